@@ -1,0 +1,118 @@
+import type { TSchema, Static } from 'typebox'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Attachment, Card, Contact, Conversation, Message } from '../model/index.js'
+
+/** What a channel can carry; the core checks drafts against it before asking the policy. */
+export interface ChannelCapabilities {
+  text: boolean
+  images: boolean
+  files: boolean
+  cards: boolean
+  typing: boolean
+  readReceipts: boolean
+  maxTextLength: number
+  maxAttachments: number
+}
+
+/** An agent's (or bot's) outbound message before it is stored. */
+export interface Draft {
+  text: string
+  attachments: Attachment[]
+  cards: Card[]
+  tag: string | null
+  /** Bots and auto-replies are automated; some channels treat them differently. */
+  automated: boolean
+}
+
+/**
+ * The channel's answer to "may this draft be sent now, and how?".
+ * `allow` may carry `windowClosesAt`; `tag_required` lists the tags that would make it go.
+ */
+export type Verdict =
+  | { verdict: 'allow', windowClosesAt?: Date, note?: string }
+  | { verdict: 'tag_required', tags: string[], code: string, message: string, windowClosesAt?: Date }
+  | { verdict: 'deny', code: string, message: string, windowClosesAt?: Date }
+
+/** What a plugin hands the core for one inbound message. */
+export interface InboundMessage {
+  /** The channel's id for the message: the key that makes redelivery idempotent. */
+  externalId: string
+  from: { externalId: string, name?: string, email?: string, phone?: string, avatarUrl?: string }
+  text: string
+  attachments?: Attachment[]
+  cards?: Card[]
+  /** When the customer sent it, by the channel's clock. Defaults to now. */
+  sentAt?: Date
+}
+
+export interface IngestOutcome {
+  messageId: string
+  conversationId: string
+  duplicate: boolean
+}
+
+/** A plugin's own small, durable key-value (cursors, UIDs, tokens it fetched). */
+export interface ChannelKv {
+  get (key: string): Promise<string | null>
+  set (key: string, value: string): Promise<void>
+  delete (key: string): Promise<void>
+}
+
+/** The narrow slice of the core a plugin may use. */
+export interface ChannelContext {
+  channelId: string
+  ingest (message: InboundMessage): Promise<IngestOutcome>
+  logger: Logger
+  clock: () => Date
+  kv: ChannelKv
+}
+
+export interface OutboundContext {
+  conversation: Conversation
+  contact: Contact
+  message: Message
+}
+
+export interface ChannelInstance {
+  /** HTTP endpoints, mounted under /channels/<channelId>/. */
+  routes?: (app: FastifyInstance) => void | Promise<void>
+  start?: () => Promise<void>
+  stop?: () => Promise<void>
+  policy: (conversation: Conversation, draft: Draft, now: Date) => Verdict
+  /** Deliver one message; resolve with the channel's id for it, or throw a ChannelSendError. */
+  send: (outbound: OutboundContext) => Promise<{ externalId: string }>
+}
+
+export interface ChannelPluginDefinition<S extends TSchema = TSchema> {
+  name: string
+  /** Schema of the channel's settings in config (beside id, plugin, enabled). */
+  configSchema: S
+  capabilities: ChannelCapabilities
+  /** Settings whose values are secrets: never logged, never echoed. */
+  secretSettings?: string[]
+  create: (config: Static<S>, context: ChannelContext) => ChannelInstance | Promise<ChannelInstance>
+}
+
+/** Declares a plugin with its settings typed from its schema. */
+export function defineChannel<S extends TSchema> (definition: ChannelPluginDefinition<S>): ChannelPluginDefinition<S> {
+  return definition
+}
+
+/**
+ * Thrown by `send`. `retryable` says whether trying again can help (a timeout, a 5xx,
+ * a rate limit) or not (a 4xx, a closed window); `retryAfterMs` honours the remote's wish.
+ */
+export class ChannelSendError extends Error {
+  readonly code: string
+  readonly retryable: boolean
+  readonly retryAfterMs: number | undefined
+
+  constructor (code: string, message: string, options: { retryable: boolean, retryAfterMs?: number, cause?: unknown }) {
+    super(message, { cause: options.cause })
+    this.name = 'ChannelSendError'
+    this.code = code
+    this.retryable = options.retryable
+    this.retryAfterMs = options.retryAfterMs
+  }
+}

@@ -1,0 +1,2 @@
+export * from './contract.js'
+export { PluginRegistry, DEFAULT_PLUGINS_DIR } from './registry.js'

@@ -1,0 +1,117 @@
+import { parseArgs } from 'node:util'
+import { hashToken, newAgentToken } from './agents/tokens.js'
+import { PluginRegistry } from './channels/index.js'
+import { ConfigError, loadConfig, type HubConfig } from './config/index.js'
+import { HubError } from './errors.js'
+import { createHub } from './hub.js'
+import type { AgentRole } from './model/index.js'
+import { createStore } from './store/index.js'
+
+const USAGE = `Usage:
+  omnihub start [--config FILE]          run the hub (HTTP, channels and, by default, queue workers)
+  omnihub worker [--config FILE]         run queue workers only (queue.driver: bullmq)
+  omnihub config check [--config FILE]   validate a config file; exit 1 listing every problem
+  omnihub agent add --name N --email E --role admin|supervisor|agent [--team T ...] [--config FILE]
+
+The config file defaults to $OMNIHUB_CONFIG, then config/hub.yaml. HOST and PORT override http.host/http.port.`
+
+const ROLES: AgentRole[] = ['admin', 'supervisor', 'agent']
+
+async function readConfig (file: string): Promise<HubConfig> {
+  const config = await loadConfig(file, await PluginRegistry.load())
+  const port = process.env.PORT
+  if (process.env.HOST !== undefined && process.env.HOST !== '') config.http.host = process.env.HOST
+  if (port !== undefined && port !== '') {
+    if (!/^\d+$/.test(port) || Number(port) > 65535) throw new ConfigError('PORT', [`PORT: must be a port number, got "${port}"`])
+    config.http.port = Number(port)
+  }
+  return config
+}
+
+async function run (file: string, mode: 'start' | 'worker'): Promise<void> {
+  const config = await readConfig(file)
+  if (mode === 'worker' && config.queue.driver !== 'bullmq') {
+    throw new HubError('worker_needs_bullmq', 'omnihub worker needs queue.driver: bullmq; with the inline queue, omnihub start runs the workers itself.')
+  }
+  const hub = await createHub(config, { http: mode === 'start', ...(process.env.OMNIHUB_ADMIN_TOKEN !== undefined ? { adminToken: process.env.OMNIHUB_ADMIN_TOKEN } : {}) })
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    hub.services.logger.info({ signal }, 'stopping')
+    hub.stop().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  const url = await hub.start()
+  if (url !== undefined) process.stdout.write(`Omnihub is listening on ${url}\n`)
+  else process.stdout.write(`Omnihub worker is running (queue: ${config.queue.driver})\n`)
+}
+
+async function agentAdd (file: string, values: Record<string, unknown>): Promise<void> {
+  const name = values.name as string | undefined
+  const email = values.email as string | undefined
+  const role = (values.role as string | undefined) ?? 'agent'
+  const problems = [
+    ...(name === undefined || name.trim() === '' ? ['--name: required'] : []),
+    ...(email === undefined || !/^[^@\s]+@[^@\s]+$/.test(email) ? ['--email: required, an email address'] : []),
+    ...(!ROLES.includes(role as AgentRole) ? [`--role: must be one of ${ROLES.join(', ')}`] : [])
+  ]
+  if (problems.length > 0) throw new HubError('invalid_arguments', problems.join('\n'))
+  const config = await readConfig(file)
+  const store = await createStore(config.store)
+  await store.open()
+  try {
+    const token = newAgentToken()
+    const agent = await store.createAgent({ name: name!, email: email!, role: role as AgentRole, teams: (values.team as string[] | undefined) ?? [], tokenHash: hashToken(token) }, new Date())
+    process.stdout.write(`Created ${agent.role} ${agent.name} <${agent.email}> (id ${agent.id}).\nAPI token (shown once, store it now):\n${token}\n`)
+  } finally {
+    await store.close()
+  }
+}
+
+export async function main (argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        name: { type: 'string' },
+        email: { type: 'string' },
+        role: { type: 'string' },
+        team: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' }
+      }
+    })
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  const file = values.config ?? process.env.OMNIHUB_CONFIG ?? 'config/hub.yaml'
+  const command = positionals.join(' ')
+  try {
+    switch (command) {
+      case 'start': await run(file, 'start'); return -1
+      case 'worker': await run(file, 'worker'); return -1
+      case 'config check': {
+        const config = await readConfig(file)
+        process.stdout.write(`${file} is valid: store ${config.store.driver}, queue ${config.queue.driver}, channels ${config.channels.map(c => `${c.id} (${c.plugin}${c.enabled ? '' : ', disabled'})`).join(', ') || 'none'}\n`)
+        return 0
+      }
+      case 'agent add': await agentAdd(file, values); return 0
+      default:
+        process.stdout.write(`${USAGE}\n`)
+        return values.help === true && command === '' ? 0 : 2
+    }
+  } catch (err) {
+    if (err instanceof HubError) {
+      process.stderr.write(`error [${err.code}]: ${err.message}\n`)
+      return 1
+    }
+    process.stderr.write(`error [internal_error]: ${(err as Error).message}\n`)
+    return 1
+  }
+}

@@ -1,0 +1,89 @@
+import { Type, type Static } from 'typebox'
+
+const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)))
+
+export const HttpSettings = Type.Object({
+  host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  port: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: Type.Integer({ default: 1_048_576, minimum: 1024 })
+}, { additionalProperties: false, default: {} })
+
+export const SqliteSettings = Type.Object({
+  driver: Type.Literal('sqlite'),
+  path: Type.String({ default: './data/omnihub.db', minLength: 1 })
+}, { additionalProperties: false })
+
+export const MongoSettings = Type.Object({
+  driver: Type.Literal('mongodb'),
+  uri: Type.String({ minLength: 1 })
+}, { additionalProperties: false })
+
+export const InlineQueueSettings = Type.Object({
+  driver: Type.Literal('inline')
+}, { additionalProperties: false })
+
+export const BullmqSettings = Type.Object({
+  driver: Type.Literal('bullmq'),
+  redis: Type.String({ minLength: 1, pattern: '^rediss?://' }),
+  /** Key prefix, so several hubs can share one Redis. */
+  prefix: Type.String({ default: 'omnihub', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' })
+}, { additionalProperties: false })
+
+const Concurrency = Type.Object({
+  route: Type.Integer({ default: 16, minimum: 1 }),
+  deliver: Type.Integer({ default: 16, minimum: 1 }),
+  send: Type.Integer({ default: 8, minimum: 1 })
+}, { additionalProperties: false, default: {} })
+
+const Words = Type.Array(Type.String({ minLength: 1 }), { default: [] })
+
+/** Everything in hub.yaml except the driver blocks and channel settings, validated in steps. */
+export const HubSettings = Type.Object({
+  http: HttpSettings,
+  log: Type.Object({ level: LogLevel }, { additionalProperties: false, default: { level: 'info' } }),
+  store: Type.Object({ driver: Type.Union([Type.Literal('sqlite'), Type.Literal('mongodb')]) }, { additionalProperties: true, default: { driver: 'sqlite' } }),
+  queue: Type.Object({ driver: Type.Union([Type.Literal('inline'), Type.Literal('bullmq')]) }, { additionalProperties: true, default: { driver: 'inline' } }),
+  workers: Type.Object({ concurrency: Concurrency }, { additionalProperties: false, default: {} }),
+  send: Type.Object({
+    /** Tries per outbound message before it is marked failed. */
+    attempts: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
+    /** First retry delay; each further retry doubles it. */
+    backoffMs: Type.Integer({ default: 2000, minimum: 1 })
+  }, { additionalProperties: false, default: {} }),
+  recovery: Type.Object({
+    /** How often pending outbound and unrouted inbound messages are re-enqueued. */
+    intervalMs: Type.Integer({ default: 60_000, minimum: 100 }),
+    /** Only messages at least this old are swept (younger ones have live jobs). */
+    minAgeMs: Type.Integer({ default: 30_000, minimum: 0 })
+  }, { additionalProperties: false, default: {} }),
+  guards: Type.Object({
+    bannedWords: Words,
+    /** Extra words per team, on top of the hub-wide list. */
+    teams: Type.Record(Type.String(), Type.Object({ bannedWords: Words }, { additionalProperties: false }), { default: {} })
+  }, { additionalProperties: false, default: {} }),
+  channels: Type.Array(Type.Object({}, { additionalProperties: true }), { default: [] })
+}, { additionalProperties: false })
+
+export const ChannelBase = Type.Object({
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }),
+  plugin: Type.String({ minLength: 1 }),
+  enabled: Type.Boolean({ default: true })
+})
+
+export type StoreSettings = Static<typeof SqliteSettings> | Static<typeof MongoSettings>
+export type QueueSettings = Static<typeof InlineQueueSettings> | Static<typeof BullmqSettings>
+
+export interface ChannelSettings {
+  id: string
+  plugin: string
+  enabled: boolean
+  /** The plugin's own settings, validated against its configSchema. */
+  settings: Record<string, unknown>
+}
+
+export type HubConfig = Omit<Static<typeof HubSettings>, 'store' | 'queue' | 'channels'> & {
+  store: StoreSettings
+  queue: QueueSettings
+  channels: ChannelSettings[]
+}

@@ -1,0 +1,29 @@
+import type { Conversation, Message } from '../model/index.js'
+
+/** What agents are told, over the WebSocket and (later) Slack. */
+export type HubEvent =
+  | { type: 'message.created', conversationId: string, message: Message }
+  | { type: 'message.updated', conversationId: string, message: Message }
+  | { type: 'conversation.updated', conversationId: string, conversation: Conversation }
+
+export type EventListener = (event: HubEvent) => void
+
+/** Fans events out to every hub process, so an agent on any process sees them. */
+export interface EventBus {
+  publish (event: HubEvent): Promise<void>
+  subscribe (listener: EventListener): () => void
+  close (): Promise<void>
+}
+
+/** Events cross processes as JSON: dates come back as ISO strings, which is what clients get anyway. */
+export class Listeners {
+  private readonly set = new Set<EventListener>()
+  add (listener: EventListener): () => void {
+    this.set.add(listener)
+    return () => { this.set.delete(listener) }
+  }
+
+  emit (event: HubEvent): void {
+    for (const listener of this.set) listener(event)
+  }
+}

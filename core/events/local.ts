@@ -1,0 +1,16 @@
+import { Listeners, type EventBus, type EventListener, type HubEvent } from './bus.js'
+
+/** One process: events go straight to its listeners. */
+export class LocalEventBus implements EventBus {
+  private readonly listeners = new Listeners()
+
+  async publish (event: HubEvent): Promise<void> {
+    this.listeners.emit(event)
+  }
+
+  subscribe (listener: EventListener): () => void {
+    return this.listeners.add(listener)
+  }
+
+  async close (): Promise<void> {}
+}

@@ -1,0 +1,35 @@
+import type { HubConfig } from '../config/index.js'
+import type { Agent } from '../model/index.js'
+import type { Draft } from '../channels/index.js'
+import { BannedWords } from './banned-words.js'
+
+/** A guard's refusal: a stable code, a sentence, and what the agent needs to fix it. */
+export interface GuardRefusal {
+  code: string
+  message: string
+  details: Record<string, unknown>
+}
+
+/** Channel-agnostic rules on replies, run after the channel's policy allowed the draft. */
+export class ReplyGuards {
+  private readonly hubWide: BannedWords
+  private readonly perTeam: Map<string, BannedWords>
+
+  constructor (settings: HubConfig['guards']) {
+    this.hubWide = new BannedWords(settings.bannedWords)
+    this.perTeam = new Map(Object.entries(settings.teams).map(([team, s]) => [team, new BannedWords(s.bannedWords)]))
+  }
+
+  check (draft: Draft, author: Agent | null): GuardRefusal | null {
+    const lists = [this.hubWide, ...(author?.teams ?? []).flatMap(t => this.perTeam.get(t) ?? [])]
+    const words = [...new Set(lists.flatMap(list => list.find(draft.text)))]
+    if (words.length > 0) {
+      return {
+        code: 'banned_words',
+        message: `The reply contains words your team does not allow: ${words.join(', ')}. Rephrase and send again.`,
+        details: { words }
+      }
+    }
+    return null
+  }
+}

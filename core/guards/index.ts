@@ -1,0 +1,2 @@
+export { BannedWords } from './banned-words.js'
+export { ReplyGuards, type GuardRefusal } from './guards.js'

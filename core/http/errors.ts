@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { HubError } from '../errors.js'
+
+/** Fastify's own client errors, mapped to stable codes and plain sentences. */
+const FASTIFY_CODES: Record<string, [string, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'The request body is not valid JSON.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_json', 'The request body is empty; send a JSON object.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['body_too_large', 'The request body is larger than this hub accepts.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Send the body as application/json.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_request', 'The Content-Length header does not match the body.']
+}
+
+/** `body/text must be string` -> `body.text: must be string` */
+function validationSentence (err: FastifyError): string {
+  const first = err.validation?.[0]
+  if (first === undefined) return err.message
+  const context = err.validationContext ?? 'body'
+  const missing = (first.params as { missingProperty?: string }).missingProperty
+  const path = [context, ...first.instancePath.split('/').filter(Boolean), ...(missing !== undefined ? [missing] : [])].join('.')
+  return missing !== undefined ? `${path}: required` : `${path}: ${first.message ?? 'is invalid'}`
+}
+
+/** Every error leaves as `{code, message, ...}`; stack traces stay in the log. */
+export function installErrorHandling (app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof HubError) {
+      if (err.status >= 500) request.log.error({ code: err.code }, 'request failed')
+      return reply.status(err.status).send(err.toJSON())
+    }
+    if (err.validation !== undefined) {
+      const message = validationSentence(err)
+      return reply.status(400).send({ code: 'invalid_request', message, field: message.split(':')[0] })
+    }
+    const known = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined
+    if (known !== undefined) return reply.status(err.statusCode ?? 400).send({ code: known[0], message: known[1] })
+    if (err.statusCode !== undefined && err.statusCode < 500) {
+      return reply.status(err.statusCode).send({ code: 'bad_request', message: err.message })
+    }
+    request.log.error({ err }, 'unexpected error')
+    return reply.status(500).send({ code: 'internal_error', message: `Something failed on the hub; it is logged under request id ${request.id}.` })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: 'not_found', message: `There is no ${request.method} ${request.url.split('?')[0]} on this hub.` })
+  })
+}

@@ -1,0 +1,114 @@
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { hashToken } from './agents/tokens.js'
+import { PluginRegistry, type ChannelContext } from './channels/index.js'
+import type { HubConfig } from './config/index.js'
+import { LocalEventBus, RedisEventBus, type EventBus } from './events/index.js'
+import { ReplyGuards } from './guards/index.js'
+import { buildApp } from './http/app.js'
+import type { AgentStreams } from './http/stream.js'
+import { createLogger } from './log.js'
+import { deliverJob, ingest, recoverUnfinished, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
+import { createQueue } from './queue/index.js'
+import { createStore } from './store/index.js'
+
+export interface HubOptions {
+  logger?: Logger
+  clock?: () => Date
+  registry?: PluginRegistry
+  /** Serve HTTP (agents' API, channel webhooks). `omnihub worker` turns it off. */
+  http?: boolean
+  /** Run the queue's workers in this process. */
+  workers?: boolean
+  /** An admin with this API token exists once the hub has started. */
+  adminToken?: string
+}
+
+export interface Hub {
+  services: HubServices
+  /** The Fastify app; undefined when http is off. */
+  app: FastifyInstance | undefined
+  streams: AgentStreams | undefined
+  /** Starts everything; with http on, listens and resolves to the base URL. */
+  start (): Promise<string | undefined>
+  stop (): Promise<void>
+}
+
+/** The composition root: wires store, queue, events, channels, workers and HTTP from a config. */
+export async function createHub (config: HubConfig, options: HubOptions = {}): Promise<Hub> {
+  const logger = options.logger ?? createLogger(config.log.level)
+  const clock = options.clock ?? (() => new Date())
+  const registry = options.registry ?? await PluginRegistry.load()
+  const store = await createStore(config.store)
+  const queue = await createQueue(config.queue, logger)
+  const bus: EventBus = config.queue.driver === 'bullmq'
+    ? new RedisEventBus(config.queue.redis, config.queue.prefix, logger)
+    : new LocalEventBus()
+  const services: HubServices = { config, store, queue, bus, channels: new Map<string, Channel>(), guards: new ReplyGuards(config.guards), logger, clock }
+
+  let app: FastifyInstance | undefined
+  let streams: AgentStreams | undefined
+  let sweep: NodeJS.Timeout | undefined
+
+  const hub: Hub = {
+    services,
+    get app () { return app },
+    get streams () { return streams },
+
+    async start () {
+      await store.open()
+      if (bus instanceof RedisEventBus) await bus.open()
+      if (options.adminToken !== undefined && options.adminToken !== '') {
+        await store.ensureAgentWithToken({ name: 'Admin', email: 'admin@omnihub.local', role: 'admin', teams: [], tokenHash: hashToken(options.adminToken) }, clock())
+      }
+      for (const settings of config.channels.filter(c => c.enabled)) {
+        const definition = registry.get(settings.plugin)!
+        const context: ChannelContext = {
+          channelId: settings.id,
+          ingest: async message => await ingest(services, settings.id, message),
+          logger: logger.child({ channelId: settings.id }),
+          clock,
+          kv: {
+            get: async key => await store.kvGet(settings.id, key),
+            set: async (key, value) => await store.kvSet(settings.id, key, value),
+            delete: async key => await store.kvDelete(settings.id, key)
+          }
+        }
+        services.channels.set(settings.id, { id: settings.id, definition, instance: await definition.create(settings.settings, context) })
+      }
+      if (options.workers !== false) {
+        const { concurrency } = config.workers
+        queue.work('route', async data => await routeJob(services, data), { concurrency: concurrency.route })
+        queue.work('deliver', async data => await deliverJob(services, data), { concurrency: concurrency.deliver })
+        queue.work('send', async (data, job) => await sendJob(services, data, job), { concurrency: concurrency.send })
+        // What a crash left unfinished is in the store: queue it again now and then periodically.
+        await recoverUnfinished(services, clock())
+        sweep = setInterval(() => {
+          recoverUnfinished(services, new Date(clock().getTime() - config.recovery.minAgeMs))
+            .catch(err => logger.warn({ err: { message: (err as Error).message } }, 'recovery sweep failed'))
+        }, config.recovery.intervalMs)
+        sweep.unref()
+      }
+      let url: string | undefined
+      if (options.http !== false) {
+        ({ app, streams } = await buildApp(services))
+        url = await app.listen({ host: config.http.host, port: config.http.port })
+      }
+      for (const channel of services.channels.values()) await channel.instance.start?.()
+      logger.info({ store: store.driver, queue: queue.driver, channels: [...services.channels.keys()], url }, 'hub started')
+      return url
+    },
+
+    async stop () {
+      clearInterval(sweep)
+      streams?.close()
+      await app?.close()
+      for (const channel of services.channels.values()) await channel.instance.stop?.()
+      await queue.close()
+      await bus.close()
+      await store.close()
+      logger.info('hub stopped')
+    }
+  }
+  return hub
+}

@@ -1,0 +1,7 @@
+export type { Channel, HubServices } from './services.js'
+export { ingest } from './ingest.js'
+export { reply, replyPolicy, verdictBody, type ReplyInput } from './reply.js'
+export { routeJob } from './route.js'
+export { deliverJob } from './deliver.js'
+export { sendJob } from './send.js'
+export { recoverUnfinished } from './recover.js'

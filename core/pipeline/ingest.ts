@@ -1,0 +1,33 @@
+import type { InboundMessage, IngestOutcome } from '../channels/index.js'
+import { HubError } from '../errors.js'
+import { enqueueRoute } from './jobs.js'
+import type { HubServices } from './services.js'
+
+/**
+ * Stores one inbound message (idempotently) and queues its routing. Resolves only once the
+ * message is durable, so a plugin acknowledges its webhook after this and not before.
+ */
+export async function ingest (s: HubServices, channelId: string, inbound: InboundMessage): Promise<IngestOutcome> {
+  const now = s.clock()
+  const result = await s.store.recordInbound({
+    channelId,
+    externalId: inbound.externalId,
+    contact: inbound.from,
+    text: inbound.text,
+    attachments: inbound.attachments ?? [],
+    cards: inbound.cards ?? [],
+    sentAt: inbound.sentAt ?? now
+  }, now)
+  const { message, conversation, duplicate } = result
+  // A redelivery of a message whose routing never got queued (the queue was down) queues it now.
+  if (!message.routed) {
+    try {
+      await enqueueRoute(s, message.id)
+    } catch (err) {
+      s.logger.error({ channelId, messageId: message.id, err: { message: (err as Error).message } }, 'route job not queued')
+      throw new HubError('queue_unavailable', 'The message was stored but could not be queued; deliver it again shortly.', 503)
+    }
+  }
+  s.logger.info({ channelId, messageId: message.id, conversationId: conversation.id, duplicate }, duplicate ? 'inbound duplicate' : 'inbound stored')
+  return { messageId: message.id, conversationId: conversation.id, duplicate }
+}

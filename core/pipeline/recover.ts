@@ -1,0 +1,18 @@
+import { enqueueRoute, enqueueSend } from './jobs.js'
+import type { HubServices } from './services.js'
+
+const BATCH = 10_000
+
+/**
+ * Re-queues what the store says is unfinished: outbound messages still `pending` and inbound
+ * ones never routed. Job ids make this safe to run while the original jobs are alive.
+ */
+export async function recoverUnfinished (s: HubServices, olderThan: Date): Promise<{ sends: number, routes: number }> {
+  const { pendingOutbound, unrouted } = await s.store.listUnfinished(olderThan, BATCH)
+  for (const m of pendingOutbound) await enqueueSend(s, m.id)
+  for (const m of unrouted) await enqueueRoute(s, m.id)
+  if (pendingOutbound.length + unrouted.length > 0) {
+    s.logger.info({ sends: pendingOutbound.length, routes: unrouted.length }, 'recovered unfinished messages')
+  }
+  return { sends: pendingOutbound.length, routes: unrouted.length }
+}

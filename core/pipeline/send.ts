@@ -1,0 +1,46 @@
+import { ChannelSendError } from '../channels/index.js'
+import { JobFailure, type JobInfo } from '../queue/index.js'
+import type { MessageJob } from './jobs.js'
+import { draftOf, evaluateDraft } from './policy.js'
+import type { HubServices } from './services.js'
+
+/**
+ * Sends one pending outbound message through its channel. The policy is checked again
+ * (a window may have closed while the job waited); retryable errors are retried by the
+ * queue with backoff; final ones, and the last failed try, mark the message `failed`.
+ */
+export async function sendJob (s: HubServices, { messageId }: MessageJob, job: JobInfo): Promise<void> {
+  const message = await s.store.getMessage(messageId)
+  if (message === null || message.status !== 'pending') return
+  const fail = async (code: string, text: string): Promise<void> => {
+    const failed = await s.store.updateMessageStatus(messageId, { status: 'failed', errorCode: code, errorMessage: text }, s.clock())
+    s.logger.warn({ messageId, conversationId: message.conversationId, code, attempt: job.attempt }, 'outbound failed')
+    await s.bus.publish({ type: 'message.updated', conversationId: message.conversationId, message: failed })
+  }
+
+  const channel = s.channels.get(message.channelId)
+  if (channel === undefined) return await fail('channel_unavailable', `Channel "${message.channelId}" is not enabled on this hub.`)
+  const conversation = await s.store.getConversation(message.conversationId)
+  const contact = conversation !== null ? await s.store.getContact(conversation.contactId) : null
+  if (conversation === null || contact === null) return await fail('conversation_missing', 'The conversation of this message no longer exists.')
+
+  const verdict = evaluateDraft(channel, conversation, draftOf(message), s.clock())
+  if (verdict.verdict !== 'allow') return await fail(verdict.code, verdict.message)
+
+  let externalId: string
+  try {
+    ({ externalId } = await channel.instance.send({ conversation, contact, message }))
+  } catch (err) {
+    const error = err instanceof ChannelSendError
+      ? err
+      : new ChannelSendError('send_failed', 'The channel failed unexpectedly while sending.', { retryable: true, cause: err })
+    if (error.retryable && job.attempt < job.maxAttempts) {
+      s.logger.info({ messageId, code: error.code, attempt: job.attempt }, 'outbound will be retried')
+      throw new JobFailure(error.message, { retryable: true, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) })
+    }
+    return await fail(error.code, error.message)
+  }
+  const sent = await s.store.updateMessageStatus(messageId, { status: 'sent', externalId }, s.clock())
+  s.logger.info({ messageId, conversationId: message.conversationId, attempt: job.attempt }, 'outbound sent')
+  await s.bus.publish({ type: 'message.updated', conversationId: message.conversationId, message: sent })
+}

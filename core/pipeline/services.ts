@@ -1,0 +1,26 @@
+import type { Logger } from 'pino'
+import type { ChannelInstance, ChannelPluginDefinition } from '../channels/index.js'
+import type { HubConfig } from '../config/index.js'
+import type { EventBus } from '../events/index.js'
+import type { ReplyGuards } from '../guards/index.js'
+import type { Queue } from '../queue/index.js'
+import type { Store } from '../store/index.js'
+
+/** An enabled channel: its config id, its plugin, and the running instance. */
+export interface Channel {
+  id: string
+  definition: ChannelPluginDefinition
+  instance: ChannelInstance
+}
+
+/** What the pipeline steps share; built once by createHub. */
+export interface HubServices {
+  config: HubConfig
+  store: Store
+  queue: Queue
+  bus: EventBus
+  channels: Map<string, Channel>
+  guards: ReplyGuards
+  logger: Logger
+  clock: () => Date
+}

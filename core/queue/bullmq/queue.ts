@@ -1,0 +1,78 @@
+import { Queue as BullQueue, UnrecoverableError, Worker, type Job } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import { JobFailure, retryDelay, type EnqueueOptions, type JobHandler, type JobName, type Queue } from '../queue.js'
+
+/**
+ * BullMQ over Redis: jobs survive restarts and are shared by every hub and worker process
+ * with the same Redis and prefix; BullMQ's locks make each job run once.
+ */
+export class BullmqQueue implements Queue {
+  readonly driver = 'bullmq'
+  private readonly producers = new Map<JobName, BullQueue>()
+  private readonly workers: Worker[] = []
+  /** Adds fail fast while Redis is away, so a webhook gets a 503 instead of hanging. */
+  private readonly connection: Redis
+
+  constructor (private readonly url: string, private readonly prefix: string, private readonly logger: Logger) {
+    this.connection = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+    this.connection.on('error', (err: Error) => this.logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'redis connection error'))
+  }
+
+  private producer (name: JobName): BullQueue {
+    let queue = this.producers.get(name)
+    if (queue === undefined) {
+      queue = new BullQueue(name, { connection: this.connection, prefix: this.prefix, skipWaitingForReady: true })
+      this.producers.set(name, queue)
+    }
+    return queue
+  }
+
+  async add (name: JobName, data: object, options: EnqueueOptions = {}): Promise<void> {
+    const attempts = options.attempts ?? 1
+    await this.producer(name).add(name, data, {
+      ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
+      attempts,
+      backoff: { type: 'omnihub', delay: options.backoffMs ?? 1000 },
+      // The store keeps the record; finished jobs would only block re-adding the same id.
+      removeOnComplete: true,
+      removeOnFail: true
+    })
+  }
+
+  work (name: JobName, handler: JobHandler<any>, options: { concurrency: number }): void {
+    const worker = new Worker(name, async (job: Job) => {
+      try {
+        await handler(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 })
+      } catch (err) {
+        if (err instanceof JobFailure && !err.retryable) throw new UnrecoverableError(err.message)
+        throw err
+      }
+    }, {
+      // Workers block on Redis: they need their own connection that retries forever.
+      connection: new Redis(this.url, { maxRetriesPerRequest: null }),
+      prefix: this.prefix,
+      concurrency: options.concurrency,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, err, job) =>
+          retryDelay(attemptsMade, (job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 1000, err)
+      }
+    })
+    worker.on('failed', (job, err) => this.logger.warn({ job: name, jobId: job?.id, attempt: job?.attemptsMade, err: { message: err.message } }, 'job failed'))
+    worker.on('error', err => this.logger.warn({ job: name, err: { message: err.message } }, 'worker error'))
+    this.workers.push(worker)
+  }
+
+  async ping (): Promise<void> {
+    await this.connection.ping()
+  }
+
+  async close (): Promise<void> {
+    await Promise.all(this.workers.map(async w => {
+      await w.close()
+      await (w.opts.connection as Redis).quit().catch(() => {})
+    }))
+    await Promise.all([...this.producers.values()].map(async q => await q.close()))
+    await this.connection.quit().catch(() => {})
+  }
+}

@@ -1,0 +1,99 @@
+import { Schema, type Connection } from 'mongoose'
+
+/** Mongoose schemas mirroring the SQLite tables; ids are the hub's own ULIDs. */
+const options = { versionKey: false as const, _id: false as const }
+
+const contact = new Schema({
+  _id: String,
+  name: { type: String, default: null },
+  email: { type: String, default: null },
+  phone: { type: String, default: null },
+  avatarUrl: { type: String, default: null },
+  tags: { type: [String], default: [] },
+  notes: { type: String, default: null },
+  attributes: { type: Schema.Types.Mixed, default: {} },
+  createdAt: Date,
+  updatedAt: Date
+}, { ...options, minimize: false })
+
+const identity = new Schema({
+  channelId: { type: String, required: true },
+  externalId: { type: String, required: true },
+  contactId: { type: String, required: true, index: true },
+  createdAt: Date
+}, { versionKey: false })
+identity.index({ channelId: 1, externalId: 1 }, { unique: true })
+
+const conversation = new Schema({
+  _id: String,
+  channelId: { type: String, required: true },
+  contactId: { type: String, required: true },
+  status: { type: String, required: true },
+  /** `channel|contact` while open, absent once closed: a unique index keeps one open conversation. */
+  openKey: { type: String },
+  assigneeId: { type: String, default: null },
+  tags: { type: [String], default: [] },
+  unreadCount: { type: Number, default: 0 },
+  lastInboundAt: { type: Date, default: null },
+  lastOutboundAt: { type: Date, default: null },
+  lastActivityAt: Date,
+  createdAt: Date,
+  updatedAt: Date
+}, options)
+conversation.index({ openKey: 1 }, { unique: true, partialFilterExpression: { openKey: { $type: 'string' } } })
+conversation.index({ lastActivityAt: -1, _id: -1 })
+conversation.index({ status: 1, lastActivityAt: -1, _id: -1 })
+conversation.index({ assigneeId: 1, lastActivityAt: -1, _id: -1 })
+
+const message = new Schema({
+  _id: String,
+  conversationId: { type: String, required: true },
+  channelId: { type: String, required: true },
+  direction: String,
+  author: { type: { type: String }, id: { type: String, default: null } },
+  text: String,
+  attachments: { type: [Schema.Types.Mixed], default: [] },
+  cards: { type: [Schema.Types.Mixed], default: [] },
+  externalId: { type: String, default: null },
+  status: String,
+  errorCode: { type: String, default: null },
+  errorMessage: { type: String, default: null },
+  tag: { type: String, default: null },
+  routed: { type: Boolean, default: false },
+  createdAt: Date,
+  sentAt: { type: Date, default: null },
+  deliveredAt: { type: Date, default: null },
+  readAt: { type: Date, default: null },
+  updatedAt: Date
+}, options)
+// Idempotent ingest; replies not yet sent have no external id and are left out of the index.
+message.index({ channelId: 1, externalId: 1 }, { unique: true, partialFilterExpression: { externalId: { $type: 'string' } } })
+message.index({ conversationId: 1, _id: 1 })
+message.index({ status: 1, createdAt: 1 }, { partialFilterExpression: { status: 'pending' } })
+message.index({ createdAt: 1 }, { partialFilterExpression: { routed: false, direction: 'inbound' } })
+
+const agent = new Schema({
+  _id: String,
+  name: String,
+  email: { type: String, unique: true },
+  role: String,
+  teams: { type: [String], default: [] },
+  tokenHash: { type: String, unique: true },
+  createdAt: Date
+}, options)
+
+const kv = new Schema({ namespace: String, key: String, value: String }, { versionKey: false })
+kv.index({ namespace: 1, key: 1 }, { unique: true })
+
+export function registerModels (connection: Connection) {
+  return {
+    Contact: connection.model('Contact', contact, 'contacts'),
+    Identity: connection.model('Identity', identity, 'identities'),
+    Conversation: connection.model('Conversation', conversation, 'conversations'),
+    Message: connection.model('Message', message, 'messages'),
+    Agent: connection.model('Agent', agent, 'agents'),
+    Kv: connection.model('Kv', kv, 'plugin_kv')
+  }
+}
+
+export type Models = ReturnType<typeof registerModels>

@@ -1,0 +1,72 @@
+import type { Agent, AgentRole, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType } from '../../model/index.js'
+
+/** Row shapes as SQLite returns them, and their mapping to the model. */
+export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, created_at: number, updated_at: number }
+export interface IdentityRow { channel_id: string, external_id: string, contact_id: string, created_at: number }
+export interface ConversationRow { id: string, channel_id: string, contact_id: string, status: string, assignee_id: string | null, tags: string, unread_count: number, last_inbound_at: number | null, last_outbound_at: number | null, last_activity_at: number, created_at: number, updated_at: number }
+export interface MessageRow { id: string, conversation_id: string, channel_id: string, direction: string, author_type: string, author_id: string | null, text: string, attachments: string, cards: string, external_id: string | null, status: string, error_code: string | null, error_message: string | null, tag: string | null, routed: number, created_at: number, sent_at: number | null, delivered_at: number | null, read_at: number | null, updated_at: number }
+export interface AgentRow { id: string, name: string, email: string, role: string, teams: string, token_hash: string, created_at: number }
+
+const date = (ms: number | null): Date | null => ms === null ? null : new Date(ms)
+
+export const toIdentity = (r: IdentityRow): Identity => ({ channelId: r.channel_id, externalId: r.external_id, contactId: r.contact_id, createdAt: new Date(r.created_at) })
+
+export const toContact = (r: ContactRow, identities: IdentityRow[]): Contact => ({
+  id: r.id,
+  name: r.name,
+  email: r.email,
+  phone: r.phone,
+  avatarUrl: r.avatar_url,
+  tags: JSON.parse(r.tags) as string[],
+  notes: r.notes,
+  attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+  identities: identities.map(toIdentity),
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at)
+})
+
+export const toConversation = (r: ConversationRow): Conversation => ({
+  id: r.id,
+  channelId: r.channel_id,
+  contactId: r.contact_id,
+  status: r.status as ConversationStatus,
+  assigneeId: r.assignee_id,
+  tags: JSON.parse(r.tags) as string[],
+  unreadCount: r.unread_count,
+  lastInboundAt: date(r.last_inbound_at),
+  lastOutboundAt: date(r.last_outbound_at),
+  lastActivityAt: new Date(r.last_activity_at),
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at)
+})
+
+export const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  channelId: r.channel_id,
+  direction: r.direction as MessageDirection,
+  author: { type: r.author_type as AuthorType, id: r.author_id },
+  text: r.text,
+  attachments: JSON.parse(r.attachments) as Message['attachments'],
+  cards: JSON.parse(r.cards) as Message['cards'],
+  externalId: r.external_id,
+  status: r.status as MessageStatus,
+  errorCode: r.error_code,
+  errorMessage: r.error_message,
+  tag: r.tag,
+  routed: r.routed === 1,
+  createdAt: new Date(r.created_at),
+  sentAt: date(r.sent_at),
+  deliveredAt: date(r.delivered_at),
+  readAt: date(r.read_at),
+  updatedAt: new Date(r.updated_at)
+})
+
+export const toAgent = (r: AgentRow): Agent => ({
+  id: r.id,
+  name: r.name,
+  email: r.email,
+  role: r.role as AgentRole,
+  teams: JSON.parse(r.teams) as string[],
+  createdAt: new Date(r.created_at)
+})

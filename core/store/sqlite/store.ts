@@ -1,0 +1,266 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { HubError, notFound } from '../../errors.js'
+import { newId } from '../../ids.js'
+import type { Agent, Contact, Conversation, Message } from '../../model/index.js'
+import { decodeCursor, encodeCursor } from '../cursor.js'
+import type {
+  ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord, Page, Store
+} from '../store.js'
+import { migrations } from './migrations.js'
+import {
+  toAgent, toContact, toConversation, toMessage,
+  type AgentRow, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow
+} from './rows.js'
+
+/** Thrown inside a transaction to roll it back when the message was already stored. */
+class Duplicate extends Error {}
+
+/** Embedded store: one file, WAL so readers never block the writer, safe across processes. */
+export class SqliteStore implements Store {
+  readonly driver = 'sqlite'
+  private readonly path: string
+  private db!: Database.Database
+  private statements = new Map<string, Database.Statement>()
+
+  constructor (path: string) {
+    this.path = path
+  }
+
+  async open (): Promise<void> {
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true })
+    this.db = new Database(this.path)
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('synchronous = NORMAL')
+    this.db.pragma('busy_timeout = 5000')
+    this.db.pragma('foreign_keys = ON')
+    this.migrate()
+  }
+
+  private migrate (): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number
+    if (current > migrations.length) {
+      throw new HubError('store_too_new', `The database at ${this.path} was written by a newer Omnihub (schema ${current}); upgrade Omnihub.`, 500)
+    }
+    // Immediate: two processes starting together must not both migrate.
+    this.db.transaction(() => {
+      const version = this.db.pragma('user_version', { simple: true }) as number
+      for (let v = version; v < migrations.length; v++) {
+        this.db.exec(migrations[v]!)
+        this.db.pragma(`user_version = ${v + 1}`)
+      }
+    }).immediate()
+  }
+
+  async close (): Promise<void> {
+    this.statements.clear()
+    if (this.db?.open) this.db.close()
+  }
+
+  async ping (): Promise<void> {
+    this.sql('SELECT 1').get()
+  }
+
+  /** Prepared statements, cached by their text. */
+  private sql (text: string): Database.Statement {
+    let statement = this.statements.get(text)
+    if (statement === undefined) {
+      statement = this.db.prepare(text)
+      this.statements.set(text, statement)
+    }
+    return statement
+  }
+
+  async recordInbound (record: InboundRecord, now: Date): Promise<InboundResult> {
+    const at = now.getTime()
+    const write = this.db.transaction((): InboundResult => {
+      const contactId = this.upsertIdentity(record, at)
+      let conversation = this.sql("SELECT * FROM conversations WHERE channel_id = ? AND contact_id = ? AND status != 'closed'")
+        .get(record.channelId, contactId) as ConversationRow | undefined
+      const conversationCreated = conversation === undefined
+      const conversationId = conversation?.id ?? newId(at)
+      if (conversation === undefined) {
+        this.sql(`INSERT INTO conversations (id, channel_id, contact_id, status, last_activity_at, created_at, updated_at)
+          VALUES (?, ?, ?, 'unassigned', ?, ?, ?)`).run(conversationId, record.channelId, contactId, at, at, at)
+      }
+      const messageId = newId(at)
+      const inserted = this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text,
+          attachments, cards, external_id, status, created_at, sent_at, delivered_at, updated_at)
+        VALUES (?, ?, ?, 'inbound', 'contact', ?, ?, ?, ?, ?, 'delivered', ?, ?, ?, ?)
+        ON CONFLICT (channel_id, external_id) DO NOTHING`).run(
+        messageId, conversationId, record.channelId, contactId, record.text, JSON.stringify(record.attachments),
+        JSON.stringify(record.cards), record.externalId, at, record.sentAt.getTime(), at, at)
+      if (inserted.changes === 0) throw new Duplicate()
+      this.sql(`UPDATE conversations SET unread_count = unread_count + 1,
+          last_inbound_at = MAX(COALESCE(last_inbound_at, 0), ?), last_activity_at = ?, updated_at = ? WHERE id = ?`)
+        .run(record.sentAt.getTime(), at, at, conversationId)
+      conversation = this.sql('SELECT * FROM conversations WHERE id = ?').get(conversationId) as ConversationRow
+      const message = this.sql('SELECT * FROM messages WHERE id = ?').get(messageId) as MessageRow
+      return { duplicate: false, conversationCreated, conversation: toConversation(conversation), message: toMessage(message) }
+    })
+    try {
+      return write.immediate()
+    } catch (err) {
+      if (!(err instanceof Duplicate)) throw err
+      const existing = this.sql('SELECT * FROM messages WHERE channel_id = ? AND external_id = ?').get(record.channelId, record.externalId) as MessageRow
+      const conversation = this.sql('SELECT * FROM conversations WHERE id = ?').get(existing.conversation_id) as ConversationRow
+      return { duplicate: true, conversationCreated: false, conversation: toConversation(conversation), message: toMessage(existing) }
+    }
+  }
+
+  /** Finds or creates the contact behind a channel identity; fills profile fields it lacks. */
+  private upsertIdentity (record: InboundRecord, at: number): string {
+    const { channelId, contact } = record
+    const found = this.sql('SELECT contact_id FROM identities WHERE channel_id = ? AND external_id = ?')
+      .get(channelId, contact.externalId) as { contact_id: string } | undefined
+    if (found !== undefined) {
+      // Profile fields agents edited are kept; only missing ones are filled from the channel.
+      this.sql(`UPDATE contacts SET name = COALESCE(name, ?), email = COALESCE(email, ?), phone = COALESCE(phone, ?),
+          avatar_url = COALESCE(avatar_url, ?), updated_at = ? WHERE id = ? AND
+          (name IS NULL AND ? IS NOT NULL OR email IS NULL AND ? IS NOT NULL OR phone IS NULL AND ? IS NOT NULL OR avatar_url IS NULL AND ? IS NOT NULL)`)
+        .run(contact.name ?? null, contact.email ?? null, contact.phone ?? null, contact.avatarUrl ?? null, at, found.contact_id,
+          contact.name ?? null, contact.email ?? null, contact.phone ?? null, contact.avatarUrl ?? null)
+      return found.contact_id
+    }
+    const contactId = newId(at)
+    this.sql('INSERT INTO contacts (id, name, email, phone, avatar_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(contactId, contact.name ?? null, contact.email ?? null, contact.phone ?? null, contact.avatarUrl ?? null, at, at)
+    this.sql('INSERT INTO identities (channel_id, external_id, contact_id, created_at) VALUES (?, ?, ?, ?)')
+      .run(channelId, contact.externalId, contactId, at)
+    return contactId
+  }
+
+  async recordOutbound (record: OutboundRecord, now: Date): Promise<Message> {
+    const at = now.getTime()
+    const id = newId(at)
+    const write = this.db.transaction(() => {
+      const conversation = this.sql('SELECT channel_id FROM conversations WHERE id = ?').get(record.conversationId) as { channel_id: string } | undefined
+      if (conversation === undefined) throw notFound('conversation', record.conversationId)
+      const note = record.direction === 'note'
+      this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text, attachments, cards,
+          status, tag, routed, created_at, sent_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`).run(
+        id, record.conversationId, conversation.channel_id, record.direction, record.author.type, record.author.id, record.text,
+        JSON.stringify(record.attachments), JSON.stringify(record.cards), note ? 'sent' : 'pending', record.tag, at, note ? at : null, at)
+      this.sql('UPDATE conversations SET last_activity_at = ?, updated_at = ? WHERE id = ?').run(at, at, record.conversationId)
+    })
+    write.immediate()
+    return toMessage(this.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow)
+  }
+
+  async updateMessageStatus (id: string, update: MessageStatusUpdate, now: Date): Promise<Message> {
+    const at = now.getTime()
+    const column = { sent: 'sent_at', delivered: 'delivered_at', read: 'read_at' }[update.status as string]
+    this.db.transaction(() => {
+      const changed = this.sql(`UPDATE messages SET status = ?, external_id = COALESCE(?, external_id), error_code = ?, error_message = ?,
+          updated_at = ?${column !== undefined ? `, ${column} = COALESCE(${column}, ?)` : ''} WHERE id = ?`)
+        .run(...[update.status, update.externalId ?? null, update.errorCode ?? null, update.errorMessage ?? null, at,
+          ...(column !== undefined ? [at] : []), id])
+      if (changed.changes === 0) throw notFound('message', id)
+      if (update.status === 'sent') {
+        this.sql(`UPDATE conversations SET last_outbound_at = ?, updated_at = ?
+          WHERE id = (SELECT conversation_id FROM messages WHERE id = ?)`).run(at, at, id)
+      }
+    }).immediate()
+    return toMessage(this.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow)
+  }
+
+  async markRouted (id: string): Promise<void> {
+    this.sql('UPDATE messages SET routed = 1 WHERE id = ?').run(id)
+  }
+
+  async getMessage (id: string): Promise<Message | null> {
+    const row = this.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined
+    return row === undefined ? null : toMessage(row)
+  }
+
+  async listMessages (conversationId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>> {
+    const after = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : ''
+    const rows = this.sql('SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(conversationId, after, options.limit + 1) as MessageRow[]
+    const more = rows.length > options.limit
+    const items = rows.slice(0, options.limit).map(toMessage)
+    return { items, nextCursor: more ? encodeCursor([items[items.length - 1]!.id]) : null }
+  }
+
+  async listUnfinished (olderThan: Date, limit: number): Promise<{ pendingOutbound: Message[], unrouted: Message[] }> {
+    const before = olderThan.getTime()
+    const pending = this.sql("SELECT * FROM messages WHERE status = 'pending' AND created_at <= ? ORDER BY created_at LIMIT ?").all(before, limit) as MessageRow[]
+    const unrouted = this.sql("SELECT * FROM messages WHERE routed = 0 AND direction = 'inbound' AND created_at <= ? ORDER BY created_at LIMIT ?").all(before, limit) as MessageRow[]
+    return { pendingOutbound: pending.map(toMessage), unrouted: unrouted.map(toMessage) }
+  }
+
+  async getConversation (id: string): Promise<Conversation | null> {
+    const row = this.sql('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined
+    return row === undefined ? null : toConversation(row)
+  }
+
+  async listConversations (filter: ConversationFilter, options: { cursor?: string, limit: number }): Promise<Page<Conversation>> {
+    const where: string[] = []
+    const args: Array<string | number> = []
+    if (filter.status !== undefined) { where.push('status = ?'); args.push(filter.status) }
+    if (filter.channelId !== undefined) { where.push('channel_id = ?'); args.push(filter.channelId) }
+    if (filter.assigneeId === null) where.push('assignee_id IS NULL')
+    else if (filter.assigneeId !== undefined) { where.push('assignee_id = ?'); args.push(filter.assigneeId) }
+    if (options.cursor !== undefined) {
+      const [activity, id] = decodeCursor(options.cursor, 2)
+      where.push('(last_activity_at < ? OR (last_activity_at = ? AND id < ?))')
+      args.push(Number(activity), Number(activity), String(id))
+    }
+    const rows = this.sql(`SELECT * FROM conversations ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY last_activity_at DESC, id DESC LIMIT ?`).all(...args, options.limit + 1) as ConversationRow[]
+    const more = rows.length > options.limit
+    const items = rows.slice(0, options.limit)
+    const last = items[items.length - 1]
+    return { items: items.map(toConversation), nextCursor: more && last !== undefined ? encodeCursor([last.last_activity_at, last.id]) : null }
+  }
+
+  async getContact (id: string): Promise<Contact | null> {
+    const row = this.sql('SELECT * FROM contacts WHERE id = ?').get(id) as ContactRow | undefined
+    if (row === undefined) return null
+    const identities = this.sql('SELECT * FROM identities WHERE contact_id = ? ORDER BY created_at').all(id) as IdentityRow[]
+    return toContact(row, identities)
+  }
+
+  async createAgent (agent: NewAgent, now: Date): Promise<Agent> {
+    const id = newId(now.getTime())
+    try {
+      this.sql('INSERT INTO agents (id, name, email, role, teams, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, agent.name, agent.email.toLowerCase(), agent.role, JSON.stringify(agent.teams), agent.tokenHash, now.getTime())
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new HubError('agent_exists', `An agent with email ${agent.email} already exists.`, 409)
+      }
+      throw err
+    }
+    return toAgent(this.sql('SELECT * FROM agents WHERE id = ?').get(id) as AgentRow)
+  }
+
+  async findAgentByTokenHash (tokenHash: string): Promise<Agent | null> {
+    const row = this.sql('SELECT * FROM agents WHERE token_hash = ?').get(tokenHash) as AgentRow | undefined
+    return row === undefined ? null : toAgent(row)
+  }
+
+  async ensureAgentWithToken (agent: NewAgent, now: Date): Promise<Agent> {
+    const existing = await this.findAgentByTokenHash(agent.tokenHash)
+    if (existing !== null) return existing
+    const updated = this.sql('UPDATE agents SET token_hash = ? WHERE email = ?').run(agent.tokenHash, agent.email.toLowerCase())
+    if (updated.changes > 0) return (await this.findAgentByTokenHash(agent.tokenHash))!
+    return await this.createAgent(agent, now)
+  }
+
+  async kvGet (namespace: string, key: string): Promise<string | null> {
+    const row = this.sql('SELECT value FROM plugin_kv WHERE namespace = ? AND key = ?').get(namespace, key) as { value: string } | undefined
+    return row?.value ?? null
+  }
+
+  async kvSet (namespace: string, key: string, value: string): Promise<void> {
+    this.sql('INSERT INTO plugin_kv (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value')
+      .run(namespace, key, value)
+  }
+
+  async kvDelete (namespace: string, key: string): Promise<void> {
+    this.sql('DELETE FROM plugin_kv WHERE namespace = ? AND key = ?').run(namespace, key)
+  }
+}
