@@ -47,7 +47,8 @@ export function validateConfig (raw: unknown, plugins: PluginSchemas, env: NodeJ
   const list = Array.isArray(hub.value.channels) ? hub.value.channels : []
   list.forEach((block, i) => {
     const { id, plugin, enabled, ...settings } = block
-    const base = check<{ id: string, plugin: string, enabled: boolean }>(ChannelBase, { id, plugin, enabled }, ['channels', i])
+    const present = Object.fromEntries(Object.entries({ id, plugin, enabled }).filter(([, v]) => v !== undefined))
+    const base = check<{ id: string, plugin: string, enabled: boolean }>(ChannelBase, present, ['channels', i])
     problems.push(...base.problems)
     if (typeof id === 'string') {
       const first = seen.get(id)

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 
-const LogLevel = Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)))
+const LogLevel = Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' })
 
 export const HttpSettings = Type.Object({
   host: Type.String({ default: '127.0.0.1', minLength: 1 }),
@@ -41,9 +41,9 @@ const Words = Type.Array(Type.String({ minLength: 1 }), { default: [] })
 /** Everything in hub.yaml except the driver blocks and channel settings, validated in steps. */
 export const HubSettings = Type.Object({
   http: HttpSettings,
-  log: Type.Object({ level: LogLevel }, { additionalProperties: false, default: { level: 'info' } }),
-  store: Type.Object({ driver: Type.Union([Type.Literal('sqlite'), Type.Literal('mongodb')]) }, { additionalProperties: true, default: { driver: 'sqlite' } }),
-  queue: Type.Object({ driver: Type.Union([Type.Literal('inline'), Type.Literal('bullmq')]) }, { additionalProperties: true, default: { driver: 'inline' } }),
+  log: Type.Object({ level: LogLevel }, { additionalProperties: false, default: {} }),
+  store: Type.Object({ driver: Type.Enum(['sqlite', 'mongodb']) }, { additionalProperties: true, default: { driver: 'sqlite' } }),
+  queue: Type.Object({ driver: Type.Enum(['inline', 'bullmq']) }, { additionalProperties: true, default: { driver: 'inline' } }),
   workers: Type.Object({ concurrency: Concurrency }, { additionalProperties: false, default: {} }),
   send: Type.Object({
     /** Tries per outbound message before it is marked failed. */

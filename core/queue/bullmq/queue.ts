@@ -11,11 +11,11 @@ export class BullmqQueue implements Queue {
   readonly driver = 'bullmq'
   private readonly producers = new Map<JobName, BullQueue>()
   private readonly workers: Worker[] = []
-  /** Adds fail fast while Redis is away, so a webhook gets a 503 instead of hanging. */
+  /** Adds fail after one reconnect attempt while Redis is away, so a webhook gets a 503 instead of hanging. */
   private readonly connection: Redis
 
   constructor (private readonly url: string, private readonly prefix: string, private readonly logger: Logger) {
-    this.connection = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+    this.connection = new Redis(url, { maxRetriesPerRequest: 1 })
     this.connection.on('error', (err: Error) => this.logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'redis connection error'))
   }
 
@@ -23,6 +23,7 @@ export class BullmqQueue implements Queue {
     let queue = this.producers.get(name)
     if (queue === undefined) {
       queue = new BullQueue(name, { connection: this.connection, prefix: this.prefix, skipWaitingForReady: true })
+      queue.on('error', err => this.logger.warn({ job: name, err: { message: err.message } }, 'queue error'))
       this.producers.set(name, queue)
     }
     return queue

@@ -1,0 +1,66 @@
+import { Redis } from 'ioredis'
+import { pino } from 'pino'
+import t from 'tap'
+import { BullmqQueue } from '../core/queue/bullmq/queue.js'
+import { queueContract, until } from './queue.contract.js'
+import { REDIS_URL, uniquePrefix } from './helpers/redis.js'
+
+const logger = pino({ level: 'silent' })
+const prefixes: string[] = []
+queueContract(t, async () => {
+  const prefix = uniquePrefix('queue')
+  prefixes.push(prefix)
+  return new BullmqQueue(REDIS_URL, prefix, logger)
+})
+
+t.test('bullmq: two workers on one queue run each job once', async t => {
+  const prefix = uniquePrefix('shared')
+  prefixes.push(prefix)
+  const producer = new BullmqQueue(REDIS_URL, prefix, logger)
+  const a = new BullmqQueue(REDIS_URL, prefix, logger)
+  const b = new BullmqQueue(REDIS_URL, prefix, logger)
+  const runs = new Map<number, number>()
+  for (const q of [a, b]) {
+    q.work('send', async (data: { n: number }) => {
+      runs.set(data.n, (runs.get(data.n) ?? 0) + 1)
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }, { concurrency: 4 })
+  }
+  for (let n = 0; n < 100; n++) await producer.add('send', { n }, { jobId: `job-${n}` })
+  await until(() => runs.size === 100, 20_000, '100 jobs')
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.same([...runs.values()].filter(v => v !== 1), [], 'no job ran twice')
+  await Promise.all([producer.close(), a.close(), b.close()])
+})
+
+t.test('bullmq: a queued job survives its producer and runs on a later worker', async t => {
+  const prefix = uniquePrefix('durable')
+  prefixes.push(prefix)
+  const producer = new BullmqQueue(REDIS_URL, prefix, logger)
+  await producer.add('send', { n: 1 }, { jobId: 'durable-1' })
+  await producer.close()
+  const worker = new BullmqQueue(REDIS_URL, prefix, logger)
+  const seen: unknown[] = []
+  worker.work('send', async data => { seen.push(data) }, { concurrency: 1 })
+  await until(() => seen.length === 1)
+  t.same(seen, [{ n: 1 }])
+  await worker.close()
+})
+
+t.test('bullmq: an unreachable Redis fails add and ping quickly', async t => {
+  const queue = new BullmqQueue('redis://127.0.0.1:1', uniquePrefix('down'), logger)
+  const started = Date.now()
+  await t.rejects(queue.add('route', {}))
+  await t.rejects(queue.ping())
+  t.ok(Date.now() - started < 5000, 'no hang')
+  await queue.close()
+})
+
+t.teardown(async () => {
+  const redis = new Redis(REDIS_URL)
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}:*`)
+    if (keys.length > 0) await redis.del(...keys)
+  }
+  await redis.quit()
+})
