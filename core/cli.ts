@@ -33,7 +33,7 @@ async function run (file: string, mode: 'start' | 'worker'): Promise<void> {
   if (mode === 'worker' && config.queue.driver !== 'bullmq') {
     throw new HubError('worker_needs_bullmq', 'omnihub worker needs queue.driver: bullmq; with the inline queue, omnihub start runs the workers itself.')
   }
-  const hub = await createHub(config, { http: mode === 'start', ...(process.env.OMNIHUB_ADMIN_TOKEN !== undefined ? { adminToken: process.env.OMNIHUB_ADMIN_TOKEN } : {}) })
+  const hub = await createHub(config, { http: mode === 'start', ...(mode === 'worker' ? { workers: true } : {}), ...(process.env.OMNIHUB_ADMIN_TOKEN !== undefined ? { adminToken: process.env.OMNIHUB_ADMIN_TOKEN } : {}) })
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return

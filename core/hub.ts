@@ -18,7 +18,7 @@ export interface HubOptions {
   registry?: PluginRegistry
   /** Serve HTTP (agents' API, channel webhooks). `omnihub worker` turns it off. */
   http?: boolean
-  /** Run the queue's workers in this process. */
+  /** Run the queue's workers in this process; defaults to config workers.inHub. */
   workers?: boolean
   /** An admin with this API token exists once the hub has started. */
   adminToken?: string
@@ -76,7 +76,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
         }
         services.channels.set(settings.id, { id: settings.id, definition, instance: await definition.create(settings.settings, context) })
       }
-      if (options.workers !== false) {
+      if (options.workers ?? config.workers.inHub) {
         const { concurrency } = config.workers
         queue.work('route', async data => await routeJob(services, data), { concurrency: concurrency.route })
         queue.work('deliver', async data => await deliverJob(services, data), { concurrency: concurrency.deliver })

@@ -44,7 +44,11 @@ export const HubSettings = Type.Object({
   log: Type.Object({ level: LogLevel }, { additionalProperties: false, default: {} }),
   store: Type.Object({ driver: Type.Enum(['sqlite', 'mongodb']) }, { additionalProperties: true, default: { driver: 'sqlite' } }),
   queue: Type.Object({ driver: Type.Enum(['inline', 'bullmq']) }, { additionalProperties: true, default: { driver: 'inline' } }),
-  workers: Type.Object({ concurrency: Concurrency }, { additionalProperties: false, default: {} }),
+  workers: Type.Object({
+    /** Run queue workers inside `omnihub start` too; turn off when `omnihub worker` processes do the work. */
+    inHub: Type.Boolean({ default: true }),
+    concurrency: Concurrency
+  }, { additionalProperties: false, default: {} }),
   send: Type.Object({
     /** Tries per outbound message before it is marked failed. */
     attempts: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),

@@ -1,0 +1,85 @@
+import t from 'tap'
+import { API_SECRET } from './helpers/hub.js'
+import { cli, launch, stop, writeConfig } from './helpers/process.js'
+
+t.test('config check: exit 0 and a summary for a good file', async t => {
+  const r = await cli(['config', 'check', '--config', 'config/hub.yaml'])
+  t.equal(r.code, 0)
+  t.match(r.stdout, /config\/hub.yaml is valid: store sqlite, queue inline, channels api \(api\)/)
+})
+
+t.test('config check: exit 1 listing every problem with its path, no stack trace', async t => {
+  const { file } = writeConfig({ queue: { driver: 'bullmq' }, channels: [{ id: 'api', plugin: 'api' }, { id: 'fb', plugin: 'messenger', appSecret: '${FB_APP_SECRET}' }] })
+  const r = await cli(['config', 'check', '--config', file])
+  t.equal(r.code, 1)
+  t.match(r.stderr, /error \[config_invalid\]: .*hub\.yaml has 4 problem\(s\)/)
+  for (const line of ['queue.redis: required', 'channels[0].secret: required', 'channels[1].appSecret: environment variable FB_APP_SECRET is not set', 'channels[1].plugin: unknown plugin "messenger"']) {
+    t.ok(r.stderr.includes(line), line)
+  }
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
+})
+
+t.test('OMNIHUB_CONFIG names the default file', async t => {
+  const { file } = writeConfig({ channels: [] })
+  const r = await cli(['config', 'check'], { OMNIHUB_CONFIG: file })
+  t.equal(r.code, 0)
+  t.match(r.stdout, file)
+})
+
+t.test('start refuses a bad config with exit 1', async t => {
+  const r = await cli(['start', '--config', '/nonexistent/hub.yaml'])
+  t.equal(r.code, 1)
+  t.match(r.stderr, /file not found/)
+  const shipped = await cli(['config', 'check', '--config', 'config/hub.yaml'], { PORT: 'eighty' })
+  t.equal(shipped.code, 1)
+  t.match(shipped.stderr, /http\.port: must be integer/, 'hub.yaml reads ${PORT} itself')
+  const { file } = writeConfig({ channels: [] })
+  const override = await cli(['config', 'check', '--config', file], { PORT: 'eighty' })
+  t.equal(override.code, 1)
+  t.match(override.stderr, /PORT: must be a port number/, 'any other file: PORT overrides http.port')
+})
+
+t.test('worker refuses the inline queue', async t => {
+  const { file } = writeConfig({ channels: [] })
+  const r = await cli(['worker', '--config', file])
+  t.equal(r.code, 1)
+  t.match(r.stderr, /worker_needs_bullmq/)
+})
+
+t.test('agent add: validates, prints a token once, and the token works', async t => {
+  const { file } = writeConfig({ channels: [{ id: 'api', plugin: 'api', secret: API_SECRET }] })
+  const bad = await cli(['agent', 'add', '--config', file, '--name', 'Wu', '--email', 'not-an-email', '--role', 'boss'])
+  t.equal(bad.code, 1)
+  t.match(bad.stderr, /--email: required, an email address/)
+  t.match(bad.stderr, /--role: must be one of admin, supervisor, agent/)
+
+  const r = await cli(['agent', 'add', '--config', file, '--name', 'Wu Fang', '--email', 'wu@example.com', '--role', 'supervisor'])
+  t.equal(r.code, 0)
+  const token = /^(oh_\S+)$/m.exec(r.stdout)?.[1]
+  t.ok(token, 'a token is printed')
+  const again = await cli(['agent', 'add', '--config', file, '--name', 'Wu', '--email', 'WU@example.com'])
+  t.equal(again.code, 1)
+  t.match(again.stderr, /agent_exists/)
+
+  const hub = await launch(t, 'start', file)
+  const ok = await fetch(`${hub.url}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } })
+  t.equal(ok.status, 200)
+  await stop(hub)
+})
+
+t.test('start: HOST/PORT, OMNIHUB_ADMIN_TOKEN, graceful stop on SIGTERM', async t => {
+  const { file } = writeConfig({ channels: [{ id: 'api', plugin: 'api', secret: API_SECRET }] })
+  const hub = await launch(t, 'start', file, { HOST: '127.0.0.1', OMNIHUB_ADMIN_TOKEN: 'admin-token-from-env' })
+  t.match(hub.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  const r = await fetch(`${hub.url}/api/v1/conversations`, { headers: { authorization: 'Bearer admin-token-from-env' } })
+  t.equal(r.status, 200)
+  await stop(hub)
+  t.equal(hub.child.exitCode, 0)
+  t.notMatch(hub.output(), /admin-token-from-env/, 'the token never reaches the log')
+})
+
+t.test('unknown command: usage, exit 2', async t => {
+  const r = await cli(['frobnicate'])
+  t.equal(r.code, 2)
+  t.match(r.stdout, /Usage:/)
+})
