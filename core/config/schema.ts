@@ -31,8 +31,8 @@ export const BullmqSettings = Type.Object({
 }, { additionalProperties: false })
 
 const Concurrency = Type.Object({
-  route: Type.Integer({ default: 16, minimum: 1 }),
-  deliver: Type.Integer({ default: 16, minimum: 1 }),
+  route: Type.Integer({ default: 64, minimum: 1 }),
+  deliver: Type.Integer({ default: 64, minimum: 1 }),
   send: Type.Integer({ default: 8, minimum: 1 })
 }, { additionalProperties: false, default: {} })
 

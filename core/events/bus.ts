@@ -6,7 +6,8 @@ export type HubEvent =
   | { type: 'message.updated', conversationId: string, message: Message }
   | { type: 'conversation.updated', conversationId: string, conversation: Conversation }
 
-export type EventListener = (event: HubEvent) => void
+/** `frame` is the event as JSON, serialized once for every socket that relays it. */
+export type EventListener = (event: HubEvent, frame: string) => void
 
 /** Fans events out to every hub process, so an agent on any process sees them. */
 export interface EventBus {
@@ -17,13 +18,17 @@ export interface EventBus {
 
 /** Events cross processes as JSON: dates come back as ISO strings, which is what clients get anyway. */
 export class Listeners {
+  get size (): number {
+    return this.set.size
+  }
+
   private readonly set = new Set<EventListener>()
   add (listener: EventListener): () => void {
     this.set.add(listener)
     return () => { this.set.delete(listener) }
   }
 
-  emit (event: HubEvent): void {
-    for (const listener of this.set) listener(event)
+  emit (event: HubEvent, frame: string): void {
+    for (const listener of this.set) listener(event, frame)
   }
 }

@@ -5,7 +5,7 @@ export class LocalEventBus implements EventBus {
   private readonly listeners = new Listeners()
 
   async publish (event: HubEvent): Promise<void> {
-    this.listeners.emit(event)
+    if (this.listeners.size > 0) this.listeners.emit(event, JSON.stringify(event))
   }
 
   subscribe (listener: EventListener): () => void {

@@ -18,7 +18,7 @@ export class RedisEventBus implements EventBus {
     }
     this.subscriber.on('message', (_channel: string, payload: string) => {
       try {
-        this.listeners.emit(JSON.parse(payload) as HubEvent)
+        this.listeners.emit(JSON.parse(payload) as HubEvent, payload)
       } catch (err) {
         this.logger.warn({ err: { message: (err as Error).message } }, 'unreadable event on the bus')
       }

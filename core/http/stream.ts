@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws'
 import type { Logger } from 'pino'
-import type { EventBus, HubEvent } from '../events/index.js'
+import type { EventBus } from '../events/index.js'
 import type { Agent } from '../model/index.js'
 
 /** A socket that has this much unsent data is too slow to keep up: it is closed, not buffered forever. */
@@ -19,7 +19,7 @@ export class AgentStreams {
   private readonly pinger: NodeJS.Timeout
 
   constructor (bus: EventBus, private readonly logger: Logger) {
-    this.unsubscribe = bus.subscribe(event => this.broadcast(event))
+    this.unsubscribe = bus.subscribe((_event, frame) => this.broadcast(frame))
     // Dead peers (a laptop lid closed) never send a close frame: ping, and drop who stays silent.
     this.pinger = setInterval(() => {
       for (const c of this.connections) {
@@ -45,10 +45,7 @@ export class AgentStreams {
     return this.connections.size
   }
 
-  private broadcast (event: HubEvent): void {
-    if (this.connections.size === 0) return
-    const frame = JSON.stringify(event)
-    for (const c of this.connections) {
+  private broadcast (frame: string): void {    for (const c of this.connections) {
       if (c.socket.readyState !== c.socket.OPEN) continue
       if (c.socket.bufferedAmount > MAX_BUFFERED) {
         this.logger.warn({ agentId: c.agent.id }, 'agent socket too slow; closing')

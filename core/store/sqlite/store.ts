@@ -14,8 +14,10 @@ import {
   type AgentRow, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow
 } from './rows.js'
 
-/** Thrown inside a transaction to roll it back when the message was already stored. */
+/** Thrown inside a write to roll it back when the message was already stored. */
 class Duplicate extends Error {}
+
+interface PendingWrite<T> { work: () => T, resolve: (value: T) => void, reject: (err: unknown) => void }
 
 /** Embedded store: one file, WAL so readers never block the writer, safe across processes. */
 export class SqliteStore implements Store {
@@ -23,6 +25,10 @@ export class SqliteStore implements Store {
   private readonly path: string
   private db!: Database.Database
   private statements = new Map<string, Database.Statement>()
+  private pending: Array<PendingWrite<unknown>> = []
+  /** Nested in the batch's transaction, a better-sqlite3 transaction is a savepoint: a throwing write undoes only itself. */
+  private savepoint!: (work: () => unknown) => unknown
+  private flushScheduled = false
 
   constructor (path: string) {
     this.path = path
@@ -36,6 +42,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000')
     this.db.pragma('foreign_keys = ON')
     this.migrate()
+    this.savepoint = this.db.transaction((work: () => unknown) => work())
   }
 
   private migrate (): void {
@@ -54,6 +61,7 @@ export class SqliteStore implements Store {
   }
 
   async close (): Promise<void> {
+    if (this.db?.open) this.flush()
     this.statements.clear()
     if (this.db?.open) this.db.close()
   }
@@ -72,35 +80,73 @@ export class SqliteStore implements Store {
     return statement
   }
 
+  /**
+   * Group commit: writes that arrive in the same event-loop turn share one transaction, each
+   * in its own savepoint, so one commit (the costly part) serves many webhooks. A write's
+   * promise settles only after that commit, so nothing is acknowledged before it is durable.
+   */
+  private async write<T> (work: () => T): Promise<T> {
+    return await new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve, reject } as PendingWrite<unknown>)
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        setImmediate(() => this.flush())
+      }
+    })
+  }
+
+  private flush (): void {
+    this.flushScheduled = false
+    const batch = this.pending
+    this.pending = []
+    if (batch.length === 0) return
+    const outcomes: Array<{ ok: true, value: unknown } | { ok: false, error: unknown }> = []
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.savepoint(item.work) })
+          } catch (error) {
+            outcomes.push({ ok: false, error })
+          }
+        }
+      }).immediate()
+    } catch (error) {
+      for (const item of batch) item.reject(error)
+      return
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!
+      if (outcome.ok) item.resolve(outcome.value)
+      else item.reject(outcome.error)
+    })
+  }
+
   async recordInbound (record: InboundRecord, now: Date): Promise<InboundResult> {
     const at = now.getTime()
-    const write = this.db.transaction((): InboundResult => {
-      const contactId = this.upsertIdentity(record, at)
-      let conversation = this.sql("SELECT * FROM conversations WHERE channel_id = ? AND contact_id = ? AND status != 'closed'")
-        .get(record.channelId, contactId) as ConversationRow | undefined
-      const conversationCreated = conversation === undefined
-      const conversationId = conversation?.id ?? newId(at)
-      if (conversation === undefined) {
-        this.sql(`INSERT INTO conversations (id, channel_id, contact_id, status, last_activity_at, created_at, updated_at)
-          VALUES (?, ?, ?, 'unassigned', ?, ?, ?)`).run(conversationId, record.channelId, contactId, at, at, at)
-      }
-      const messageId = newId(at)
-      const inserted = this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text,
-          attachments, cards, external_id, status, created_at, sent_at, delivered_at, updated_at)
-        VALUES (?, ?, ?, 'inbound', 'contact', ?, ?, ?, ?, ?, 'delivered', ?, ?, ?, ?)
-        ON CONFLICT (channel_id, external_id) DO NOTHING`).run(
-        messageId, conversationId, record.channelId, contactId, record.text, JSON.stringify(record.attachments),
-        JSON.stringify(record.cards), record.externalId, at, record.sentAt.getTime(), at, at)
-      if (inserted.changes === 0) throw new Duplicate()
-      this.sql(`UPDATE conversations SET unread_count = unread_count + 1,
-          last_inbound_at = MAX(COALESCE(last_inbound_at, 0), ?), last_activity_at = ?, updated_at = ? WHERE id = ?`)
-        .run(record.sentAt.getTime(), at, at, conversationId)
-      conversation = this.sql('SELECT * FROM conversations WHERE id = ?').get(conversationId) as ConversationRow
-      const message = this.sql('SELECT * FROM messages WHERE id = ?').get(messageId) as MessageRow
-      return { duplicate: false, conversationCreated, conversation: toConversation(conversation), message: toMessage(message) }
-    })
     try {
-      return write.immediate()
+      return await this.write((): InboundResult => {
+        const contactId = this.upsertIdentity(record, at)
+        const open = this.sql("SELECT id FROM conversations WHERE channel_id = ? AND contact_id = ? AND status != 'closed'")
+          .get(record.channelId, contactId) as { id: string } | undefined
+        const conversationId = open?.id ?? newId(at)
+        if (open === undefined) {
+          this.sql(`INSERT INTO conversations (id, channel_id, contact_id, status, last_activity_at, created_at, updated_at)
+            VALUES (?, ?, ?, 'unassigned', ?, ?, ?)`).run(conversationId, record.channelId, contactId, at, at, at)
+        }
+        const message = this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text,
+            attachments, cards, external_id, status, created_at, sent_at, delivered_at, updated_at)
+          VALUES (?, ?, ?, 'inbound', 'contact', ?, ?, ?, ?, ?, 'delivered', ?, ?, ?, ?)
+          ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING *`).get(
+          newId(at), conversationId, record.channelId, contactId, record.text, JSON.stringify(record.attachments),
+          JSON.stringify(record.cards), record.externalId, at, record.sentAt.getTime(), at, at) as MessageRow | undefined
+        // The unique index says this message is stored already: undo whatever this write began.
+        if (message === undefined) throw new Duplicate()
+        const conversation = this.sql(`UPDATE conversations SET unread_count = unread_count + 1,
+            last_inbound_at = MAX(COALESCE(last_inbound_at, 0), ?), last_activity_at = ?, updated_at = ? WHERE id = ? RETURNING *`)
+          .get(record.sentAt.getTime(), at, at, conversationId) as ConversationRow
+        return { duplicate: false, conversationCreated: open === undefined, conversation: toConversation(conversation), message: toMessage(message) }
+      })
     } catch (err) {
       if (!(err instanceof Duplicate)) throw err
       const existing = this.sql('SELECT * FROM messages WHERE channel_id = ? AND external_id = ?').get(record.channelId, record.externalId) as MessageRow
@@ -133,41 +179,38 @@ export class SqliteStore implements Store {
 
   async recordOutbound (record: OutboundRecord, now: Date): Promise<Message> {
     const at = now.getTime()
-    const id = newId(at)
-    const write = this.db.transaction(() => {
-      const conversation = this.sql('SELECT channel_id FROM conversations WHERE id = ?').get(record.conversationId) as { channel_id: string } | undefined
+    return await this.write(() => {
+      const conversation = this.sql('UPDATE conversations SET last_activity_at = ?, updated_at = ? WHERE id = ? RETURNING channel_id')
+        .get(at, at, record.conversationId) as { channel_id: string } | undefined
       if (conversation === undefined) throw notFound('conversation', record.conversationId)
       const note = record.direction === 'note'
-      this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text, attachments, cards,
+      const row = this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text, attachments, cards,
           status, tag, routed, created_at, sent_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`).run(
-        id, record.conversationId, conversation.channel_id, record.direction, record.author.type, record.author.id, record.text,
-        JSON.stringify(record.attachments), JSON.stringify(record.cards), note ? 'sent' : 'pending', record.tag, at, note ? at : null, at)
-      this.sql('UPDATE conversations SET last_activity_at = ?, updated_at = ? WHERE id = ?').run(at, at, record.conversationId)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING *`).get(
+        newId(at), record.conversationId, conversation.channel_id, record.direction, record.author.type, record.author.id, record.text,
+        JSON.stringify(record.attachments), JSON.stringify(record.cards), note ? 'sent' : 'pending', record.tag, at, note ? at : null, at) as MessageRow
+      return toMessage(row)
     })
-    write.immediate()
-    return toMessage(this.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow)
   }
 
   async updateMessageStatus (id: string, update: MessageStatusUpdate, now: Date): Promise<Message> {
     const at = now.getTime()
     const column = { sent: 'sent_at', delivered: 'delivered_at', read: 'read_at' }[update.status as string]
-    this.db.transaction(() => {
-      const changed = this.sql(`UPDATE messages SET status = ?, external_id = COALESCE(?, external_id), error_code = ?, error_message = ?,
-          updated_at = ?${column !== undefined ? `, ${column} = COALESCE(${column}, ?)` : ''} WHERE id = ?`)
-        .run(...[update.status, update.externalId ?? null, update.errorCode ?? null, update.errorMessage ?? null, at,
-          ...(column !== undefined ? [at] : []), id])
-      if (changed.changes === 0) throw notFound('message', id)
+    return await this.write(() => {
+      const row = this.sql(`UPDATE messages SET status = ?, external_id = COALESCE(?, external_id), error_code = ?, error_message = ?,
+          updated_at = ?${column !== undefined ? `, ${column} = COALESCE(${column}, ?)` : ''} WHERE id = ? RETURNING *`)
+        .get(...[update.status, update.externalId ?? null, update.errorCode ?? null, update.errorMessage ?? null, at,
+          ...(column !== undefined ? [at] : []), id]) as MessageRow | undefined
+      if (row === undefined) throw notFound('message', id)
       if (update.status === 'sent') {
-        this.sql(`UPDATE conversations SET last_outbound_at = ?, updated_at = ?
-          WHERE id = (SELECT conversation_id FROM messages WHERE id = ?)`).run(at, at, id)
+        this.sql('UPDATE conversations SET last_outbound_at = ?, updated_at = ? WHERE id = ?').run(at, at, row.conversation_id)
       }
-    }).immediate()
-    return toMessage(this.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow)
+      return toMessage(row)
+    })
   }
 
   async markRouted (id: string): Promise<void> {
-    this.sql('UPDATE messages SET routed = 1 WHERE id = ?').run(id)
+    await this.write(() => this.sql('UPDATE messages SET routed = 1 WHERE id = ?').run(id))
   }
 
   async getMessage (id: string): Promise<Message | null> {

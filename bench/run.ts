@@ -1,0 +1,174 @@
+/**
+ * Inbound benchmark: N signed messages through the `api` channel, each timed from the start
+ * of its POST until it is on a connected agent's WebSocket. The hub runs in its own process
+ * (one core); this process sends and listens (the other core).
+ *
+ *   npm run bench                   # defaults below; writes the table into bench/README.md
+ *   BENCH_MESSAGES=20000 BENCH_CONCURRENCY=32 BENCH_RUNS=5 npm run bench
+ *   BENCH_HUB_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench   # profile the hub
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { Redis } from 'ioredis'
+import WebSocket from 'ws'
+import { stringify } from 'yaml'
+import { sign } from '../plugins/api/signature.js'
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+/** Offered load of the paced phase, messages/s, and how long it lasts. */
+const RATE = Number(process.env.BENCH_RATE ?? 2000)
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5)
+const WARMUP = 500
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const SECRET = 'bench-secret-0123456789'
+const TOKEN = 'bench-admin-token'
+const root = new URL('..', import.meta.url).pathname.replace(/dist\/$/, '')
+
+interface Result { mode: string, rate: number, pacedRate: number, p50: number, p99: number, max: number, rssMb: number }
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+
+async function startHub (mode: 'inline' | 'bullmq', prefix: string): Promise<{ url: string, pid: number, stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'omnihub-bench-'))
+  const file = join(dir, 'hub.yaml')
+  writeFileSync(file, stringify({
+    http: { port: 0 },
+    log: { level: 'warn' },
+    store: { driver: 'sqlite', path: join(dir, 'hub.db') },
+    queue: mode === 'inline' ? { driver: 'inline' } : { driver: 'bullmq', redis: REDIS_URL, prefix },
+    channels: [{ id: 'api', plugin: 'api', secret: SECRET }]
+  }))
+  const flags = (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...flags, join(root, 'bin/omnihub.js'), 'start', '--config', file], { env: { ...process.env, PORT: '0', OMNIHUB_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', d => { out += String(d); const m = /listening on (\S+)/.exec(out); if (m !== null) resolve(m[1]!) })
+    child.once('exit', code => reject(new Error(`hub exited ${code}`)))
+  })
+  return {
+    url,
+    pid: child.pid!,
+    stop: async () => { const exited = new Promise(resolve => child.once('exit', resolve)); child.kill('SIGTERM'); await exited }
+  }
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MiB. */
+function peakRssMb (pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmHWM:'))!
+  return Number(/\d+/.exec(line)![0]) / 1024
+}
+
+async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
+  const prefix = `omnihub-bench-${process.pid}-${Date.now()}`
+  const hub = await startHub(mode, prefix)
+  const { hostname, port } = new URL(hub.url)
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+  const started = new Map<string, number>()
+  const latencies: number[] = []
+  let received = 0
+  let onAll: () => void = () => {}
+
+  const socket = new WebSocket(`${hub.url.replace('http', 'ws')}/api/v1/stream?access_token=${TOKEN}`)
+  await new Promise(resolve => socket.once('open', resolve))
+  socket.on('message', data => {
+    const text = data.toString()
+    if (!text.startsWith('{"type":"message.created"')) return
+    const externalId = (JSON.parse(text) as { message: { externalId: string } }).message.externalId
+    const t0 = started.get(externalId)
+    if (t0 === undefined) return
+    started.delete(externalId)
+    latencies.push(performance.now() - t0)
+    if (++received === target) onAll()
+  })
+
+  const post = async (id: string): Promise<void> => {
+    const body = JSON.stringify({ messageId: id, from: { id: `customer-${id.length % 500}-${id.slice(-3)}` }, text: `Where is my order ${id}?` })
+    const signature = sign(SECRET, body)
+    started.set(id, performance.now())
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: hostname, port, path: '/channels/api/inbound', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-omnihub-signature': signature, 'content-length': Buffer.byteLength(body) } }, res => {
+        res.resume()
+        res.on('end', () => res.statusCode === 200 ? resolve() : reject(new Error(`inbound answered ${res.statusCode}`)))
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
+  }
+  const blast = async (ids: string[]): Promise<void> => {
+    let next = 0
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < ids.length) await post(ids[next++]!) }))
+  }
+
+  /** Sends `ids` and resolves when every one is on the agent's socket. */
+  const measure = async (ids: string[], send: (ids: string[]) => Promise<void>): Promise<number> => {
+    latencies.length = 0
+    received = 0
+    target = ids.length
+    const all = new Promise<void>(resolve => { onAll = resolve })
+    const t0 = performance.now()
+    await send(ids)
+    await all
+    return ids.length / ((performance.now() - t0) / 1000)
+  }
+  /** Open loop: RATE messages/s on a 5 ms tick, whatever the hub's answers are doing. */
+  const paced = async (ids: string[]): Promise<void> => {
+    const perTick = RATE / 200
+    const t0 = performance.now()
+    const inflight: Array<Promise<void>> = []
+    for (let sent = 0; sent < ids.length;) {
+      const due = Math.min(ids.length, Math.floor(((performance.now() - t0) / 5 + 1) * perTick))
+      while (sent < due) inflight.push(post(ids[sent++]!))
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+    await Promise.all(inflight)
+  }
+
+  let target = WARMUP
+  await measure(Array.from({ length: WARMUP }, (_, i) => `warm-${i}`), blast)
+  const rate = await measure(Array.from({ length: MESSAGES }, (_, i) => `m-${mode}-${i}`), blast)
+  const pacedRate = await measure(Array.from({ length: RATE * PACED_SECONDS }, (_, i) => `p-${mode}-${i}`), paced)
+  const rssMb = peakRssMb(hub.pid)
+  socket.close()
+  agent.destroy()
+  await hub.stop()
+  if (mode === 'bullmq') {
+    const redis = new Redis(REDIS_URL)
+    const keys = await redis.keys(`${prefix}:*`)
+    if (keys.length > 0) await redis.del(...keys)
+    await redis.quit()
+  }
+  latencies.sort((a, b) => a - b)
+  return { mode: `sqlite + ${mode}`, rate, pacedRate, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies[latencies.length - 1]!, rssMb }
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+const rows: string[] = []
+for (const mode of ['inline', 'bullmq'] as const) {
+  const results: Result[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const r = await run(mode)
+    results.push(r)
+    process.stdout.write(`${r.mode} run ${i + 1}: max ${r.rate.toFixed(0)} msg/s; at ${RATE}/s offered: ${r.pacedRate.toFixed(0)} msg/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, peak RSS ${r.rssMb.toFixed(0)} MiB\n`)
+  }
+  rows.push(`| ${results[0]!.mode} | ${median(results.map(r => r.rate)).toFixed(0)} | ${median(results.map(r => r.pacedRate)).toFixed(0)} | ${median(results.map(r => r.p50)).toFixed(1)} | ${median(results.map(r => r.p99)).toFixed(1)} | ${median(results.map(r => r.max)).toFixed(1)} | ${median(results.map(r => r.rssMb)).toFixed(0)} |`)
+}
+
+const table = [
+  `Median of ${RUNS} runs, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Saturation: ${MESSAGES} messages from ${CONCURRENCY} concurrent`,
+  `senders, as fast as the hub answers. Paced: ${RATE} messages/s offered for ${PACED_SECONDS} s (open loop); latencies are from this phase.`,
+  '',
+  `| store + queue | saturation msg/s | paced msg/s | p50 ms | p99 ms | max ms | hub peak RSS MiB |`,
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...rows
+].join('\n')
+process.stdout.write(`\n${table}\n`)
+const readme = join(root, 'bench/README.md')
+const text = readFileSync(readme, 'utf8')
+writeFileSync(readme, text.replace(/<!-- inbound:start -->[\s\S]*<!-- inbound:end -->/, `<!-- inbound:start -->\n${table}\n<!-- inbound:end -->`))
