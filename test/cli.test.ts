@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sign } from '../plugins/api/signature.js'
 import { API_SECRET } from './helpers/hub.js'
 import { cli, launch, stop, writeConfig } from './helpers/process.js'
 
@@ -67,15 +68,25 @@ t.test('agent add: validates, prints a token once, and the token works', async t
   await stop(hub)
 })
 
-t.test('start: HOST/PORT, OMNIHUB_ADMIN_TOKEN, graceful stop on SIGTERM', async t => {
-  const { file } = writeConfig({ channels: [{ id: 'api', plugin: 'api', secret: API_SECRET }] })
+t.test('start: HOST/PORT, OMNIHUB_ADMIN_TOKEN, graceful stop; secrets and customer text stay out of the log', async t => {
+  const { file } = writeConfig({ log: { level: 'debug' }, channels: [{ id: 'api', plugin: 'api', secret: API_SECRET }] })
   const hub = await launch(t, 'start', file, { HOST: '127.0.0.1', OMNIHUB_ADMIN_TOKEN: 'admin-token-from-env' })
   t.match(hub.url, /^http:\/\/127\.0\.0\.1:\d+$/)
-  const r = await fetch(`${hub.url}/api/v1/conversations`, { headers: { authorization: 'Bearer admin-token-from-env' } })
-  t.equal(r.status, 200)
+  const auth = { authorization: 'Bearer admin-token-from-env' }
+  t.equal((await fetch(`${hub.url}/api/v1/conversations`, { headers: auth })).status, 200)
+  const raw = JSON.stringify({ messageId: 'log-1', from: { id: 'private-buyer', name: 'Zhang Wei' }, text: 'my card number is 4111 1111' })
+  const stored = await fetch(`${hub.url}/channels/api/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-omnihub-signature': sign(API_SECRET, raw) }, body: raw })
+  const { conversationId } = await stored.json() as { conversationId: string }
+  await fetch(`${hub.url}/api/v1/conversations?access_token=admin-token-from-env`)
+  await fetch(`${hub.url}/api/v1/conversations/${conversationId}/messages`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'agent reply text' }) })
   await stop(hub)
   t.equal(hub.child.exitCode, 0)
-  t.notMatch(hub.output(), /admin-token-from-env/, 'the token never reaches the log')
+  const log = hub.output()
+  t.match(log, /"msg":"inbound stored"/, 'the log does record the event, by id')
+  t.match(log, new RegExp(conversationId))
+  for (const secret of ['admin-token-from-env', API_SECRET, '4111 1111', 'Zhang Wei', 'agent reply text']) {
+    t.notOk(log.includes(secret), `the log never contains "${secret}"`)
+  }
 })
 
 t.test('unknown command: usage, exit 2', async t => {
