@@ -43,7 +43,13 @@ async function run (file: string, mode: 'start' | 'worker'): Promise<void> {
   }
   process.once('SIGINT', () => stop('SIGINT'))
   process.once('SIGTERM', () => stop('SIGTERM'))
-  const url = await hub.start()
+  const url = await hub.start().catch(async (err: NodeJS.ErrnoException) => {
+    await hub.stop().catch(() => {})
+    if (err.code === 'EADDRINUSE') {
+      throw new HubError('port_in_use', `${config.http.host}:${config.http.port} is already in use; stop the other process or set PORT to a free port.`)
+    }
+    throw err
+  })
   if (url !== undefined) process.stdout.write(`Omnihub is listening on ${url}\n`)
   else process.stdout.write(`Omnihub worker is running (queue: ${config.queue.driver})\n`)
 }

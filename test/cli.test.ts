@@ -89,6 +89,15 @@ t.test('start: HOST/PORT, OMNIHUB_ADMIN_TOKEN, graceful stop; secrets and custom
   }
 })
 
+t.test('start on a port in use: exit 1 with port_in_use', async t => {
+  const { file } = writeConfig({ channels: [] })
+  const first = await launch(t, 'start', file)
+  const r = await cli(['start', '--config', file], { PORT: new URL(first.url).port })
+  t.equal(r.code, 1)
+  t.match(r.stderr, /error \[port_in_use\]: 127\.0\.0\.1:\d+ is already in use; stop the other process or set PORT/)
+  await stop(first)
+})
+
 t.test('unknown command: usage, exit 2', async t => {
   const r = await cli(['frobnicate'])
   t.equal(r.code, 2)

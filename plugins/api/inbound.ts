@@ -1,13 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
-
-const Attachment = Type.Object({
-  kind: Type.Union(['image', 'video', 'audio', 'file'].map(k => Type.Literal(k))),
-  url: Type.String({ minLength: 1, maxLength: 2048 }),
-  name: Type.Optional(Type.String({ maxLength: 255 })),
-  mimeType: Type.Optional(Type.String({ maxLength: 255 })),
-  size: Type.Optional(Type.Integer({ minimum: 0 }))
-}, { additionalProperties: false })
+import { AttachmentSchema } from '../../core/model/index.js'
 
 /** The body of POST /channels/<id>/inbound. */
 export const InboundBody = Type.Object({
@@ -19,7 +12,7 @@ export const InboundBody = Type.Object({
     phone: Type.Optional(Type.String({ maxLength: 64 }))
   }),
   text: Type.String({ maxLength: 100_000 }),
-  attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20 })),
+  attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 })),
   /** When the customer wrote it: epoch milliseconds or an ISO-8601 string. */
   timestamp: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ format: 'date-time' })]))
 })

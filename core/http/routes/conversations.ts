@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { notFound } from '../../errors.js'
 import { reply, replyPolicy, verdictBody, type HubServices } from '../../pipeline/index.js'
+import { AttachmentSchema } from '../../model/index.js'
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 const Paging = {
@@ -16,17 +17,10 @@ const ListQuery = Type.Object({
   ...Paging
 }, { additionalProperties: false })
 const MessagesQuery = Type.Object(Paging, { additionalProperties: false })
-const Attachment = Type.Object({
-  kind: Type.Union(['image', 'video', 'audio', 'file'].map(k => Type.Literal(k))),
-  url: Type.String({ minLength: 1, maxLength: 2048 }),
-  name: Type.Optional(Type.String({ maxLength: 255 })),
-  mimeType: Type.Optional(Type.String({ maxLength: 255 })),
-  size: Type.Optional(Type.Integer({ minimum: 0 }))
-}, { additionalProperties: false })
 const ReplyBody = Type.Object({
   text: Type.String({ maxLength: 100_000 }),
   tag: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
-  attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20 }))
+  attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 }))
 }, { additionalProperties: false })
 
 /** The agents' REST API over conversations and their messages. */
