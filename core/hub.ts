@@ -10,6 +10,8 @@ import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
 import { deliverJob, ingest, recoverUnfinished, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
+import { drainQueue, strategies } from './routing/index.js'
+import { sweepPresence } from './agents/presence.js'
 import { createStore } from './store/index.js'
 
 export interface HubOptions {
@@ -44,11 +46,18 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   const bus: EventBus = config.queue.driver === 'bullmq'
     ? new RedisEventBus(config.queue.redis, config.queue.prefix, logger)
     : new LocalEventBus()
-  const services: HubServices = { config, store, queue, bus, channels: new Map<string, Channel>(), guards: new ReplyGuards(config.guards), logger, clock }
+  const services: HubServices = {
+    config, store, queue, bus, channels: new Map<string, Channel>(), guards: new ReplyGuards(config.guards), routing: strategies[config.routing.strategy]!, logger, clock
+  }
 
   let app: FastifyInstance | undefined
   let streams: AgentStreams | undefined
-  let sweep: NodeJS.Timeout | undefined
+  const timers: NodeJS.Timeout[] = []
+  const every = (ms: number, what: string, task: () => Promise<unknown>): void => {
+    const timer = setInterval(() => { task().catch(err => logger.warn({ err: { message: (err as Error).message } }, `${what} failed`)) }, ms)
+    timer.unref()
+    timers.push(timer)
+  }
 
   const hub: Hub = {
     services,
@@ -74,20 +83,22 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
             delete: async key => await store.kvDelete(settings.id, key)
           }
         }
-        services.channels.set(settings.id, { id: settings.id, definition, instance: await definition.create(settings.settings, context) })
+        services.channels.set(settings.id, { id: settings.id, team: settings.team ?? null, definition, instance: await definition.create(settings.settings, context) })
       }
       if (options.workers ?? config.workers.inHub) {
         const { concurrency } = config.workers
         queue.work('route', async data => await routeJob(services, data), { concurrency: concurrency.route })
         queue.work('deliver', async data => await deliverJob(services, data), { concurrency: concurrency.deliver })
         queue.work('send', async (data, job) => await sendJob(services, data, job), { concurrency: concurrency.send })
+        // One drain at a time per process keeps the queue's order; assignments themselves are atomic.
+        queue.work('drain', async () => { await drainQueue(services) }, { concurrency: 1 })
         // What a crash left unfinished is in the store: queue it again now and then periodically.
         await recoverUnfinished(services, clock())
-        sweep = setInterval(() => {
-          recoverUnfinished(services, new Date(clock().getTime() - config.recovery.minAgeMs))
-            .catch(err => logger.warn({ err: { message: (err as Error).message } }, 'recovery sweep failed'))
-        }, config.recovery.intervalMs)
-        sweep.unref()
+        every(config.recovery.intervalMs, 'recovery sweep', async () => await recoverUnfinished(services, new Date(clock().getTime() - config.recovery.minAgeMs)))
+        every(config.presence.sweepMs, 'presence sweep', async () => await sweepPresence(services))
+      }
+      for (const settings of config.channels.filter(c => c.enabled && c.team !== undefined)) {
+        if (await store.getTeam(settings.team!) === null) logger.warn({ channelId: settings.id, teamId: settings.team }, 'channel names a team that does not exist yet; its conversations wait until it has agents')
       }
       let url: string | undefined
       if (options.http !== false) {
@@ -100,7 +111,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     },
 
     async stop () {
-      clearInterval(sweep)
+      for (const timer of timers) clearInterval(timer)
       streams?.close()
       await app?.close()
       for (const channel of services.channels.values()) await channel.instance.stop?.()

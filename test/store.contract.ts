@@ -13,7 +13,7 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
   const T0 = new Date('2026-11-01T10:00:00Z')
   const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000)
   const inbound = (externalId: string, over: Partial<InboundRecord> = {}): InboundRecord => ({
-    channelId: 'web', externalId, contact: { externalId: 'cust-1', name: 'Ann' }, text: `text ${externalId}`,
+    channelId: 'web', teamId: null, externalId, contact: { externalId: 'cust-1', name: 'Ann' }, text: `text ${externalId}`,
     attachments: [], cards: [], sentAt: T0, ...over
   })
 
@@ -187,6 +187,139 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     await store.kvDelete('mail', 'uid')
     t.equal(await store.kvGet('mail', 'uid'), null)
     t.equal(await store.kvGet('mail', 'never'), null)
+  })
+
+  const newAgent = async (name: string, over: Record<string, unknown> = {}) =>
+    await store.createAgent({ name, email: `${name}@example.com`, role: 'agent', teams: [], tokenHash: `hash-${name}`, ...over }, T0)
+
+  t.test('agents: status changes are logged with where they came from; from-guards skip stale sweeps', async t => {
+    const a = await newAgent('ana')
+    t.match(a, { status: 'offline', activeCount: 0, capacity: null })
+    const online = await store.setAgentStatus(a.id, { status: 'online', source: 'api', ip: '203.0.113.7', userAgent: 'Firefox' }, at(1))
+    t.match(online, { status: 'online' })
+    t.equal(online?.lastSeenAt?.getTime(), at(1).getTime(), 'setting status by hand is a sign of life')
+    t.equal(await store.setAgentStatus(a.id, { status: 'offline', source: 'disconnect', from: ['busy'] }, at(2)), null, 'no change from a status it is not in')
+    await store.setAgentStatus(a.id, { status: 'busy', source: 'idle', from: ['online'] }, at(3))
+    const log = await store.listStatusLog({ agentId: a.id }, { limit: 10 })
+    t.same(log.items.map(e => [e.status, e.source]), [['busy', 'idle'], ['online', 'api']], 'newest first')
+    t.match(log.items[1], { ip: '203.0.113.7', userAgent: 'Firefox' })
+    const paged = await store.listStatusLog({}, { limit: 1 })
+    t.equal((await store.listStatusLog({}, { limit: 1, cursor: paged.nextCursor! })).items[0]?.status, 'online')
+    await t.rejects(store.setAgentStatus('nobody', { status: 'online', source: 'api' }, T0), { code: 'not_found' })
+  })
+
+  t.test('agents: list, update, rotate token, seen and active', async t => {
+    const a = await newAgent('bo')
+    const updated = await store.updateAgent(a.id, { name: 'Bo Li', teams: ['presales'], capacity: 3, role: 'supervisor' })
+    t.match(updated, { name: 'Bo Li', teams: ['presales'], capacity: 3, role: 'supervisor' })
+    t.equal((await store.updateAgent(a.id, { capacity: null })).capacity, null, 'capacity back to the hub default')
+    t.equal((await store.updateAgent(a.id, {})).name, 'Bo Li', 'an empty patch changes nothing')
+    await store.rotateAgentToken(a.id, 'new-hash')
+    t.equal(await store.findAgentByTokenHash('hash-bo'), null)
+    t.equal((await store.findAgentByTokenHash('new-hash'))?.id, a.id)
+    await store.touchAgents([a.id], at(5))
+    await store.markAgentActive(a.id, at(6))
+    t.match(await store.getAgent(a.id), { lastSeenAt: at(6), lastActiveAt: at(6) })
+    t.same((await store.listAgents()).map(x => x.id), [a.id])
+    await t.rejects(store.updateAgent('nobody', { name: 'x' }), { code: 'not_found' })
+  })
+
+  t.test('teams: created once, listed, renamed', async t => {
+    await store.createTeam({ id: 'presales', name: 'Pre-sales' }, T0)
+    await t.rejects(store.createTeam({ id: 'presales', name: 'Again' }, T0), { code: 'team_exists' })
+    t.match(await store.updateTeam('presales', { name: '售前' }), { id: 'presales', name: '售前' })
+    t.same((await store.listTeams()).map(x => x.name), ['售前'])
+    t.equal(await store.getTeam('nope'), null)
+  })
+
+  t.test('assignment is atomic: concurrent routers never exceed capacity', async t => {
+    const a = await newAgent('cy')
+    const conversations = []
+    for (let i = 0; i < 12; i++) conversations.push((await store.recordInbound(inbound(`m${i}`, { contact: { externalId: `c${i}` } }), T0)).conversation)
+    const results = await Promise.all(conversations.map(async c => await store.assignConversation(c.id, a.id, { capacity: 5, onlyIfWaiting: true }, at(1))))
+    t.equal(results.filter(r => r !== null).length, 5)
+    t.equal((await store.getAgent(a.id))?.activeCount, 5)
+    t.equal((await store.listAssigned(a.id)).length, 5)
+    const assigned = results.find(r => r !== null)!
+    t.match(assigned, { status: 'assigned', assigneeId: a.id, queuedAt: null })
+    t.equal(await store.assignConversation(assigned.id, a.id, { capacity: null, onlyIfWaiting: true }, at(2)), null, 'already taken')
+  })
+
+  t.test('transfer moves the load; unassign and close give it back', async t => {
+    const a = await newAgent('di')
+    const b = await newAgent('ed')
+    const { conversation } = await store.recordInbound(inbound('m1'), T0)
+    await store.assignConversation(conversation.id, a.id, { capacity: 1, onlyIfWaiting: true }, at(1))
+    const moved = await store.assignConversation(conversation.id, b.id, { capacity: null, onlyIfWaiting: false }, at(2))
+    t.equal(moved?.assigneeId, b.id)
+    t.same([(await store.getAgent(a.id))?.activeCount, (await store.getAgent(b.id))?.activeCount], [0, 1])
+    const back = await store.unassignConversation(conversation.id, at(3), { teamId: 'aftersales' })
+    t.match(back, { status: 'unassigned', assigneeId: null, teamId: 'aftersales' })
+    t.equal((await store.getAgent(b.id))?.activeCount, 0)
+    await store.assignConversation(conversation.id, a.id, { capacity: 1, onlyIfWaiting: true }, at(4))
+    const closed = await store.closeConversation(conversation.id, at(5))
+    t.match(closed, { status: 'closed', unreadCount: 0 })
+    t.equal((await store.getAgent(a.id))?.activeCount, 0, 'closing frees the slot')
+    t.equal((await store.closeConversation(conversation.id, at(6))).status, 'closed', 'closing twice is harmless')
+    t.equal((await store.getAgent(a.id))?.activeCount, 0, 'and frees nothing twice')
+    await t.rejects(store.unassignConversation(conversation.id, at(7)), { code: 'conversation_closed' })
+  })
+
+  t.test('a closed conversation: the next message opens a new one; reopening it then conflicts', async t => {
+    const first = await store.recordInbound(inbound('m1'), T0)
+    await store.closeConversation(first.conversation.id, at(1))
+    const next = await store.recordInbound(inbound('m2'), at(2))
+    t.not(next.conversation.id, first.conversation.id)
+    t.equal(next.conversationCreated, true)
+    await t.rejects(store.reopenConversation(first.conversation.id, at(3)), { code: 'conversation_open_elsewhere' })
+    await store.closeConversation(next.conversation.id, at(4))
+    t.match(await store.reopenConversation(first.conversation.id, at(5)), { status: 'unassigned', assigneeId: null })
+  })
+
+  t.test('the waiting queue: oldest first, positions per team, places kept', async t => {
+    const ids: string[] = []
+    for (const [i, team] of [['1', 'a'], ['2', 'b'], ['3', 'a'], ['4', null]] as const) {
+      const { conversation } = await store.recordInbound(inbound(`q${i}`, { teamId: team, contact: { externalId: `q${i}` } }), at(Number(i)))
+      await store.queueConversation(conversation.id, 'all_at_capacity', at(Number(i)), at(Number(i)))
+      ids.push(conversation.id)
+    }
+    const queue = await store.listQueue(10)
+    t.same(queue.map(c => c.id), ids)
+    t.same(await Promise.all(queue.map(async c => await store.queuePosition(c))), [1, 1, 2, 1], 'positions count within a team')
+    const requeued = await store.queueConversation(ids[0]!, 'no_agent_online', at(99), at(99))
+    t.equal(requeued?.updatedAt.getTime(), at(99).getTime(), 'updated now')
+    t.equal(requeued?.queuedAt?.getTime(), at(1).getTime(), 'a new reason keeps the place')
+    t.equal(requeued?.queueReason, 'no_agent_online')
+    const a = await newAgent('fu')
+    await store.assignConversation(ids[0]!, a.id, { capacity: null, onlyIfWaiting: true }, at(100))
+    t.same((await store.listQueue(10)).map(c => c.id), ids.slice(1), 'assigned leaves the queue')
+    t.equal(await store.queueConversation(ids[0]!, 'all_at_capacity', at(101), at(101)), null, 'an assigned conversation does not wait')
+  })
+
+  t.test('visibility: team, every-agent, and own conversations', async t => {
+    const mine = await newAgent('gu', { teams: ['a'] })
+    await store.recordInbound(inbound('v1', { teamId: 'a', contact: { externalId: 'v1' } }), at(1))
+    await store.recordInbound(inbound('v2', { teamId: 'b', contact: { externalId: 'v2' } }), at(2))
+    await store.recordInbound(inbound('v3', { teamId: null, contact: { externalId: 'v3' } }), at(3))
+    const other = (await store.recordInbound(inbound('v4', { teamId: 'b', contact: { externalId: 'v4' } }), at(4))).conversation
+    await store.assignConversation(other.id, mine.id, { capacity: null, onlyIfWaiting: true }, at(5))
+    const seen = await store.listConversations({ visibleTo: { agentId: mine.id, teams: ['a'] } }, { limit: 10 })
+    t.same(seen.items.map(c => c.teamId).sort(), ['a', 'b', null].sort() as Array<string | null>)
+    t.equal(seen.items.length, 3, 'not the other team\'s unassigned one')
+  })
+
+  t.test('a contact\'s history across channels and conversations, and who served them', async t => {
+    const web = await store.recordInbound(inbound('h1', { channelId: 'web', contact: { externalId: 'same' } }), at(1))
+    await store.closeConversation(web.conversation.id, at(2))
+    await store.recordInbound(inbound('h2', { channelId: 'web', contact: { externalId: 'same' } }), at(3))
+    await store.recordInbound(inbound('h3', { channelId: 'shop', contact: { externalId: 'other-id-same-person' } }), at(4))
+    const history = await store.listContactMessages(web.conversation.contactId, { limit: 10 })
+    t.same(history.items.map(m => m.externalId), ['h1', 'h2'], 'identities on other channels are other contacts until merged')
+    const first = await store.listContactMessages(web.conversation.contactId, { limit: 1 })
+    t.equal((await store.listContactMessages(web.conversation.contactId, { limit: 1, cursor: first.nextCursor! })).items[0]?.externalId, 'h2')
+    await store.recordServed(web.conversation.contactId, 'agent-x', at(5))
+    t.match(await store.getContact(web.conversation.contactId), { lastAgentId: 'agent-x', lastAgentAt: at(5) })
+    t.equal((await store.listConversations({ contactId: web.conversation.contactId }, { limit: 10 })).items.length, 2)
   })
 
   t.test('ping answers while open', async t => {

@@ -1,7 +1,7 @@
 import type { TSchema, Static } from 'typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Attachment, Card, Contact, Conversation, Message } from '../model/index.js'
+import type { Attachment, Card, Contact, Conversation, Message, QueueReason } from '../model/index.js'
 
 /** What a channel can carry; the core checks drafts against it before asking the policy. */
 export interface ChannelCapabilities {
@@ -74,12 +74,19 @@ export interface OutboundContext {
   message: Message
 }
 
+/** Where a customer stands, for channels that can tell them ("you are number 3 in line"). */
+export type WaitNotice =
+  | { type: 'queued', position: number, reason: QueueReason }
+  | { type: 'assigned', agent: { id: string, name: string } }
+
 export interface ChannelInstance {
   /** HTTP endpoints, mounted under /channels/<channelId>/. */
   routes?: (app: FastifyInstance) => void | Promise<void>
   start?: () => Promise<void>
   stop?: () => Promise<void>
   policy: (conversation: Conversation, draft: Draft, now: Date) => Verdict
+  /** Optional: tell the customer they wait (and where) or that an agent took the conversation. */
+  notify?: (conversation: Conversation, notice: WaitNotice) => Promise<void>
   /** Deliver one message; resolve with the channel's id for it, or throw a ChannelSendError. */
   send: (outbound: OutboundContext) => Promise<{ externalId: string }>
 }

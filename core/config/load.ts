@@ -46,9 +46,9 @@ export function validateConfig (raw: unknown, plugins: PluginSchemas, env: NodeJ
   const off: string[] = []
   const list = Array.isArray(hub.value.channels) ? hub.value.channels : []
   list.forEach((block, i) => {
-    const { id, plugin, enabled, ...settings } = block
-    const present = Object.fromEntries(Object.entries({ id, plugin, enabled }).filter(([, v]) => v !== undefined))
-    const base = check<{ id: string, plugin: string, enabled: boolean }>(ChannelBase, present, ['channels', i])
+    const { id, plugin, enabled, team, ...settings } = block
+    const present = Object.fromEntries(Object.entries({ id, plugin, enabled, team }).filter(([, v]) => v !== undefined))
+    const base = check<{ id: string, plugin: string, enabled: boolean, team?: string }>(ChannelBase, present, ['channels', i])
     problems.push(...base.problems)
     if (typeof id === 'string') {
       const first = seen.get(id)

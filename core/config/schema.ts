@@ -61,6 +61,22 @@ export const HubSettings = Type.Object({
     /** Only messages at least this old are swept (younger ones have live jobs). */
     minAgeMs: Type.Integer({ default: 30_000, minimum: 0 })
   }, { additionalProperties: false, default: {} }),
+  routing: Type.Object({
+    /** How new conversations pick an agent: a file in core/routing/strategies/. */
+    strategy: Type.Enum(['least-busy', 'round-robin', 'manual'], { default: 'least-busy' }),
+    /** Open conversations an agent takes at once, unless the agent has their own capacity. */
+    defaultCapacity: Type.Integer({ default: 5, minimum: 1, maximum: 10_000 }),
+    /** A returning buyer goes back to the agent who served them within this many hours. */
+    affinityHours: Type.Number({ default: 72, minimum: 0 })
+  }, { additionalProperties: false, default: {} }),
+  presence: Type.Object({
+    /** An agent with no live connection for this long is set offline. */
+    graceMs: Type.Integer({ default: 90_000, minimum: 1000 }),
+    /** An online agent with no activity for this long is set busy; 0 turns it off. */
+    autoBusyAfterMs: Type.Integer({ default: 0, minimum: 0 }),
+    /** How often presence is checked, and connected agents are marked seen. */
+    sweepMs: Type.Integer({ default: 15_000, minimum: 100 })
+  }, { additionalProperties: false, default: {} }),
   guards: Type.Object({
     bannedWords: Words,
     /** Extra words per team, on top of the hub-wide list. */
@@ -69,10 +85,14 @@ export const HubSettings = Type.Object({
   channels: Type.Array(Type.Object({}, { additionalProperties: true }), { default: [] })
 }, { additionalProperties: false })
 
+export const SLUG = '^[a-z0-9][a-z0-9_-]{0,62}$'
+
 export const ChannelBase = Type.Object({
-  id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }),
+  id: Type.String({ pattern: SLUG }),
   plugin: Type.String({ minLength: 1 }),
-  enabled: Type.Boolean({ default: true })
+  enabled: Type.Boolean({ default: true }),
+  /** The team that serves the channel; absent: every agent. */
+  team: Type.Optional(Type.String({ pattern: SLUG }))
 })
 
 export type StoreSettings = Static<typeof SqliteSettings> | Static<typeof MongoSettings>
@@ -82,6 +102,7 @@ export interface ChannelSettings {
   id: string
   plugin: string
   enabled: boolean
+  team?: string
   /** The plugin's own settings, validated against its configSchema. */
   settings: Record<string, unknown>
 }

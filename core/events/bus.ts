@@ -1,28 +1,49 @@
-import type { Conversation, Message } from '../model/index.js'
+import type { Agent, AgentStatus, Conversation, Message, QueueReason } from '../model/index.js'
+
+/** Who may receive an event: an agent of one of `teams` ('all': every agent), or one of `agents`. */
+export interface Audience {
+  teams: string[] | 'all'
+  agents: string[]
+  /** Only supervisors and admins of those teams (plus `agents`). */
+  supervisorsOnly?: boolean
+}
 
 /** What agents are told, over the WebSocket and (later) Slack. */
-export type HubEvent =
+export type HubEventBody =
   | { type: 'message.created', conversationId: string, message: Message }
   | { type: 'message.updated', conversationId: string, message: Message }
   | { type: 'conversation.updated', conversationId: string, conversation: Conversation }
+  | { type: 'conversation.assigned', conversationId: string, conversation: Conversation, assignee: { id: string, name: string }, previousAssigneeId: string | null, reason: 'routed' | 'affinity' | 'transfer' | 'picked' }
+  | { type: 'conversation.queued', conversationId: string, conversation: Conversation, reason: QueueReason, position: number }
+  | { type: 'agent.status', agentId: string, status: AgentStatus, at: Date }
+  | { type: 'queue.updated', teamId: string | null, size: number }
+
+export type OutgoingEvent = HubEventBody & { audience: Audience }
+/** An event as delivered: with the id a reconnecting socket passes back as lastEventId. */
+export type HubEvent = OutgoingEvent & { id: string }
 
 /** `frame` is the event as JSON, serialized once for every socket that relays it. */
 export type EventListener = (event: HubEvent, frame: string) => void
 
-/** Fans events out to every hub process, so an agent on any process sees them. */
+/** Fans events out to every hub process, and keeps a window of them for reconnecting sockets. */
 export interface EventBus {
-  publish (event: HubEvent): Promise<void>
+  publish (event: OutgoingEvent): Promise<void>
   subscribe (listener: EventListener): () => void
+  /** Events after `lastId`, oldest first; null when they are no longer all kept (refetch instead). */
+  since (lastId: string): Promise<HubEvent[] | null>
   close (): Promise<void>
 }
 
-/** Events cross processes as JSON: dates come back as ISO strings, which is what clients get anyway. */
+/** How many events a bus keeps for replay, and the most one reconnect replays. */
+export const REPLAY_WINDOW = 10_000
+export const REPLAY_MAX = 1_000
+
 export class Listeners {
+  private readonly set = new Set<EventListener>()
   get size (): number {
     return this.set.size
   }
 
-  private readonly set = new Set<EventListener>()
   add (listener: EventListener): () => void {
     this.set.add(listener)
     return () => { this.set.delete(listener) }
@@ -32,3 +53,26 @@ export class Listeners {
     for (const listener of this.set) listener(event, frame)
   }
 }
+
+/** The audience of events about a conversation: its team (or everyone) and its assignee. */
+export function conversationAudience (conversation: Conversation, also: { teams?: Array<string | null>, agents?: Array<string | null> } = {}): Audience {
+  const teamIds = [conversation.teamId, ...(also.teams ?? [])]
+  const agents = [conversation.assigneeId, ...(also.agents ?? [])].filter((a): a is string => a !== null)
+  return { teams: teamIds.includes(null) ? 'all' : [...new Set(teamIds as string[])], agents: [...new Set(agents)] }
+}
+
+/** Whether an agent may receive an event with this audience. */
+export function canSee (agent: Pick<Agent, 'id' | 'role' | 'teams'>, audience: Audience): boolean {
+  if (agent.role === 'admin' || audience.agents.includes(agent.id)) return true
+  if (audience.supervisorsOnly === true && agent.role !== 'supervisor') return false
+  return audience.teams === 'all' || audience.teams.some(t => agent.teams.includes(t))
+}
+
+/** Stream-style ids `<ms>-<seq>`, compared part by part. */
+export function compareIds (a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number) as [number, number]
+  const [bm, bs] = b.split('-').map(Number) as [number, number]
+  return am !== bm ? am - bm : as - bs
+}
+
+export const isEventId = (id: string): boolean => /^\d{1,16}-\d{1,16}$/.test(id)

@@ -1,44 +1,91 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import { Listeners, type EventBus, type EventListener, type HubEvent } from './bus.js'
+import { compareIds, isEventId, Listeners, REPLAY_MAX, REPLAY_WINDOW, type EventBus, type EventListener, type HubEvent, type OutgoingEvent } from './bus.js'
 
-/** Redis pub/sub: every hub process subscribes to one channel per prefix. */
+type Entry = [id: string, fields: string[]]
+
+/**
+ * A capped Redis Stream shared by every hub process: XADD to publish, one blocking XREAD loop
+ * per process to receive, XRANGE to replay what a reconnecting socket missed. Entry ids are
+ * the event ids.
+ */
 export class RedisEventBus implements EventBus {
-  private readonly publisher: Redis
-  private readonly subscriber: Redis
-  private readonly channel: string
+  private readonly writer: Redis
+  private readonly reader: Redis
+  private readonly key: string
   private readonly listeners = new Listeners()
+  private running = false
+  private loop: Promise<void> | undefined
 
   constructor (url: string, prefix: string, private readonly logger: Logger) {
-    this.channel = `${prefix}:events`
-    this.publisher = new Redis(url, { maxRetriesPerRequest: 1 })
-    this.subscriber = new Redis(url, { maxRetriesPerRequest: null })
-    for (const client of [this.publisher, this.subscriber]) {
+    this.key = `${prefix}:events`
+    this.writer = new Redis(url, { maxRetriesPerRequest: 1 })
+    this.reader = new Redis(url, { maxRetriesPerRequest: null })
+    for (const client of [this.writer, this.reader]) {
       client.on('error', (err: Error) => this.logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'redis event bus error'))
     }
-    this.subscriber.on('message', (_channel: string, payload: string) => {
-      try {
-        this.listeners.emit(JSON.parse(payload) as HubEvent, payload)
-      } catch (err) {
-        this.logger.warn({ err: { message: (err as Error).message } }, 'unreadable event on the bus')
-      }
-    })
   }
 
-  /** Resolves once this process receives events. */
+  /** Starts receiving: events published from now on reach this process's listeners. */
   async open (): Promise<void> {
-    await this.subscriber.subscribe(this.channel)
+    const last = await this.reader.xrevrange(this.key, '+', '-', 'COUNT', 1) as Entry[]
+    let cursor = last[0]?.[0] ?? '0-0'
+    this.running = true
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          const batch = await this.reader.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', this.key, cursor) as Array<[string, Entry[]]> | null
+          for (const [id, fields] of batch?.[0]?.[1] ?? []) {
+            cursor = id
+            this.deliver(id, fields)
+          }
+        } catch (err) {
+          if (!this.running) return
+          this.logger.warn({ err: { message: (err as Error).message } }, 'event stream read failed; retrying')
+          await new Promise(resolve => setTimeout(resolve, 500))
+        }
+      }
+    })()
   }
 
-  async publish (event: HubEvent): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(event))
+  private decode (id: string, fields: string[]): { event: HubEvent, frame: string } {
+    const payload = fields[1]!
+    // The id is only known once Redis stored the entry: splice it into the frame.
+    const frame = `{"id":"${id}",${payload.slice(1)}`
+    return { event: { id, ...JSON.parse(payload) as OutgoingEvent } as HubEvent, frame }
+  }
+
+  private deliver (id: string, fields: string[]): void {
+    try {
+      const { event, frame } = this.decode(id, fields)
+      this.listeners.emit(event, frame)
+    } catch (err) {
+      this.logger.warn({ eventId: id, err: { message: (err as Error).message } }, 'unreadable event on the stream')
+    }
+  }
+
+  async publish (event: OutgoingEvent): Promise<void> {
+    await this.writer.xadd(this.key, 'MAXLEN', '~', REPLAY_WINDOW, '*', 'e', JSON.stringify(event))
   }
 
   subscribe (listener: EventListener): () => void {
     return this.listeners.add(listener)
   }
 
+  async since (lastId: string): Promise<HubEvent[] | null> {
+    if (!isEventId(lastId)) return null
+    const oldest = await this.writer.xrange(this.key, '-', '+', 'COUNT', 1) as Entry[]
+    // Older than anything kept: some events after it may have been trimmed away.
+    if (oldest[0] === undefined || compareIds(lastId, oldest[0][0]) < 0) return null
+    const missed = await this.writer.xrange(this.key, `(${lastId}`, '+', 'COUNT', REPLAY_MAX + 1) as Entry[]
+    if (missed.length > REPLAY_MAX) return null
+    return missed.map(([id, fields]) => this.decode(id, fields).event)
+  }
+
   async close (): Promise<void> {
-    await Promise.all([this.publisher.quit(), this.subscriber.quit()].map(async p => await p.catch(() => {})))
+    this.running = false
+    this.reader.disconnect()
+    await this.loop
+    await this.writer.quit().catch(() => {})
   }
 }

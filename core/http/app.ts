@@ -1,13 +1,25 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
+import { Type, type Static } from 'typebox'
 import type { HubServices } from '../pipeline/index.js'
 import { requireAgent } from './auth.js'
 import { installErrorHandling } from './errors.js'
+import { agentRoutes } from './routes/agents.js'
+import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { healthRoutes } from './routes/health.js'
+import { queueRoutes } from './routes/queue.js'
+import { teamRoutes } from './routes/teams.js'
 import { AgentStreams } from './stream.js'
 
-/** Builds the Fastify app: health, the agents' API and stream, and each channel's routes. */
+const StreamQuery = Type.Object({
+  access_token: Type.Optional(Type.String({ description: 'for browsers, which cannot set headers on a WebSocket' })),
+  lastEventId: Type.Optional(Type.String({ description: 'the id of the last event received: what was missed is sent first' }))
+})
+
+/** Builds the Fastify app: health, the agents' API and stream, docs, and each channel's routes. */
 export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance, streams: AgentStreams }> {
   const app = Fastify({
     loggerInstance: s.logger as FastifyBaseLogger,
@@ -20,14 +32,31 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
   })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Omnihub API', version: '1', description: 'Agents\' REST API and channel endpoints. Errors are always `{code, message, ...}`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an agent API token (`omnihub agent add`)' } } }
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
 
-  const streams = new AgentStreams(s.bus, s.logger)
+  const streams = new AgentStreams(s)
   await healthRoutes(app, s)
   await app.register(async api => {
-    api.addHook('onRequest', requireAgent(s.store))
+    api.addHook('onRequest', requireAgent(s))
     await conversationRoutes(api, s)
-    api.get('/stream', { websocket: true }, (socket, request) => streams.add(request.agent!, socket))
+    await contactRoutes(api, s)
+    await agentRoutes(api, s)
+    await teamRoutes(api, s)
+    await queueRoutes(api, s)
+    api.get<{ Querystring: Static<typeof StreamQuery> }>('/stream', {
+      websocket: true,
+      schema: { tags: ['stream'], summary: 'WebSocket of events you may see; reconnect with lastEventId to get what you missed', security: [{ bearer: [] }], querystring: StreamQuery }
+    }, (socket, request) => {
+      const lastEventId = request.query.lastEventId ?? (request.headers['last-event-id'] as string | undefined)
+      void streams.add(request.agent!, socket, lastEventId)
+    })
   }, { prefix: '/api/v1' })
 
   for (const channel of s.channels.values()) {

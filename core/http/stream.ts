@@ -1,64 +1,102 @@
 import type { WebSocket } from 'ws'
-import type { Logger } from 'pino'
-import type { EventBus } from '../events/index.js'
+import { canSee, compareIds, type HubEvent } from '../events/index.js'
 import type { Agent } from '../model/index.js'
+import type { HubServices } from '../pipeline/index.js'
 
 /** A socket that has this much unsent data is too slow to keep up: it is closed, not buffered forever. */
 const MAX_BUFFERED = 4 * 1024 * 1024
 const PING_EVERY_MS = 30_000
 
-interface Connection { agent: Agent, socket: WebSocket, alive: boolean }
+interface Connection {
+  agent: Agent
+  socket: WebSocket
+  alive: boolean
+  /** While missed events are replayed, live ones wait here, so order holds and none is sent twice. */
+  held: Array<[HubEvent, string]> | null
+  lastSentId: string | null
+}
 
 /**
- * The agent WebSockets of this process. Events arrive from the bus (from any process)
- * and go to every connected agent allowed to see them.
+ * The agent WebSockets of this process. Events arrive from the bus (from any process) and go
+ * to each connected agent allowed to see them. A socket that reconnects with the id of the last
+ * event it got receives what it missed, or `resync` when that is no longer kept.
  */
 export class AgentStreams {
   private readonly connections = new Set<Connection>()
   private readonly unsubscribe: () => void
-  private readonly pinger: NodeJS.Timeout
+  private readonly timers: NodeJS.Timeout[]
 
-  constructor (bus: EventBus, private readonly logger: Logger) {
-    this.unsubscribe = bus.subscribe((_event, frame) => this.broadcast(frame))
-    // Dead peers (a laptop lid closed) never send a close frame: ping, and drop who stays silent.
-    this.pinger = setInterval(() => {
-      for (const c of this.connections) {
-        if (!c.alive) { c.socket.terminate(); continue }
-        c.alive = false
-        c.socket.ping()
-      }
-    }, PING_EVERY_MS)
-    this.pinger.unref()
+  constructor (private readonly s: HubServices) {
+    this.unsubscribe = s.bus.subscribe((event, frame) => this.broadcast(event, frame))
+    this.timers = [
+      // Dead peers (a laptop lid closed) never send a close frame: ping, and drop who stays silent.
+      setInterval(() => {
+        for (const c of this.connections) {
+          if (!c.alive) { c.socket.terminate(); continue }
+          c.alive = false
+          c.socket.ping()
+        }
+      }, PING_EVERY_MS),
+      // Presence: an agent with a live socket here is seen, whichever process sweeps.
+      setInterval(() => {
+        const ids = [...new Set([...this.connections].map(c => c.agent.id))]
+        this.s.store.touchAgents(ids, this.s.clock()).catch(err => this.s.logger.warn({ err: { message: (err as Error).message } }, 'presence heartbeat failed'))
+      }, s.config.presence.sweepMs)
+    ]
+    for (const timer of this.timers) timer.unref()
   }
 
-  add (agent: Agent, socket: WebSocket): void {
-    const connection: Connection = { agent, socket, alive: true }
+  async add (agent: Agent, socket: WebSocket, lastEventId: string | undefined): Promise<void> {
+    const connection: Connection = { agent, socket, alive: true, held: lastEventId !== undefined ? [] : null, lastSentId: null }
     this.connections.add(connection)
     socket.on('pong', () => { connection.alive = true })
     socket.on('close', () => this.connections.delete(connection))
     socket.on('error', () => this.connections.delete(connection))
-    socket.send(JSON.stringify({ type: 'ready', agentId: agent.id }))
-    this.logger.info({ agentId: agent.id, sockets: this.connections.size }, 'agent connected')
+    await this.s.store.touchAgents([agent.id], this.s.clock())
+    socket.send(JSON.stringify({ type: 'ready', agentId: agent.id, status: agent.status }))
+    this.s.logger.info({ agentId: agent.id, sockets: this.connections.size, resume: lastEventId !== undefined }, 'agent connected')
+    if (lastEventId === undefined) return
+
+    const missed = await this.s.bus.since(lastEventId).catch(() => null)
+    if (missed === null) {
+      socket.send(JSON.stringify({ type: 'resync', message: 'Some events since your last one are no longer kept; fetch conversations again.' }))
+    } else {
+      for (const event of missed) this.send(connection, event, JSON.stringify(event))
+    }
+    const held = connection.held ?? []
+    connection.held = null
+    for (const [event, frame] of held) this.send(connection, event, frame)
   }
 
   get size (): number {
     return this.connections.size
   }
 
-  private broadcast (frame: string): void {    for (const c of this.connections) {
-      if (c.socket.readyState !== c.socket.OPEN) continue
-      if (c.socket.bufferedAmount > MAX_BUFFERED) {
-        this.logger.warn({ agentId: c.agent.id }, 'agent socket too slow; closing')
-        c.socket.close(1013, 'too slow; reconnect and refetch')
-        continue
-      }
-      c.socket.send(frame)
+  private send (c: Connection, event: HubEvent, frame: string): void {
+    if (!canSee(c.agent, event.audience)) return
+    if (c.lastSentId !== null && compareIds(event.id, c.lastSentId) <= 0) return
+    if (c.socket.readyState !== c.socket.OPEN) return
+    if (c.socket.bufferedAmount > MAX_BUFFERED) {
+      this.s.logger.warn({ agentId: c.agent.id }, 'agent socket too slow; closing')
+      c.socket.close(1013, 'too slow; reconnect with lastEventId')
+      return
+    }
+    c.lastSentId = event.id
+    c.socket.send(frame)
+  }
+
+  private broadcast (event: HubEvent, frame: string): void {
+    // An agent's own status is theirs on every tab: keep the connection's copy current.
+    for (const c of this.connections) {
+      if (event.type === 'agent.status' && event.agentId === c.agent.id) c.agent = { ...c.agent, status: event.status }
+      if (c.held !== null) c.held.push([event, frame])
+      else this.send(c, event, frame)
     }
   }
 
   close (): void {
     this.unsubscribe()
-    clearInterval(this.pinger)
+    for (const timer of this.timers) clearInterval(timer)
     for (const c of this.connections) c.socket.close(1001, 'hub shutting down')
   }
 }

@@ -1,6 +1,15 @@
-import { Type } from 'typebox'
+import { Type, type TSchema } from 'typebox'
 
-/** An attachment as the API and channel plugins accept it (JSON Schema, also read by Fastify's Ajv). */
+/**
+ * JSON Schemas of the model as the API returns it: they describe the API in /docs and let
+ * Fastify serialize responses. Objects stay open (additionalProperties) so a field added to
+ * the model is never silently dropped from a response.
+ */
+const open = { additionalProperties: true }
+const When = Type.String({ format: 'date-time' })
+const Maybe = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+/** An attachment as the API and channel plugins accept it (also read by Fastify's Ajv). */
 export const AttachmentSchema = Type.Object({
   kind: Type.Enum(['image', 'video', 'audio', 'file']),
   url: Type.String({ minLength: 1, maxLength: 2048 }),
@@ -8,3 +17,91 @@ export const AttachmentSchema = Type.Object({
   mimeType: Type.Optional(Type.String({ maxLength: 255 })),
   size: Type.Optional(Type.Integer({ minimum: 0 }))
 }, { additionalProperties: false })
+
+export const ErrorSchema = Type.Object({ code: Type.String(), message: Type.String() }, { ...open, $id: 'Error' })
+
+export const ConversationSchema = Type.Object({
+  id: Type.String(),
+  channelId: Type.String(),
+  contactId: Type.String(),
+  status: Type.Enum(['bot', 'unassigned', 'assigned', 'closed']),
+  assigneeId: Maybe(Type.String()),
+  teamId: Maybe(Type.String()),
+  queuedAt: Maybe(When),
+  queueReason: Maybe(Type.Enum(['no_agent_online', 'all_at_capacity', 'team_offline', 'manual_routing'])),
+  assignedAt: Maybe(When),
+  tags: Type.Array(Type.String()),
+  unreadCount: Type.Integer(),
+  lastInboundAt: Maybe(When),
+  lastOutboundAt: Maybe(When),
+  lastActivityAt: When,
+  createdAt: When,
+  updatedAt: When
+}, open)
+
+export const MessageSchema = Type.Object({
+  id: Type.String(),
+  conversationId: Type.String(),
+  channelId: Type.String(),
+  direction: Type.Enum(['inbound', 'outbound', 'note']),
+  author: Type.Object({ type: Type.Enum(['contact', 'agent', 'bot', 'system']), id: Maybe(Type.String()) }),
+  text: Type.String(),
+  attachments: Type.Array(Type.Object({}, open)),
+  cards: Type.Array(Type.Object({}, open)),
+  externalId: Maybe(Type.String()),
+  status: Type.Enum(['pending', 'sent', 'delivered', 'read', 'failed']),
+  errorCode: Maybe(Type.String()),
+  errorMessage: Maybe(Type.String()),
+  tag: Maybe(Type.String()),
+  createdAt: When,
+  sentAt: Maybe(When),
+  deliveredAt: Maybe(When),
+  readAt: Maybe(When),
+  updatedAt: When
+}, open)
+
+export const ContactSchema = Type.Object({
+  id: Type.String(),
+  name: Maybe(Type.String()),
+  email: Maybe(Type.String()),
+  phone: Maybe(Type.String()),
+  avatarUrl: Maybe(Type.String()),
+  tags: Type.Array(Type.String()),
+  notes: Maybe(Type.String()),
+  attributes: Type.Object({}, open),
+  identities: Type.Array(Type.Object({ channelId: Type.String(), externalId: Type.String() }, open)),
+  lastAgentId: Maybe(Type.String()),
+  lastAgentAt: Maybe(When),
+  createdAt: When,
+  updatedAt: When
+}, open)
+
+export const AgentSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  role: Type.Enum(['admin', 'supervisor', 'agent']),
+  teams: Type.Array(Type.String()),
+  status: Type.Enum(['online', 'busy', 'offline']),
+  statusChangedAt: Maybe(When),
+  capacity: Maybe(Type.Integer()),
+  activeCount: Type.Integer(),
+  lastRoutedAt: Maybe(When),
+  lastSeenAt: Maybe(When),
+  lastActiveAt: Maybe(When),
+  createdAt: When
+}, open)
+
+export const TeamSchema = Type.Object({ id: Type.String(), name: Type.String(), createdAt: When }, open)
+
+export const StatusChangeSchema = Type.Object({
+  id: Type.String(),
+  agentId: Type.String(),
+  status: Type.Enum(['online', 'busy', 'offline']),
+  at: When,
+  source: Type.Enum(['api', 'disconnect', 'idle']),
+  ip: Maybe(Type.String()),
+  userAgent: Maybe(Type.String())
+}, open)
+
+export const PageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Maybe(Type.String()) })

@@ -5,6 +5,8 @@ export type MessageDirection = 'inbound' | 'outbound' | 'note'
 export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed'
 export type AuthorType = 'contact' | 'agent' | 'bot' | 'system'
 export type AgentRole = 'admin' | 'supervisor' | 'agent'
+export type AgentStatus = 'online' | 'busy' | 'offline'
+export type QueueReason = 'no_agent_online' | 'all_at_capacity' | 'team_offline' | 'manual_routing'
 
 export interface Identity {
   channelId: string
@@ -23,6 +25,9 @@ export interface Contact {
   notes: string | null
   attributes: Record<string, unknown>
   identities: Identity[]
+  /** The agent who last served this contact, and when: routing's affinity. */
+  lastAgentId: string | null
+  lastAgentAt: Date | null
   createdAt: Date
   updatedAt: Date
 }
@@ -33,6 +38,12 @@ export interface Conversation {
   contactId: string
   status: ConversationStatus
   assigneeId: string | null
+  /** The team that serves it (the channel's, or where it was transferred); null: every agent. */
+  teamId: string | null
+  /** Set while it waits for an agent: since when, and why. */
+  queuedAt: Date | null
+  queueReason: QueueReason | null
+  assignedAt: Date | null
   tags: string[]
   unreadCount: number
   lastInboundAt: Date | null
@@ -96,5 +107,34 @@ export interface Agent {
   email: string
   role: AgentRole
   teams: string[]
+  status: AgentStatus
+  statusChangedAt: Date | null
+  /** Own capacity; null: the hub's routing.defaultCapacity. */
+  capacity: number | null
+  /** Open conversations assigned to the agent now. */
+  activeCount: number
+  lastRoutedAt: Date | null
+  /** Last sign of a live connection (socket heartbeat or API call). */
+  lastSeenAt: Date | null
+  /** Last thing the agent did (a reply, a status change, taking a conversation). */
+  lastActiveAt: Date | null
   createdAt: Date
+}
+
+export interface Team {
+  id: string
+  name: string
+  createdAt: Date
+}
+
+/** One line of the login/status log: who went online, busy or offline, when and from where. */
+export interface StatusChange {
+  id: string
+  agentId: string
+  status: AgentStatus
+  at: Date
+  /** What changed it: the agent (api, socket), or the hub (disconnect, idle). */
+  source: 'api' | 'disconnect' | 'idle'
+  ip: string | null
+  userAgent: string | null
 }

@@ -1,3 +1,4 @@
+import { conversationAudience } from '../events/index.js'
 import type { MessageJob } from './jobs.js'
 import type { HubServices } from './services.js'
 
@@ -7,6 +8,7 @@ export async function deliverJob (s: HubServices, { messageId }: MessageJob): Pr
   if (message === null) return
   const conversation = await s.store.getConversation(message.conversationId)
   if (conversation === null) return
-  await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message })
-  await s.bus.publish({ type: 'conversation.updated', conversationId: conversation.id, conversation })
+  const audience = conversationAudience(conversation)
+  await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience })
+  await s.bus.publish({ type: 'conversation.updated', conversationId: conversation.id, conversation, audience })
 }

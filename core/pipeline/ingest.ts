@@ -11,6 +11,7 @@ export async function ingest (s: HubServices, channelId: string, inbound: Inboun
   const now = s.clock()
   const result = await s.store.recordInbound({
     channelId,
+    teamId: s.channels.get(channelId)?.team ?? null,
     externalId: inbound.externalId,
     contact: inbound.from,
     text: inbound.text,

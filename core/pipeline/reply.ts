@@ -1,5 +1,7 @@
 import type { Draft, Verdict } from '../channels/index.js'
-import { HubError, notFound } from '../errors.js'
+import { visibleConversation } from '../agents/permissions.js'
+import { HubError } from '../errors.js'
+import { conversationAudience } from '../events/index.js'
 import type { Agent, Attachment, Card, Conversation, Message } from '../model/index.js'
 import { enqueueSend } from './jobs.js'
 import { evaluateDraft } from './policy.js'
@@ -20,11 +22,6 @@ function channelOf (s: HubServices, conversation: Conversation): Channel {
   return channel
 }
 
-async function conversationOf (s: HubServices, id: string): Promise<Conversation> {
-  const conversation = await s.store.getConversation(id)
-  if (conversation === null) throw notFound('conversation', id)
-  return conversation
-}
 
 /** JSON shape of a verdict, as the API and the inbox show it. */
 export function verdictBody (verdict: Verdict): Record<string, unknown> {
@@ -32,8 +29,8 @@ export function verdictBody (verdict: Verdict): Record<string, unknown> {
 }
 
 /** The preflight: what would happen to a plain text reply now. */
-export async function replyPolicy (s: HubServices, conversationId: string): Promise<Verdict> {
-  const conversation = await conversationOf(s, conversationId)
+export async function replyPolicy (s: HubServices, agent: Agent, conversationId: string): Promise<Verdict> {
+  const conversation = await visibleConversation(s.store, agent, conversationId)
   const draft: Draft = { text: '', attachments: [], cards: [], tag: null, automated: false }
   return evaluateDraft(channelOf(s, conversation), conversation, draft, s.clock())
 }
@@ -43,7 +40,7 @@ export async function replyPolicy (s: HubServices, conversationId: string): Prom
  * then queued for sending. Refusals are HubErrors (422) that say why and what to do.
  */
 export async function reply (s: HubServices, conversationId: string, agent: Agent, input: ReplyInput): Promise<Message> {
-  const conversation = await conversationOf(s, conversationId)
+  const conversation = await visibleConversation(s.store, agent, conversationId)
   const channel = channelOf(s, conversation)
   const draft: Draft = { text: input.text, attachments: input.attachments ?? [], cards: input.cards ?? [], tag: input.tag ?? null, automated: false }
   if (draft.text.trim() === '' && draft.attachments.length === 0 && draft.cards.length === 0) {
@@ -67,7 +64,10 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
     text: draft.text, attachments: draft.attachments, cards: draft.cards, tag: draft.tag
   }, s.clock())
   s.logger.info({ conversationId, messageId: message.id, agentId: agent.id }, 'reply accepted')
-  await s.bus.publish({ type: 'message.created', conversationId, message })
+  // The agent served this contact: routing's affinity keeps them together.
+  await s.store.recordServed(conversation.contactId, agent.id, s.clock())
+  await s.store.markAgentActive(agent.id, s.clock())
+  await s.bus.publish({ type: 'message.created', conversationId, message, audience: conversationAudience(conversation) })
   // If the queue is down the message stays pending; the recovery sweep queues it later.
   await enqueueSend(s, message.id).catch(err => {
     s.logger.error({ messageId: message.id, err: { message: (err as Error).message } }, 'send job not queued; recovery will retry')

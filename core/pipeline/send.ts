@@ -1,4 +1,5 @@
 import { ChannelSendError } from '../channels/index.js'
+import { conversationAudience } from '../events/index.js'
 import { JobFailure, type JobInfo } from '../queue/index.js'
 import type { MessageJob } from './jobs.js'
 import { draftOf, evaluateDraft } from './policy.js'
@@ -12,16 +13,19 @@ import type { HubServices } from './services.js'
 export async function sendJob (s: HubServices, { messageId }: MessageJob, job: JobInfo): Promise<void> {
   const message = await s.store.getMessage(messageId)
   if (message === null || message.status !== 'pending') return
+  const conversation = await s.store.getConversation(message.conversationId)
+  const contact = conversation !== null ? await s.store.getContact(conversation.contactId) : null
+  const publish = async (updated: typeof message): Promise<void> => {
+    if (conversation !== null) await s.bus.publish({ type: 'message.updated', conversationId: message.conversationId, message: updated, audience: conversationAudience(conversation) })
+  }
   const fail = async (code: string, text: string): Promise<void> => {
     const failed = await s.store.updateMessageStatus(messageId, { status: 'failed', errorCode: code, errorMessage: text }, s.clock())
     s.logger.warn({ messageId, conversationId: message.conversationId, code, attempt: job.attempt }, 'outbound failed')
-    await s.bus.publish({ type: 'message.updated', conversationId: message.conversationId, message: failed })
+    await publish(failed)
   }
 
   const channel = s.channels.get(message.channelId)
   if (channel === undefined) return await fail('channel_unavailable', `Channel "${message.channelId}" is not enabled on this hub.`)
-  const conversation = await s.store.getConversation(message.conversationId)
-  const contact = conversation !== null ? await s.store.getContact(conversation.contactId) : null
   if (conversation === null || contact === null) return await fail('conversation_missing', 'The conversation of this message no longer exists.')
 
   const verdict = evaluateDraft(channel, conversation, draftOf(message), s.clock())
@@ -42,5 +46,5 @@ export async function sendJob (s: HubServices, { messageId }: MessageJob, job: J
   }
   const sent = await s.store.updateMessageStatus(messageId, { status: 'sent', externalId }, s.clock())
   s.logger.info({ messageId, conversationId: message.conversationId, attempt: job.attempt }, 'outbound sent')
-  await s.bus.publish({ type: 'message.updated', conversationId: message.conversationId, message: sent })
+  await publish(sent)
 }

@@ -4,11 +4,14 @@ import type { HubConfig } from '../config/index.js'
 import type { EventBus } from '../events/index.js'
 import type { ReplyGuards } from '../guards/index.js'
 import type { Queue } from '../queue/index.js'
+import type { RoutingStrategy } from '../routing/strategy.js'
 import type { Store } from '../store/index.js'
 
 /** An enabled channel: its config id, its plugin, and the running instance. */
 export interface Channel {
   id: string
+  /** The team that serves it; null: every agent. */
+  team: string | null
   definition: ChannelPluginDefinition
   instance: ChannelInstance
 }
@@ -21,6 +24,7 @@ export interface HubServices {
   bus: EventBus
   channels: Map<string, Channel>
   guards: ReplyGuards
+  routing: RoutingStrategy
   logger: Logger
   clock: () => Date
 }

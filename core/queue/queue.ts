@@ -1,5 +1,5 @@
-/** The hub's three kinds of work. */
-export type JobName = 'route' | 'deliver' | 'send'
+/** The hub's kinds of work: route a conversation, deliver to agents, send out, drain the waiting queue. */
+export type JobName = 'route' | 'deliver' | 'send' | 'drain'
 
 export interface JobInfo {
   id: string

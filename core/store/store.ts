@@ -1,10 +1,13 @@
 import type {
-  Agent, AgentRole, Attachment, Author, Card, Contact, Conversation, ConversationStatus, Message, MessageStatus
+  Agent, AgentRole, AgentStatus, Attachment, Author, Card, Contact, Conversation, ConversationStatus, Message, MessageStatus,
+  QueueReason, StatusChange, Team
 } from '../model/index.js'
 
 /** One inbound message as the core hands it to the store, after the plugin normalized it. */
 export interface InboundRecord {
   channelId: string
+  /** Team of a conversation this message opens (the channel's); null: every agent. */
+  teamId: string | null
   externalId: string
   contact: { externalId: string, name?: string, email?: string, phone?: string, avatarUrl?: string }
   text: string
@@ -42,6 +45,14 @@ export interface ConversationFilter {
   channelId?: string
   /** An agent id, or null for "no assignee". */
   assigneeId?: string | null
+  contactId?: string
+  /** Only what this agent may see: their teams', every-agent ones, and their own. */
+  visibleTo?: Visibility
+}
+
+export interface Visibility {
+  agentId: string
+  teams: string[]
 }
 
 export interface MessageStatusUpdate {
@@ -57,6 +68,30 @@ export interface NewAgent {
   role: AgentRole
   teams: string[]
   tokenHash: string
+  capacity?: number | null
+}
+
+export interface AgentPatch {
+  name?: string
+  role?: AgentRole
+  teams?: string[]
+  capacity?: number | null
+}
+
+export interface StatusUpdate {
+  status: AgentStatus
+  source: StatusChange['source']
+  ip?: string | null
+  userAgent?: string | null
+  /** Change only from one of these statuses (a sweep must not undo what the agent just did). */
+  from?: AgentStatus[]
+}
+
+export interface AssignOptions {
+  /** The most open conversations the agent may then have; null: no limit (a person's decision). */
+  capacity: number | null
+  /** Only take a conversation that waits unassigned (routing); else also move it from its assignee. */
+  onlyIfWaiting: boolean
 }
 
 /**
@@ -94,6 +129,46 @@ export interface Store {
   findAgentByTokenHash (tokenHash: string): Promise<Agent | null>
   /** Creates the agent unless one with this token already exists (the env-provided admin). */
   ensureAgentWithToken (agent: NewAgent, now: Date): Promise<Agent>
+  getAgent (id: string): Promise<Agent | null>
+  listAgents (): Promise<Agent[]>
+  updateAgent (id: string, patch: AgentPatch): Promise<Agent>
+  rotateAgentToken (id: string, tokenHash: string): Promise<void>
+  /** Changes status and logs it; null when `from` did not match and nothing changed. */
+  setAgentStatus (id: string, update: StatusUpdate, now: Date): Promise<Agent | null>
+  /** Marks agents with a live connection as seen. */
+  touchAgents (ids: string[], now: Date): Promise<void>
+  /** The agent did something: they are seen and active. */
+  markAgentActive (id: string, now: Date): Promise<void>
+  /** Newest first. */
+  listStatusLog (filter: { agentId?: string }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>>
+
+  createTeam (team: { id: string, name: string }, now: Date): Promise<Team>
+  getTeam (id: string): Promise<Team | null>
+  listTeams (): Promise<Team[]>
+  updateTeam (id: string, patch: { name: string }): Promise<Team>
+
+  /**
+   * Assigns atomically: the agent's open count goes up only while below `capacity`, and the
+   * conversation changes only if still as expected. Null when either condition failed.
+   */
+  assignConversation (conversationId: string, agentId: string, options: AssignOptions, now: Date): Promise<Conversation | null>
+  /** Back to unassigned (the assignee's count goes down); optionally to another team. */
+  unassignConversation (conversationId: string, now: Date, options?: { teamId?: string | null }): Promise<Conversation>
+  /** Marks an unassigned conversation as waiting since `since`; keeps its place if it already waits. Null if it no longer waits. */
+  queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<Conversation | null>
+  /** Waiting conversations, longest-waiting first. */
+  listQueue (limit: number): Promise<Conversation[]>
+  /** 1-based place among waiting conversations of the same team. */
+  queuePosition (conversation: Conversation): Promise<number>
+  closeConversation (id: string, now: Date): Promise<Conversation>
+  /** A closed conversation opens again, unassigned; conflict if the contact has another open one there. */
+  reopenConversation (id: string, now: Date): Promise<Conversation>
+  /** Open conversations assigned to an agent. */
+  listAssigned (agentId: string): Promise<Conversation[]>
+  /** Remembers who served a contact, for affinity. */
+  recordServed (contactId: string, agentId: string, now: Date): Promise<void>
+  /** Every message of a contact, across conversations and channels, oldest first. */
+  listContactMessages (contactId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>>
 
   kvGet (namespace: string, key: string): Promise<string | null>
   kvSet (namespace: string, key: string, value: string): Promise<void>

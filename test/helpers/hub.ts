@@ -24,6 +24,15 @@ export interface TestHub {
   /** Calls the agents' API as the test agent. */
   api (method: string, path: string, body?: unknown, token?: string): Promise<{ status: number, body: any }>
   stream (): Promise<AgentStream>
+  /** Creates another agent; `as` calls the API and opens streams with their token. */
+  addAgent (options: { name?: string, role?: 'admin' | 'supervisor' | 'agent', teams?: string[], capacity?: number | null, status?: 'online' | 'busy' }): Promise<TestAgent>
+}
+
+export interface TestAgent {
+  agent: Agent
+  token: string
+  api (method: string, path: string, body?: unknown): Promise<{ status: number, body: any }>
+  stream (lastEventId?: string): Promise<AgentStream>
 }
 
 export interface TestHubOptions {
@@ -69,21 +78,45 @@ export async function startTestHub (t: Test, options: TestHubOptions = {}): Prom
       if (signature !== null) headers['x-omnihub-signature'] = signature ?? sign(API_SECRET, raw)
       return await fetch(`${url}/channels/${channelId}/inbound`, { method: 'POST', headers, body: raw })
     },
-    async api (method, path, body, as = token) {
-      const response = await fetch(`${url}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${as}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {})
-      })
-      const text = await response.text()
-      return { status: response.status, body: text === '' ? null : JSON.parse(text) }
-    },
+    api: async (method, path, body, as = token) => await call(url, method, path, body, as),
     async stream () {
       const s = await AgentStream.connect(url, token)
       streams.push(s)
       return s
+    },
+    async addAgent ({ name = `Agent ${++agents}`, role = 'agent', teams = [], capacity = null, status }) {
+      const agentToken = newAgentToken()
+      const created = await hub.services.store.createAgent({ name, email: `${name.replace(/\W/g, '')}-${Math.random()}@example.com`, role, teams, capacity, tokenHash: hashToken(agentToken) }, new Date())
+      const added: TestAgent = {
+        agent: created,
+        token: agentToken,
+        api: async (method, path, body) => await call(url, method, path, body, agentToken),
+        async stream (lastEventId) {
+          const s = await AgentStream.connect(url, agentToken, lastEventId)
+          streams.push(s)
+          return s
+        }
+      }
+      if (status !== undefined) {
+        const r = await added.api('PUT', '/agents/me/status', { status })
+        if (r.status !== 200) throw new Error(`status change failed: ${JSON.stringify(r.body)}`)
+        added.agent = r.body
+      }
+      return added
     }
   }
+}
+
+let agents = 0
+
+async function call (url: string, method: string, path: string, body: unknown, token: string): Promise<{ status: number, body: any }> {
+  const response = await fetch(`${url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {})
+  })
+  const text = await response.text()
+  return { status: response.status, body: text === '' ? null : JSON.parse(text) }
 }
 
 const installed = await PluginRegistry.load()

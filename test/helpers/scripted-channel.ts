@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { ChannelSendError, defineChannel, type OutboundContext, type Verdict } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, type OutboundContext, type Verdict, type WaitNotice } from '../../core/channels/index.js'
 
 /**
  * A channel whose policy and send results a test sets at will: for the core's handling of
@@ -10,10 +10,13 @@ export const scripted = {
   /** Each send takes the next entry: an error to throw, or undefined to succeed. */
   sendScript: [] as Array<ChannelSendError | Error | undefined>,
   sent: [] as OutboundContext[],
+  /** What the core told customers about their wait. */
+  notices: [] as Array<{ conversationId: string, notice: WaitNotice }>,
   reset (): void {
     this.verdict = { verdict: 'allow' }
     this.sendScript = []
     this.sent = []
+    this.notices = []
   }
 }
 
@@ -27,6 +30,9 @@ export const scriptedChannel = defineChannel({
         app.post('/inbound', async request => await ctx.ingest(request.body as Parameters<typeof ctx.ingest>[0]))
       },
       policy: () => scripted.verdict,
+      async notify (conversation, notice) {
+        scripted.notices.push({ conversationId: conversation.id, notice })
+      },
       async send (outbound) {
         const next = scripted.sendScript.shift()
         if (next !== undefined) throw next

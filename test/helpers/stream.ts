@@ -1,6 +1,6 @@
 import WebSocket from 'ws'
 
-export interface StreamEvent { type: string, conversationId?: string, message?: Record<string, any>, conversation?: Record<string, any> }
+export interface StreamEvent { id?: string, type: string, conversationId?: string, message?: Record<string, any>, conversation?: Record<string, any>, [key: string]: any }
 
 /** An agent's WebSocket: collects every event and waits for the ones a test expects. */
 export class AgentStream {
@@ -13,8 +13,9 @@ export class AgentStream {
     })
   }
 
-  static async connect (baseUrl: string, token: string): Promise<AgentStream> {
-    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/stream`, { headers: { authorization: `Bearer ${token}` } })
+  static async connect (baseUrl: string, token: string, lastEventId?: string): Promise<AgentStream> {
+    const query = lastEventId !== undefined ? `?lastEventId=${encodeURIComponent(lastEventId)}` : ''
+    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/stream${query}`, { headers: { authorization: `Bearer ${token}` } })
     const stream = new AgentStream(socket)
     await new Promise<void>((resolve, reject) => { socket.once('open', () => resolve()); socket.once('error', reject) })
     await stream.next(e => e.type === 'ready')
@@ -35,6 +36,11 @@ export class AgentStream {
       })
       this.waiters = []
     }
+  }
+
+  /** Every event so far of these types, in order. */
+  ofType (...types: string[]): StreamEvent[] {
+    return this.events.filter(e => types.includes(e.type))
   }
 
   close (): void {

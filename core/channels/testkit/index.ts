@@ -17,7 +17,7 @@ export interface ChannelKitOptions<C> {
 const now = new Date('2026-11-21T12:00:00Z')
 
 export function sampleConversation (channelId: string, over: Partial<Conversation> = {}): Conversation {
-  return { id: 'conv-kit', channelId, contactId: 'contact-kit', status: 'unassigned', assigneeId: null, tags: [], unreadCount: 1, lastInboundAt: new Date(now.getTime() - 60_000), lastOutboundAt: null, lastActivityAt: now, createdAt: now, updatedAt: now, ...over }
+  return { id: 'conv-kit', channelId, contactId: 'contact-kit', status: 'unassigned', assigneeId: null, teamId: null, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 1, lastInboundAt: new Date(now.getTime() - 60_000), lastOutboundAt: null, lastActivityAt: now, createdAt: now, updatedAt: now, ...over }
 }
 
 function isVerdict (v: Verdict): boolean {
@@ -95,7 +95,7 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
   if (options.failNextSend !== undefined) {
     t.test(`${definition.name}: a failed send is a typed ChannelSendError`, async t => {
       options.failNextSend!()
-      const contact: Contact = { id: 'contact-kit', name: 'Kit', email: null, phone: null, avatarUrl: null, tags: [], notes: null, attributes: {}, identities: [{ channelId, externalId: 'kit-customer', contactId: 'contact-kit', createdAt: now }], createdAt: now, updatedAt: now }
+      const contact: Contact = { id: 'contact-kit', name: 'Kit', email: null, phone: null, avatarUrl: null, tags: [], notes: null, attributes: {}, identities: [{ channelId, externalId: 'kit-customer', contactId: 'contact-kit', createdAt: now }], lastAgentId: null, lastAgentAt: null, createdAt: now, updatedAt: now }
       const message: Message = { id: 'msg-kit', conversationId: 'conv-kit', channelId, direction: 'outbound', author: { type: 'agent', id: 'a' }, text: 'hi', attachments: [], cards: [], externalId: null, status: 'pending', errorCode: null, errorMessage: null, tag: null, routed: true, createdAt: now, sentAt: null, deliveredAt: null, readAt: null, updatedAt: now }
       const error = await instance.send({ conversation: sampleConversation(channelId), contact, message }).then(() => null, (err: unknown) => err)
       t.ok(error instanceof ChannelSendError, 'throws ChannelSendError')

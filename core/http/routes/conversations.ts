@@ -1,19 +1,16 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { notFound } from '../../errors.js'
-import { reply, replyPolicy, verdictBody, type HubServices } from '../../pipeline/index.js'
-import { AttachmentSchema } from '../../model/index.js'
+import { visibilityOf, visibleConversation } from '../../agents/permissions.js'
+import { AttachmentSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
+import { conversationActions, reply, replyPolicy, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
+import { IdParams, page, Paging, secured } from './common.js'
 
-const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
-const Paging = {
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 })
-}
+const tags = ['conversations']
 const ListQuery = Type.Object({
-  status: Type.Optional(Type.Union(['bot', 'unassigned', 'assigned', 'closed'].map(s => Type.Literal(s)))),
+  status: Type.Optional(Type.Enum(['bot', 'unassigned', 'assigned', 'closed'])),
   channel: Type.Optional(Type.String({ minLength: 1 })),
   /** An agent id, `me`, or `none`. */
-  assignee: Type.Optional(Type.String({ minLength: 1 })),
+  assignee: Type.Optional(Type.String({ minLength: 1, description: 'an agent id, `me`, or `none`' })),
   ...Paging
 }, { additionalProperties: false })
 const MessagesQuery = Type.Object(Paging, { additionalProperties: false })
@@ -22,37 +19,62 @@ const ReplyBody = Type.Object({
   tag: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 }))
 }, { additionalProperties: false })
+const AssignBody = Type.Object({
+  agentId: Type.Optional(Type.String({ minLength: 1, description: 'default: you' })),
+  teamId: Type.Optional(Type.String({ minLength: 1 })),
+  note: Type.Optional(Type.String({ maxLength: 10_000, description: 'an internal note for the next agent' }))
+}, { additionalProperties: false })
+const Verdict = Type.Object({ verdict: Type.Enum(['allow', 'tag_required', 'deny']) }, { additionalProperties: true })
 
-/** The agents' REST API over conversations and their messages. */
+type Id = { Params: Static<typeof IdParams> }
+
+/** Conversations the agent may see, their messages, replies, and what agents do with them. */
 export async function conversationRoutes (app: FastifyInstance, s: HubServices): Promise<void> {
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/conversations', { schema: { querystring: ListQuery } }, async (request) => {
-    const { status, channel, assignee, cursor, limit } = request.query
-    const assigneeId = assignee === 'me' ? request.agent!.id : assignee === 'none' ? null : assignee
-    return await s.store.listConversations(
-      { ...(status !== undefined ? { status } : {}), ...(channel !== undefined ? { channelId: channel } : {}), ...(assignee !== undefined ? { assigneeId } : {}) },
-      { limit, ...(cursor !== undefined ? { cursor } : {}) })
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/conversations', {
+    schema: { tags, summary: 'List conversations you may see, most recent activity first', ...secured, querystring: ListQuery, response: { 200: PageOf(ConversationSchema) } }
+  }, async request => {
+    const { status, channel, assignee } = request.query
+    const visibleTo = visibilityOf(request.agent!)
+    return await s.store.listConversations({
+      ...(status !== undefined ? { status } : {}),
+      ...(channel !== undefined ? { channelId: channel } : {}),
+      ...(assignee !== undefined ? { assigneeId: assignee === 'me' ? request.agent!.id : assignee === 'none' ? null : assignee } : {}),
+      ...(visibleTo !== undefined ? { visibleTo } : {})
+    }, page(request.query))
   })
 
-  app.get<{ Params: Static<typeof Id> }>('/conversations/:id', { schema: { params: Id } }, async (request) => {
-    const conversation = await s.store.getConversation(request.params.id)
-    if (conversation === null) throw notFound('conversation', request.params.id)
-    const contact = await s.store.getContact(conversation.contactId)
-    return { ...conversation, contact }
+  app.get<Id>('/conversations/:id', {
+    schema: { tags, summary: 'One conversation with its contact', ...secured, params: IdParams, response: { 200: Type.Intersect([ConversationSchema, Type.Object({ contact: Type.Union([ContactSchema, Type.Null()]) })]) } }
+  }, async request => {
+    const conversation = await visibleConversation(s.store, request.agent!, request.params.id)
+    return { ...conversation, contact: await s.store.getContact(conversation.contactId) }
   })
 
-  app.get<{ Params: Static<typeof Id>, Querystring: Static<typeof MessagesQuery> }>('/conversations/:id/messages',
-    { schema: { params: Id, querystring: MessagesQuery } }, async (request) => {
-      if (await s.store.getConversation(request.params.id) === null) throw notFound('conversation', request.params.id)
-      const { cursor, limit } = request.query
-      return await s.store.listMessages(request.params.id, { limit, ...(cursor !== undefined ? { cursor } : {}) })
-    })
+  app.get<Id & { Querystring: Static<typeof MessagesQuery> }>('/conversations/:id/messages', {
+    schema: { tags, summary: 'Messages of a conversation, oldest first', ...secured, params: IdParams, querystring: MessagesQuery, response: { 200: PageOf(MessageSchema) } }
+  }, async request => {
+    await visibleConversation(s.store, request.agent!, request.params.id)
+    return await s.store.listMessages(request.params.id, page(request.query))
+  })
 
-  app.get<{ Params: Static<typeof Id> }>('/conversations/:id/reply-policy', { schema: { params: Id } }, async (request) =>
-    verdictBody(await replyPolicy(s, request.params.id)))
+  app.get<Id>('/conversations/:id/reply-policy', {
+    schema: { tags, summary: "The channel's verdict on a reply now", ...secured, params: IdParams, response: { 200: Verdict } }
+  }, async request => verdictBody(await replyPolicy(s, request.agent!, request.params.id)))
 
-  app.post<{ Params: Static<typeof Id>, Body: Static<typeof ReplyBody> }>('/conversations/:id/messages',
-    { schema: { params: Id, body: ReplyBody } }, async (request, response) => {
-      const message = await reply(s, request.params.id, request.agent!, request.body as Parameters<typeof reply>[3])
-      return await response.status(202).send(message)
-    })
+  app.post<Id & { Body: Static<typeof ReplyBody> }>('/conversations/:id/messages', {
+    schema: { tags, summary: 'Reply: 202 with the pending message, or 422 with the reason', ...secured, params: IdParams, body: ReplyBody, response: { 202: MessageSchema } }
+  }, async (request, response) => {
+    const message = await reply(s, request.params.id, request.agent!, request.body as ReplyInput)
+    return await response.status(202).send(message)
+  })
+
+  app.post<Id & { Body: Static<typeof AssignBody> }>('/conversations/:id/assign', {
+    schema: { tags, summary: 'Take, transfer to an agent or a team (with a note), or take over', ...secured, params: IdParams, body: AssignBody, response: { 200: ConversationSchema } }
+  }, async request => await conversationActions.assign(s, request.agent!, request.params.id, request.body))
+
+  for (const [action, summary] of [['unassign', 'Hand back to routing'], ['close', 'Close'], ['reopen', 'Reopen and route again']] as const) {
+    app.post<Id>(`/conversations/:id/${action}`, {
+      schema: { tags, summary, ...secured, params: IdParams, response: { 200: ConversationSchema } }
+    }, async request => await conversationActions[action](s, request.agent!, request.params.id))
+  }
 }

@@ -12,6 +12,8 @@ const contact = new Schema({
   tags: { type: [String], default: [] },
   notes: { type: String, default: null },
   attributes: { type: Schema.Types.Mixed, default: {} },
+  lastAgentId: { type: String, default: null },
+  lastAgentAt: { type: Date, default: null },
   createdAt: Date,
   updatedAt: Date
 }, { ...options, minimize: false })
@@ -32,6 +34,10 @@ const conversation = new Schema({
   /** `channel|contact` while open, absent once closed: a unique index keeps one open conversation. */
   openKey: { type: String },
   assigneeId: { type: String, default: null },
+  teamId: { type: String, default: null },
+  queuedAt: { type: Date, default: null },
+  queueReason: { type: String, default: null },
+  assignedAt: { type: Date, default: null },
   tags: { type: [String], default: [] },
   unreadCount: { type: Number, default: 0 },
   lastInboundAt: { type: Date, default: null },
@@ -44,6 +50,9 @@ conversation.index({ openKey: 1 }, { unique: true, partialFilterExpression: { op
 conversation.index({ lastActivityAt: -1, _id: -1 })
 conversation.index({ status: 1, lastActivityAt: -1, _id: -1 })
 conversation.index({ assigneeId: 1, lastActivityAt: -1, _id: -1 })
+conversation.index({ teamId: 1, lastActivityAt: -1, _id: -1 })
+conversation.index({ contactId: 1 })
+conversation.index({ queuedAt: 1, _id: 1 }, { partialFilterExpression: { queuedAt: { $type: 'date' } } })
 
 const message = new Schema({
   _id: String,
@@ -79,8 +88,28 @@ const agent = new Schema({
   role: String,
   teams: { type: [String], default: [] },
   tokenHash: { type: String, unique: true },
+  status: { type: String, default: 'offline' },
+  statusChangedAt: { type: Date, default: null },
+  capacity: { type: Number, default: null },
+  activeCount: { type: Number, default: 0 },
+  lastRoutedAt: { type: Date, default: null },
+  lastSeenAt: { type: Date, default: null },
+  lastActiveAt: { type: Date, default: null },
   createdAt: Date
 }, options)
+
+const team = new Schema({ _id: String, name: String, createdAt: Date }, options)
+
+const statusChange = new Schema({
+  _id: String,
+  agentId: { type: String, required: true },
+  status: String,
+  at: Date,
+  source: String,
+  ip: { type: String, default: null },
+  userAgent: { type: String, default: null }
+}, options)
+statusChange.index({ agentId: 1, _id: -1 })
 
 const kv = new Schema({ namespace: String, key: String, value: String }, { versionKey: false })
 kv.index({ namespace: 1, key: 1 }, { unique: true })
@@ -92,6 +121,8 @@ export function registerModels (connection: Connection) {
     Conversation: connection.model('Conversation', conversation, 'conversations'),
     Message: connection.model('Message', message, 'messages'),
     Agent: connection.model('Agent', agent, 'agents'),
+    Team: connection.model('Team', team, 'teams'),
+    StatusChange: connection.model('StatusChange', statusChange, 'agent_status_log'),
     Kv: connection.model('Kv', kv, 'plugin_kv')
   }
 }

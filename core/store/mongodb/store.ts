@@ -1,10 +1,11 @@
 import mongoose, { type Connection } from 'mongoose'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Contact, Conversation, Identity, Message } from '../../model/index.js'
+import type { Agent, Contact, Conversation, Identity, Message, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
-  ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord, Page, Store
+  AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
+  Page, StatusUpdate, Store
 } from '../store.js'
 import { registerModels, type Models } from './models.js'
 
@@ -19,6 +20,11 @@ function toConversation (d: Doc): Conversation {
 function toMessage (d: Doc): Message {
   const { _id, ...rest } = d
   return { id: _id, ...rest, author: { type: d.author.type, id: d.author.id ?? null } } as Message
+}
+const toTeam = (d: Doc): Team => ({ id: d._id, name: d.name, createdAt: d.createdAt })
+function toStatusChange (d: Doc): StatusChange {
+  const { _id, ...rest } = d
+  return { id: _id, ...rest } as StatusChange
 }
 function toAgent (d: Doc): Agent {
   const { _id, tokenHash: _hash, ...rest } = d
@@ -59,7 +65,7 @@ export class MongoStore implements Store {
     const proposedId = newId(now.getTime())
     const opened = await this.m.Conversation.findOneAndUpdate(
       { openKey },
-      { $setOnInsert: { _id: proposedId, channelId: record.channelId, contactId, status: 'unassigned', assigneeId: null, tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, createdAt: now, updatedAt: now } },
+      { $setOnInsert: { _id: proposedId, channelId: record.channelId, contactId, status: 'unassigned', assigneeId: null, teamId: record.teamId, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, createdAt: now, updatedAt: now } },
       { upsert: true, returnDocument: 'after', lean: true }
     ) as Doc
     const conversationCreated = opened._id === proposedId
@@ -165,11 +171,17 @@ export class MongoStore implements Store {
     if (filter.status !== undefined) query.status = filter.status
     if (filter.channelId !== undefined) query.channelId = filter.channelId
     if (filter.assigneeId !== undefined) query.assigneeId = filter.assigneeId
+    if (filter.contactId !== undefined) query.contactId = filter.contactId
+    const or: Doc[][] = []
+    if (filter.visibleTo !== undefined) {
+      or.push([{ teamId: null }, { teamId: { $in: filter.visibleTo.teams } }, { assigneeId: filter.visibleTo.agentId }])
+    }
     if (options.cursor !== undefined) {
       const [activity, id] = decodeCursor(options.cursor, 2)
       const at = new Date(Number(activity))
-      query.$or = [{ lastActivityAt: { $lt: at } }, { lastActivityAt: at, _id: { $lt: String(id) } }]
+      or.push([{ lastActivityAt: { $lt: at } }, { lastActivityAt: at, _id: { $lt: String(id) } }])
     }
+    if (or.length > 0) query.$and = or.map(alternatives => ({ $or: alternatives }))
     const docs = await this.m.Conversation.find(query).sort({ lastActivityAt: -1, _id: -1 }).limit(options.limit + 1).lean() as Doc[]
     const items = docs.slice(0, options.limit).map(toConversation)
     const last = items[items.length - 1]
@@ -207,6 +219,179 @@ export class MongoStore implements Store {
     if (existing !== null) return existing
     const updated = await this.m.Agent.findOneAndUpdate({ email: agent.email.toLowerCase() }, { $set: { tokenHash: agent.tokenHash } }, { returnDocument: 'after', lean: true }) as Doc | null
     return updated !== null ? toAgent(updated) : await this.createAgent(agent, now)
+  }
+
+  async getAgent (id: string): Promise<Agent | null> {
+    const d = await this.m.Agent.findById(id).lean() as Doc | null
+    return d === null ? null : toAgent(d)
+  }
+
+  async listAgents (): Promise<Agent[]> {
+    return (await this.m.Agent.find().sort({ name: 1, _id: 1 }).lean() as Doc[]).map(toAgent)
+  }
+
+  async updateAgent (id: string, patch: AgentPatch): Promise<Agent> {
+    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined))
+    const d = await this.m.Agent.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after', lean: true }) as Doc | null
+    if (d === null) throw notFound('agent', id)
+    return toAgent(d)
+  }
+
+  async rotateAgentToken (id: string, tokenHash: string): Promise<void> {
+    const r = await this.m.Agent.updateOne({ _id: id }, { $set: { tokenHash } })
+    if (r.matchedCount === 0) throw notFound('agent', id)
+  }
+
+  async setAgentStatus (id: string, update: StatusUpdate, now: Date): Promise<Agent | null> {
+    const set: Doc = { status: update.status, statusChangedAt: now }
+    if (update.source === 'api') Object.assign(set, { lastActiveAt: now, lastSeenAt: now })
+    const d = await this.m.Agent.findOneAndUpdate({ _id: id, status: { $in: update.from ?? ['online', 'busy', 'offline'] } }, { $set: set }, { returnDocument: 'after', lean: true }) as Doc | null
+    if (d === null) {
+      if (await this.m.Agent.exists({ _id: id }) === null) throw notFound('agent', id)
+      return null
+    }
+    await this.m.StatusChange.create({ _id: newId(now.getTime()), agentId: id, status: update.status, at: now, source: update.source, ip: update.ip ?? null, userAgent: update.userAgent ?? null })
+    return toAgent(d)
+  }
+
+  async touchAgents (ids: string[], now: Date): Promise<void> {
+    if (ids.length > 0) await this.m.Agent.updateMany({ _id: { $in: ids } }, { $set: { lastSeenAt: now } })
+  }
+
+  async markAgentActive (id: string, now: Date): Promise<void> {
+    await this.m.Agent.updateOne({ _id: id }, { $set: { lastSeenAt: now, lastActiveAt: now } })
+  }
+
+  async listStatusLog (filter: { agentId?: string }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
+    const query: Doc = {}
+    if (filter.agentId !== undefined) query.agentId = filter.agentId
+    if (options.cursor !== undefined) query._id = { $lt: String(decodeCursor(options.cursor, 1)[0]) }
+    const docs = await this.m.StatusChange.find(query).sort({ _id: -1 }).limit(options.limit + 1).lean() as Doc[]
+    const items = docs.slice(0, options.limit).map(toStatusChange)
+    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+  }
+
+  async createTeam (team: { id: string, name: string }, now: Date): Promise<Team> {
+    try {
+      const created = await this.m.Team.create({ _id: team.id, name: team.name, createdAt: now })
+      return toTeam(created.toObject() as Doc)
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new HubError('team_exists', `A team with id ${team.id} already exists.`, 409)
+      throw err
+    }
+  }
+
+  async getTeam (id: string): Promise<Team | null> {
+    const d = await this.m.Team.findById(id).lean() as Doc | null
+    return d === null ? null : toTeam(d)
+  }
+
+  async listTeams (): Promise<Team[]> {
+    return (await this.m.Team.find().sort({ _id: 1 }).lean() as Doc[]).map(toTeam)
+  }
+
+  async updateTeam (id: string, patch: { name: string }): Promise<Team> {
+    const d = await this.m.Team.findOneAndUpdate({ _id: id }, { $set: { name: patch.name } }, { returnDocument: 'after', lean: true }) as Doc | null
+    if (d === null) throw notFound('team', id)
+    return toTeam(d)
+  }
+
+  async assignConversation (conversationId: string, agentId: string, options: AssignOptions, now: Date): Promise<Conversation | null> {
+    const before = await this.m.Conversation.findById(conversationId).lean() as Doc | null
+    if (before === null) throw notFound('conversation', conversationId)
+    const movable = options.onlyIfWaiting ? before.status === 'unassigned' && before.assigneeId === null : before.status !== 'closed'
+    if (!movable || before.assigneeId === agentId) return null
+    // The capacity check and the increment are one atomic update: concurrent routers cannot both pass it.
+    const taken = await this.m.Agent.findOneAndUpdate(
+      { _id: agentId, ...(options.capacity !== null ? { activeCount: { $lt: options.capacity } } : {}) },
+      { $inc: { activeCount: 1 }, $set: { lastRoutedAt: now } }, { lean: true })
+    if (taken === null) return null
+    const expected = options.onlyIfWaiting
+      ? { status: 'unassigned', assigneeId: null }
+      : { status: { $ne: 'closed' }, assigneeId: before.assigneeId ?? null }
+    const updated = await this.m.Conversation.findOneAndUpdate({ _id: conversationId, ...expected },
+      { $set: { status: 'assigned', assigneeId: agentId, assignedAt: now, queuedAt: null, queueReason: null, updatedAt: now } },
+      { returnDocument: 'after', lean: true }) as Doc | null
+    if (updated === null) {
+      // Someone else changed it first: give the slot back.
+      await this.m.Agent.updateOne({ _id: agentId }, { $inc: { activeCount: -1 } })
+      return null
+    }
+    if (before.assigneeId != null) await this.m.Agent.updateOne({ _id: before.assigneeId, activeCount: { $gt: 0 } }, { $inc: { activeCount: -1 } })
+    return toConversation(updated)
+  }
+
+  async unassignConversation (conversationId: string, now: Date, options: { teamId?: string | null } = {}): Promise<Conversation> {
+    const before = await this.m.Conversation.findById(conversationId).lean() as Doc | null
+    if (before === null) throw notFound('conversation', conversationId)
+    if (before.status === 'closed') throw new HubError('conversation_closed', 'The conversation is closed; reopen it first.', 409)
+    const set: Doc = { status: 'unassigned', assigneeId: null, assignedAt: null, updatedAt: now }
+    if (options.teamId !== undefined) set.teamId = options.teamId
+    const after = await this.m.Conversation.findOneAndUpdate({ _id: conversationId, assigneeId: before.assigneeId ?? null }, { $set: set }, { returnDocument: 'after', lean: true }) as Doc | null
+    if (after === null) return await this.unassignConversation(conversationId, now, options)
+    if (before.assigneeId != null) await this.m.Agent.updateOne({ _id: before.assigneeId, activeCount: { $gt: 0 } }, { $inc: { activeCount: -1 } })
+    return toConversation(after)
+  }
+
+  async queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<Conversation | null> {
+    await this.m.Conversation.updateOne({ _id: conversationId, status: 'unassigned', queuedAt: null }, { $set: { queuedAt: since } })
+    const d = await this.m.Conversation.findOneAndUpdate({ _id: conversationId, status: 'unassigned' }, { $set: { queueReason: reason, updatedAt: now } }, { returnDocument: 'after', lean: true }) as Doc | null
+    return d === null ? null : toConversation(d)
+  }
+
+  async listQueue (limit: number): Promise<Conversation[]> {
+    return (await this.m.Conversation.find({ queuedAt: { $ne: null }, status: 'unassigned' }).sort({ queuedAt: 1, _id: 1 }).limit(limit).lean() as Doc[]).map(toConversation)
+  }
+
+  async queuePosition (conversation: Conversation): Promise<number> {
+    if (conversation.queuedAt === null) return 0
+    const at = new Date(conversation.queuedAt)
+    const ahead = await this.m.Conversation.countDocuments({
+      status: 'unassigned', teamId: conversation.teamId, queuedAt: { $ne: null },
+      $or: [{ queuedAt: { $lt: at } }, { queuedAt: at, _id: { $lt: conversation.id } }]
+    })
+    return ahead + 1
+  }
+
+  async closeConversation (id: string, now: Date): Promise<Conversation> {
+    const before = await this.m.Conversation.findOneAndUpdate({ _id: id, status: { $ne: 'closed' } },
+      { $set: { status: 'closed', queuedAt: null, queueReason: null, unreadCount: 0, updatedAt: now }, $unset: { openKey: 1 } }, { lean: true }) as Doc | null
+    if (before?.assigneeId != null) await this.m.Agent.updateOne({ _id: before.assigneeId, activeCount: { $gt: 0 } }, { $inc: { activeCount: -1 } })
+    const after = await this.m.Conversation.findById(id).lean() as Doc | null
+    if (after === null) throw notFound('conversation', id)
+    return toConversation(after)
+  }
+
+  async reopenConversation (id: string, now: Date): Promise<Conversation> {
+    const current = await this.m.Conversation.findById(id).lean() as Doc | null
+    if (current === null) throw notFound('conversation', id)
+    if (current.status !== 'closed') return toConversation(current)
+    try {
+      const d = await this.m.Conversation.findOneAndUpdate({ _id: id, status: 'closed' },
+        { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, lastActivityAt: now, updatedAt: now, openKey: `${current.channelId}|${current.contactId}` } },
+        { returnDocument: 'after', lean: true }) as Doc | null
+      return toConversation(d ?? current)
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new HubError('conversation_open_elsewhere', 'This contact already has an open conversation on this channel; continue that one.', 409)
+      throw err
+    }
+  }
+
+  async listAssigned (agentId: string): Promise<Conversation[]> {
+    return (await this.m.Conversation.find({ assigneeId: agentId, status: 'assigned' }).sort({ assignedAt: 1 }).lean() as Doc[]).map(toConversation)
+  }
+
+  async recordServed (contactId: string, agentId: string, now: Date): Promise<void> {
+    await this.m.Contact.updateOne({ _id: contactId }, { $set: { lastAgentId: agentId, lastAgentAt: now } })
+  }
+
+  async listContactMessages (contactId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>> {
+    const conversations = await this.m.Conversation.find({ contactId }, { _id: 1 }).lean() as Doc[]
+    const filter: Doc = { conversationId: { $in: conversations.map(c => c._id) } }
+    if (options.cursor !== undefined) filter._id = { $gt: String(decodeCursor(options.cursor, 1)[0]) }
+    const docs = await this.m.Message.find(filter).sort({ _id: 1 }).limit(options.limit + 1).lean() as Doc[]
+    const items = docs.slice(0, options.limit).map(toMessage)
+    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
   }
 
   async kvGet (namespace: string, key: string): Promise<string | null> {

@@ -86,5 +86,43 @@ export const migrations: string[] = [
     value TEXT NOT NULL,
     PRIMARY KEY (namespace, key)
   );
+  `,
+  `
+  ALTER TABLE agents ADD COLUMN status TEXT NOT NULL DEFAULT 'offline';
+  ALTER TABLE agents ADD COLUMN status_changed_at INTEGER;
+  ALTER TABLE agents ADD COLUMN capacity INTEGER;
+  ALTER TABLE agents ADD COLUMN active_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE agents ADD COLUMN last_routed_at INTEGER;
+  ALTER TABLE agents ADD COLUMN last_seen_at INTEGER;
+  ALTER TABLE agents ADD COLUMN last_active_at INTEGER;
+
+  CREATE TABLE teams (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE agent_status_log (
+    id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(id),
+    status TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    ip TEXT,
+    user_agent TEXT
+  );
+  CREATE INDEX agent_status_log_agent ON agent_status_log(agent_id, id);
+
+  ALTER TABLE conversations ADD COLUMN team_id TEXT;
+  ALTER TABLE conversations ADD COLUMN queued_at INTEGER;
+  ALTER TABLE conversations ADD COLUMN queue_reason TEXT;
+  ALTER TABLE conversations ADD COLUMN assigned_at INTEGER;
+  CREATE INDEX conversations_queue ON conversations(queued_at, id) WHERE queued_at IS NOT NULL;
+  CREATE INDEX conversations_team ON conversations(team_id, last_activity_at DESC, id DESC);
+  CREATE INDEX conversations_contact ON conversations(contact_id);
+  CREATE INDEX conversations_assigned ON conversations(assignee_id) WHERE status = 'assigned';
+
+  ALTER TABLE contacts ADD COLUMN last_agent_id TEXT;
+  ALTER TABLE contacts ADD COLUMN last_agent_at INTEGER;
   `
 ]

@@ -1,11 +1,13 @@
-import type { Agent, AgentRole, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType } from '../../model/index.js'
+import type { Agent, AgentRole, AgentStatus, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType, QueueReason, StatusChange, Team } from '../../model/index.js'
 
 /** Row shapes as SQLite returns them, and their mapping to the model. */
-export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, created_at: number, updated_at: number }
+export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, last_agent_id: string | null, last_agent_at: number | null, created_at: number, updated_at: number }
 export interface IdentityRow { channel_id: string, external_id: string, contact_id: string, created_at: number }
-export interface ConversationRow { id: string, channel_id: string, contact_id: string, status: string, assignee_id: string | null, tags: string, unread_count: number, last_inbound_at: number | null, last_outbound_at: number | null, last_activity_at: number, created_at: number, updated_at: number }
+export interface ConversationRow { id: string, channel_id: string, contact_id: string, status: string, assignee_id: string | null, team_id: string | null, queued_at: number | null, queue_reason: string | null, assigned_at: number | null, tags: string, unread_count: number, last_inbound_at: number | null, last_outbound_at: number | null, last_activity_at: number, created_at: number, updated_at: number }
 export interface MessageRow { id: string, conversation_id: string, channel_id: string, direction: string, author_type: string, author_id: string | null, text: string, attachments: string, cards: string, external_id: string | null, status: string, error_code: string | null, error_message: string | null, tag: string | null, routed: number, created_at: number, sent_at: number | null, delivered_at: number | null, read_at: number | null, updated_at: number }
-export interface AgentRow { id: string, name: string, email: string, role: string, teams: string, token_hash: string, created_at: number }
+export interface AgentRow { id: string, name: string, email: string, role: string, teams: string, token_hash: string, status: string, status_changed_at: number | null, capacity: number | null, active_count: number, last_routed_at: number | null, last_seen_at: number | null, last_active_at: number | null, created_at: number }
+export interface TeamRow { id: string, name: string, created_at: number }
+export interface StatusLogRow { id: string, agent_id: string, status: string, at: number, source: string, ip: string | null, user_agent: string | null }
 
 const date = (ms: number | null): Date | null => ms === null ? null : new Date(ms)
 
@@ -21,6 +23,8 @@ export const toContact = (r: ContactRow, identities: IdentityRow[]): Contact => 
   notes: r.notes,
   attributes: JSON.parse(r.attributes) as Record<string, unknown>,
   identities: identities.map(toIdentity),
+  lastAgentId: r.last_agent_id,
+  lastAgentAt: date(r.last_agent_at),
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at)
 })
@@ -31,6 +35,10 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   contactId: r.contact_id,
   status: r.status as ConversationStatus,
   assigneeId: r.assignee_id,
+  teamId: r.team_id,
+  queuedAt: date(r.queued_at),
+  queueReason: r.queue_reason as QueueReason | null,
+  assignedAt: date(r.assigned_at),
   tags: JSON.parse(r.tags) as string[],
   unreadCount: r.unread_count,
   lastInboundAt: date(r.last_inbound_at),
@@ -68,5 +76,19 @@ export const toAgent = (r: AgentRow): Agent => ({
   email: r.email,
   role: r.role as AgentRole,
   teams: JSON.parse(r.teams) as string[],
+  status: r.status as AgentStatus,
+  statusChangedAt: date(r.status_changed_at),
+  capacity: r.capacity,
+  activeCount: r.active_count,
+  lastRoutedAt: date(r.last_routed_at),
+  lastSeenAt: date(r.last_seen_at),
+  lastActiveAt: date(r.last_active_at),
   createdAt: new Date(r.created_at)
+})
+
+export const toTeam = (r: TeamRow): Team => ({ id: r.id, name: r.name, createdAt: new Date(r.created_at) })
+
+export const toStatusChange = (r: StatusLogRow): StatusChange => ({
+  id: r.id, agentId: r.agent_id, status: r.status as AgentStatus, at: new Date(r.at),
+  source: r.source as StatusChange['source'], ip: r.ip, userAgent: r.user_agent
 })

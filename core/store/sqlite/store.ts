@@ -3,19 +3,22 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Contact, Conversation, Message } from '../../model/index.js'
+import type { Agent, Contact, Conversation, Message, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
-  ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord, Page, Store
+  AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
+  Page, StatusUpdate, Store
 } from '../store.js'
 import { migrations } from './migrations.js'
 import {
-  toAgent, toContact, toConversation, toMessage,
-  type AgentRow, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow
+  toAgent, toContact, toConversation, toMessage, toStatusChange, toTeam,
+  type AgentRow, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow, type StatusLogRow, type TeamRow
 } from './rows.js'
 
 /** Thrown inside a write to roll it back when the message was already stored. */
 class Duplicate extends Error {}
+/** Thrown inside a write to roll it back when a conditional change did not apply. */
+class NotApplied extends Error {}
 
 interface PendingWrite<T> { work: () => T, resolve: (value: T) => void, reject: (err: unknown) => void }
 
@@ -131,8 +134,8 @@ export class SqliteStore implements Store {
           .get(record.channelId, contactId) as { id: string } | undefined
         const conversationId = open?.id ?? newId(at)
         if (open === undefined) {
-          this.sql(`INSERT INTO conversations (id, channel_id, contact_id, status, last_activity_at, created_at, updated_at)
-            VALUES (?, ?, ?, 'unassigned', ?, ?, ?)`).run(conversationId, record.channelId, contactId, at, at, at)
+          this.sql(`INSERT INTO conversations (id, channel_id, contact_id, status, team_id, last_activity_at, created_at, updated_at)
+            VALUES (?, ?, ?, 'unassigned', ?, ?, ?, ?)`).run(conversationId, record.channelId, contactId, record.teamId, at, at, at)
         }
         const message = this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text,
             attachments, cards, external_id, status, created_at, sent_at, delivered_at, updated_at)
@@ -246,6 +249,11 @@ export class SqliteStore implements Store {
     if (filter.channelId !== undefined) { where.push('channel_id = ?'); args.push(filter.channelId) }
     if (filter.assigneeId === null) where.push('assignee_id IS NULL')
     else if (filter.assigneeId !== undefined) { where.push('assignee_id = ?'); args.push(filter.assigneeId) }
+    if (filter.contactId !== undefined) { where.push('contact_id = ?'); args.push(filter.contactId) }
+    if (filter.visibleTo !== undefined) {
+      where.push('(team_id IS NULL OR team_id IN (SELECT value FROM json_each(?)) OR assignee_id = ?)')
+      args.push(JSON.stringify(filter.visibleTo.teams), filter.visibleTo.agentId)
+    }
     if (options.cursor !== undefined) {
       const [activity, id] = decodeCursor(options.cursor, 2)
       where.push('(last_activity_at < ? OR (last_activity_at = ? AND id < ?))')
@@ -269,8 +277,8 @@ export class SqliteStore implements Store {
   async createAgent (agent: NewAgent, now: Date): Promise<Agent> {
     const id = newId(now.getTime())
     try {
-      this.sql('INSERT INTO agents (id, name, email, role, teams, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(id, agent.name, agent.email.toLowerCase(), agent.role, JSON.stringify(agent.teams), agent.tokenHash, now.getTime())
+      this.sql('INSERT INTO agents (id, name, email, role, teams, token_hash, capacity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, agent.name, agent.email.toLowerCase(), agent.role, JSON.stringify(agent.teams), agent.tokenHash, agent.capacity ?? null, now.getTime())
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new HubError('agent_exists', `An agent with email ${agent.email} already exists.`, 409)
@@ -291,6 +299,191 @@ export class SqliteStore implements Store {
     const updated = this.sql('UPDATE agents SET token_hash = ? WHERE email = ?').run(agent.tokenHash, agent.email.toLowerCase())
     if (updated.changes > 0) return (await this.findAgentByTokenHash(agent.tokenHash))!
     return await this.createAgent(agent, now)
+  }
+
+  async getAgent (id: string): Promise<Agent | null> {
+    const row = this.sql('SELECT * FROM agents WHERE id = ?').get(id) as AgentRow | undefined
+    return row === undefined ? null : toAgent(row)
+  }
+
+  async listAgents (): Promise<Agent[]> {
+    return (this.sql('SELECT * FROM agents ORDER BY name, id').all() as AgentRow[]).map(toAgent)
+  }
+
+  async updateAgent (id: string, patch: AgentPatch): Promise<Agent> {
+    const row = await this.write(() => this.sql(`UPDATE agents SET name = COALESCE(?, name), role = COALESCE(?, role),
+        teams = COALESCE(?, teams), capacity = CASE WHEN ? THEN ? ELSE capacity END WHERE id = ? RETURNING *`)
+      .get(patch.name ?? null, patch.role ?? null, patch.teams !== undefined ? JSON.stringify(patch.teams) : null,
+        patch.capacity !== undefined ? 1 : 0, patch.capacity ?? null, id) as AgentRow | undefined)
+    if (row === undefined) throw notFound('agent', id)
+    return toAgent(row)
+  }
+
+  async rotateAgentToken (id: string, tokenHash: string): Promise<void> {
+    const changed = await this.write(() => this.sql('UPDATE agents SET token_hash = ? WHERE id = ?').run(tokenHash, id))
+    if (changed.changes === 0) throw notFound('agent', id)
+  }
+
+  async setAgentStatus (id: string, update: StatusUpdate, now: Date): Promise<Agent | null> {
+    const at = now.getTime()
+    return await this.write(() => {
+      const from = update.from ?? ['online', 'busy', 'offline']
+      const row = this.sql(`UPDATE agents SET status = ?, status_changed_at = ?,
+          last_active_at = CASE WHEN ? = 'api' THEN ? ELSE last_active_at END,
+          last_seen_at = CASE WHEN ? = 'api' THEN ? ELSE last_seen_at END
+        WHERE id = ? AND status IN (SELECT value FROM json_each(?)) RETURNING *`)
+        .get(update.status, at, update.source, at, update.source, at, id, JSON.stringify(from)) as AgentRow | undefined
+      if (row === undefined) {
+        if (this.sql('SELECT 1 FROM agents WHERE id = ?').get(id) === undefined) throw notFound('agent', id)
+        return null
+      }
+      this.sql('INSERT INTO agent_status_log (id, agent_id, status, at, source, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(newId(at), id, update.status, at, update.source, update.ip ?? null, update.userAgent ?? null)
+      return toAgent(row)
+    })
+  }
+
+  async touchAgents (ids: string[], now: Date): Promise<void> {
+    if (ids.length === 0) return
+    await this.write(() => this.sql('UPDATE agents SET last_seen_at = ? WHERE id IN (SELECT value FROM json_each(?))').run(now.getTime(), JSON.stringify(ids)))
+  }
+
+  async markAgentActive (id: string, now: Date): Promise<void> {
+    await this.write(() => this.sql('UPDATE agents SET last_seen_at = ?, last_active_at = ? WHERE id = ?').run(now.getTime(), now.getTime(), id))
+  }
+
+  async listStatusLog (filter: { agentId?: string }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
+    const before = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : '\uffff'
+    const rows = (filter.agentId !== undefined
+      ? this.sql('SELECT * FROM agent_status_log WHERE agent_id = ? AND id < ? ORDER BY id DESC LIMIT ?').all(filter.agentId, before, options.limit + 1)
+      : this.sql('SELECT * FROM agent_status_log WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, options.limit + 1)) as StatusLogRow[]
+    const items = rows.slice(0, options.limit).map(toStatusChange)
+    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+  }
+
+  async createTeam (team: { id: string, name: string }, now: Date): Promise<Team> {
+    try {
+      return toTeam(await this.write(() => this.sql('INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?) RETURNING *').get(team.id, team.name, now.getTime()) as TeamRow))
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new HubError('team_exists', `A team with id ${team.id} already exists.`, 409)
+      throw err
+    }
+  }
+
+  async getTeam (id: string): Promise<Team | null> {
+    const row = this.sql('SELECT * FROM teams WHERE id = ?').get(id) as TeamRow | undefined
+    return row === undefined ? null : toTeam(row)
+  }
+
+  async listTeams (): Promise<Team[]> {
+    return (this.sql('SELECT * FROM teams ORDER BY id').all() as TeamRow[]).map(toTeam)
+  }
+
+  async updateTeam (id: string, patch: { name: string }): Promise<Team> {
+    const row = await this.write(() => this.sql('UPDATE teams SET name = ? WHERE id = ? RETURNING *').get(patch.name, id) as TeamRow | undefined)
+    if (row === undefined) throw notFound('team', id)
+    return toTeam(row)
+  }
+
+  async assignConversation (conversationId: string, agentId: string, options: AssignOptions, now: Date): Promise<Conversation | null> {
+    const at = now.getTime()
+    try {
+      return await this.write(() => {
+        const before = this.sql('SELECT * FROM conversations WHERE id = ?').get(conversationId) as ConversationRow | undefined
+        if (before === undefined) throw notFound('conversation', conversationId)
+        const movable = options.onlyIfWaiting ? before.status === 'unassigned' && before.assignee_id === null : before.status !== 'closed'
+        if (!movable || before.assignee_id === agentId) throw new NotApplied()
+        // The capacity check and the increment are one statement: concurrent routers cannot both pass it.
+        const taken = this.sql(`UPDATE agents SET active_count = active_count + 1, last_routed_at = ?
+          WHERE id = ? AND (? IS NULL OR active_count < ?) RETURNING id`).get(at, agentId, options.capacity, options.capacity)
+        if (taken === undefined) throw new NotApplied()
+        if (before.assignee_id !== null) this.sql('UPDATE agents SET active_count = MAX(active_count - 1, 0) WHERE id = ?').run(before.assignee_id)
+        return toConversation(this.sql(`UPDATE conversations SET status = 'assigned', assignee_id = ?, assigned_at = ?, queued_at = NULL,
+            queue_reason = NULL, updated_at = ? WHERE id = ? RETURNING *`).get(agentId, at, at, conversationId) as ConversationRow)
+      })
+    } catch (err) {
+      if (err instanceof NotApplied) return null
+      throw err
+    }
+  }
+
+  async unassignConversation (conversationId: string, now: Date, options: { teamId?: string | null } = {}): Promise<Conversation> {
+    const at = now.getTime()
+    return await this.write(() => {
+      const before = this.sql('SELECT * FROM conversations WHERE id = ?').get(conversationId) as ConversationRow | undefined
+      if (before === undefined) throw notFound('conversation', conversationId)
+      if (before.status === 'closed') throw new HubError('conversation_closed', 'The conversation is closed; reopen it first.', 409)
+      if (before.assignee_id !== null) this.sql('UPDATE agents SET active_count = MAX(active_count - 1, 0) WHERE id = ?').run(before.assignee_id)
+      const teamId = options.teamId !== undefined ? options.teamId : before.team_id
+      return toConversation(this.sql(`UPDATE conversations SET status = 'unassigned', assignee_id = NULL, assigned_at = NULL, team_id = ?,
+          updated_at = ? WHERE id = ? RETURNING *`).get(teamId, at, conversationId) as ConversationRow)
+    })
+  }
+
+  async queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<Conversation | null> {
+    const row = await this.write(() => this.sql(`UPDATE conversations SET queued_at = COALESCE(queued_at, ?), queue_reason = ?, updated_at = ?
+      WHERE id = ? AND status = 'unassigned' RETURNING *`).get(since.getTime(), reason, now.getTime(), conversationId) as ConversationRow | undefined)
+    return row === undefined ? null : toConversation(row)
+  }
+
+  async listQueue (limit: number): Promise<Conversation[]> {
+    return (this.sql("SELECT * FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned' ORDER BY queued_at, id LIMIT ?")
+      .all(limit) as ConversationRow[]).map(toConversation)
+  }
+
+  async queuePosition (conversation: Conversation): Promise<number> {
+    if (conversation.queuedAt === null) return 0
+    const at = conversation.queuedAt.getTime()
+    const row = this.sql(`SELECT COUNT(*) AS ahead FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned'
+      AND team_id IS ? AND (queued_at < ? OR (queued_at = ? AND id < ?))`).get(conversation.teamId, at, at, conversation.id) as { ahead: number }
+    return row.ahead + 1
+  }
+
+  async closeConversation (id: string, now: Date): Promise<Conversation> {
+    const at = now.getTime()
+    return await this.write(() => {
+      const before = this.sql('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined
+      if (before === undefined) throw notFound('conversation', id)
+      if (before.status === 'closed') return toConversation(before)
+      if (before.assignee_id !== null) this.sql('UPDATE agents SET active_count = MAX(active_count - 1, 0) WHERE id = ?').run(before.assignee_id)
+      return toConversation(this.sql(`UPDATE conversations SET status = 'closed', queued_at = NULL, queue_reason = NULL, unread_count = 0,
+          updated_at = ? WHERE id = ? RETURNING *`).get(at, id) as ConversationRow)
+    })
+  }
+
+  async reopenConversation (id: string, now: Date): Promise<Conversation> {
+    const at = now.getTime()
+    try {
+      return await this.write(() => {
+        const row = this.sql(`UPDATE conversations SET status = 'unassigned', assignee_id = NULL, assigned_at = NULL, last_activity_at = ?,
+            updated_at = ? WHERE id = ? AND status = 'closed' RETURNING *`).get(at, at, id) as ConversationRow | undefined
+        if (row !== undefined) return toConversation(row)
+        const current = this.sql('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined
+        if (current === undefined) throw notFound('conversation', id)
+        return toConversation(current)
+      })
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new HubError('conversation_open_elsewhere', 'This contact already has an open conversation on this channel; continue that one.', 409)
+      }
+      throw err
+    }
+  }
+
+  async listAssigned (agentId: string): Promise<Conversation[]> {
+    return (this.sql("SELECT * FROM conversations WHERE assignee_id = ? AND status = 'assigned' ORDER BY assigned_at").all(agentId) as ConversationRow[]).map(toConversation)
+  }
+
+  async recordServed (contactId: string, agentId: string, now: Date): Promise<void> {
+    await this.write(() => this.sql('UPDATE contacts SET last_agent_id = ?, last_agent_at = ? WHERE id = ?').run(agentId, now.getTime(), contactId))
+  }
+
+  async listContactMessages (contactId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>> {
+    const after = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : ''
+    const rows = this.sql(`SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
+      WHERE c.contact_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`).all(contactId, after, options.limit + 1) as MessageRow[]
+    const items = rows.slice(0, options.limit).map(toMessage)
+    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
   }
 
   async kvGet (namespace: string, key: string): Promise<string | null> {

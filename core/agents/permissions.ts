@@ -1,0 +1,26 @@
+import { HubError, notFound } from '../errors.js'
+import type { Agent, AgentRole, Conversation } from '../model/index.js'
+import type { Store, Visibility } from '../store/index.js'
+
+const RANK: Record<AgentRole, number> = { agent: 0, supervisor: 1, admin: 2 }
+
+export const atLeast = (agent: Agent, role: AgentRole): boolean => RANK[agent.role] >= RANK[role]
+
+export function requireRole (agent: Agent, role: AgentRole): void {
+  if (!atLeast(agent, role)) throw new HubError('forbidden', `This needs the ${role} role; ask an admin if you should have it.`, 403)
+}
+
+/** The visibility filter for lists; undefined for admins, who see everything. */
+export const visibilityOf = (agent: Agent): Visibility | undefined =>
+  agent.role === 'admin' ? undefined : { agentId: agent.id, teams: agent.teams }
+
+/** Agents see their teams' conversations, every-agent ones, and the ones assigned to them. */
+export const canSeeConversation = (agent: Agent, c: Conversation): boolean =>
+  agent.role === 'admin' || c.teamId === null || agent.teams.includes(c.teamId) || c.assigneeId === agent.id
+
+/** A conversation the agent may see; one they may not is as absent as one that does not exist. */
+export async function visibleConversation (store: Store, agent: Agent, id: string): Promise<Conversation> {
+  const conversation = await store.getConversation(id)
+  if (conversation === null || !canSeeConversation(agent, conversation)) throw notFound('conversation', id)
+  return conversation
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify'
+import { Type, type Static } from 'typebox'
+import { visibilityOf } from '../../agents/permissions.js'
+import { notFound } from '../../errors.js'
+import type { Agent } from '../../model/index.js'
+import { ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
+import type { HubServices } from '../../pipeline/index.js'
+import { IdParams, page, Paging, secured } from './common.js'
+
+const tags = ['contacts']
+
+/** A contact is visible to an agent who may see at least one of their conversations. */
+async function visibleContact (s: HubServices, agent: Agent, id: string) {
+  const contact = await s.store.getContact(id)
+  if (contact === null) throw notFound('contact', id)
+  const visibleTo = visibilityOf(agent)
+  const { items } = await s.store.listConversations({ contactId: id, ...(visibleTo !== undefined ? { visibleTo } : {}) }, { limit: 1 })
+  if (items.length === 0 && agent.role !== 'admin') throw notFound('contact', id)
+  return contact
+}
+
+/** Contacts and their whole history across channels, for an agent taking over a conversation. */
+export async function contactRoutes (app: FastifyInstance, s: HubServices): Promise<void> {
+  app.get<{ Params: Static<typeof IdParams> }>('/contacts/:id', {
+    schema: { tags, summary: 'A contact with identities on every channel', ...secured, params: IdParams, response: { 200: ContactSchema } }
+  }, async request => await visibleContact(s, request.agent!, request.params.id))
+
+  app.get<{ Params: Static<typeof IdParams> }>('/contacts/:id/conversations', {
+    schema: { tags, summary: "The contact's conversations on every channel, most recent first", ...secured, params: IdParams, response: { 200: PageOf(ConversationSchema) } }
+  }, async request => {
+    await visibleContact(s, request.agent!, request.params.id)
+    // Whoever may serve the contact sees all of their history, whichever team served it before.
+    return await s.store.listConversations({ contactId: request.params.id }, { limit: 100 })
+  })
+
+  const Query = Type.Object(Paging, { additionalProperties: false })
+  app.get<{ Params: Static<typeof IdParams>, Querystring: Static<typeof Query> }>('/contacts/:id/messages', {
+    schema: { tags, summary: "The contact's whole history across channels, oldest first", ...secured, params: IdParams, querystring: Query, response: { 200: PageOf(MessageSchema) } }
+  }, async request => {
+    await visibleContact(s, request.agent!, request.params.id)
+    return await s.store.listContactMessages(request.params.id, page(request.query))
+  })
+}

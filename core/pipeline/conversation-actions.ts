@@ -1,0 +1,100 @@
+import { atLeast, visibleConversation } from '../agents/permissions.js'
+import { HubError, notFound } from '../errors.js'
+import { conversationAudience } from '../events/index.js'
+import type { Agent, Conversation } from '../model/index.js'
+import { announceAssigned } from '../routing/index.js'
+import { enqueueDrain, enqueueRouteConversation } from './jobs.js'
+import type { HubServices } from './services.js'
+
+export interface AssignInput {
+  /** Who takes it; default: the acting agent (picking from the queue, or a supervisor taking over). */
+  agentId?: string
+  /** Move it to this team's agents (routing picks one unless agentId is given too). */
+  teamId?: string
+  /** An internal note left for the next agent. */
+  note?: string
+}
+
+const forbidden = (message: string): HubError => new HubError('forbidden', message, 403)
+
+async function announceUpdated (s: HubServices, conversation: Conversation, before: Conversation): Promise<void> {
+  await s.bus.publish({ type: 'conversation.updated', conversationId: conversation.id, conversation, audience: conversationAudience(conversation, { teams: [before.teamId], agents: [before.assigneeId] }) })
+}
+
+async function leaveNote (s: HubServices, conversation: Conversation, actor: Agent, note: string | undefined): Promise<void> {
+  if (note === undefined || note.trim() === '') return
+  const message = await s.store.recordOutbound({ conversationId: conversation.id, direction: 'note', author: { type: 'agent', id: actor.id }, text: note, attachments: [], cards: [], tag: null }, s.clock())
+  await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
+}
+
+/**
+ * Assign, pick, take over or transfer. Agents may pick a waiting conversation for themselves
+ * or pass on their own; supervisors and admins may move any they can see. A transfer to a
+ * person is their decision and is not held to capacity; routing always is.
+ */
+export async function assign (s: HubServices, actor: Agent, conversationId: string, input: AssignInput): Promise<Conversation> {
+  const before = await visibleConversation(s.store, actor, conversationId)
+  if (before.status === 'closed') throw new HubError('conversation_closed', 'The conversation is closed; reopen it first.', 409)
+  const targetId = input.agentId ?? (input.teamId === undefined ? actor.id : undefined)
+  const own = before.assigneeId === actor.id
+  const picking = targetId === actor.id && before.assigneeId === null
+  if (!atLeast(actor, 'supervisor') && !own && !picking) {
+    throw forbidden('Agents can take a waiting conversation or pass on their own; ask a supervisor to move this one.')
+  }
+  if (input.teamId !== undefined && await s.store.getTeam(input.teamId) === null) throw notFound('team', input.teamId)
+
+  if (targetId === undefined) {
+    // To a team: it waits for that team's routing like a new conversation.
+    await leaveNote(s, before, actor, input.note)
+    const moved = await s.store.unassignConversation(conversationId, s.clock(), { teamId: input.teamId! })
+    await announceUpdated(s, moved, before)
+    await enqueueRouteConversation(s, moved.id)
+    if (before.assigneeId !== null) await enqueueDrain(s)
+    return moved
+  }
+
+  const target = await s.store.getAgent(targetId)
+  if (target === null) throw notFound('agent', targetId)
+  if (target.status === 'offline') throw new HubError('agent_offline', `${target.name} is offline; choose an agent who is online or busy, or transfer to their team.`, 409)
+  if (before.assigneeId === target.id) return before
+  if (input.teamId !== undefined) await s.store.unassignConversation(conversationId, s.clock(), { teamId: input.teamId })
+  await leaveNote(s, before, actor, input.note)
+  const assigned = await s.store.assignConversation(conversationId, target.id, { capacity: null, onlyIfWaiting: false }, s.clock())
+  if (assigned === null) throw new HubError('conversation_changed', 'The conversation changed while you acted on it; reload it and try again.', 409)
+  await s.store.markAgentActive(actor.id, s.clock())
+  await announceAssigned(s, assigned, target, { assigneeId: before.assigneeId, teamId: before.teamId, wasQueued: before.queuedAt !== null }, picking ? 'picked' : 'transfer')
+  if (before.assigneeId !== null) await enqueueDrain(s)
+  return assigned
+}
+
+/** Hands a conversation back to routing: supervisors, or its own assignee. */
+export async function unassign (s: HubServices, actor: Agent, conversationId: string): Promise<Conversation> {
+  const before = await visibleConversation(s.store, actor, conversationId)
+  if (!atLeast(actor, 'supervisor') && before.assigneeId !== actor.id) throw forbidden('Only supervisors, or the assigned agent, can unassign a conversation.')
+  const after = await s.store.unassignConversation(conversationId, s.clock())
+  await announceUpdated(s, after, before)
+  await enqueueRouteConversation(s, after.id)
+  await enqueueDrain(s)
+  return after
+}
+
+export async function close (s: HubServices, actor: Agent, conversationId: string): Promise<Conversation> {
+  const before = await visibleConversation(s.store, actor, conversationId)
+  const after = await s.store.closeConversation(conversationId, s.clock())
+  await announceUpdated(s, after, before)
+  if (before.status !== 'closed') {
+    s.logger.info({ conversationId, agentId: actor.id }, 'conversation closed')
+    await enqueueDrain(s)
+  }
+  return after
+}
+
+export async function reopen (s: HubServices, actor: Agent, conversationId: string): Promise<Conversation> {
+  const before = await visibleConversation(s.store, actor, conversationId)
+  const after = await s.store.reopenConversation(conversationId, s.clock())
+  if (before.status === 'closed') {
+    await announceUpdated(s, after, before)
+    await enqueueRouteConversation(s, after.id)
+  }
+  return after
+}

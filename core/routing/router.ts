@@ -1,0 +1,101 @@
+import type { WaitNotice } from '../channels/index.js'
+import { conversationAudience } from '../events/index.js'
+import type { Agent, Conversation, QueueReason } from '../model/index.js'
+import type { HubServices } from '../pipeline/services.js'
+import { capacityOf, decide } from './decide.js'
+
+const DRAIN_BATCH = 500
+
+/** Tells the customer, when their channel can, where they stand. Best effort: never blocks routing. */
+async function notifyCustomer (s: HubServices, conversation: Conversation, notice: WaitNotice): Promise<void> {
+  const notify = s.channels.get(conversation.channelId)?.instance.notify
+  if (notify === undefined) return
+  await notify(conversation, notice).catch(err =>
+    s.logger.warn({ conversationId: conversation.id, err: { message: (err as Error).message } }, 'wait notice failed'))
+}
+
+/** Announces an assignment to agents and the customer. */
+export async function announceAssigned (s: HubServices, conversation: Conversation, agent: Pick<Agent, 'id' | 'name'>, previous: { assigneeId: string | null, teamId: string | null, wasQueued: boolean }, reason: 'routed' | 'affinity' | 'transfer' | 'picked'): Promise<void> {
+  const audience = conversationAudience(conversation, { teams: [previous.teamId], agents: [previous.assigneeId] })
+  await s.bus.publish({ type: 'conversation.assigned', conversationId: conversation.id, conversation, assignee: { id: agent.id, name: agent.name }, previousAssigneeId: previous.assigneeId, reason, audience })
+  s.logger.info({ conversationId: conversation.id, agentId: agent.id, reason }, 'conversation assigned')
+  await notifyCustomer(s, conversation, { type: 'assigned', agent: { id: agent.id, name: agent.name } })
+  if (previous.wasQueued) await announceQueueSize(s, [previous.teamId])
+}
+
+async function announceQueueSize (s: HubServices, teams: Array<string | null>): Promise<void> {
+  const waiting = await s.store.listQueue(DRAIN_BATCH)
+  for (const teamId of new Set(teams)) {
+    const size = waiting.filter(c => c.teamId === teamId).length
+    await s.bus.publish({ type: 'queue.updated', teamId, size, audience: { teams: teamId === null ? 'all' : [teamId], agents: [] } })
+  }
+  // Customers further back moved up: tell the ones whose channel can show it.
+  for (const conversation of waiting) {
+    if (s.channels.get(conversation.channelId)?.instance.notify === undefined || !teams.includes(conversation.teamId)) continue
+    await notifyCustomer(s, conversation, { type: 'queued', position: await s.store.queuePosition(conversation), reason: conversation.queueReason! })
+  }
+}
+
+/** Tries the decision's candidates in order; the store's atomic update decides who really gets it. */
+async function tryAssign (s: HubServices, conversation: Conversation, agents: Agent[]): Promise<{ conversation: Conversation, agent: Agent } | QueueReason> {
+  const contact = await s.store.getContact(conversation.contactId)
+  const decision = decide(conversation, contact, agents, s.routing, s.config.routing, s.clock())
+  for (const { agent, reason } of decision.candidates) {
+    const assigned = await s.store.assignConversation(conversation.id, agent.id, { capacity: capacityOf(agent, s.config.routing), onlyIfWaiting: true }, s.clock())
+    if (assigned !== null) {
+      await announceAssigned(s, assigned, agent, { assigneeId: null, teamId: conversation.teamId, wasQueued: conversation.queuedAt !== null }, reason)
+      return { conversation: assigned, agent }
+    }
+  }
+  // Nobody could take it: it waits (or keeps its place, with the reason brought up to date).
+  if (conversation.queuedAt !== null && conversation.queueReason === decision.waitReason) return decision.waitReason
+  // Places in line follow when conversations began, not which route job ran first.
+  const queued = await s.store.queueConversation(conversation.id, decision.waitReason, conversation.createdAt, s.clock())
+  if (queued !== null && conversation.queuedAt === null) {
+    const position = await s.store.queuePosition(queued)
+    await s.bus.publish({ type: 'conversation.queued', conversationId: queued.id, conversation: queued, reason: decision.waitReason, position, audience: conversationAudience(queued) })
+    s.logger.info({ conversationId: queued.id, reason: decision.waitReason, position }, 'conversation queued')
+    await notifyCustomer(s, queued, { type: 'queued', position, reason: decision.waitReason })
+    await announceQueueSize(s, [queued.teamId])
+  }
+  return decision.waitReason
+}
+
+/** Routes one conversation that waits for an agent (new, reopened, handed back). */
+export async function routeConversation (s: HubServices, conversationId: string): Promise<void> {
+  const conversation = await s.store.getConversation(conversationId)
+  if (conversation === null || conversation.status !== 'unassigned') return
+  await tryAssign(s, conversation, await s.store.listAgents())
+}
+
+/**
+ * Capacity freed (an agent came online, closed or handed back a conversation, got more
+ * capacity): assigns waiting conversations, longest-waiting first. Once one of a team finds no
+ * agent, later ones of that team keep waiting behind it, so the queue drains in order.
+ */
+export async function drainQueue (s: HubServices): Promise<number> {
+  const waiting = await s.store.listQueue(DRAIN_BATCH)
+  if (waiting.length === 0) return 0
+  const agents = await s.store.listAgents()
+  /** Teams whose longest-waiting conversation found no agent, and why: the rest of the team waits behind it. */
+  const stuck = new Map<string | null, QueueReason>()
+  let assigned = 0
+  for (const conversation of waiting) {
+    const reason = stuck.get(conversation.teamId)
+    if (reason !== undefined) {
+      if (conversation.queueReason !== reason) await s.store.queueConversation(conversation.id, reason, conversation.createdAt, s.clock())
+      continue
+    }
+    const outcome = await tryAssign(s, conversation, agents)
+    if (typeof outcome === 'string') {
+      stuck.set(conversation.teamId, outcome)
+      continue
+    }
+    assigned++
+    // Keep the local view current so the next decision balances load without re-reading.
+    const agent = agents.find(a => a.id === outcome.agent.id)!
+    agent.activeCount++
+    agent.lastRoutedAt = s.clock()
+  }
+  return assigned
+}
