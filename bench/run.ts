@@ -21,6 +21,8 @@ import { sign } from '../plugins/api/signature.js'
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+/** Agents online, each with room for everything: routing is measured, not waiting. */
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 100)
 /** Offered load of the paced phase, messages/s, and how long it lasts. */
 const RATE = Number(process.env.BENCH_RATE ?? 2000)
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5)
@@ -30,7 +32,7 @@ const SECRET = 'bench-secret-0123456789'
 const TOKEN = 'bench-admin-token'
 const root = new URL('..', import.meta.url).pathname.replace(/dist\/$/, '')
 
-interface Result { mode: string, rate: number, pacedRate: number, p50: number, p99: number, max: number, rssMb: number }
+interface Result { mode: string, rate: number, pacedRate: number, p50: number, p99: number, max: number, assignP50: number, assignP99: number, assignMax: number, rssMb: number }
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
@@ -42,6 +44,8 @@ async function startHub (mode: 'inline' | 'bullmq', prefix: string): Promise<{ u
     log: { level: 'warn' },
     store: { driver: 'sqlite', path: join(dir, 'hub.db') },
     queue: mode === 'inline' ? { driver: 'inline' } : { driver: 'bullmq', redis: REDIS_URL, prefix },
+    routing: { defaultCapacity: 10_000 },
+    presence: { graceMs: 3_600_000 },
     channels: [{ id: 'api', plugin: 'api', secret: SECRET }]
   }))
   const flags = (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean)
@@ -64,6 +68,19 @@ function peakRssMb (pid: number): number {
   return Number(/\d+/.exec(line)![0]) / 1024
 }
 
+/** Creates AGENTS agents through the admin API and sets each online with their own token. */
+async function bringAgentsOnline (url: string): Promise<void> {
+  const call = async (method: string, path: string, token: string, body: unknown): Promise<any> => {
+    const response = await fetch(`${url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}`)
+    return await response.json()
+  }
+  for (let i = 0; i < AGENTS; i++) {
+    const { token } = await call('POST', '/agents', TOKEN, { name: `Agent ${i}`, email: `agent${i}@bench.example`, role: 'agent' })
+    await call('PUT', '/agents/me/status', token, { status: 'online' })
+  }
+}
+
 async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
   const prefix = `omnihub-bench-${process.pid}-${Date.now()}`
   const hub = await startHub(mode, prefix)
@@ -74,11 +91,20 @@ async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
   let received = 0
   let onAll: () => void = () => {}
 
+  await bringAgentsOnline(hub.url)
+  /** Routing: when each conversation was assigned, and when its first message was posted. */
+  const assignedAt = new Map<string, number>()
+  const openedAt = new Map<string, number>()
+
   const socket = new WebSocket(`${hub.url.replace('http', 'ws')}/api/v1/stream?access_token=${TOKEN}`)
   await new Promise(resolve => socket.once('open', resolve))
   socket.on('message', data => {
     const text = data.toString()
-    if (!text.startsWith('{"type":"message.created"')) return
+    if (text.includes('"type":"conversation.assigned"')) {
+      assignedAt.set((JSON.parse(text) as { conversationId: string }).conversationId, performance.now())
+      return
+    }
+    if (!text.includes('"type":"message.created"')) return
     const externalId = (JSON.parse(text) as { message: { externalId: string } }).message.externalId
     const t0 = started.get(externalId)
     if (t0 === undefined) return
@@ -87,14 +113,23 @@ async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
     if (++received === target) onAll()
   })
 
+  /** Saturation reuses 500 customers (busy conversations); paced ones are each a new customer (a new conversation to route). */
   const post = async (id: string): Promise<void> => {
-    const body = JSON.stringify({ messageId: id, from: { id: `customer-${id.length % 500}-${id.slice(-3)}` }, text: `Where is my order ${id}?` })
+    const customer = id.startsWith('p-') ? id : `customer-${id.slice(-3)}`
+    const body = JSON.stringify({ messageId: id, from: { id: customer }, text: `Where is my order ${id}?` })
     const signature = sign(SECRET, body)
-    started.set(id, performance.now())
+    const t0 = performance.now()
+    started.set(id, t0)
     await new Promise<void>((resolve, reject) => {
       const req = request({ host: hostname, port, path: '/channels/api/inbound', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-omnihub-signature': signature, 'content-length': Buffer.byteLength(body) } }, res => {
-        res.resume()
-        res.on('end', () => res.statusCode === 200 ? resolve() : reject(new Error(`inbound answered ${res.statusCode}`)))
+        const chunks: Buffer[] = []
+        res.on('data', c => chunks.push(c as Buffer))
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`inbound answered ${res.statusCode}`))
+          const { conversationId } = JSON.parse(Buffer.concat(chunks).toString()) as { conversationId: string }
+          if (!openedAt.has(conversationId)) openedAt.set(conversationId, t0)
+          resolve()
+        })
       })
       req.on('error', reject)
       req.end(body)
@@ -132,7 +167,12 @@ async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
   let target = WARMUP
   await measure(Array.from({ length: WARMUP }, (_, i) => `warm-${i}`), blast)
   const rate = await measure(Array.from({ length: MESSAGES }, (_, i) => `m-${mode}-${i}`), blast)
+  assignedAt.clear()
+  openedAt.clear()
   const pacedRate = await measure(Array.from({ length: RATE * PACED_SECONDS }, (_, i) => `p-${mode}-${i}`), paced)
+  await new Promise(resolve => setTimeout(resolve, 500))
+  const assignLatencies = [...openedAt].flatMap(([id, t0]) => assignedAt.has(id) ? [assignedAt.get(id)! - t0] : []).sort((a, b) => a - b)
+  if (assignLatencies.length < openedAt.size) throw new Error(`${openedAt.size - assignLatencies.length} conversations were never assigned`)
   const rssMb = peakRssMb(hub.pid)
   socket.close()
   agent.destroy()
@@ -144,19 +184,24 @@ async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
     await redis.quit()
   }
   latencies.sort((a, b) => a - b)
-  return { mode: `sqlite + ${mode}`, rate, pacedRate, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies[latencies.length - 1]!, rssMb }
+  return {
+    mode: `sqlite + ${mode}`, rate, pacedRate, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies[latencies.length - 1]!,
+    assignP50: percentile(assignLatencies, 0.5), assignP99: percentile(assignLatencies, 0.99), assignMax: assignLatencies[assignLatencies.length - 1]!, rssMb
+  }
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 const rows: string[] = []
+const routingRows: string[] = []
 for (const mode of ['inline', 'bullmq'] as const) {
   const results: Result[] = []
   for (let i = 0; i < RUNS; i++) {
     const r = await run(mode)
     results.push(r)
-    process.stdout.write(`${r.mode} run ${i + 1}: max ${r.rate.toFixed(0)} msg/s; at ${RATE}/s offered: ${r.pacedRate.toFixed(0)} msg/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, peak RSS ${r.rssMb.toFixed(0)} MiB\n`)
+    process.stdout.write(`${r.mode} run ${i + 1}: max ${r.rate.toFixed(0)} msg/s; at ${RATE}/s offered: ${r.pacedRate.toFixed(0)} msg/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms; assigned p50 ${r.assignP50.toFixed(1)} ms, p99 ${r.assignP99.toFixed(1)} ms; peak RSS ${r.rssMb.toFixed(0)} MiB\n`)
   }
+  routingRows.push(`| ${results[0]!.mode} | ${RATE} | ${AGENTS} | ${median(results.map(r => r.assignP50)).toFixed(1)} | ${median(results.map(r => r.assignP99)).toFixed(1)} | ${median(results.map(r => r.assignMax)).toFixed(1)} |`)
   rows.push(`| ${results[0]!.mode} | ${median(results.map(r => r.rate)).toFixed(0)} | ${median(results.map(r => r.pacedRate)).toFixed(0)} | ${median(results.map(r => r.p50)).toFixed(1)} | ${median(results.map(r => r.p99)).toFixed(1)} | ${median(results.map(r => r.max)).toFixed(1)} | ${median(results.map(r => r.rssMb)).toFixed(0)} |`)
 }
 
@@ -168,7 +213,18 @@ const table = [
   '|---|---:|---:|---:|---:|---:|---:|',
   ...rows
 ].join('\n')
-process.stdout.write(`\n${table}\n`)
+const routingTable = [
+  `Median of ${RUNS} runs, same runs as above: the paced phase's messages each come from a new customer, so each opens a`,
+  `conversation that is routed (least-busy) among ${AGENTS} online agents. Time from the start of the webhook POST to the`,
+  `agent socket's \`conversation.assigned\`.`,
+  '',
+  '| store + queue | arrivals/s | agents online | assign p50 ms | assign p99 ms | max ms |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...routingRows
+].join('\n')
+process.stdout.write(`\n${table}\n\n${routingTable}\n`)
 const readme = join(root, 'bench/README.md')
 const text = readFileSync(readme, 'utf8')
-writeFileSync(readme, text.replace(/<!-- inbound:start -->[\s\S]*<!-- inbound:end -->/, `<!-- inbound:start -->\n${table}\n<!-- inbound:end -->`))
+writeFileSync(readme, text
+  .replace(/<!-- inbound:start -->[\s\S]*<!-- inbound:end -->/, `<!-- inbound:start -->\n${table}\n<!-- inbound:end -->`)
+  .replace(/<!-- routing:start -->[\s\S]*<!-- routing:end -->/, `<!-- routing:start -->\n${routingTable}\n<!-- routing:end -->`))

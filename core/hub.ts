@@ -11,6 +11,8 @@ import { createLogger } from './log.js'
 import { deliverJob, ingest, recoverUnfinished, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
 import { drainQueue, strategies } from './routing/index.js'
+import { QueueAnnouncer } from './routing/announcer.js'
+import { AgentRoster } from './routing/roster.js'
 import { sweepPresence } from './agents/presence.js'
 import { createStore } from './store/index.js'
 
@@ -46,9 +48,11 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   const bus: EventBus = config.queue.driver === 'bullmq'
     ? new RedisEventBus(config.queue.redis, config.queue.prefix, logger)
     : new LocalEventBus()
-  const services: HubServices = {
+  const services = {
     config, store, queue, bus, channels: new Map<string, Channel>(), guards: new ReplyGuards(config.guards), routing: strategies[config.routing.strategy]!, logger, clock
-  }
+  } as HubServices
+  services.queueAnnouncer = new QueueAnnouncer(services)
+  services.roster = new AgentRoster(services)
 
   let app: FastifyInstance | undefined
   let streams: AgentStreams | undefined
@@ -112,6 +116,8 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
 
     async stop () {
       for (const timer of timers) clearInterval(timer)
+      services.queueAnnouncer.stop()
+      services.roster.stop()
       streams?.close()
       await app?.close()
       for (const channel of services.channels.values()) await channel.instance.stop?.()

@@ -96,12 +96,16 @@ for (const queue of ['inline', 'bullmq'] as const) {
       await until(async () => (await conversation(h, nobody)).queueReason !== null)
       t.equal((await conversation(h, nobody)).queueReason, 'no_agent_online')
       await h.hub.services.store.closeConversation(nobody, new Date())
+      const boss = await h.addAgent({ role: 'supervisor', teams: ['sales'] })
+      const bossStream = await boss.stream()
       const order: string[] = []
       for (let i = 0; i < 5; i++) {
         order.push(await write(h, `waiting-${i}`))
         await until(async () => (await conversation(h, order[i]!)).queueReason !== null)
       }
       t.same((await h.hub.services.store.listQueue(10)).map(c => [c.id, c.queueReason]), order.map(id => [id, 'team_offline']))
+      await bossStream.next(e => e.type === 'queue.updated' && e.teamId === 'sales' && e.size === 5)
+      t.equal(bossStream.ofType('conversation.queued').filter(e => e.reason === 'team_offline').length, 5, 'the supervisor saw each one queue, with its reason')
       const ana = await h.addAgent({ teams: ['sales'], capacity: 2, status: 'online' })
       await until(async () => (await h.hub.services.store.listAssigned(ana.agent.id)).length === 2, 10_000, 'two assigned')
       t.same((await h.hub.services.store.listAssigned(ana.agent.id)).map(c => c.id).sort(), order.slice(0, 2).sort(), 'the two longest-waiting')
@@ -109,6 +113,7 @@ for (const queue of ['inline', 'bullmq'] as const) {
       await ana.api('POST', `/conversations/${order[0]}/close`)
       await until(async () => (await conversation(h, order[2]!)).assigneeId === ana.agent.id, 10_000, 'the next in line')
       t.same((await h.hub.services.store.listQueue(10)).map(c => c.id), order.slice(3))
+      await bossStream.next(e => e.type === 'queue.updated' && e.teamId === 'sales' && e.size === 2)
     })
 
     t.test('an agent never receives another team\'s events', async t => {

@@ -243,6 +243,12 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     const assigned = results.find(r => r !== null)!
     t.match(assigned, { status: 'assigned', assigneeId: a.id, queuedAt: null })
     t.equal(await store.assignConversation(assigned.id, a.id, { capacity: null, onlyIfWaiting: true }, at(2)), null, 'already taken')
+    const waiting = conversations.find(c => !results.some(r => r?.id === c.id))!
+    const off = await newAgent('cy-off')
+    t.equal(await store.assignConversation(waiting.id, off.id, { capacity: null, onlyIfWaiting: true, statuses: ['online'] }, at(3)), null, 'not to an agent who is not online')
+    t.equal((await store.getAgent(off.id))?.activeCount, 0)
+    await store.setAgentStatus(off.id, { status: 'busy', source: 'api' }, at(4))
+    t.equal((await store.assignConversation(waiting.id, off.id, { capacity: null, onlyIfWaiting: true, statuses: ['online', 'busy'] }, at(5)))?.assigneeId, off.id, 'busy is allowed when asked')
   })
 
   t.test('transfer moves the load; unassign and close give it back', async t => {
@@ -286,6 +292,7 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     const queue = await store.listQueue(10)
     t.same(queue.map(c => c.id), ids)
     t.same(await Promise.all(queue.map(async c => await store.queuePosition(c))), [1, 1, 2, 1], 'positions count within a team')
+    t.same((await store.queueSizes()).sort((x, y) => String(x.teamId).localeCompare(String(y.teamId))), [{ teamId: 'a', size: 2 }, { teamId: 'b', size: 1 }, { teamId: null, size: 1 }])
     const requeued = await store.queueConversation(ids[0]!, 'no_agent_online', at(99), at(99))
     t.equal(requeued?.updatedAt.getTime(), at(99).getTime(), 'updated now')
     t.equal(requeued?.queuedAt?.getTime(), at(1).getTime(), 'a new reason keeps the place')

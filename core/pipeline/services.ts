@@ -4,6 +4,8 @@ import type { HubConfig } from '../config/index.js'
 import type { EventBus } from '../events/index.js'
 import type { ReplyGuards } from '../guards/index.js'
 import type { Queue } from '../queue/index.js'
+import type { QueueAnnouncer } from '../routing/announcer.js'
+import type { AgentRoster } from '../routing/roster.js'
 import type { RoutingStrategy } from '../routing/strategy.js'
 import type { Store } from '../store/index.js'
 
@@ -25,6 +27,8 @@ export interface HubServices {
   channels: Map<string, Channel>
   guards: ReplyGuards
   routing: RoutingStrategy
+  queueAnnouncer: QueueAnnouncer
+  roster: AgentRoster
   logger: Logger
   clock: () => Date
 }

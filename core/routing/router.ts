@@ -1,6 +1,6 @@
 import type { WaitNotice } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
-import type { Agent, Conversation, QueueReason } from '../model/index.js'
+import type { Agent, AgentStatus, Conversation, QueueReason } from '../model/index.js'
 import type { HubServices } from '../pipeline/services.js'
 import { capacityOf, decide } from './decide.js'
 
@@ -20,20 +20,7 @@ export async function announceAssigned (s: HubServices, conversation: Conversati
   await s.bus.publish({ type: 'conversation.assigned', conversationId: conversation.id, conversation, assignee: { id: agent.id, name: agent.name }, previousAssigneeId: previous.assigneeId, reason, audience })
   s.logger.info({ conversationId: conversation.id, agentId: agent.id, reason }, 'conversation assigned')
   await notifyCustomer(s, conversation, { type: 'assigned', agent: { id: agent.id, name: agent.name } })
-  if (previous.wasQueued) await announceQueueSize(s, [previous.teamId])
-}
-
-async function announceQueueSize (s: HubServices, teams: Array<string | null>): Promise<void> {
-  const waiting = await s.store.listQueue(DRAIN_BATCH)
-  for (const teamId of new Set(teams)) {
-    const size = waiting.filter(c => c.teamId === teamId).length
-    await s.bus.publish({ type: 'queue.updated', teamId, size, audience: { teams: teamId === null ? 'all' : [teamId], agents: [] } })
-  }
-  // Customers further back moved up: tell the ones whose channel can show it.
-  for (const conversation of waiting) {
-    if (s.channels.get(conversation.channelId)?.instance.notify === undefined || !teams.includes(conversation.teamId)) continue
-    await notifyCustomer(s, conversation, { type: 'queued', position: await s.store.queuePosition(conversation), reason: conversation.queueReason! })
-  }
+  if (previous.wasQueued) s.queueAnnouncer.changed(previous.teamId)
 }
 
 /** Tries the decision's candidates in order; the store's atomic update decides who really gets it. */
@@ -41,8 +28,10 @@ async function tryAssign (s: HubServices, conversation: Conversation, agents: Ag
   const contact = await s.store.getContact(conversation.contactId)
   const decision = decide(conversation, contact, agents, s.routing, s.config.routing, s.clock())
   for (const { agent, reason } of decision.candidates) {
-    const assigned = await s.store.assignConversation(conversation.id, agent.id, { capacity: capacityOf(agent, s.config.routing), onlyIfWaiting: true }, s.clock())
+    const statuses: AgentStatus[] = reason === 'affinity' ? ['online', 'busy'] : ['online']
+    const assigned = await s.store.assignConversation(conversation.id, agent.id, { capacity: capacityOf(agent, s.config.routing), onlyIfWaiting: true, statuses }, s.clock())
     if (assigned !== null) {
+      s.roster.assigned(agent.id, s.clock())
       await announceAssigned(s, assigned, agent, { assigneeId: null, teamId: conversation.teamId, wasQueued: conversation.queuedAt !== null }, reason)
       return { conversation: assigned, agent }
     }
@@ -56,7 +45,7 @@ async function tryAssign (s: HubServices, conversation: Conversation, agents: Ag
     await s.bus.publish({ type: 'conversation.queued', conversationId: queued.id, conversation: queued, reason: decision.waitReason, position, audience: conversationAudience(queued) })
     s.logger.info({ conversationId: queued.id, reason: decision.waitReason, position }, 'conversation queued')
     await notifyCustomer(s, queued, { type: 'queued', position, reason: decision.waitReason })
-    await announceQueueSize(s, [queued.teamId])
+    s.queueAnnouncer.changed(queued.teamId)
   }
   return decision.waitReason
 }
@@ -65,7 +54,7 @@ async function tryAssign (s: HubServices, conversation: Conversation, agents: Ag
 export async function routeConversation (s: HubServices, conversationId: string): Promise<void> {
   const conversation = await s.store.getConversation(conversationId)
   if (conversation === null || conversation.status !== 'unassigned') return
-  await tryAssign(s, conversation, await s.store.listAgents())
+  await tryAssign(s, conversation, await s.roster.current())
 }
 
 /**
@@ -97,5 +86,6 @@ export async function drainQueue (s: HubServices): Promise<number> {
     agent.activeCount++
     agent.lastRoutedAt = s.clock()
   }
+  if (assigned > 0) s.roster.invalidate()
   return assigned
 }

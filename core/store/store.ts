@@ -92,6 +92,8 @@ export interface AssignOptions {
   capacity: number | null
   /** Only take a conversation that waits unassigned (routing); else also move it from its assignee. */
   onlyIfWaiting: boolean
+  /** Only an agent in one of these statuses (routing: online, or busy for affinity); default any. */
+  statuses?: AgentStatus[]
 }
 
 /**
@@ -158,6 +160,8 @@ export interface Store {
   queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<Conversation | null>
   /** Waiting conversations, longest-waiting first. */
   listQueue (limit: number): Promise<Conversation[]>
+  /** How many conversations wait, per team (null: every-agent conversations). */
+  queueSizes (): Promise<Array<{ teamId: string | null, size: number }>>
   /** 1-based place among waiting conversations of the same team. */
   queuePosition (conversation: Conversation): Promise<number>
   closeConversation (id: string, now: Date): Promise<Conversation>

@@ -78,6 +78,7 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
     requireRole(request.agent!, 'admin')
     await checkTeams(s, request.body.teams)
     const agent = await s.store.updateAgent(request.params.id, request.body)
+    s.roster.invalidate()
     // More capacity or another team can let waiting conversations through.
     await enqueueDrain(s)
     return agent

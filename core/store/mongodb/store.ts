@@ -303,7 +303,7 @@ export class MongoStore implements Store {
     if (!movable || before.assigneeId === agentId) return null
     // The capacity check and the increment are one atomic update: concurrent routers cannot both pass it.
     const taken = await this.m.Agent.findOneAndUpdate(
-      { _id: agentId, ...(options.capacity !== null ? { activeCount: { $lt: options.capacity } } : {}) },
+      { _id: agentId, ...(options.capacity !== null ? { activeCount: { $lt: options.capacity } } : {}), ...(options.statuses !== undefined ? { status: { $in: options.statuses } } : {}) },
       { $inc: { activeCount: 1 }, $set: { lastRoutedAt: now } }, { lean: true })
     if (taken === null) return null
     const expected = options.onlyIfWaiting
@@ -341,6 +341,14 @@ export class MongoStore implements Store {
 
   async listQueue (limit: number): Promise<Conversation[]> {
     return (await this.m.Conversation.find({ queuedAt: { $ne: null }, status: 'unassigned' }).sort({ queuedAt: 1, _id: 1 }).limit(limit).lean() as Doc[]).map(toConversation)
+  }
+
+  async queueSizes (): Promise<Array<{ teamId: string | null, size: number }>> {
+    const groups = await this.m.Conversation.aggregate<{ _id: string | null, size: number }>([
+      { $match: { queuedAt: { $ne: null }, status: 'unassigned' } },
+      { $group: { _id: '$teamId', size: { $sum: 1 } } }
+    ])
+    return groups.map(g => ({ teamId: g._id ?? null, size: g.size }))
   }
 
   async queuePosition (conversation: Conversation): Promise<number> {

@@ -118,6 +118,7 @@ export const migrations: string[] = [
   ALTER TABLE conversations ADD COLUMN queue_reason TEXT;
   ALTER TABLE conversations ADD COLUMN assigned_at INTEGER;
   CREATE INDEX conversations_queue ON conversations(queued_at, id) WHERE queued_at IS NOT NULL;
+  CREATE INDEX conversations_team_queue ON conversations(team_id, queued_at, id) WHERE queued_at IS NOT NULL;
   CREATE INDEX conversations_team ON conversations(team_id, last_activity_at DESC, id DESC);
   CREATE INDEX conversations_contact ON conversations(contact_id);
   CREATE INDEX conversations_assigned ON conversations(assignee_id) WHERE status = 'assigned';

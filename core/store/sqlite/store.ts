@@ -394,8 +394,10 @@ export class SqliteStore implements Store {
         const movable = options.onlyIfWaiting ? before.status === 'unassigned' && before.assignee_id === null : before.status !== 'closed'
         if (!movable || before.assignee_id === agentId) throw new NotApplied()
         // The capacity check and the increment are one statement: concurrent routers cannot both pass it.
+        const statuses = options.statuses ?? ['online', 'busy', 'offline']
         const taken = this.sql(`UPDATE agents SET active_count = active_count + 1, last_routed_at = ?
-          WHERE id = ? AND (? IS NULL OR active_count < ?) RETURNING id`).get(at, agentId, options.capacity, options.capacity)
+          WHERE id = ? AND (? IS NULL OR active_count < ?) AND status IN (${statuses.map(() => '?').join(', ')}) RETURNING id`)
+          .get(at, agentId, options.capacity, options.capacity, ...statuses)
         if (taken === undefined) throw new NotApplied()
         if (before.assignee_id !== null) this.sql('UPDATE agents SET active_count = MAX(active_count - 1, 0) WHERE id = ?').run(before.assignee_id)
         return toConversation(this.sql(`UPDATE conversations SET status = 'assigned', assignee_id = ?, assigned_at = ?, queued_at = NULL,
@@ -429,6 +431,11 @@ export class SqliteStore implements Store {
   async listQueue (limit: number): Promise<Conversation[]> {
     return (this.sql("SELECT * FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned' ORDER BY queued_at, id LIMIT ?")
       .all(limit) as ConversationRow[]).map(toConversation)
+  }
+
+  async queueSizes (): Promise<Array<{ teamId: string | null, size: number }>> {
+    return (this.sql("SELECT team_id, COUNT(*) AS size FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned' GROUP BY team_id")
+      .all() as Array<{ team_id: string | null, size: number }>).map(r => ({ teamId: r.team_id, size: r.size }))
   }
 
   async queuePosition (conversation: Conversation): Promise<number> {
