@@ -149,3 +149,26 @@ t.test('OpenAPI: the whole API at /docs/json, browsable at /docs', async t => {
   t.match(await page.text(), /<html/i)
   t.equal((await h.inbound(inboundBody())).status, 200, 'channel routes still work beside the docs')
 })
+
+t.test('manual routing: conversations wait until an agent picks one', async t => {
+  scripted.reset()
+  const h = await startTestHub(t, { plugins: [scriptedChannel], channels: [{ id: 'shop', plugin: 'scripted' }], config: { routing: { strategy: 'manual' } } })
+  const ana = await h.addAgent({ name: 'Ana', status: 'online' })
+  const id = await write(h.url, 'shop', 'picky-buyer')
+  await until(async () => (await h.hub.services.store.getConversation(id))?.queueReason === 'manual_routing')
+  t.equal((await h.hub.services.store.getConversation(id))?.assigneeId, null, 'not assigned although Ana is online')
+  const stream = await ana.stream()
+  t.match(await ana.api('POST', `/conversations/${id}/assign`, {}), { status: 200, body: { assigneeId: ana.agent.id } })
+  t.match(await stream.next(e => e.type === 'conversation.assigned'), { reason: 'picked' })
+  t.equal((await h.hub.services.store.listQueue(10)).length, 0)
+})
+
+t.test('an agent\'s status is the same on every tab', async t => {
+  const h = await startTestHub(t)
+  const ana = await h.addAgent({ status: 'online' })
+  const [tab1, tab2] = [await ana.stream(), await ana.stream()]
+  await ana.api('PUT', '/agents/me/status', { status: 'busy' })
+  for (const tab of [tab1, tab2]) t.match(await tab.next(e => e.type === 'agent.status'), { agentId: ana.agent.id, status: 'busy' })
+  const tab3 = await ana.stream()
+  t.equal(tab3.events[0]?.status, 'busy', 'a new tab starts with it')
+})
