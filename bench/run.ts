@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks'
 import { Redis } from 'ioredis'
 import WebSocket from 'ws'
 import { stringify } from 'yaml'
-import { sign } from '../plugins/api/signature.js'
+import { sign } from '../core/channels/signature.js'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)

@@ -8,7 +8,7 @@ import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
-import { deliverJob, ingest, recoverUnfinished, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
+import { applyReceipt, deliverJob, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
 import { drainQueue, strategies } from './routing/index.js'
 import { QueueAnnouncer } from './routing/announcer.js'
@@ -51,6 +51,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   const services = {
     config, store, queue, bus, channels: new Map<string, Channel>(), guards: new ReplyGuards(config.guards), routing: strategies[config.routing.strategy]!, logger, clock
   } as HubServices
+  services.channelHealth = new Map()
   services.queueAnnouncer = new QueueAnnouncer(services)
   services.roster = new AgentRoster(services)
 
@@ -79,6 +80,9 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
         const context: ChannelContext = {
           channelId: settings.id,
           ingest: async message => await ingest(services, settings.id, message),
+          receipt: async receipt => await applyReceipt(services, settings.id, receipt),
+          updateProfile: async (externalId, profile) => await store.fillProfile(settings.id, externalId, profile, clock()),
+          reportHealth: health => reportHealth(services, settings.id, health),
           logger: logger.child({ channelId: settings.id }),
           clock,
           kv: {

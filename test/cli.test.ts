@@ -1,5 +1,5 @@
 import t from 'tap'
-import { sign } from '../plugins/api/signature.js'
+import { sign } from '../core/channels/signature.js'
 import { API_SECRET } from './helpers/hub.js'
 import { cli, launch, stop, writeConfig } from './helpers/process.js'
 
@@ -10,11 +10,11 @@ t.test('config check: exit 0 and a summary for a good file', async t => {
 })
 
 t.test('config check: exit 1 listing every problem with its path, no stack trace', async t => {
-  const { file } = writeConfig({ queue: { driver: 'bullmq' }, channels: [{ id: 'api', plugin: 'api' }, { id: 'fb', plugin: 'messenger', appSecret: '${FB_APP_SECRET}' }] })
+  const { file } = writeConfig({ queue: { driver: 'bullmq' }, channels: [{ id: 'api', plugin: 'api' }, { id: 'wx', plugin: 'wechat', appSecret: '${WX_APP_SECRET}' }] })
   const r = await cli(['config', 'check', '--config', file])
   t.equal(r.code, 1)
   t.match(r.stderr, /error \[config_invalid\]: .*hub\.yaml has 4 problem\(s\)/)
-  for (const line of ['queue.redis: required', 'channels[0].secret: required', 'channels[1].appSecret: environment variable FB_APP_SECRET is not set', 'channels[1].plugin: unknown plugin "messenger"']) {
+  for (const line of ['queue.redis: required', 'channels[0].secret: required', 'channels[1].appSecret: environment variable WX_APP_SECRET is not set', 'channels[1].plugin: unknown plugin "wechat"']) {
     t.ok(r.stderr.includes(line), line)
   }
   t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')

@@ -40,7 +40,7 @@ t.test('every problem is listed with its path', async t => {
     http: { port: 'eighty', colour: 'blue' },
     store: { driver: 'postgres' },
     queue: { driver: 'bullmq' },
-    channels: [api({ secret: 'short' }), { id: 'api', plugin: 'api' }, { id: 'fb', plugin: 'messenger' }, { plugin: 'api', secret: 'a-secret-of-16-chars' }],
+    channels: [api({ secret: 'short' }), { id: 'api', plugin: 'api' }, { id: 'wx', plugin: 'wechat' }, { plugin: 'api', secret: 'a-secret-of-16-chars' }],
     extra: true
   })
   t.same(problems.sort(), [
@@ -52,7 +52,7 @@ t.test('every problem is listed with its path', async t => {
     'channels[0].secret: must be at least 16 characters',
     'channels[1].id: duplicate channel id "api" (also channels[0])',
     'channels[1].secret: required',
-    'channels[2].plugin: unknown plugin "messenger" (available: api)',
+    `channels[2].plugin: unknown plugin "wechat" (available: ${registry.names().join(', ')})`,
     'channels[3].id: required'
   ].sort())
 })
@@ -64,7 +64,7 @@ t.test('an unset variable is one problem, named', async t => {
 t.test('a disabled channel is not checked, so its missing secrets do not stop start-up', async t => {
   const config = validateConfig({ channels: [api({ enabled: false, secret: '${NOT_YET_ISSUED}' })] }, registry, {})
   t.equal(config.channels[0]?.enabled, false)
-  t.same(problemsOf({ channels: [api({ enabled: false, plugin: 'nonesuch' })] }), ['channels[0].plugin: unknown plugin "nonesuch" (available: api)'], 'but its plugin must exist')
+  t.same(problemsOf({ channels: [api({ enabled: false, plugin: 'nonesuch' })] }), [`channels[0].plugin: unknown plugin "nonesuch" (available: ${registry.names().join(', ')})`], 'but its plugin must exist')
 })
 
 t.test('channel ids are url-safe', async t => {

@@ -72,7 +72,7 @@ t.test('health and readiness', async t => {
   const h = await startTestHub(t)
   t.same(await (await fetch(`${h.url}/healthz`)).json(), { status: 'ok' })
   const ready = await fetch(`${h.url}/readyz`)
-  t.same({ status: ready.status, body: await ready.json() }, { status: 200, body: { status: 'ready', checks: { store: 'ok', queue: 'ok' } } })
+  t.same({ status: ready.status, body: await ready.json() }, { status: 200, body: { status: 'ready', checks: { store: 'ok', queue: 'ok', channels: { api: 'ok' } } } })
   await h.hub.services.store.close()
   const down = await fetch(`${h.url}/readyz`)
   t.equal(down.status, 503)

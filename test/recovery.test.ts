@@ -1,7 +1,7 @@
 import t from 'tap'
 import { CallbackReceiver } from './helpers/callback.js'
 import { API_SECRET } from './helpers/hub.js'
-import { sign } from '../plugins/api/signature.js'
+import { sign } from '../core/channels/signature.js'
 import { freePort, launch, stop, writeConfig } from './helpers/process.js'
 import { until } from './queue.contract.js'
 

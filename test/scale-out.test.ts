@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { sign } from '../plugins/api/signature.js'
+import { sign } from '../core/channels/signature.js'
 import { CallbackReceiver } from './helpers/callback.js'
 import { API_SECRET } from './helpers/hub.js'
 import { launch, stop, writeConfig } from './helpers/process.js'

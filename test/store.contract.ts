@@ -68,6 +68,36 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     t.equal(contact?.phone, '+8613800000000', 'a missing field is filled')
   })
 
+  t.test('echoes are outbound and sent; quiet events leave the reply window alone', async t => {
+    const first = await store.recordInbound(inbound('w1', { sentAt: at(10) }), at(10))
+    const echo = await store.recordInbound(inbound('e1', { direction: 'outbound', sentAt: at(20), text: 'sent from the Page inbox' }), at(20))
+    t.match(echo.message, { direction: 'outbound', status: 'sent', author: { type: 'agent', id: null }, externalId: 'e1' })
+    t.equal(echo.conversation.id, first.conversation.id)
+    t.equal(echo.conversation.unreadCount, 1, 'an echo is not unread')
+    t.equal(echo.conversation.lastOutboundAt?.getTime(), at(20).getTime())
+    const reaction = await store.recordInbound(inbound('r1', { opensWindow: false, sentAt: at(30) }), at(30))
+    t.equal(reaction.conversation.lastInboundAt?.getTime(), at(10).getTime(), 'window unchanged')
+    t.equal(reaction.conversation.unreadCount, 2)
+  })
+
+  t.test('receipts move outbound statuses forward, by id or up to a time, never back', async t => {
+    const { conversation } = await store.recordInbound(inbound('m1'), T0)
+    const draft = { conversationId: conversation.id, direction: 'outbound' as const, author: { type: 'agent' as const, id: 'a' }, attachments: [], cards: [], tag: null }
+    const a = await store.recordOutbound({ ...draft, text: 'a' }, at(1))
+    const b = await store.recordOutbound({ ...draft, text: 'b' }, at(2))
+    await store.updateMessageStatus(a.id, { status: 'sent', externalId: 'mid-a' }, at(3))
+    await store.updateMessageStatus(b.id, { status: 'sent', externalId: 'mid-b' }, at(10))
+    const delivered = await store.advanceOutbound('web', { status: 'delivered', externalIds: ['mid-a', 'mid-unknown'] }, at(11))
+    t.same(delivered.map(m => [m.id, m.status]), [[a.id, 'delivered']])
+    const read = await store.advanceOutbound('web', { status: 'read', upTo: { contactExternalId: 'cust-1', at: at(5) } }, at(12))
+    t.same(read.map(m => m.id), [a.id], 'only what was sent up to the watermark')
+    t.match(await store.getMessage(a.id), { status: 'read', readAt: at(12), deliveredAt: at(11) })
+    t.same(await store.advanceOutbound('web', { status: 'delivered', externalIds: ['mid-a'] }, at(13)), [], 'read never goes back to delivered')
+    t.equal((await store.getMessage(b.id))?.status, 'sent')
+    await store.fillProfile('web', 'cust-1', { name: 'Not Ann', avatarUrl: 'https://x/pic.jpg' }, at(14))
+    t.match(await store.getContact(conversation.contactId), { name: 'Ann', avatarUrl: 'https://x/pic.jpg' }, 'fills only what is missing')
+  })
+
   t.test('a late, older message does not move lastInboundAt back', async t => {
     await store.recordInbound(inbound('new', { sentAt: at(100) }), at(100))
     const late = await store.recordInbound(inbound('old', { sentAt: at(10) }), at(101))

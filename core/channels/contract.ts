@@ -44,7 +44,25 @@ export interface InboundMessage {
   cards?: Card[]
   /** When the customer sent it, by the channel's clock. Defaults to now. */
   sentAt?: Date
+  /**
+   * `outbound`: a message the business sent from elsewhere (an echo, e.g. the Page's own inbox).
+   * Stored as sent, never sent again; `from` is still the customer it went to.
+   */
+  direction?: 'inbound' | 'outbound'
+  /** False for activity that does not reopen the channel's reply window (e.g. a reaction). Default true. */
+  opensWindow?: boolean
 }
+
+/** A receipt from the channel: these messages (or all up to a watermark) were delivered or read. */
+export interface OutboundReceipt {
+  status: 'delivered' | 'read'
+  /** The channel's ids of the messages. */
+  externalIds?: string[]
+  /** Or: every message sent to this customer up to this time. */
+  upTo?: { contactExternalId: string, at: Date }
+}
+
+export type ChannelHealth = { ok: true } | { ok: false, code: string, message: string }
 
 export interface IngestOutcome {
   messageId: string
@@ -63,6 +81,12 @@ export interface ChannelKv {
 export interface ChannelContext {
   channelId: string
   ingest (message: InboundMessage): Promise<IngestOutcome>
+  /** Moves outbound messages to delivered or read; returns how many changed. */
+  receipt (receipt: OutboundReceipt): Promise<number>
+  /** Fills a contact's missing name or avatar, e.g. from a profile lookup after ingest. */
+  updateProfile (contactExternalId: string, profile: { name?: string, avatarUrl?: string }): Promise<void>
+  /** Says whether the channel works (a revoked token does not): shown in /readyz, told to agents. */
+  reportHealth (health: ChannelHealth): void
   logger: Logger
   clock: () => Date
   kv: ChannelKv
@@ -85,6 +109,8 @@ export interface ChannelInstance {
   start?: () => Promise<void>
   stop?: () => Promise<void>
   policy: (conversation: Conversation, draft: Draft, now: Date) => Verdict
+  /** Optional: show or stop a typing indicator to the customer. */
+  typing?: (conversation: Conversation, contact: Contact, on: boolean) => Promise<void>
   /** Optional: tell the customer they wait (and where) or that an agent took the conversation. */
   notify?: (conversation: Conversation, notice: WaitNotice) => Promise<void>
   /** Deliver one message; resolve with the channel's id for it, or throw a ChannelSendError. */

@@ -17,6 +17,7 @@ export type HubEventBody =
   | { type: 'conversation.queued', conversationId: string, conversation: Conversation, reason: QueueReason, position: number }
   | { type: 'agent.status', agentId: string, status: AgentStatus, at: Date }
   | { type: 'queue.updated', teamId: string | null, size: number }
+  | { type: 'channel.health', channelId: string, ok: boolean, code: string | null, message: string | null }
 
 export type OutgoingEvent = HubEventBody & { audience: Audience }
 /** An event as delivered: with the id a reconnecting socket passes back as lastEventId. */

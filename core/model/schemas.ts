@@ -18,6 +18,15 @@ export const AttachmentSchema = Type.Object({
   size: Type.Optional(Type.Integer({ minimum: 0 }))
 }, { additionalProperties: false })
 
+/** Structured content: a product or order card, quick-reply options, ... (channels say which they carry). */
+export const CardSchema = Type.Object({
+  kind: Type.String({ minLength: 1, maxLength: 64 }),
+  title: Type.String({ maxLength: 1000 }),
+  imageUrl: Type.Optional(Type.String({ maxLength: 2048 })),
+  url: Type.Optional(Type.String({ maxLength: 2048 })),
+  fields: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1000 })))
+}, { additionalProperties: false })
+
 export const ErrorSchema = Type.Object({ code: Type.String(), message: Type.String() }, { ...open, $id: 'Error' })
 
 export const ConversationSchema = Type.Object({

@@ -17,7 +17,9 @@ export async function ingest (s: HubServices, channelId: string, inbound: Inboun
     text: inbound.text,
     attachments: inbound.attachments ?? [],
     cards: inbound.cards ?? [],
-    sentAt: inbound.sentAt ?? now
+    sentAt: inbound.sentAt ?? now,
+    ...(inbound.direction !== undefined ? { direction: inbound.direction } : {}),
+    ...(inbound.opensWindow !== undefined ? { opensWindow: inbound.opensWindow } : {})
   }, now)
   const { message, conversation, duplicate } = result
   // A redelivery of a message whose routing never got queued (the queue was down) queues it now.

@@ -29,6 +29,8 @@ export interface HubServices {
   routing: RoutingStrategy
   queueAnnouncer: QueueAnnouncer
   roster: AgentRoster
+  /** What each channel last said of its own health (a revoked token, say); absent: fine. */
+  channelHealth: Map<string, { code: string, message: string, since: Date }>
   logger: Logger
   clock: () => Date
 }

@@ -6,6 +6,10 @@ import type {
 /** One inbound message as the core hands it to the store, after the plugin normalized it. */
 export interface InboundRecord {
   channelId: string
+  /** `outbound`: the business wrote it elsewhere (an echo); stored as sent. Default inbound. */
+  direction?: 'inbound' | 'outbound'
+  /** False: counts as unread but leaves lastInboundAt (the reply window) alone. Default true. */
+  opensWindow?: boolean
   /** Team of a conversation this message opens (the channel's); null: every agent. */
   teamId: string | null
   externalId: string
@@ -116,6 +120,13 @@ export interface Store {
   /** Sets a message's status; `sent` also moves the conversation's lastOutboundAt. */
   updateMessageStatus (id: string, update: MessageStatusUpdate, now: Date): Promise<Message>
   markRouted (id: string): Promise<void>
+  /**
+   * Receipts: moves sent (or delivered) outbound messages forward to delivered or read, by the
+   * channel's message ids or up to a time for one customer. Never moves a status back.
+   */
+  advanceOutbound (channelId: string, receipt: { status: 'delivered' | 'read', externalIds?: string[], upTo?: { contactExternalId: string, at: Date } }, now: Date): Promise<Message[]>
+  /** Fills the empty profile fields of the contact behind a channel identity. */
+  fillProfile (channelId: string, contactExternalId: string, profile: { name?: string, avatarUrl?: string }, now: Date): Promise<void>
   getMessage (id: string): Promise<Message | null>
   /** Messages oldest first; the cursor walks forward in time. */
   listMessages (conversationId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>>

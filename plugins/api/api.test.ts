@@ -4,7 +4,7 @@ import { CallbackReceiver } from '../../test/helpers/callback.js'
 import { API_SECRET, inboundBody, startTestHub } from '../../test/helpers/hub.js'
 import { until } from '../../test/queue.contract.js'
 import api from './index.js'
-import { sign, verify } from './signature.js'
+import { sign, verify } from '../../core/channels/signature.js'
 
 const callback = new CallbackReceiver()
 await callback.listen()

@@ -1,7 +1,6 @@
 import { Type } from 'typebox'
-import { ChannelSendError, defineChannel, type OutboundContext } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, sign, verify, type OutboundContext } from '../../core/channels/index.js'
 import { inboundProblem, type InboundBody } from './inbound.js'
-import { sign, verify } from './signature.js'
 
 /**
  * The reference channel: signed JSON in, signed JSON callbacks out. It is also the template
@@ -114,4 +113,3 @@ function parseJson (text: string): Record<string, unknown> | null {
   }
 }
 
-export { sign, verify } from './signature.js'

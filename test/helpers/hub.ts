@@ -8,7 +8,7 @@ import { validateConfig } from '../../core/config/index.js'
 import { PluginRegistry, type ChannelPluginDefinition } from '../../core/channels/index.js'
 import { createHub, type Hub } from '../../core/hub.js'
 import type { Agent } from '../../core/model/index.js'
-import { sign } from '../../plugins/api/signature.js'
+import { sign } from '../../core/channels/signature.js'
 import { REDIS_URL, uniquePrefix } from './redis.js'
 import { AgentStream } from './stream.js'
 

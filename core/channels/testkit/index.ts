@@ -39,6 +39,9 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
   const context: ChannelContext = {
     channelId,
     ingest: async message => { ingested.push(message); return { messageId: `m${ingested.length}`, conversationId: 'conv-kit', duplicate: false } },
+    receipt: async () => 0,
+    updateProfile: async () => {},
+    reportHealth: () => {},
     logger: pino({ level: 'silent' }),
     clock: () => now,
     kv: { get: async k => kvData.get(k) ?? null, set: async (k, v) => { kvData.set(k, v) }, delete: async k => { kvData.delete(k) } }

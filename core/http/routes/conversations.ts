@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { visibilityOf, visibleConversation } from '../../agents/permissions.js'
-import { AttachmentSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
+import { AttachmentSchema, CardSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
 import { conversationActions, reply, replyPolicy, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
 import { IdParams, page, Paging, secured } from './common.js'
 
@@ -17,7 +17,8 @@ const MessagesQuery = Type.Object(Paging, { additionalProperties: false })
 const ReplyBody = Type.Object({
   text: Type.String({ maxLength: 100_000 }),
   tag: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
-  attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 }))
+  attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 })),
+  cards: Type.Optional(Type.Array(CardSchema, { maxItems: 10, description: 'only on channels that carry cards (capabilities.cards)' }))
 }, { additionalProperties: false })
 const AssignBody = Type.Object({
   agentId: Type.Optional(Type.String({ minLength: 1, description: 'default: you' })),

@@ -70,11 +70,12 @@ export class MongoStore implements Store {
     ) as Doc
     const conversationCreated = opened._id === proposedId
     const messageId = newId(now.getTime())
+    const echo = record.direction === 'outbound'
     try {
       await this.m.Message.create({
-        _id: messageId, conversationId: opened._id, channelId: record.channelId, direction: 'inbound',
-        author: { type: 'contact', id: contactId }, text: record.text, attachments: record.attachments, cards: record.cards,
-        externalId: record.externalId, status: 'delivered', createdAt: now, sentAt: record.sentAt, deliveredAt: now, updatedAt: now
+        _id: messageId, conversationId: opened._id, channelId: record.channelId, direction: echo ? 'outbound' : 'inbound',
+        author: echo ? { type: 'agent', id: null } : { type: 'contact', id: contactId }, text: record.text, attachments: record.attachments, cards: record.cards,
+        externalId: record.externalId, status: echo ? 'sent' : 'delivered', createdAt: now, sentAt: record.sentAt, deliveredAt: echo ? null : now, updatedAt: now
       })
     } catch (err) {
       if (!isDuplicateKey(err)) throw err
@@ -84,7 +85,9 @@ export class MongoStore implements Store {
     }
     const conversation = await this.m.Conversation.findOneAndUpdate(
       { _id: opened._id },
-      { $inc: { unreadCount: 1 }, $max: { lastInboundAt: record.sentAt }, $set: { lastActivityAt: now, updatedAt: now } },
+      echo
+        ? { $max: { lastOutboundAt: record.sentAt }, $set: { lastActivityAt: now, updatedAt: now } }
+        : { $inc: { unreadCount: 1 }, ...(record.opensWindow === false ? {} : { $max: { lastInboundAt: record.sentAt } }), $set: { lastActivityAt: now, updatedAt: now } },
       { returnDocument: 'after', lean: true }
     ) as Doc
     const message = await this.m.Message.findById(messageId).lean() as Doc
@@ -134,6 +137,35 @@ export class MongoStore implements Store {
       await this.m.Conversation.updateOne({ _id: message.conversationId }, { $set: { lastOutboundAt: now, updatedAt: now } })
     }
     return toMessage(message)
+  }
+
+  async advanceOutbound (channelId: string, receipt: { status: 'delivered' | 'read', externalIds?: string[], upTo?: { contactExternalId: string, at: Date } }, now: Date): Promise<Message[]> {
+    const filters: Doc[] = []
+    if (receipt.externalIds !== undefined && receipt.externalIds.length > 0) filters.push({ externalId: { $in: receipt.externalIds } })
+    if (receipt.upTo !== undefined) {
+      const identity = await this.m.Identity.findOne({ channelId, externalId: receipt.upTo.contactExternalId }).lean() as Doc | null
+      if (identity !== null) {
+        const conversations = await this.m.Conversation.find({ channelId, contactId: identity.contactId }, { _id: 1 }).lean() as Doc[]
+        filters.push({ conversationId: { $in: conversations.map(c => c._id) }, sentAt: { $lte: receipt.upTo.at } })
+      }
+    }
+    if (filters.length === 0) return []
+    const query = { channelId, direction: 'outbound', status: { $in: receipt.status === 'read' ? ['sent', 'delivered'] : ['sent'] }, $or: filters }
+    const ids = (await this.m.Message.find(query, { _id: 1 }).lean() as Doc[]).map(d => d._id)
+    if (ids.length === 0) return []
+    await this.m.Message.updateMany({ _id: { $in: ids }, deliveredAt: null }, { $set: { deliveredAt: now } })
+    const set: Doc = { status: receipt.status, updatedAt: now }
+    if (receipt.status === 'read') set.readAt = now
+    await this.m.Message.updateMany({ ...query, _id: { $in: ids } }, { $set: set })
+    return (await this.m.Message.find({ _id: { $in: ids } }).lean() as Doc[]).map(toMessage)
+  }
+
+  async fillProfile (channelId: string, contactExternalId: string, profile: { name?: string, avatarUrl?: string }, now: Date): Promise<void> {
+    const identity = await this.m.Identity.findOne({ channelId, externalId: contactExternalId }).lean() as Doc | null
+    if (identity === null) return
+    for (const [field, value] of Object.entries(profile)) {
+      if (value !== undefined) await this.m.Contact.updateOne({ _id: identity.contactId, [field]: null }, { $set: { [field]: value, updatedAt: now } })
+    }
   }
 
   async markRouted (id: string): Promise<void> {

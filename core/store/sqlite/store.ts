@@ -137,17 +137,23 @@ export class SqliteStore implements Store {
           this.sql(`INSERT INTO conversations (id, channel_id, contact_id, status, team_id, last_activity_at, created_at, updated_at)
             VALUES (?, ?, ?, 'unassigned', ?, ?, ?, ?)`).run(conversationId, record.channelId, contactId, record.teamId, at, at, at)
         }
+        const echo = record.direction === 'outbound'
         const message = this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text,
             attachments, cards, external_id, status, created_at, sent_at, delivered_at, updated_at)
-          VALUES (?, ?, ?, 'inbound', 'contact', ?, ?, ?, ?, ?, 'delivered', ?, ?, ?, ?)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING *`).get(
-          newId(at), conversationId, record.channelId, contactId, record.text, JSON.stringify(record.attachments),
-          JSON.stringify(record.cards), record.externalId, at, record.sentAt.getTime(), at, at) as MessageRow | undefined
+          newId(at), conversationId, record.channelId, echo ? 'outbound' : 'inbound', echo ? 'agent' : 'contact', echo ? null : contactId,
+          record.text, JSON.stringify(record.attachments), JSON.stringify(record.cards), record.externalId, echo ? 'sent' : 'delivered',
+          at, record.sentAt.getTime(), echo ? null : at, at) as MessageRow | undefined
         // The unique index says this message is stored already: undo whatever this write began.
         if (message === undefined) throw new Duplicate()
-        const conversation = this.sql(`UPDATE conversations SET unread_count = unread_count + 1,
-            last_inbound_at = MAX(COALESCE(last_inbound_at, 0), ?), last_activity_at = ?, updated_at = ? WHERE id = ? RETURNING *`)
-          .get(record.sentAt.getTime(), at, at, conversationId) as ConversationRow
+        const conversation = (echo
+          ? this.sql(`UPDATE conversations SET last_outbound_at = MAX(COALESCE(last_outbound_at, 0), ?), last_activity_at = ?, updated_at = ?
+              WHERE id = ? RETURNING *`)
+          : this.sql(`UPDATE conversations SET unread_count = unread_count + 1,
+              last_inbound_at = CASE WHEN ? THEN MAX(COALESCE(last_inbound_at, 0), ?) ELSE last_inbound_at END, last_activity_at = ?, updated_at = ?
+              WHERE id = ? RETURNING *`))
+          .get(...(echo ? [] : [record.opensWindow === false ? 0 : 1]), record.sentAt.getTime(), at, at, conversationId) as ConversationRow
         return { duplicate: false, conversationCreated: open === undefined, conversation: toConversation(conversation), message: toMessage(message) }
       })
     } catch (err) {
@@ -210,6 +216,36 @@ export class SqliteStore implements Store {
       }
       return toMessage(row)
     })
+  }
+
+  async advanceOutbound (channelId: string, receipt: { status: 'delivered' | 'read', externalIds?: string[], upTo?: { contactExternalId: string, at: Date } }, now: Date): Promise<Message[]> {
+    const at = now.getTime()
+    const from = receipt.status === 'read' ? "('sent', 'delivered')" : "('sent')"
+    const read = receipt.status === 'read'
+    const set = `status = ?, delivered_at = COALESCE(delivered_at, ?),${read ? ' read_at = COALESCE(read_at, ?),' : ''} updated_at = ?`
+    const setArgs = [receipt.status, at, ...(read ? [at] : []), at]
+    const rows = await this.write(() => {
+      const changed: MessageRow[] = []
+      if (receipt.externalIds !== undefined && receipt.externalIds.length > 0) {
+        changed.push(...this.sql(`UPDATE messages SET ${set} WHERE channel_id = ? AND direction = 'outbound' AND status IN ${from}
+          AND external_id IN (SELECT value FROM json_each(?)) RETURNING *`)
+          .all(...setArgs, channelId, JSON.stringify(receipt.externalIds)) as MessageRow[])
+      }
+      if (receipt.upTo !== undefined) {
+        changed.push(...this.sql(`UPDATE messages SET ${set} WHERE channel_id = ? AND direction = 'outbound' AND status IN ${from}
+          AND sent_at <= ? AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = ? AND contact_id =
+            (SELECT contact_id FROM identities WHERE channel_id = ? AND external_id = ?)) RETURNING *`)
+          .all(...setArgs, channelId, receipt.upTo.at.getTime(), channelId, channelId, receipt.upTo.contactExternalId) as MessageRow[])
+      }
+      return changed
+    })
+    return rows.map(toMessage)
+  }
+
+  async fillProfile (channelId: string, contactExternalId: string, profile: { name?: string, avatarUrl?: string }, now: Date): Promise<void> {
+    await this.write(() => this.sql(`UPDATE contacts SET name = COALESCE(name, ?), avatar_url = COALESCE(avatar_url, ?), updated_at = ?
+      WHERE id = (SELECT contact_id FROM identities WHERE channel_id = ? AND external_id = ?)`)
+      .run(profile.name ?? null, profile.avatarUrl ?? null, now.getTime(), channelId, contactExternalId))
   }
 
   async markRouted (id: string): Promise<void> {

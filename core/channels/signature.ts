@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
-/** `sha256=<hex HMAC-SHA256(secret, body)>`, the value of X-Omnihub-Signature. */
+/**
+ * `sha256=<hex HMAC-SHA256(secret, body)>`: how the api channel and Meta's webhooks
+ * (X-Hub-Signature-256) sign a body.
+ */
 export function sign (secret: string, body: Buffer | string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
 }

@@ -1,0 +1,26 @@
+import type { ChannelHealth, OutboundReceipt } from '../channels/index.js'
+import { conversationAudience } from '../events/index.js'
+import type { HubServices } from './services.js'
+
+/** A channel's delivery or read receipt: statuses move forward and agents see it. */
+export async function applyReceipt (s: HubServices, channelId: string, receipt: OutboundReceipt): Promise<number> {
+  const changed = await s.store.advanceOutbound(channelId, receipt, s.clock())
+  for (const message of changed) {
+    const conversation = await s.store.getConversation(message.conversationId)
+    if (conversation !== null) await s.bus.publish({ type: 'message.updated', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
+  }
+  return changed.length
+}
+
+/** A channel says it works or not; a change is logged, kept for /readyz and told to agents. */
+export function reportHealth (s: HubServices, channelId: string, health: ChannelHealth): void {
+  const known = s.channelHealth.get(channelId)
+  if (health.ok ? known === undefined : known?.code === health.code) return
+  if (health.ok) s.channelHealth.delete(channelId)
+  else s.channelHealth.set(channelId, { code: health.code, message: health.message, since: s.clock() })
+  if (health.ok) s.logger.info({ channelId }, 'channel healthy again')
+  else s.logger.error({ channelId, code: health.code }, 'channel unhealthy')
+  void s.bus.publish({
+    type: 'channel.health', channelId, ok: health.ok, code: health.ok ? null : health.code, message: health.ok ? null : health.message, audience: { teams: 'all', agents: [] }
+  }).catch(err => s.logger.warn({ err: { message: (err as Error).message } }, 'channel health event failed'))
+}

@@ -1,0 +1,83 @@
+import { ChannelSendError } from '../../core/channels/index.js'
+
+/** An error body from the Graph API: `{ error: { message, type, code, error_subcode, fbtrace_id } }`. */
+export class GraphError extends Error {
+  constructor (readonly status: number, readonly code: number | undefined, readonly subcode: number | undefined, message: string, readonly retryAfterMs?: number) {
+    super(message)
+    this.name = 'GraphError'
+  }
+}
+
+export interface GraphOptions {
+  baseUrl: string
+  version: string
+  pageAccessToken: string
+  timeoutMs: number
+}
+
+/** The parts of the Graph API a Page channel uses: the Send API and the profile lookup. */
+export class GraphClient {
+  constructor (private readonly options: GraphOptions) {}
+
+  private url (path: string): string {
+    return `${this.options.baseUrl.replace(/\/$/, '')}/${this.options.version}/${path}`
+  }
+
+  private async call (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    let response: Response
+    try {
+      response = await fetch(this.url(path), {
+        method,
+        // The token goes in a header, not the URL, so no proxy log ever holds it.
+        headers: { authorization: `Bearer ${this.options.pageAccessToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(this.options.timeoutMs)
+      })
+    } catch (err) {
+      throw new GraphError(0, undefined, undefined, (err as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : 'unreachable')
+    }
+    const text = await response.text()
+    let json: Record<string, unknown> = {}
+    try { json = JSON.parse(text) as Record<string, unknown> } catch {}
+    if (response.ok) return json
+    const error = (json.error ?? {}) as { code?: number, error_subcode?: number, message?: string }
+    const retryAfter = Number(response.headers.get('retry-after'))
+    throw new GraphError(response.status, error.code, error.error_subcode, error.message ?? `HTTP ${response.status}`, retryAfter > 0 ? retryAfter * 1000 : undefined)
+  }
+
+  /** POST /{pageId}/messages; resolves with the message id. */
+  async sendMessage (pageId: string, body: Record<string, unknown>): Promise<string> {
+    const answer = await this.call('POST', `${pageId}/messages`, body)
+    return String(answer.message_id)
+  }
+
+  /** A typing indicator or seen mark, as its own Send API call. */
+  async senderAction (pageId: string, psid: string, action: 'typing_on' | 'typing_off' | 'mark_seen'): Promise<void> {
+    await this.call('POST', `${pageId}/messages`, { recipient: { id: psid }, sender_action: action })
+  }
+
+  /** The customer's name and picture (User Profile API). */
+  async profile (psid: string): Promise<{ name?: string, avatarUrl?: string }> {
+    const p = await this.call('GET', `${psid}?fields=first_name,last_name,profile_pic`)
+    const name = [p.first_name, p.last_name].filter(v => typeof v === 'string' && v !== '').join(' ')
+    return { ...(name !== '' ? { name } : {}), ...(typeof p.profile_pic === 'string' ? { avatarUrl: p.profile_pic } : {}) }
+  }
+}
+
+/** Meta's errors, by code and subcode (never by message text), as the core's send errors. */
+export function classify (err: unknown): ChannelSendError {
+  if (!(err instanceof GraphError)) return new ChannelSendError('send_failed', 'Sending to Messenger failed unexpectedly.', { retryable: true, cause: err })
+  const { status, code, subcode } = err
+  const detail = `Messenger said: ${err.message} (code ${code ?? '-'}${subcode !== undefined ? `/${subcode}` : ''})`
+  const final = (c: string, message: string): ChannelSendError => new ChannelSendError(c, `${message} ${detail}`, { retryable: false, cause: err })
+  const retry = (c: string, message: string): ChannelSendError =>
+    new ChannelSendError(c, `${message} ${detail}`, { retryable: true, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}), cause: err })
+  if (status === 0) return retry('graph_unreachable', 'The Graph API could not be reached.')
+  if (code === 190) return final('channel_auth_failed', "The Page access token is invalid or expired; an admin must issue a new one.")
+  if (code === 10 && subcode === 2018278) return final('window_closed', "The customer's messaging window is closed.")
+  if (code === 551 || (code === 200 && subcode === 1545041)) return final('recipient_unavailable', 'This person is not receiving messages from the Page right now.')
+  if (code === 100 && subcode === 2018109) return final('attachment_too_large', 'The attachment is larger than Messenger accepts.')
+  if (code === 4 || code === 613 || code === 32 || status === 429) return retry('rate_limited', 'The Page is over a Messenger rate limit; sending again later.')
+  if (code === 1200 || code === 2 || status >= 500) return retry('graph_temporary', 'Messenger had a temporary problem.')
+  return final('graph_rejected', 'Messenger refused the message.')
+}

@@ -1,0 +1,80 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { sign } from '../../core/channels/signature.js'
+
+export interface GraphCall { method: string, path: string, token: string | null, body: Record<string, any> }
+export interface ScriptedError { status: number, code?: number, subcode?: number, message?: string, retryAfter?: number }
+
+/**
+ * A local stand-in for Meta's Graph API as its public docs describe it: the Send API
+ * (`POST /{version}/{page-id}/messages` → `{recipient_id, message_id}`), sender actions, the User
+ * Profile API (`GET /{version}/{psid}?fields=first_name,last_name,profile_pic`), error bodies
+ * `{error: {message, type, code, error_subcode, fbtrace_id}}`, and signed webhook deliveries.
+ */
+export class FakeGraph {
+  readonly calls: GraphCall[] = []
+  /** Answers for the next Send API calls, in order; then success. */
+  errors: ScriptedError[] = []
+  /** Tokens the fake accepts; any other gets error 190. */
+  readonly validTokens = new Set<string>()
+  readonly profiles = new Map<string, { first_name: string, last_name: string, profile_pic: string }>()
+  profileStatus = 200
+  url = ''
+  private server: Server | undefined
+  private nextId = 0
+
+  get sends (): GraphCall[] {
+    return this.calls.filter(c => c.method === 'POST' && c.body.sender_action === undefined)
+  }
+
+  get profileCalls (): GraphCall[] {
+    return this.calls.filter(c => c.method === 'GET')
+  }
+
+  async listen (): Promise<string> {
+    this.server = createServer((request, response) => { void this.answer(request).then(([status, body, headers]) => {
+      response.writeHead(status, { 'content-type': 'application/json', ...headers })
+      response.end(JSON.stringify(body))
+    }) })
+    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    return this.url
+  }
+
+  private async answer (request: IncomingMessage): Promise<[number, unknown, Record<string, string>]> {
+    const chunks: Buffer[] = []
+    for await (const chunk of request) chunks.push(chunk as Buffer)
+    const raw = Buffer.concat(chunks).toString()
+    const url = new URL(request.url ?? '/', 'http://fake')
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? url.searchParams.get('access_token')
+    const call: GraphCall = { method: request.method ?? 'GET', path: url.pathname, token, body: raw !== '' ? JSON.parse(raw) as Record<string, any> : {} }
+    this.calls.push(call)
+    const error = (status: number, code: number, message: string, subcode?: number, headers: Record<string, string> = {}): [number, unknown, Record<string, string>] =>
+      [status, { error: { message, type: 'OAuthException', code, ...(subcode !== undefined ? { error_subcode: subcode } : {}), fbtrace_id: 'FAKE' } }, headers]
+    if (token === null || !this.validTokens.has(token)) return error(400, 190, 'Error validating access token: Session has expired.', 463)
+    const [, , id, edge] = url.pathname.split('/')
+    if (call.method === 'GET') {
+      const profile = this.profiles.get(id ?? '')
+      if (this.profileStatus !== 200 || profile === undefined) return error(this.profileStatus === 200 ? 400 : this.profileStatus, 100, 'Unsupported get request.')
+      return [200, { ...profile, id }, {}]
+    }
+    if (edge !== 'messages') return error(400, 100, 'Unknown path components')
+    const scripted = this.errors.shift()
+    if (scripted !== undefined) {
+      return error(scripted.status, scripted.code ?? 0, scripted.message ?? 'scripted error', scripted.subcode, scripted.retryAfter !== undefined ? { 'retry-after': String(scripted.retryAfter) } : {})
+    }
+    if (call.body.sender_action !== undefined) return [200, { recipient_id: call.body.recipient?.id }, {}]
+    return [200, { recipient_id: call.body.recipient?.id, message_id: `m_${++this.nextId}` }, {}]
+  }
+
+  /** Delivers a webhook to a hub channel the way Meta does: JSON signed with X-Hub-Signature-256. */
+  static async deliver (webhookUrl: string, appSecret: string, payload: unknown, signature?: string): Promise<Response> {
+    const raw = JSON.stringify(payload)
+    return await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature ?? sign(appSecret, raw) }, body: raw })
+  }
+
+  async close (): Promise<void> {
+    this.server?.closeAllConnections()
+    await new Promise<void>(resolve => this.server?.close(() => resolve()) ?? resolve())
+  }
+}
