@@ -51,6 +51,27 @@ export class GraphClient {
     return String(answer.message_id)
   }
 
+  /**
+   * Attachment Upload API: for a file Meta cannot fetch itself (on a private network), the hub
+   * reads it and uploads the bytes; the returned id is sent instead of a URL.
+   */
+  async upload (pageId: string, type: string, file: Blob, name: string): Promise<string> {
+    const form = new FormData()
+    form.set('message', JSON.stringify({ attachment: { type, payload: { is_reusable: true } } }))
+    form.set('filedata', file, name)
+    let response: Response
+    try {
+      response = await fetch(this.url(`${pageId}/message_attachments`), {
+        method: 'POST', headers: { authorization: `Bearer ${this.options.pageAccessToken}` }, body: form, signal: AbortSignal.timeout(this.options.timeoutMs)
+      })
+    } catch {
+      throw new GraphError(0, undefined, undefined, 'unreachable')
+    }
+    const json = await response.json().catch(() => ({})) as { attachment_id?: string, error?: { code?: number, error_subcode?: number, message?: string } }
+    if (!response.ok || json.attachment_id === undefined) throw new GraphError(response.status, json.error?.code, json.error?.error_subcode, json.error?.message ?? `HTTP ${response.status}`)
+    return json.attachment_id
+  }
+
   /** A typing indicator or seen mark, as its own Send API call. */
   async senderAction (pageId: string, psid: string, action: 'typing_on' | 'typing_off' | 'mark_seen'): Promise<void> {
     await this.call('POST', `${pageId}/messages`, { recipient: { id: psid }, sender_action: action })

@@ -267,6 +267,13 @@ t.test('limits, quick replies, attachments by URL, typing, and the per-Page send
   await until(async () => (await h.hub.services.store.getMessage(photo.body.id))?.status === 'sent')
   t.same(graph.sends.map(c => c.body.message.attachment?.payload?.url ?? c.body.message.text), ['https://cdn.example/parcel.jpg', 'Here it is'], 'the attachment, then the text')
 
+  // A file on the hub's own (private) network: Meta cannot fetch it, so it is uploaded.
+  graph.calls.length = 0
+  const local = await h.api('POST', `/conversations/${id}/messages`, { text: '', attachments: [{ kind: 'file', url: `${h.url}/docs/json`, name: 'invoice.json' }] })
+  await until(async () => (await h.hub.services.store.getMessage(local.body.id))?.status === 'sent', 10_000, 'uploaded and sent')
+  t.match(graph.uploads.at(-1), /filename="invoice\.json"/)
+  t.match(graph.sends.at(-1)?.body.message.attachment, { type: 'file', payload: { attachment_id: `att_${graph.uploads.length}` } })
+
   const instance = h.hub.services.channels.get('fb-shop')!.instance
   const contact = (await h.hub.services.store.getContact(conversation!.contactId))!
   graph.calls.length = 0

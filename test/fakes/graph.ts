@@ -13,6 +13,8 @@ export interface ScriptedError { status: number, code?: number, subcode?: number
  */
 export class FakeGraph {
   readonly calls: GraphCall[] = []
+  /** Raw multipart bodies of attachment uploads. */
+  readonly uploads: string[] = []
   /** Answers for the next Send API calls, in order; then success. */
   errors: ScriptedError[] = []
   /** Tokens the fake accepts; any other gets error 190. */
@@ -24,7 +26,7 @@ export class FakeGraph {
   private nextId = 0
 
   get sends (): GraphCall[] {
-    return this.calls.filter(c => c.method === 'POST' && c.body.sender_action === undefined)
+    return this.calls.filter(c => c.method === 'POST' && c.path.endsWith('/messages') && c.body.sender_action === undefined)
   }
 
   get profileCalls (): GraphCall[] {
@@ -47,7 +49,8 @@ export class FakeGraph {
     const raw = Buffer.concat(chunks).toString()
     const url = new URL(request.url ?? '/', 'http://fake')
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? url.searchParams.get('access_token')
-    const call: GraphCall = { method: request.method ?? 'GET', path: url.pathname, token, body: raw !== '' ? JSON.parse(raw) as Record<string, any> : {} }
+    const json = (request.headers['content-type'] ?? '').startsWith('application/json') && raw !== ''
+    const call: GraphCall = { method: request.method ?? 'GET', path: url.pathname, token, body: json ? JSON.parse(raw) as Record<string, any> : {} }
     this.calls.push(call)
     const error = (status: number, code: number, message: string, subcode?: number, headers: Record<string, string> = {}): [number, unknown, Record<string, string>] =>
       [status, { error: { message, type: 'OAuthException', code, ...(subcode !== undefined ? { error_subcode: subcode } : {}), fbtrace_id: 'FAKE' } }, headers]
@@ -57,6 +60,12 @@ export class FakeGraph {
       const profile = this.profiles.get(id ?? '')
       if (this.profileStatus !== 200 || profile === undefined) return error(this.profileStatus === 200 ? 400 : this.profileStatus, 100, 'Unsupported get request.')
       return [200, { ...profile, id }, {}]
+    }
+    if (edge === 'message_attachments') {
+      // Attachment Upload API: multipart with `message` (JSON) and `filedata` (the bytes).
+      if (!(request.headers['content-type'] ?? '').startsWith('multipart/form-data') || !raw.includes('name="filedata"')) return error(400, 100, '(#100) Upload attachment failure.')
+      this.uploads.push(raw)
+      return [200, { attachment_id: `att_${this.uploads.length}` }, {}]
     }
     if (edge !== 'messages') return error(400, 100, 'Unknown path components')
     const scripted = this.errors.shift()
