@@ -8,7 +8,7 @@ import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
-import { applyReceipt, deliverJob, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
+import { applyReceipt, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
 import { drainQueue, strategies } from './routing/index.js'
 import { QueueAnnouncer } from './routing/announcer.js'
@@ -96,7 +96,6 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
       if (options.workers ?? config.workers.inHub) {
         const { concurrency } = config.workers
         queue.work('route', async data => await routeJob(services, data), { concurrency: concurrency.route })
-        queue.work('deliver', async data => await deliverJob(services, data), { concurrency: concurrency.deliver })
         queue.work('send', async (data, job) => await sendJob(services, data, job), { concurrency: concurrency.send })
         // One drain at a time per process keeps the queue's order; assignments themselves are atomic.
         queue.work('drain', async () => { await drainQueue(services) }, { concurrency: 1 })

@@ -113,14 +113,14 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
     let running = 0
     let peak = 0
     let done = 0
-    queue.work('deliver', async () => {
+    queue.work('drain', async () => {
       running++
       peak = Math.max(peak, running)
       await new Promise(resolve => setTimeout(resolve, 30))
       running--
       done++
     }, { concurrency: 3 })
-    for (let i = 0; i < 12; i++) await queue.add('deliver', { i })
+    for (let i = 0; i < 12; i++) await queue.add('drain', { i })
     await until(() => done === 12, 15_000, 'all jobs')
     t.equal(peak, 3)
   })

@@ -32,7 +32,6 @@ export const BullmqSettings = Type.Object({
 
 const Concurrency = Type.Object({
   route: Type.Integer({ default: 64, minimum: 1 }),
-  deliver: Type.Integer({ default: 64, minimum: 1 }),
   send: Type.Integer({ default: 8, minimum: 1 })
 }, { additionalProperties: false, default: {} })
 

@@ -15,10 +15,6 @@ export async function enqueueDrain (s: HubServices): Promise<void> {
   await s.queue.add('drain', {}, { attempts: 3, backoffMs: 500 })
 }
 
-export async function enqueueDeliver (s: HubServices, messageId: string): Promise<void> {
-  await s.queue.add('deliver', { messageId }, { jobId: `deliver-${messageId}`, attempts: 5, backoffMs: 500 })
-}
-
 export async function enqueueSend (s: HubServices, messageId: string): Promise<void> {
   await s.queue.add('send', { messageId }, { jobId: `send-${messageId}`, attempts: s.config.send.attempts, backoffMs: s.config.send.backoffMs })
 }

@@ -1,11 +1,12 @@
 import { routeConversation } from '../routing/index.js'
-import { enqueueDeliver, type RouteJob } from './jobs.js'
+import { deliverToAgents } from './deliver-to-agents.js'
+import type { RouteJob } from './jobs.js'
 import type { HubServices } from './services.js'
 
 /**
- * For a new inbound message: route its conversation if it waits for an agent, then tell
- * agents (assignment first, so the delivery reaches the right audience). For a conversation
- * handed back or transferred: route it.
+ * For a new inbound message: route its conversation if it waits for an agent, then deliver it
+ * to agents (assignment first, so it reaches the right audience); it is marked routed last, so
+ * recovery redoes the whole job after a crash. For a conversation handed back or transferred: route it.
  */
 export async function routeJob (s: HubServices, job: RouteJob): Promise<void> {
   if (job.conversationId !== undefined) return await routeConversation(s, job.conversationId)
@@ -13,6 +14,6 @@ export async function routeJob (s: HubServices, job: RouteJob): Promise<void> {
   const message = await s.store.getMessage(job.messageId)
   if (message === null || message.routed) return
   await routeConversation(s, message.conversationId)
-  await enqueueDeliver(s, message.id)
+  await deliverToAgents(s, message.id)
   await s.store.markRouted(message.id)
 }

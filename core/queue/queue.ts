@@ -1,5 +1,5 @@
-/** The hub's kinds of work: route a conversation, deliver to agents, send out, drain the waiting queue. */
-export type JobName = 'route' | 'deliver' | 'send' | 'drain'
+/** The hub's kinds of work: route (and deliver to agents), send out, drain the waiting queue. */
+export type JobName = 'route' | 'send' | 'drain'
 
 export interface JobInfo {
   id: string
