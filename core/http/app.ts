@@ -55,7 +55,10 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
       schema: { tags: ['stream'], summary: 'WebSocket of events you may see; reconnect with lastEventId to get what you missed', security: [{ bearer: [] }], querystring: StreamQuery }
     }, (socket, request) => {
       const lastEventId = request.query.lastEventId ?? (request.headers['last-event-id'] as string | undefined)
-      void streams.add(request.agent!, socket, lastEventId)
+      streams.add(request.agent!, socket, lastEventId).catch(err => {
+        request.log.warn({ agentId: request.agent!.id, err: { message: (err as Error).message } }, 'agent stream failed to start')
+        socket.close(1011, 'could not start the stream; reconnect shortly')
+      })
     })
   }, { prefix: '/api/v1' })
 
