@@ -32,7 +32,6 @@ export interface Hub {
   services: HubServices
   /** The Fastify app; undefined when http is off. */
   app: FastifyInstance | undefined
-  streams: AgentStreams | undefined
   /** Starts everything; with http on, listens and resolves to the base URL. */
   start (): Promise<string | undefined>
   stop (): Promise<void>
@@ -67,7 +66,6 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   const hub: Hub = {
     services,
     get app () { return app },
-    get streams () { return streams },
 
     async start () {
       await store.open()

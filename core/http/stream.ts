@@ -68,10 +68,6 @@ export class AgentStreams {
     for (const [event, frame] of held) this.send(connection, event, frame)
   }
 
-  get size (): number {
-    return this.connections.size
-  }
-
   private send (c: Connection, event: HubEvent, frame: string): void {
     if (!canSee(c.agent, event.audience)) return
     if (c.lastSentId !== null && compareIds(event.id, c.lastSentId) <= 0) return

@@ -27,8 +27,6 @@ export const CardSchema = Type.Object({
   fields: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1000 })))
 }, { additionalProperties: false })
 
-export const ErrorSchema = Type.Object({ code: Type.String(), message: Type.String() }, { ...open, $id: 'Error' })
-
 export const ConversationSchema = Type.Object({
   id: Type.String(),
   channelId: Type.String(),

@@ -1,4 +1,5 @@
 import { conversationAudience } from '../events/index.js'
+import type { Message } from '../model/index.js'
 import type { HubServices } from './services.js'
 
 /**
@@ -6,9 +7,8 @@ import type { HubServices } from './services.js'
  * delivery: durable and replayable in scale-out mode, so no queue job stands in front of it
  * (a second BullMQ hop cost ~150 ms at p99 and bought no safety the route job lacks).
  */
-export async function deliverToAgents (s: HubServices, messageId: string): Promise<void> {
-  const message = await s.store.getMessage(messageId)
-  if (message === null) return
+export async function deliverToAgents (s: HubServices, message: Message): Promise<void> {
+  // Read after routing: the assignee decides who may hear of it.
   const conversation = await s.store.getConversation(message.conversationId)
   if (conversation === null) return
   const audience = conversationAudience(conversation)

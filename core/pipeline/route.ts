@@ -14,6 +14,6 @@ export async function routeJob (s: HubServices, job: RouteJob): Promise<void> {
   const message = await s.store.getMessage(job.messageId)
   if (message === null || message.routed) return
   await routeConversation(s, message.conversationId)
-  await deliverToAgents(s, message.id)
+  await deliverToAgents(s, message)
   await s.store.markRouted(message.id)
 }
