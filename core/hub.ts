@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { hashToken } from './agents/tokens.js'
-import { PluginRegistry, type ChannelContext } from './channels/index.js'
+import { channelFiles, PluginRegistry, type ChannelContext } from './channels/index.js'
 import type { HubConfig } from './config/index.js'
 import { LocalEventBus, RedisEventBus, type EventBus } from './events/index.js'
+import { LocalFileStore, type FileStore } from './files/index.js'
 import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
-import { applyReceipt, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
+import { applyReceipt, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
 import { drainQueue, strategies } from './routing/index.js'
 import { QueueAnnouncer } from './routing/announcer.js'
@@ -48,7 +49,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     ? new RedisEventBus(config.queue.redis, config.queue.prefix, logger)
     : new LocalEventBus()
   const services = {
-    config, store, queue, bus, channels: new Map<string, Channel>(), guards: new ReplyGuards(config.guards), routing: strategies[config.routing.strategy]!, logger, clock
+    config, store, queue, bus, channels: new Map<string, Channel>(), guards: new ReplyGuards(config.guards), files: new LocalFileStore(config.files.dir) as FileStore, routing: strategies[config.routing.strategy]!, logger, clock
   } as HubServices
   services.channelHealth = new Map()
   services.queueAnnouncer = new QueueAnnouncer(services)
@@ -61,6 +62,21 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     const timer = setInterval(() => { task().catch(err => logger.warn({ err: { message: (err as Error).message } }, `${what} failed`)) }, ms)
     timer.unref()
     timers.push(timer)
+  }
+
+  // Stopping twice (a signal during a test's teardown) waits for the first stop.
+  let stopping: Promise<void> | undefined
+  const stopAll = async (): Promise<void> => {
+    for (const timer of timers) clearInterval(timer)
+    services.queueAnnouncer.stop()
+    services.roster.stop()
+    streams?.close()
+    await app?.close()
+    for (const channel of services.channels.values()) await channel.instance.stop?.()
+    await queue.close()
+    await bus.close()
+    await store.close()
+    logger.info('hub stopped')
   }
 
   const hub: Hub = {
@@ -80,6 +96,10 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
           ingest: async message => await ingest(services, settings.id, message),
           receipt: async receipt => await applyReceipt(services, settings.id, receipt),
           updateProfile: async (externalId, profile) => await store.fillProfile(settings.id, externalId, profile, clock()),
+          outboundFailed: async (externalId, failure) => await failOutbound(services, settings.id, externalId, failure),
+          findMessages: async externalIds => await store.findMessagesByExternalId(settings.id, externalIds),
+          getConversation: async id => await store.getConversation(id),
+          files: channelFiles(services.files),
           reportHealth: health => reportHealth(services, settings.id, health),
           logger: logger.child({ channelId: settings.id }),
           clock,
@@ -116,17 +136,10 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     },
 
     async stop () {
-      for (const timer of timers) clearInterval(timer)
-      services.queueAnnouncer.stop()
-      services.roster.stop()
-      streams?.close()
-      await app?.close()
-      for (const channel of services.channels.values()) await channel.instance.stop?.()
-      await queue.close()
-      await bus.close()
-      await store.close()
-      logger.info('hub stopped')
+      stopping ??= stopAll()
+      await stopping
     }
   }
+
   return hub
 }

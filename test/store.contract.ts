@@ -359,6 +359,81 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     t.equal((await store.listConversations({ contactId: web.conversation.contactId }, { limit: 10 })).items.length, 2)
   })
 
+  t.test('threads: a contact has one open conversation per channel and thread', async t => {
+    const a = await store.recordInbound(inbound('t1', { thread: 'order-1' }), at(1))
+    const b = await store.recordInbound(inbound('t2', { thread: 'refund-7' }), at(2))
+    const a2 = await store.recordInbound(inbound('t3', { thread: 'order-1' }), at(3))
+    const plain = await store.recordInbound(inbound('t4'), at(4))
+    t.not(a.conversation.id, b.conversation.id, 'another thread is another conversation')
+    t.equal(a2.conversation.id, a.conversation.id, 'the same thread continues')
+    t.not(plain.conversation.id, a.conversation.id, 'no thread is a thread of its own')
+    t.equal(a.conversation.contactId, b.conversation.contactId, 'one contact')
+    await store.closeConversation(a.conversation.id, at(5))
+    t.equal((await store.reopenConversation(a.conversation.id, at(6))).status, 'unassigned', 'a closed thread reopens beside the others')
+  })
+
+  t.test('a matched conversation is joined, even on another channel, and reopened if closed', async t => {
+    const web = await store.recordInbound(inbound('w1', { channelId: 'web', contact: { externalId: 'visitor-1', email: 'Ann@Example.com' } }), at(1))
+    await store.closeConversation(web.conversation.id, at(2))
+    const mail = await store.recordInbound(inbound('<r1@mail>', {
+      channelId: 'email', conversationId: web.conversation.id, contact: { externalId: 'ann@example.com', email: 'ann@example.com' }, sentAt: at(3)
+    }), at(3))
+    t.equal(mail.conversation.id, web.conversation.id, 'the reply joins the webchat conversation')
+    t.equal(mail.conversation.status, 'unassigned', 'and reopens it')
+    t.equal(mail.conversation.unreadCount, 1)
+    t.equal(mail.message.channelId, 'email', 'the message keeps its own channel')
+    t.equal(mail.conversationCreated, false)
+    const contact = await store.getContact(web.conversation.contactId)
+    t.same(contact?.identities.map(i => i.channelId).sort(), ['email', 'web'], 'the address joined the contact whose email it is')
+    t.equal(mail.message.author.id, web.conversation.contactId)
+
+    const stranger = await store.recordInbound(inbound('<r2@mail>', {
+      channelId: 'email', conversationId: web.conversation.id, contact: { externalId: 'bob@example.com', email: 'bob@example.com' }
+    }), at(4))
+    t.equal(stranger.conversation.id, web.conversation.id, 'a colleague on the thread is heard in it')
+    t.not(stranger.message.author.id, web.conversation.contactId, 'as a contact of their own')
+    const again = await store.recordInbound(inbound('w2', { channelId: 'web', conversationId: 'no-such-conversation', contact: { externalId: 'visitor-1' } }), at(5))
+    t.equal(again.conversation.id, web.conversation.id, 'an unknown match falls back to the open conversation')
+  })
+
+  t.test('a closed match reopens only if the contact has no other open one there', async t => {
+    const first = await store.recordInbound(inbound('c1'), at(1))
+    await store.closeConversation(first.conversation.id, at(2))
+    const second = await store.recordInbound(inbound('c2'), at(3))
+    const late = await store.recordInbound(inbound('c3', { conversationId: first.conversation.id }), at(4))
+    t.equal(late.conversation.id, second.conversation.id, 'it continues the open one')
+    t.equal((await store.getConversation(first.conversation.id))?.status, 'closed')
+    const redelivered = await store.recordInbound(inbound('c1', { conversationId: first.conversation.id }), at(5))
+    t.equal(redelivered.duplicate, true)
+    t.equal((await store.getConversation(first.conversation.id))?.status, 'closed', 'a redelivery reopens nothing')
+  })
+
+  t.test('a note-level inbound event is kept but neither routed, unread nor a window', async t => {
+    const open = await store.recordInbound(inbound('n1', { sentAt: at(1) }), at(1))
+    const note = await store.recordInbound(inbound('n2', { direction: 'note', sentAt: at(9), extras: { automated: 'auto_submitted', subject: 'Out of office' } }), at(10))
+    t.equal(note.conversation.id, open.conversation.id)
+    t.match(note.message, { direction: 'note', routed: true, author: { type: 'contact' }, extras: { automated: 'auto_submitted', subject: 'Out of office' } })
+    t.equal(note.conversation.unreadCount, 1, 'not unread')
+    t.equal(note.conversation.lastInboundAt?.getTime(), at(1).getTime(), 'no reply window')
+    t.same((await store.listUnfinished(at(100), 10)).unrouted.map(m => m.externalId), ['n1'], 'never waits for routing')
+    const alone = await store.recordInbound(inbound('n3', { direction: 'note', contact: { externalId: 'newsletter' } }), at(11))
+    t.equal(alone.conversation.status, 'closed', 'a note with nothing to join is kept in a closed conversation')
+    t.equal(alone.conversationCreated, true)
+  })
+
+  t.test('messages are found by their channel ids; replies can leave on another channel', async t => {
+    const r = await store.recordInbound(inbound('<a@x>', { extras: { subject: 'Hi', fullText: 'Hi\n> old' } }), at(1))
+    t.same(r.message.extras, { subject: 'Hi', fullText: 'Hi\n> old' })
+    t.same((await store.getMessage(r.message.id))?.extras, { subject: 'Hi', fullText: 'Hi\n> old' }, 'extras are kept')
+    const reply = await store.recordOutbound({ conversationId: r.conversation.id, channelId: 'email', direction: 'outbound', author: { type: 'agent', id: 'a1' }, text: 'hello', attachments: [], cards: [], tag: null }, at(2))
+    t.equal(reply.channelId, 'email')
+    t.equal(reply.extras, null)
+    await store.updateMessageStatus(reply.id, { status: 'sent', externalId: '<b@hub>' }, at(3))
+    t.same((await store.findMessagesByExternalId('email', ['<b@hub>', '<nope@x>'])).map(m => m.id), [reply.id])
+    t.same((await store.findMessagesByExternalId('web', ['<a@x>', '<b@hub>'])).map(m => m.id), [r.message.id], 'per channel')
+    t.same(await store.findMessagesByExternalId('web', []), [])
+  })
+
   t.test('ping answers while open', async t => {
     await t.resolves(store.ping())
   })

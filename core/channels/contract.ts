@@ -1,7 +1,8 @@
 import type { TSchema, Static } from 'typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Attachment, Card, Contact, Conversation, Message, QueueReason } from '../model/index.js'
+import type { FileMeta, StoredFile } from '../files/index.js'
+import type { Attachment, Card, Contact, Conversation, Message, MessageExtras, QueueReason } from '../model/index.js'
 
 /** What a channel can carry; the core checks drafts against it before asking the policy. */
 export interface ChannelCapabilities {
@@ -47,10 +48,25 @@ export interface InboundMessage {
   /**
    * `outbound`: a message the business sent from elsewhere (an echo, e.g. the Page's own inbox).
    * Stored as sent, never sent again; `from` is still the customer it went to.
+   * `note`: an automated message from the customer's side (an out-of-office reply): kept in the
+   * conversation for agents to see, never routed, counted unread or answered automatically.
    */
-  direction?: 'inbound' | 'outbound'
+  direction?: 'inbound' | 'outbound' | 'note'
   /** False for activity that does not reopen the channel's reply window (e.g. a reaction). Default true. */
   opensWindow?: boolean
+  /** Subject, sanitized HTML, the untrimmed text: what the channel has beyond `text`. */
+  extras?: MessageExtras
+  /**
+   * The conversation this message continues, when the channel can tell (an email reply's token or
+   * headers). It may belong to another channel (a webchat visitor answered by email); a closed
+   * one reopens. Unknown ids are ignored.
+   */
+  conversationId?: string
+  /**
+   * For channels where one customer has several threads at once (email subjects): the thread's
+   * key. A contact has one open conversation per channel and thread. Default: one per channel.
+   */
+  thread?: string
 }
 
 /** A receipt from the channel: these messages (or all up to a watermark) were delivered or read. */
@@ -85,11 +101,24 @@ export interface ChannelContext {
   receipt (receipt: OutboundReceipt): Promise<number>
   /** Fills a contact's missing name or avatar, e.g. from a profile lookup after ingest. */
   updateProfile (contactExternalId: string, profile: { name?: string, avatarUrl?: string }): Promise<void>
+  /** An outbound message the channel reports as failed after it was sent (a bounce); false if none matched. */
+  outboundFailed (externalId: string, failure: { code: string, message: string }): Promise<boolean>
+  /** This channel's stored messages (either direction) with any of these ids: threading by the channel's ids. */
+  findMessages (externalIds: string[]): Promise<Message[]>
+  getConversation (id: string): Promise<Conversation | null>
+  /** The hub's attachment store: keep what customers send, read what agents attach. */
+  files: ChannelFiles
   /** Says whether the channel works (a revoked token does not): shown in /readyz, told to agents. */
   reportHealth (health: ChannelHealth): void
   logger: Logger
   clock: () => Date
   kv: ChannelKv
+}
+
+export interface ChannelFiles {
+  put (data: Buffer, meta: { name: string, mimeType: string }): Promise<StoredFile>
+  /** The bytes behind an attachment URL: the hub's own files from its store, others fetched over HTTP(S). */
+  read (url: string): Promise<{ meta: FileMeta, data: Buffer }>
 }
 
 export interface OutboundContext {
@@ -113,6 +142,11 @@ export interface ChannelInstance {
   typing?: (conversation: Conversation, contact: Contact, on: boolean) => Promise<void>
   /** Optional: tell the customer they wait (and where) or that an agent took the conversation. */
   notify?: (conversation: Conversation, notice: WaitNotice) => Promise<void>
+  /**
+   * Optional: the address this channel would reach the contact at, or null. Lets agents answer a
+   * contact here from a conversation on another channel (email to a webchat visitor who left one).
+   */
+  recipient?: (contact: Contact) => string | null
   /** Deliver one message; resolve with the channel's id for it, or throw a ChannelSendError. */
   send: (outbound: OutboundContext) => Promise<{ externalId: string }>
 }
@@ -122,8 +156,10 @@ export interface ChannelPluginDefinition<S extends TSchema = TSchema> {
   /** Schema of the channel's settings in config (beside id, plugin, enabled). */
   configSchema: S
   capabilities: ChannelCapabilities
-  /** Settings whose values are secrets: never logged, never echoed. */
+  /** Settings whose values are secrets (dotted paths for nested ones): never logged, never echoed. */
   secretSettings?: string[]
+  /** Rules the schema cannot state, as `path: sentence` problems; config check and start-up report them. */
+  validate?: (config: Static<S>) => string[]
   create: (config: Static<S>, context: ChannelContext) => ChannelInstance | Promise<ChannelInstance>
 }
 

@@ -20,7 +20,7 @@ export class ConfigError extends HubError {
 
 /** The part of a plugin definition config validation needs. */
 export interface PluginSchemas {
-  get (name: string): { configSchema: TSchema } | undefined
+  get (name: string): { configSchema: TSchema, validate?: (settings: any) => string[] } | undefined
   names (): string[]
 }
 
@@ -69,6 +69,8 @@ export function validateConfig (raw: unknown, plugins: PluginSchemas, env: NodeJ
     }
     const own = check<Record<string, unknown>>(definition.configSchema, settings, ['channels', i])
     problems.push(...own.problems)
+    // Rules a schema cannot state (one of two fields required, say), once the shape is right.
+    if (own.problems.length === 0) problems.push(...(definition.validate?.(own.value) ?? []).map(p => `${formatPath(['channels', i])}.${p}`))
     channels.push({ ...base.value, settings: own.value })
   })
 

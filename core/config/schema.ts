@@ -76,6 +76,10 @@ export const HubSettings = Type.Object({
     /** How often presence is checked, and connected agents are marked seen. */
     sweepMs: Type.Integer({ default: 15_000, minimum: 100 })
   }, { additionalProperties: false, default: {} }),
+  files: Type.Object({
+    /** Where attachments are kept (the local driver); on several machines, a shared mount. */
+    dir: Type.String({ default: './data/files', minLength: 1 })
+  }, { additionalProperties: false, default: {} }),
   guards: Type.Object({
     bannedWords: Words,
     /** Extra words per team, on top of the hub-wide list. */

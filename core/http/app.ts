@@ -9,6 +9,7 @@ import { installErrorHandling } from './errors.js'
 import { agentRoutes } from './routes/agents.js'
 import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
+import { fileRoutes } from './routes/files.js'
 import { healthRoutes } from './routes/health.js'
 import { queueRoutes } from './routes/queue.js'
 import { teamRoutes } from './routes/teams.js'
@@ -43,6 +44,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
 
   const streams = new AgentStreams(s)
   await healthRoutes(app, s)
+  await fileRoutes(app, s)
   await app.register(async api => {
     api.addHook('onRequest', requireAgent(s))
     await conversationRoutes(api, s)

@@ -55,6 +55,12 @@ export const MessageSchema = Type.Object({
   text: Type.String(),
   attachments: Type.Array(Type.Object({}, open)),
   cards: Type.Array(Type.Object({}, open)),
+  extras: Maybe(Type.Object({
+    subject: Type.Optional(Type.String()),
+    html: Type.Optional(Type.String()),
+    fullText: Type.Optional(Type.String()),
+    automated: Type.Optional(Type.String())
+  }, open)),
   externalId: Maybe(Type.String()),
   status: Type.Enum(['pending', 'sent', 'delivered', 'read', 'failed']),
   errorCode: Maybe(Type.String()),

@@ -70,6 +70,17 @@ export interface Card {
   fields?: Record<string, string>
 }
 
+/** Channel-specific content shown beside the text (an email's subject, its sanitized HTML, its whole body). */
+export interface MessageExtras {
+  subject?: string
+  /** Sanitized: safe to render for agents. */
+  html?: string
+  /** The whole text when `text` is trimmed (quoted history and signature removed). */
+  fullText?: string
+  /** Why the message is a note-level event rather than a customer message (e.g. `auto_submitted`). */
+  automated?: string
+}
+
 export interface Author {
   type: AuthorType
   id: string | null
@@ -84,6 +95,7 @@ export interface Message {
   text: string
   attachments: Attachment[]
   cards: Card[]
+  extras: MessageExtras | null
   /** The channel's own id for this message; unique per channel. */
   externalId: string | null
   status: MessageStatus

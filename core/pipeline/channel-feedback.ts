@@ -12,6 +12,17 @@ export async function applyReceipt (s: HubServices, channelId: string, receipt: 
   return changed.length
 }
 
+/** The channel says a message it accepted was not delivered after all (a bounce). */
+export async function failOutbound (s: HubServices, channelId: string, externalId: string, failure: { code: string, message: string }): Promise<boolean> {
+  const [message] = (await s.store.findMessagesByExternalId(channelId, [externalId])).filter(m => m.direction === 'outbound')
+  if (message === undefined) return false
+  const failed = await s.store.updateMessageStatus(message.id, { status: 'failed', errorCode: failure.code, errorMessage: failure.message }, s.clock())
+  s.logger.warn({ channelId, messageId: message.id, code: failure.code }, 'outbound failed after sending')
+  const conversation = await s.store.getConversation(message.conversationId)
+  if (conversation !== null) await s.bus.publish({ type: 'message.updated', conversationId: conversation.id, message: failed, audience: conversationAudience(conversation) })
+  return true
+}
+
 /** A channel says it works or not; a change is logged, kept for /readyz and told to agents. */
 export function reportHealth (s: HubServices, channelId: string, health: ChannelHealth): void {
   const known = s.channelHealth.get(channelId)

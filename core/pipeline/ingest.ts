@@ -1,5 +1,6 @@
 import type { InboundMessage, IngestOutcome } from '../channels/index.js'
 import { HubError } from '../errors.js'
+import { conversationAudience } from '../events/index.js'
 import { enqueueRoute } from './jobs.js'
 import type { HubServices } from './services.js'
 
@@ -19,7 +20,10 @@ export async function ingest (s: HubServices, channelId: string, inbound: Inboun
     cards: inbound.cards ?? [],
     sentAt: inbound.sentAt ?? now,
     ...(inbound.direction !== undefined ? { direction: inbound.direction } : {}),
-    ...(inbound.opensWindow !== undefined ? { opensWindow: inbound.opensWindow } : {})
+    ...(inbound.opensWindow !== undefined ? { opensWindow: inbound.opensWindow } : {}),
+    ...(inbound.extras !== undefined ? { extras: inbound.extras } : {}),
+    ...(inbound.conversationId !== undefined ? { conversationId: inbound.conversationId } : {}),
+    ...(inbound.thread !== undefined ? { thread: inbound.thread } : {})
   }, now)
   const { message, conversation, duplicate } = result
   // A redelivery of a message whose routing never got queued (the queue was down) queues it now.
@@ -30,6 +34,11 @@ export async function ingest (s: HubServices, channelId: string, inbound: Inboun
       s.logger.error({ channelId, messageId: message.id, err: { message: (err as Error).message } }, 'route job not queued')
       throw new HubError('queue_unavailable', 'The message was stored but could not be queued; deliver it again shortly.', 503)
     }
+  }
+  // A note-level event (an auto-reply) is not routed: agents just see it in the conversation.
+  if (message.direction === 'note' && !duplicate) {
+    await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
+      .catch(err => s.logger.warn({ messageId: message.id, err: { message: (err as Error).message } }, 'note event not published'))
   }
   s.logger.info({ channelId, messageId: message.id, conversationId: conversation.id, duplicate }, duplicate ? 'inbound duplicate' : 'inbound stored')
   return { messageId: message.id, conversationId: conversation.id, duplicate }

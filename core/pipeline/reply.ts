@@ -12,12 +12,24 @@ export interface ReplyInput {
   tag?: string | null
   attachments?: Attachment[]
   cards?: Card[]
+  /** Another channel to answer through (email for a webchat visitor); default: the conversation's. */
+  channelId?: string
 }
 
-function channelOf (s: HubServices, conversation: Conversation): Channel {
-  const channel = s.channels.get(conversation.channelId)
+/** The channel a reply goes out on: the conversation's, or one the agent chose that can reach the contact. */
+async function channelOf (s: HubServices, conversation: Conversation, chosen?: string): Promise<Channel> {
+  const id = chosen ?? conversation.channelId
+  const channel = s.channels.get(id)
   if (channel === undefined) {
-    throw new HubError('channel_unavailable', `Channel "${conversation.channelId}" is not enabled on this hub; an admin must enable it in config before replies can go out.`, 409)
+    throw chosen !== undefined && chosen !== conversation.channelId
+      ? new HubError('unknown_channel', `No channel "${chosen}" is enabled on this hub; choose one of: ${[...s.channels.keys()].join(', ')}.`, 422)
+      : new HubError('channel_unavailable', `Channel "${id}" is not enabled on this hub; an admin must enable it in config before replies can go out.`, 409)
+  }
+  if (id === conversation.channelId) return channel
+  const contact = await s.store.getContact(conversation.contactId)
+  const address = contact === null ? null : channel.instance.recipient?.(contact) ?? null
+  if (address === null) {
+    throw new HubError('contact_unreachable', `${id} has no address for this contact${channel.instance.recipient === undefined ? ' (it only answers its own conversations)' : ''}; add one to the contact or reply on ${conversation.channelId}.`, 422)
   }
   return channel
 }
@@ -29,10 +41,10 @@ export function verdictBody (verdict: Verdict): Record<string, unknown> {
 }
 
 /** The preflight: what would happen to a plain text reply now. */
-export async function replyPolicy (s: HubServices, agent: Agent, conversationId: string): Promise<Verdict> {
+export async function replyPolicy (s: HubServices, agent: Agent, conversationId: string, channelId?: string): Promise<Verdict> {
   const conversation = await visibleConversation(s.store, agent, conversationId)
   const draft: Draft = { text: '', attachments: [], cards: [], tag: null, automated: false }
-  return evaluateDraft(channelOf(s, conversation), conversation, draft, s.clock())
+  return evaluateDraft(await channelOf(s, conversation, channelId), conversation, draft, s.clock())
 }
 
 /**
@@ -41,7 +53,7 @@ export async function replyPolicy (s: HubServices, agent: Agent, conversationId:
  */
 export async function reply (s: HubServices, conversationId: string, agent: Agent, input: ReplyInput): Promise<Message> {
   const conversation = await visibleConversation(s.store, agent, conversationId)
-  const channel = channelOf(s, conversation)
+  const channel = await channelOf(s, conversation, input.channelId)
   const draft: Draft = { text: input.text, attachments: input.attachments ?? [], cards: input.cards ?? [], tag: input.tag ?? null, automated: false }
   if (draft.text.trim() === '' && draft.attachments.length === 0 && draft.cards.length === 0) {
     throw new HubError('empty_reply', 'The reply has no text, attachment or card; write something to send.', 400)
@@ -60,7 +72,7 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
   if (refusal !== null) throw new HubError(refusal.code, refusal.message, 422, refusal.details)
 
   const message = await s.store.recordOutbound({
-    conversationId, direction: 'outbound', author: { type: 'agent', id: agent.id },
+    conversationId, channelId: channel.id, direction: 'outbound', author: { type: 'agent', id: agent.id },
     text: draft.text, attachments: draft.attachments, cards: draft.cards, tag: draft.tag
   }, s.clock())
   s.logger.info({ conversationId, messageId: message.id, agentId: agent.id }, 'reply accepted')

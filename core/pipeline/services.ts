@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { ChannelInstance, ChannelPluginDefinition } from '../channels/index.js'
 import type { HubConfig } from '../config/index.js'
 import type { EventBus } from '../events/index.js'
+import type { FileStore } from '../files/index.js'
 import type { ReplyGuards } from '../guards/index.js'
 import type { Queue } from '../queue/index.js'
 import type { QueueAnnouncer } from '../routing/announcer.js'
@@ -26,6 +27,7 @@ export interface HubServices {
   bus: EventBus
   channels: Map<string, Channel>
   guards: ReplyGuards
+  files: FileStore
   routing: RoutingStrategy
   queueAnnouncer: QueueAnnouncer
   roster: AgentRoster

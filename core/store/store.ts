@@ -1,13 +1,24 @@
 import type {
-  Agent, AgentRole, AgentStatus, Attachment, Author, Card, Contact, Conversation, ConversationStatus, Message, MessageStatus,
+  Agent, AgentRole, AgentStatus, Attachment, Author, Card, Contact, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
   QueueReason, StatusChange, Team
 } from '../model/index.js'
 
 /** One inbound message as the core hands it to the store, after the plugin normalized it. */
 export interface InboundRecord {
   channelId: string
-  /** `outbound`: the business wrote it elsewhere (an echo); stored as sent. Default inbound. */
-  direction?: 'inbound' | 'outbound'
+  /**
+   * `outbound`: the business wrote it elsewhere (an echo); stored as sent. `note`: a note-level
+   * event from the customer's side (an auto-reply): kept, never routed, unread or answered.
+   * Default inbound.
+   */
+  direction?: 'inbound' | 'outbound' | 'note'
+  /**
+   * The conversation the channel matched this message to (an email reply's headers); it may be
+   * on another channel and is reopened if closed. Unknown ids fall back to the usual lookup.
+   */
+  conversationId?: string
+  /** The channel's thread: a contact has one open conversation per channel and thread. Default ''. */
+  thread?: string
   /** False: counts as unread but leaves lastInboundAt (the reply window) alone. Default true. */
   opensWindow?: boolean
   /** Team of a conversation this message opens (the channel's); null: every agent. */
@@ -17,6 +28,7 @@ export interface InboundRecord {
   text: string
   attachments: Attachment[]
   cards: Card[]
+  extras?: MessageExtras
   sentAt: Date
 }
 
@@ -30,6 +42,8 @@ export interface InboundResult {
 
 export interface OutboundRecord {
   conversationId: string
+  /** The channel it goes out on, when not the conversation's own (a webchat visitor answered by email). */
+  channelId?: string
   direction: 'outbound' | 'note'
   author: Author
   text: string
@@ -128,6 +142,8 @@ export interface Store {
   /** Fills the empty profile fields of the contact behind a channel identity. */
   fillProfile (channelId: string, contactExternalId: string, profile: { name?: string, avatarUrl?: string }, now: Date): Promise<void>
   getMessage (id: string): Promise<Message | null>
+  /** A channel's messages with any of these external ids (email: Message-IDs), in either direction. */
+  findMessagesByExternalId (channelId: string, externalIds: string[]): Promise<Message[]>
   /** Messages oldest first; the cursor walks forward in time. */
   listMessages (conversationId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>>
   /** Outbound messages still `pending` and inbound ones not yet routed, created before `olderThan`. */

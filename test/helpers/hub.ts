@@ -57,6 +57,7 @@ export async function startTestHub (t: Test, options: TestHubOptions = {}): Prom
     store: { driver: 'sqlite', path: join(dir, 'hub.db') },
     queue: options.queue === 'bullmq' ? { driver: 'bullmq', redis: REDIS_URL, prefix: uniquePrefix('hub') } : { driver: 'inline' },
     send: { attempts: 4, backoffMs: 50 },
+    files: { dir: join(dir, 'files') },
     channels: options.channels ?? [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: options.callbackUrl ?? '' }],
     ...options.config
   }, registry, {})

@@ -1,6 +1,11 @@
 import type { Test } from 'tap'
 import { Value } from 'typebox/value'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pino from 'pino'
+import { LocalFileStore } from '../../files/index.js'
+import { channelFiles } from '../files.js'
 import type { Contact, Conversation, Message } from '../../model/index.js'
 import { ChannelSendError, type ChannelContext, type ChannelInstance, type ChannelPluginDefinition, type InboundMessage, type Verdict } from '../contract.js'
 
@@ -41,6 +46,10 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
     ingest: async message => { ingested.push(message); return { messageId: `m${ingested.length}`, conversationId: 'conv-kit', duplicate: false } },
     receipt: async () => 0,
     updateProfile: async () => {},
+    outboundFailed: async () => false,
+    findMessages: async () => [],
+    getConversation: async () => null,
+    files: channelFiles(new LocalFileStore(mkdtempSync(join(tmpdir(), 'omnihub-kit-')))),
     reportHealth: () => {},
     logger: pino({ level: 'silent' }),
     clock: () => now,
@@ -53,7 +62,11 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
     t.ok(Number.isInteger(c.maxTextLength) && c.maxTextLength > 0, 'maxTextLength is a positive integer')
     t.ok(Number.isInteger(c.maxAttachments) && c.maxAttachments >= 0, 'maxAttachments is a whole number')
     t.ok(Value.Check(definition.configSchema, Value.Default(definition.configSchema, structuredClone(options.config))), 'the sample config is valid')
-    for (const secret of definition.secretSettings ?? []) t.ok(secret in (definition.configSchema as { properties?: object }).properties!, `secret setting ${secret} is in the schema`)
+    for (const secret of definition.secretSettings ?? []) {
+      type Node = { properties?: Record<string, Node> } | undefined
+      const found = secret.split('.').reduce<Node>((schema, key) => schema?.properties?.[key], definition.configSchema as Node)
+      t.ok(found !== undefined, `secret setting ${secret} is in the schema`)
+    }
   })
 
   const instance = await definition.create(Value.Default(definition.configSchema, structuredClone(options.config)) as never, context)
@@ -99,7 +112,7 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
     t.test(`${definition.name}: a failed send is a typed ChannelSendError`, async t => {
       options.failNextSend!()
       const contact: Contact = { id: 'contact-kit', name: 'Kit', email: null, phone: null, avatarUrl: null, tags: [], notes: null, attributes: {}, identities: [{ channelId, externalId: 'kit-customer', contactId: 'contact-kit', createdAt: now }], lastAgentId: null, lastAgentAt: null, createdAt: now, updatedAt: now }
-      const message: Message = { id: 'msg-kit', conversationId: 'conv-kit', channelId, direction: 'outbound', author: { type: 'agent', id: 'a' }, text: 'hi', attachments: [], cards: [], externalId: null, status: 'pending', errorCode: null, errorMessage: null, tag: null, routed: true, createdAt: now, sentAt: null, deliveredAt: null, readAt: null, updatedAt: now }
+      const message: Message = { id: 'msg-kit', conversationId: 'conv-kit', channelId, direction: 'outbound', author: { type: 'agent', id: 'a' }, text: 'hi', attachments: [], cards: [], extras: null, externalId: null, status: 'pending', errorCode: null, errorMessage: null, tag: null, routed: true, createdAt: now, sentAt: null, deliveredAt: null, readAt: null, updatedAt: now }
       const error = await instance.send({ conversation: sampleConversation(channelId), contact, message }).then(() => null, (err: unknown) => err)
       t.ok(error instanceof ChannelSendError, 'throws ChannelSendError')
       t.type((error as ChannelSendError).retryable, 'boolean', 'says whether a retry can help')

@@ -18,7 +18,11 @@ const ReplyBody = Type.Object({
   text: Type.String({ maxLength: 100_000 }),
   tag: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 })),
-  cards: Type.Optional(Type.Array(CardSchema, { maxItems: 10, description: 'only on channels that carry cards (capabilities.cards)' }))
+  cards: Type.Optional(Type.Array(CardSchema, { maxItems: 10, description: 'only on channels that carry cards (capabilities.cards)' })),
+  channelId: Type.Optional(Type.String({ minLength: 1, description: "send through another of the hub's channels that can reach the contact (e.g. email); default: the conversation's" }))
+}, { additionalProperties: false })
+const PolicyQuery = Type.Object({
+  channelId: Type.Optional(Type.String({ minLength: 1, description: "the verdict for replying through this channel instead of the conversation's" }))
 }, { additionalProperties: false })
 const AssignBody = Type.Object({
   agentId: Type.Optional(Type.String({ minLength: 1, description: 'default: you' })),
@@ -58,9 +62,9 @@ export async function conversationRoutes (app: FastifyInstance, s: HubServices):
     return await s.store.listMessages(request.params.id, page(request.query))
   })
 
-  app.get<Id>('/conversations/:id/reply-policy', {
-    schema: { tags, summary: "The channel's verdict on a reply now", ...secured, params: IdParams, response: { 200: Verdict } }
-  }, async request => verdictBody(await replyPolicy(s, request.agent!, request.params.id)))
+  app.get<Id & { Querystring: Static<typeof PolicyQuery> }>('/conversations/:id/reply-policy', {
+    schema: { tags, summary: "The channel's verdict on a reply now", ...secured, params: IdParams, querystring: PolicyQuery, response: { 200: Verdict } }
+  }, async request => verdictBody(await replyPolicy(s, request.agent!, request.params.id, request.query.channelId)))
 
   app.post<Id & { Body: Static<typeof ReplyBody> }>('/conversations/:id/messages', {
     schema: { tags, summary: 'Reply: 202 with the pending message, or 422 with the reason', ...secured, params: IdParams, body: ReplyBody, response: { 202: MessageSchema } }

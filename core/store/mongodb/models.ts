@@ -31,7 +31,9 @@ const conversation = new Schema({
   channelId: { type: String, required: true },
   contactId: { type: String, required: true },
   status: { type: String, required: true },
-  /** `channel|contact` while open, absent once closed: a unique index keeps one open conversation. */
+  /** The channel's thread (email); '' for channels with one conversation per contact. */
+  thread: { type: String, default: '' },
+  /** `channel|contact[|thread]` while open, absent once closed: a unique index keeps one open conversation. */
   openKey: { type: String },
   assigneeId: { type: String, default: null },
   teamId: { type: String, default: null },
@@ -63,6 +65,7 @@ const message = new Schema({
   text: String,
   attachments: { type: [Schema.Types.Mixed], default: [] },
   cards: { type: [Schema.Types.Mixed], default: [] },
+  extras: { type: Schema.Types.Mixed, default: null },
   externalId: { type: String, default: null },
   status: String,
   errorCode: { type: String, default: null },

@@ -13,13 +13,17 @@ type Doc = Record<string, any>
 
 const isDuplicateKey = (err: unknown): boolean => (err as { code?: number }).code === 11000
 
+/** Set while a conversation is open: a unique index keeps one open conversation per channel, contact and thread. */
+const openKey = (channelId: string, contactId: string, thread: string): string =>
+  thread === '' ? `${channelId}|${contactId}` : `${channelId}|${contactId}|${thread}`
+
 function toConversation (d: Doc): Conversation {
-  const { _id, openKey: _openKey, ...rest } = d
+  const { _id, openKey: _openKey, thread: _thread, ...rest } = d
   return { id: _id, ...rest } as Conversation
 }
 function toMessage (d: Doc): Message {
   const { _id, ...rest } = d
-  return { id: _id, ...rest, author: { type: d.author.type, id: d.author.id ?? null } } as Message
+  return { id: _id, ...rest, extras: d.extras ?? null, author: { type: d.author.type, id: d.author.id ?? null } } as Message
 }
 const toTeam = (d: Doc): Team => ({ id: d._id, name: d.name, createdAt: d.createdAt })
 function toStatusChange (d: Doc): StatusChange {
@@ -60,45 +64,91 @@ export class MongoStore implements Store {
   }
 
   async recordInbound (record: InboundRecord, now: Date): Promise<InboundResult> {
-    const contactId = await this.upsertIdentity(record, now)
-    const openKey = `${record.channelId}|${contactId}`
-    const proposedId = newId(now.getTime())
-    const opened = await this.m.Conversation.findOneAndUpdate(
-      { openKey },
-      { $setOnInsert: { _id: proposedId, channelId: record.channelId, contactId, status: 'unassigned', assigneeId: null, teamId: record.teamId, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, createdAt: now, updatedAt: now } },
-      { upsert: true, returnDocument: 'after', lean: true }
-    ) as Doc
-    const conversationCreated = opened._id === proposedId
+    const duplicateOf = async (): Promise<InboundResult | null> => {
+      const existing = await this.m.Message.findOne({ channelId: record.channelId, externalId: record.externalId }).lean() as Doc | null
+      if (existing === null) return null
+      const conversation = await this.m.Conversation.findById(existing.conversationId).lean() as Doc
+      return { duplicate: true, conversationCreated: false, message: toMessage(existing), conversation: toConversation(conversation) }
+    }
+    const joined = record.conversationId === undefined ? null : await this.m.Conversation.findById(record.conversationId).lean() as Doc | null
+    // A redelivered reply must not reopen the conversation it was stored in.
+    if (joined?.status === 'closed') {
+      const known = await duplicateOf()
+      if (known !== null) return known
+    }
+    const contactId = await this.upsertIdentity(record, now, joined)
+    const note = record.direction === 'note'
+    const { id: conversationId, created } = joined !== null
+      ? await this.joinConversation(joined, note, now)
+      : await this.openConversation(record, contactId, note, now)
     const messageId = newId(now.getTime())
     const echo = record.direction === 'outbound'
     try {
       await this.m.Message.create({
-        _id: messageId, conversationId: opened._id, channelId: record.channelId, direction: echo ? 'outbound' : 'inbound',
+        _id: messageId, conversationId, channelId: record.channelId, direction: record.direction ?? 'inbound',
         author: echo ? { type: 'agent', id: null } : { type: 'contact', id: contactId }, text: record.text, attachments: record.attachments, cards: record.cards,
-        externalId: record.externalId, status: echo ? 'sent' : 'delivered', createdAt: now, sentAt: record.sentAt, deliveredAt: echo ? null : now, updatedAt: now
+        extras: record.extras ?? null, externalId: record.externalId, status: echo ? 'sent' : 'delivered', routed: note,
+        createdAt: now, sentAt: record.sentAt, deliveredAt: echo ? null : now, updatedAt: now
       })
     } catch (err) {
       if (!isDuplicateKey(err)) throw err
-      const existing = await this.m.Message.findOne({ channelId: record.channelId, externalId: record.externalId }).lean() as Doc
-      const conversation = await this.m.Conversation.findById(existing.conversationId).lean() as Doc
-      return { duplicate: true, conversationCreated: false, message: toMessage(existing), conversation: toConversation(conversation) }
+      return (await duplicateOf())!
     }
     const conversation = await this.m.Conversation.findOneAndUpdate(
-      { _id: opened._id },
-      echo
-        ? { $max: { lastOutboundAt: record.sentAt }, $set: { lastActivityAt: now, updatedAt: now } }
-        : { $inc: { unreadCount: 1 }, ...(record.opensWindow === false ? {} : { $max: { lastInboundAt: record.sentAt } }), $set: { lastActivityAt: now, updatedAt: now } },
+      { _id: conversationId },
+      note
+        ? { $set: { updatedAt: now } }
+        : echo
+          ? { $max: { lastOutboundAt: record.sentAt }, $set: { lastActivityAt: now, updatedAt: now } }
+          : { $inc: { unreadCount: 1 }, ...(record.opensWindow === false ? {} : { $max: { lastInboundAt: record.sentAt } }), $set: { lastActivityAt: now, updatedAt: now } },
       { returnDocument: 'after', lean: true }
     ) as Doc
     const message = await this.m.Message.findById(messageId).lean() as Doc
-    return { duplicate: false, conversationCreated, message: toMessage(message), conversation: toConversation(conversation) }
+    return { duplicate: false, conversationCreated: created, message: toMessage(message), conversation: toConversation(conversation) }
   }
 
-  private async upsertIdentity (record: InboundRecord, now: Date): Promise<string> {
+  /** The contact's open conversation on this channel and thread, or a new one (closed when a note opens it: nothing to answer). */
+  private async openConversation (record: InboundRecord, contactId: string, note: boolean, now: Date): Promise<{ id: string, created: boolean }> {
+    const thread = record.thread ?? ''
+    const proposedId = newId(now.getTime())
+    const fields = { _id: proposedId, channelId: record.channelId, contactId, thread, assigneeId: null, teamId: record.teamId, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, createdAt: now, updatedAt: now }
+    if (note) {
+      await this.m.Conversation.create({ ...fields, status: 'closed' })
+      return { id: proposedId, created: true }
+    }
+    const opened = await this.m.Conversation.findOneAndUpdate(
+      { openKey: openKey(record.channelId, contactId, thread) }, { $setOnInsert: { ...fields, status: 'unassigned' } },
+      { upsert: true, returnDocument: 'after', lean: true }
+    ) as Doc
+    return { id: opened._id, created: opened._id === proposedId }
+  }
+
+  /** A conversation the channel matched: a customer message reopens it if closed, unless the contact has opened another there since. */
+  private async joinConversation (joined: Doc, note: boolean, now: Date): Promise<{ id: string, created: boolean }> {
+    if (joined.status !== 'closed' || note) return { id: joined._id, created: false }
+    const key = openKey(joined.channelId, joined.contactId, joined.thread ?? '')
+    try {
+      await this.m.Conversation.updateOne({ _id: joined._id, status: 'closed' },
+        { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, updatedAt: now, openKey: key } })
+      return { id: joined._id, created: false }
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err
+      const open = await this.m.Conversation.findOne({ openKey: key }).lean() as Doc
+      return { id: open._id, created: false }
+    }
+  }
+
+  /** See the sqlite driver: a new address writing into a matched conversation whose contact has that email joins that contact. */
+  private async upsertIdentity (record: InboundRecord, now: Date, joined: Doc | null): Promise<string> {
     const { channelId, contact } = record
     const filter = { channelId, externalId: contact.externalId }
+    let newContactId = newId(now.getTime())
+    if (joined !== null && contact.email !== undefined && await this.m.Identity.exists(filter) === null) {
+      const owner = await this.m.Contact.findById(joined.contactId).lean() as Doc | null
+      if (typeof owner?.email === 'string' && owner.email.toLowerCase() === contact.email.toLowerCase()) newContactId = owner._id
+    }
     const upsert = async (): Promise<Doc> => await this.m.Identity.findOneAndUpdate(
-      filter, { $setOnInsert: { contactId: newId(now.getTime()), createdAt: now } }, { upsert: true, returnDocument: 'after', lean: true }
+      filter, { $setOnInsert: { contactId: newContactId, createdAt: now } }, { upsert: true, returnDocument: 'after', lean: true }
     ) as Doc
     // Two concurrent upserts of a new identity: one wins, the other gets E11000 and reads the winner.
     const identity = await upsert().catch(async err => { if (isDuplicateKey(err)) return await upsert(); throw err })
@@ -118,7 +168,7 @@ export class MongoStore implements Store {
     if (conversation === null) throw notFound('conversation', record.conversationId)
     const note = record.direction === 'note'
     const created = await this.m.Message.create({
-      _id: newId(now.getTime()), conversationId: record.conversationId, channelId: conversation.channelId, direction: record.direction,
+      _id: newId(now.getTime()), conversationId: record.conversationId, channelId: record.channelId ?? conversation.channelId, direction: record.direction,
       author: record.author, text: record.text, attachments: record.attachments, cards: record.cards, externalId: null,
       status: note ? 'sent' : 'pending', tag: record.tag, routed: true, createdAt: now, sentAt: note ? now : null, updatedAt: now
     })
@@ -175,6 +225,11 @@ export class MongoStore implements Store {
   async getMessage (id: string): Promise<Message | null> {
     const d = await this.m.Message.findById(id).lean() as Doc | null
     return d === null ? null : toMessage(d)
+  }
+
+  async findMessagesByExternalId (channelId: string, externalIds: string[]): Promise<Message[]> {
+    if (externalIds.length === 0) return []
+    return (await this.m.Message.find({ channelId, externalId: { $in: externalIds } }).sort({ _id: 1 }).lean() as Doc[]).map(toMessage)
   }
 
   async listMessages (conversationId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>> {
@@ -408,7 +463,7 @@ export class MongoStore implements Store {
     if (current.status !== 'closed') return toConversation(current)
     try {
       const d = await this.m.Conversation.findOneAndUpdate({ _id: id, status: 'closed' },
-        { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, lastActivityAt: now, updatedAt: now, openKey: `${current.channelId}|${current.contactId}` } },
+        { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, lastActivityAt: now, updatedAt: now, openKey: openKey(current.channelId, current.contactId, current.thread ?? '') } },
         { returnDocument: 'after', lean: true }) as Doc | null
       return toConversation(d ?? current)
     } catch (err) {

@@ -125,5 +125,12 @@ export const migrations: string[] = [
 
   ALTER TABLE contacts ADD COLUMN last_agent_id TEXT;
   ALTER TABLE contacts ADD COLUMN last_agent_at INTEGER;
+  `,
+  `
+  -- Channels with threads (email) let a contact have several open conversations, one per thread.
+  ALTER TABLE conversations ADD COLUMN thread TEXT NOT NULL DEFAULT '';
+  DROP INDEX conversations_open;
+  CREATE UNIQUE INDEX conversations_open ON conversations(channel_id, contact_id, thread) WHERE status != 'closed';
+  ALTER TABLE messages ADD COLUMN extras TEXT;
   `
 ]

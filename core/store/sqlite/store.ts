@@ -129,32 +129,33 @@ export class SqliteStore implements Store {
     const at = now.getTime()
     try {
       return await this.write((): InboundResult => {
-        const contactId = this.upsertIdentity(record, at)
-        const open = this.sql("SELECT id FROM conversations WHERE channel_id = ? AND contact_id = ? AND status != 'closed'")
-          .get(record.channelId, contactId) as { id: string } | undefined
-        const conversationId = open?.id ?? newId(at)
-        if (open === undefined) {
-          this.sql(`INSERT INTO conversations (id, channel_id, contact_id, status, team_id, last_activity_at, created_at, updated_at)
-            VALUES (?, ?, ?, 'unassigned', ?, ?, ?, ?)`).run(conversationId, record.channelId, contactId, record.teamId, at, at, at)
-        }
+        const joined = record.conversationId === undefined
+          ? undefined
+          : this.sql('SELECT * FROM conversations WHERE id = ?').get(record.conversationId) as ConversationRow | undefined
+        const contactId = this.upsertIdentity(record, at, joined)
+        const note = record.direction === 'note'
+        const { id: conversationId, created } = joined !== undefined
+          ? this.joinConversation(joined, note, at)
+          : this.openConversation(record, contactId, note, at)
         const echo = record.direction === 'outbound'
         const message = this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text,
-            attachments, cards, external_id, status, created_at, sent_at, delivered_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            attachments, cards, extras, external_id, status, routed, created_at, sent_at, delivered_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING *`).get(
-          newId(at), conversationId, record.channelId, echo ? 'outbound' : 'inbound', echo ? 'agent' : 'contact', echo ? null : contactId,
-          record.text, JSON.stringify(record.attachments), JSON.stringify(record.cards), record.externalId, echo ? 'sent' : 'delivered',
-          at, record.sentAt.getTime(), echo ? null : at, at) as MessageRow | undefined
+          newId(at), conversationId, record.channelId, record.direction ?? 'inbound', echo ? 'agent' : 'contact', echo ? null : contactId,
+          record.text, JSON.stringify(record.attachments), JSON.stringify(record.cards), record.extras === undefined ? null : JSON.stringify(record.extras),
+          record.externalId, echo ? 'sent' : 'delivered', note ? 1 : 0, at, record.sentAt.getTime(), echo ? null : at, at) as MessageRow | undefined
         // The unique index says this message is stored already: undo whatever this write began.
         if (message === undefined) throw new Duplicate()
-        const conversation = (echo
-          ? this.sql(`UPDATE conversations SET last_outbound_at = MAX(COALESCE(last_outbound_at, 0), ?), last_activity_at = ?, updated_at = ?
-              WHERE id = ? RETURNING *`)
-          : this.sql(`UPDATE conversations SET unread_count = unread_count + 1,
-              last_inbound_at = CASE WHEN ? THEN MAX(COALESCE(last_inbound_at, 0), ?) ELSE last_inbound_at END, last_activity_at = ?, updated_at = ?
-              WHERE id = ? RETURNING *`))
-          .get(...(echo ? [] : [record.opensWindow === false ? 0 : 1]), record.sentAt.getTime(), at, at, conversationId) as ConversationRow
-        return { duplicate: false, conversationCreated: open === undefined, conversation: toConversation(conversation), message: toMessage(message) }
+        const conversation = (note
+          ? this.sql('UPDATE conversations SET updated_at = ? WHERE id = ? RETURNING *').get(at, conversationId)
+          : echo
+            ? this.sql(`UPDATE conversations SET last_outbound_at = MAX(COALESCE(last_outbound_at, 0), ?), last_activity_at = ?, updated_at = ?
+                WHERE id = ? RETURNING *`).get(record.sentAt.getTime(), at, at, conversationId)
+            : this.sql(`UPDATE conversations SET unread_count = unread_count + 1,
+                last_inbound_at = CASE WHEN ? THEN MAX(COALESCE(last_inbound_at, 0), ?) ELSE last_inbound_at END, last_activity_at = ?, updated_at = ?
+                WHERE id = ? RETURNING *`).get(record.opensWindow === false ? 0 : 1, record.sentAt.getTime(), at, at, conversationId)) as ConversationRow
+        return { duplicate: false, conversationCreated: created, conversation: toConversation(conversation), message: toMessage(message) }
       })
     } catch (err) {
       if (!(err instanceof Duplicate)) throw err
@@ -164,8 +165,38 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Finds or creates the contact behind a channel identity; fills profile fields it lacks. */
-  private upsertIdentity (record: InboundRecord, at: number): string {
+  /** The contact's open conversation on this channel and thread, or a new one (closed when a note opens it: nothing to answer). */
+  private openConversation (record: InboundRecord, contactId: string, note: boolean, at: number): { id: string, created: boolean } {
+    const thread = record.thread ?? ''
+    const open = this.sql("SELECT id FROM conversations WHERE channel_id = ? AND contact_id = ? AND thread = ? AND status != 'closed'")
+      .get(record.channelId, contactId, thread) as { id: string } | undefined
+    if (open !== undefined) return { id: open.id, created: false }
+    const id = newId(at)
+    this.sql(`INSERT INTO conversations (id, channel_id, contact_id, thread, status, team_id, last_activity_at, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, record.channelId, contactId, thread, note ? 'closed' : 'unassigned', record.teamId, at, at, at)
+    return { id, created: true }
+  }
+
+  /** A conversation the channel matched: a customer message reopens it if closed, unless the contact has opened another there since. */
+  private joinConversation (joined: ConversationRow, note: boolean, at: number): { id: string, created: boolean } {
+    if (joined.status !== 'closed' || note) return { id: joined.id, created: false }
+    try {
+      this.sql(`UPDATE conversations SET status = 'unassigned', assignee_id = NULL, assigned_at = NULL, updated_at = ? WHERE id = ?`).run(at, joined.id)
+      return { id: joined.id, created: false }
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err
+      const open = this.sql("SELECT id FROM conversations WHERE channel_id = ? AND contact_id = ? AND thread = ? AND status != 'closed'")
+        .get(joined.channel_id, joined.contact_id, joined.thread) as { id: string }
+      return { id: open.id, created: false }
+    }
+  }
+
+  /**
+   * Finds or creates the contact behind a channel identity; fills profile fields it lacks.
+   * A new address writing into a matched conversation whose contact has that email is the
+   * same person: the identity joins that contact (a webchat visitor answering by email).
+   */
+  private upsertIdentity (record: InboundRecord, at: number, joined?: ConversationRow): string {
     const { channelId, contact } = record
     const found = this.sql('SELECT contact_id FROM identities WHERE channel_id = ? AND external_id = ?')
       .get(channelId, contact.externalId) as { contact_id: string } | undefined
@@ -178,9 +209,14 @@ export class SqliteStore implements Store {
           contact.name ?? null, contact.email ?? null, contact.phone ?? null, contact.avatarUrl ?? null)
       return found.contact_id
     }
-    const contactId = newId(at)
-    this.sql('INSERT INTO contacts (id, name, email, phone, avatar_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(contactId, contact.name ?? null, contact.email ?? null, contact.phone ?? null, contact.avatarUrl ?? null, at, at)
+    const owner = joined !== undefined && contact.email !== undefined
+      ? this.sql('SELECT id FROM contacts WHERE id = ? AND lower(email) = lower(?)').get(joined.contact_id, contact.email) as { id: string } | undefined
+      : undefined
+    const contactId = owner?.id ?? newId(at)
+    if (owner === undefined) {
+      this.sql('INSERT INTO contacts (id, name, email, phone, avatar_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(contactId, contact.name ?? null, contact.email ?? null, contact.phone ?? null, contact.avatarUrl ?? null, at, at)
+    }
     this.sql('INSERT INTO identities (channel_id, external_id, contact_id, created_at) VALUES (?, ?, ?, ?)')
       .run(channelId, contact.externalId, contactId, at)
     return contactId
@@ -196,7 +232,7 @@ export class SqliteStore implements Store {
       const row = this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text, attachments, cards,
           status, tag, routed, created_at, sent_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING *`).get(
-        newId(at), record.conversationId, conversation.channel_id, record.direction, record.author.type, record.author.id, record.text,
+        newId(at), record.conversationId, record.channelId ?? conversation.channel_id, record.direction, record.author.type, record.author.id, record.text,
         JSON.stringify(record.attachments), JSON.stringify(record.cards), note ? 'sent' : 'pending', record.tag, at, note ? at : null, at) as MessageRow
       return toMessage(row)
     })
@@ -255,6 +291,12 @@ export class SqliteStore implements Store {
   async getMessage (id: string): Promise<Message | null> {
     const row = this.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined
     return row === undefined ? null : toMessage(row)
+  }
+
+  async findMessagesByExternalId (channelId: string, externalIds: string[]): Promise<Message[]> {
+    if (externalIds.length === 0) return []
+    return (this.sql('SELECT * FROM messages WHERE channel_id = ? AND external_id IN (SELECT value FROM json_each(?)) ORDER BY id')
+      .all(channelId, JSON.stringify(externalIds)) as MessageRow[]).map(toMessage)
   }
 
   async listMessages (conversationId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>> {

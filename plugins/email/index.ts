@@ -1,0 +1,143 @@
+import { ChannelSendError, defineChannel, type ChannelContext, type InboundMessage } from '../../core/channels/index.js'
+import type { Contact } from '../../core/model/index.js'
+import { Mailbox } from './mailbox.js'
+import { Outbox } from './outbound.js'
+import { parseEmail, storeParts, type Email } from './parse.js'
+import { composeReply } from './compose.js'
+import { EmailSettings, settingsProblems, type EmailConfig } from './settings.js'
+import { conversationOfMessageId, ownMessageId, replyAddress, replySubject, Threads, tokenOf } from './thread.js'
+
+const ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
+
+/** A support mailbox as a channel: IMAP in, SMTP out, replies threaded back into their conversation. */
+export default defineChannel({
+  name: 'email',
+  configSchema: EmailSettings,
+  capabilities: {
+    text: true, images: true, files: true, cards: false, typing: false, readReceipts: false,
+    maxTextLength: 100_000, maxAttachments: 10
+  },
+  secretSettings: ['imap.password', 'imap.accessToken', 'smtp.password', 'smtp.accessToken', 'smtp.dkim.privateKey'],
+  validate: settingsProblems,
+
+  create (config: EmailConfig, ctx: ChannelContext) {
+    const domain = config.address.slice(config.address.lastIndexOf('@') + 1)
+    const threads = new Threads(ctx.kv)
+    let outbox: Outbox | undefined
+
+    /** In order: the reply token, then any Message-ID the hub knows, then (if on) sender + subject. */
+    const conversationFor = async (email: Email): Promise<string | undefined> => {
+      for (const recipient of email.recipients) {
+        const token = tokenOf(recipient, config.address)
+        if (token !== null && await ctx.getConversation(token) !== null) return token
+      }
+      const ids = [...new Set([...(email.inReplyTo !== null ? [email.inReplyTo] : []), ...email.references])]
+      const stored = await ctx.findMessages(ids)
+      const latest = stored.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1)
+      if (latest !== undefined) return latest.conversationId
+      for (const id of ids) {
+        const own = conversationOfMessageId(id)
+        if (own !== null && await ctx.getConversation(own) !== null) return own
+      }
+      return await threads.bySubject(email.from.address, email.subject, ctx.clock(), config.threadBySubjectDays) ?? undefined
+    }
+
+    const receive = async (source: Buffer): Promise<void> => {
+      const email = await parseEmail(source)
+      const { kind } = email
+      if (kind.kind === 'bounce') {
+        const detail = [kind.recipient, kind.status, kind.diagnostic].filter(v => v !== null).join(' ')
+        const matched = kind.originalMessageId !== null &&
+          await ctx.outboundFailed(kind.originalMessageId, { code: 'bounced', message: `The mail was returned by the recipient's server${detail !== '' ? `: ${detail}` : '.'}` })
+        ctx.logger.info({ matched, status: kind.status }, 'email bounce received')
+        if (matched) return
+      }
+      const conversationId = await conversationFor(email)
+      const { attachments, html } = await storeParts(email, ctx.files)
+      const automated = kind.kind === 'customer' ? undefined : kind.kind === 'bounce' ? 'bounce' : kind.reason
+      const sender = email.from.address !== '' ? email.from.address : 'mailer-daemon'
+      const message: InboundMessage = {
+        externalId: email.messageId,
+        from: { externalId: sender, ...(ADDRESS.test(sender) ? { email: sender } : {}), ...(email.from.name !== undefined ? { name: email.from.name } : {}) },
+        text: email.text,
+        attachments,
+        extras: {
+          subject: email.subject,
+          ...(html !== null ? { html } : {}),
+          ...(email.fullText !== email.text ? { fullText: email.fullText } : {}),
+          ...(automated !== undefined ? { automated } : {})
+        },
+        ...(email.date !== null ? { sentAt: email.date } : {}),
+        ...(automated !== undefined ? { direction: 'note' as const } : {}),
+        // Unmatched mail is a new thread: the same person may have several open subjects at once.
+        ...(conversationId !== undefined ? { conversationId } : { thread: email.messageId })
+      }
+      const outcome = await ctx.ingest(message)
+      if (outcome.duplicate || automated !== undefined) return
+      await threads.inbound(outcome.conversationId, { messageId: email.messageId, references: email.references, subject: email.subject })
+      await threads.rememberSubject(sender, email.subject, outcome.conversationId, ctx.clock())
+    }
+
+    const mailbox = new Mailbox({
+      imap: config.imap,
+      processed: config.processed,
+      kv: ctx.kv,
+      logger: ctx.logger,
+      reportHealth: ctx.reportHealth,
+      deliver: receive,
+      known: async ids => new Set((await ctx.findMessages(ids)).flatMap(m => m.externalId ?? []))
+    })
+
+    const recipient = (contact: Contact): string | null => {
+      const identity = contact.identities.find(i => i.channelId === ctx.channelId)?.externalId
+      if (identity !== undefined && ADDRESS.test(identity)) return identity
+      return contact.email !== null && ADDRESS.test(contact.email) ? contact.email : null
+    }
+
+    return {
+      async start () {
+        outbox = new Outbox(config)
+        mailbox.start()
+      },
+
+      async stop () {
+        await mailbox.stop()
+        outbox?.close()
+      },
+
+      // Email has no reply window; the capabilities already bound length and attachments.
+      policy: () => ({ verdict: 'allow' }),
+
+      recipient,
+
+      async send ({ conversation, contact, message }) {
+        const to = recipient(contact)
+        if (to === null) throw new ChannelSendError('no_recipient', 'This contact has no email address; add one to the contact to answer by email.', { retryable: false })
+        const state = await threads.get(conversation.id)
+        const subject = state !== null && state.subject !== '' ? replySubject(state.subject) : config.subject.replaceAll('{fromName}', config.fromName)
+        const parent = state?.parent !== null && state?.parent !== undefined && state.customerWrote && config.quoteHistory
+          ? (await ctx.findMessages([state.parent]))[0]
+          : undefined
+        const attachments = await Promise.all(message.attachments.map(async a => {
+          const file = await ctx.files.read(a.url)
+          return { filename: a.name ?? file.meta.name, content: file.data, contentType: a.mimeType ?? file.meta.mimeType }
+        }))
+        const messageId = ownMessageId(message.id, conversation.id, domain)
+        const body = composeReply(message.text, parent === undefined ? null : { text: parent.text, at: parent.sentAt ?? parent.createdAt, from: contact.name ?? to })
+        await (outbox ?? (outbox = new Outbox(config))).send({
+          to,
+          replyTo: replyAddress(config.address, conversation.id, config.plusAddressing),
+          subject,
+          ...body,
+          messageId,
+          inReplyTo: state?.parent ?? null,
+          references: state === null ? [] : state.parent !== null ? [...state.references.filter(r => r !== state.parent), state.parent] : state.references,
+          attachments,
+          automated: message.author.type !== 'agent'
+        })
+        await threads.outbound(conversation.id, { messageId, subject })
+        return { externalId: messageId }
+      }
+    }
+  }
+})
