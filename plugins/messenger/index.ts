@@ -3,7 +3,7 @@ import { ChannelSendError, defineChannel, verify, type ChannelContext, type Outb
 import { normalize, OWN_METADATA, type MessagingEvent } from './events.js'
 import { classify, GraphClient } from './graph.js'
 import { PageRate } from './rate.js'
-import { download, isPrivateUrl } from './upload.js'
+import { isPrivateUrl } from './upload.js'
 import { tagCatalog, TagRule } from './tags.js'
 import { windowVerdict } from './window.js'
 
@@ -151,7 +151,11 @@ export default defineChannel({
         for (const attachment of message.attachments) {
           // Meta fetches public URLs itself; a file on a private network is uploaded by the hub.
           const payload = isPrivateUrl(attachment.url)
-            ? { attachment_id: await (async () => { const { file, name } = await download(attachment.url, config.timeoutMs); return await call(async () => await graph.upload(config.pageId, attachment.kind, file, attachment.name ?? name)) })() }
+            ? { attachment_id: await (async () => {
+              const { data, meta } = await ctx.files.read(attachment.url)
+              const file = new Blob([new Uint8Array(data)], { type: attachment.mimeType ?? meta.mimeType })
+              return await call(async () => await graph.upload(config.pageId, attachment.kind, file, attachment.name ?? meta.name))
+            })() }
             : { url: attachment.url, is_reusable: true }
           ids.push(await call(async () => await graph.sendMessage(config.pageId, {
             recipient: { id: psid }, ...how, message: { attachment: { type: attachment.kind, payload }, metadata }

@@ -33,6 +33,6 @@ t.test('a retired tag is accepted before its date', async t => {
 })
 
 t.test('which files Meta cannot fetch itself', async t => {
-  for (const url of ['http://localhost:3000/f.png', 'http://127.0.0.1/f', 'http://10.1.2.3/f', 'http://172.20.0.5/f', 'http://192.168.1.9/f', 'http://files.internal/f', 'http://[::1]/f']) t.ok(isPrivateUrl(url), url)
+  for (const url of ['http://localhost:3000/f.png', 'http://127.0.0.1/f', 'http://10.1.2.3/f', 'http://172.20.0.5/f', 'http://192.168.1.9/f', 'http://files.internal/f', 'http://[::1]/f', '/files/0123/f.png']) t.ok(isPrivateUrl(url), url)
   for (const url of ['https://cdn.example.com/f.png', 'http://172.32.0.1/f', 'not a url']) t.notOk(isPrivateUrl(url), url)
 })
