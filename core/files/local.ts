@@ -15,7 +15,8 @@ export class LocalFileStore implements FileStore {
   }
 
   async put (data: Buffer, meta: { name: string, mimeType: string }): Promise<StoredFile> {
-    this.ready ??= mkdir(this.dir, { recursive: true })
+    // Made once; a failure (a full or read-only disk) is tried again on the next file.
+    this.ready ??= mkdir(this.dir, { recursive: true }).catch(err => { this.ready = undefined; throw err })
     await this.ready
     const key = randomBytes(20).toString('hex')
     const stored: FileMeta = { name: safeFileName(meta.name), mimeType: meta.mimeType, size: data.length }
