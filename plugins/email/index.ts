@@ -4,10 +4,8 @@ import { Mailbox } from './mailbox.js'
 import { Outbox } from './outbound.js'
 import { parseEmail, storeParts, type Email } from './parse.js'
 import { composeReply } from './compose.js'
-import { EmailSettings, settingsProblems, type EmailConfig } from './settings.js'
-import { conversationOfMessageId, ownMessageId, replyAddress, replySubject, Threads, tokenOf } from './thread.js'
-
-const ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
+import { ADDRESS, EmailSettings, settingsProblems, type EmailConfig } from './settings.js'
+import { conversationOfMessageId, ownMessageId, replyAddress, replySubject, Threads, threadHeaders, tokenOf } from './thread.js'
 
 /** A support mailbox as a channel: IMAP in, SMTP out, replies threaded back into their conversation. */
 export default defineChannel({
@@ -23,7 +21,8 @@ export default defineChannel({
   create (config: EmailConfig, ctx: ChannelContext) {
     const domain = config.address.slice(config.address.lastIndexOf('@') + 1)
     const threads = new Threads(ctx.kv)
-    let outbox: Outbox | undefined
+    // A pooled transport opens no connection until the first send.
+    const outbox = new Outbox(config)
 
     /** In order: the reply token, then any Message-ID the hub knows, then (if on) sender + subject. */
     const conversationFor = async (email: Email): Promise<string | undefined> => {
@@ -96,13 +95,12 @@ export default defineChannel({
 
     return {
       async start () {
-        outbox = new Outbox(config)
         mailbox.start()
       },
 
       async stop () {
         await mailbox.stop()
-        outbox?.close()
+        outbox.close()
       },
 
       // Email has no reply window; the capabilities already bound length and attachments.
@@ -124,14 +122,13 @@ export default defineChannel({
         }))
         const messageId = ownMessageId(message.id, conversation.id, domain)
         const body = composeReply(message.text, parent === undefined ? null : { text: parent.text, at: parent.sentAt ?? parent.createdAt, from: contact.name ?? to })
-        await (outbox ?? (outbox = new Outbox(config))).send({
+        await outbox.send({
           to,
           replyTo: replyAddress(config.address, conversation.id, config.plusAddressing),
           subject,
           ...body,
           messageId,
-          inReplyTo: state?.parent ?? null,
-          references: state === null ? [] : state.parent !== null ? [...state.references.filter(r => r !== state.parent), state.parent] : state.references,
+          ...threadHeaders(state),
           attachments,
           automated: message.author.type !== 'agent'
         })

@@ -1,6 +1,7 @@
 import { ImapFlow, type MailboxObject } from 'imapflow'
 import type { Logger } from 'pino'
 import type { ChannelHealth, ChannelKv } from '../../core/channels/index.js'
+import { messageIds } from './parse.js'
 import type { EmailConfig } from './settings.js'
 
 export interface MailboxOptions {
@@ -144,12 +145,10 @@ export class Mailbox {
     for (let i = 0; i < fresh.length; i += BATCH) {
       // Collect first, act after: a command issued inside a fetch iteration deadlocks.
       const batch = await client.fetchAll(fresh.slice(i, i + BATCH).join(','), { uid: true, envelope: true }, { uid: true })
-      batch.sort((a, b) => a.uid - b.uid)
-      const ids = batch.flatMap(m => m.envelope?.messageId?.match(/<[^<>\s]+>/)?.[0] ?? [])
-      const known = await this.o.known(ids)
-      for (const item of batch) {
-        const id = item.envelope?.messageId?.match(/<[^<>\s]+>/)?.[0]
-        if (id === undefined || !known.has(id)) await this.fetchAndDeliver(client, item.uid)
+      const items = batch.map(m => ({ uid: m.uid, id: messageIds(m.envelope?.messageId)[0] })).sort((a, b) => a.uid - b.uid)
+      const known = await this.o.known(items.flatMap(item => item.id ?? []))
+      for (const item of items) {
+        if (item.id === undefined || !known.has(item.id)) await this.fetchAndDeliver(client, item.uid)
         await this.markProcessed(client, item.uid)
         cursor.lastUid = item.uid
         await this.o.kv.set(key, JSON.stringify(cursor))

@@ -28,7 +28,8 @@ export interface Email {
 const addresses = (field: AddressObject | AddressObject[] | undefined): string[] =>
   (Array.isArray(field) ? field : field === undefined ? [] : [field]).flatMap(a => a.value).flatMap(v => v.address !== undefined && v.address !== '' ? [v.address] : [])
 
-const messageIds = (value: string | string[] | undefined): string[] =>
+/** The `<id@host>` tokens in a header value (clients add comments and folding around them). */
+export const messageIds = (value: string | string[] | undefined): string[] =>
   (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap(v => v.match(/<[^<>\s]+>/g) ?? [])
 
 export async function parseEmail (source: Buffer): Promise<Email> {

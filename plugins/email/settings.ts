@@ -43,9 +43,12 @@ const Smtp = Type.Object({
   }, { additionalProperties: false }))
 }, { additionalProperties: false })
 
+/** A plausible mail address: what config, contacts' emails and senders are checked against. */
+export const ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
+
 export const EmailSettings = Type.Object({
   /** The support address customers write to, e.g. support@shop.example. */
-  address: Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' }),
+  address: Type.String({ pattern: ADDRESS.source }),
   fromName: Type.String({ default: 'Support', minLength: 1, maxLength: 100 }),
   /** Reply-To `local+<token>@domain`: replies thread by address even when a client drops every header. */
   plusAddressing: Type.Boolean({ default: false }),

@@ -76,6 +76,12 @@ export interface ThreadState {
   customerWrote: boolean
 }
 
+/** RFC 5322: In-Reply-To the parent, References the thread ending with the parent. */
+export function threadHeaders (state: ThreadState | null): { inReplyTo: string | null, references: string[] } {
+  if (state === null || state.parent === null) return { inReplyTo: null, references: state?.references ?? [] }
+  return { inReplyTo: state.parent, references: [...state.references.filter(r => r !== state.parent), state.parent] }
+}
+
 export class Threads {
   private readonly kv: ChannelKv
 

@@ -168,9 +168,8 @@ export class SqliteStore implements Store {
   /** The contact's open conversation on this channel and thread, or a new one (closed when a note opens it: nothing to answer). */
   private openConversation (record: InboundRecord, contactId: string, note: boolean, at: number): { id: string, created: boolean } {
     const thread = record.thread ?? ''
-    const open = this.sql("SELECT id FROM conversations WHERE channel_id = ? AND contact_id = ? AND thread = ? AND status != 'closed'")
-      .get(record.channelId, contactId, thread) as { id: string } | undefined
-    if (open !== undefined) return { id: open.id, created: false }
+    const open = this.openIn(record.channelId, contactId, thread)
+    if (open !== undefined) return { id: open, created: false }
     const id = newId(at)
     this.sql(`INSERT INTO conversations (id, channel_id, contact_id, thread, status, team_id, last_activity_at, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, record.channelId, contactId, thread, note ? 'closed' : 'unassigned', record.teamId, at, at, at)
@@ -185,10 +184,13 @@ export class SqliteStore implements Store {
       return { id: joined.id, created: false }
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err
-      const open = this.sql("SELECT id FROM conversations WHERE channel_id = ? AND contact_id = ? AND thread = ? AND status != 'closed'")
-        .get(joined.channel_id, joined.contact_id, joined.thread) as { id: string }
-      return { id: open.id, created: false }
+      return { id: this.openIn(joined.channel_id, joined.contact_id, joined.thread)!, created: false }
     }
+  }
+
+  /** The id of the contact's open conversation on a channel and thread (the partial unique index allows one). */
+  private openIn (channelId: string, contactId: string, thread: string): string | undefined {
+    return (this.sql("SELECT id FROM conversations WHERE channel_id = ? AND contact_id = ? AND thread = ? AND status != 'closed'").get(channelId, contactId, thread) as { id: string } | undefined)?.id
   }
 
   /**
