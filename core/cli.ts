@@ -4,6 +4,7 @@ import { PluginRegistry } from './channels/index.js'
 import { ConfigError, loadConfig, type HubConfig } from './config/index.js'
 import { HubError } from './errors.js'
 import { createHub } from './hub.js'
+import { demoPath } from './http/app.js'
 import type { AgentRole } from './model/index.js'
 import { createStore } from './store/index.js'
 
@@ -50,7 +51,10 @@ async function run (file: string, mode: 'start' | 'worker'): Promise<void> {
     }
     throw err
   })
-  if (url !== undefined) process.stdout.write(`Omnihub is listening on ${url}\n`)
+  if (url !== undefined) {
+    process.stdout.write(`Omnihub is listening on ${url}\n  API and its docs: ${url}/docs\n`)
+    if (demoPath(hub.services) !== null) process.stdout.write(`  Chat as a customer: ${url}/demo\n`)
+  }
   else process.stdout.write(`Omnihub worker is running (queue: ${config.queue.driver})\n`)
 }
 

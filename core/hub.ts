@@ -4,12 +4,12 @@ import { hashToken } from './agents/tokens.js'
 import { channelFiles, PluginRegistry, type ChannelContext } from './channels/index.js'
 import type { HubConfig } from './config/index.js'
 import { LocalEventBus, RedisEventBus, type EventBus } from './events/index.js'
-import { LocalFileStore, type FileStore } from './files/index.js'
+import { FileLinks, LocalFileStore, type FileStore } from './files/index.js'
 import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
-import { applyReceipt, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
+import { agentsOnline, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
 import { drainQueue, strategies } from './routing/index.js'
 import { QueueAnnouncer } from './routing/announcer.js'
@@ -55,6 +55,14 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   services.queueAnnouncer = new QueueAnnouncer(services)
   services.roster = new AgentRoster(services)
 
+  /** A hub-wide secret every process shares: made by the first, kept in the store. */
+  const sharedSecret = async (name: string): Promise<string> => {
+    const existing = await store.kvGet('hub', name)
+    if (existing !== null) return existing
+    await store.kvSet('hub', name, FileLinks.newSecret())
+    return (await store.kvGet('hub', name))!
+  }
+
   let app: FastifyInstance | undefined
   let streams: AgentStreams | undefined
   const timers: NodeJS.Timeout[] = []
@@ -89,8 +97,10 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
       if (options.adminToken !== undefined && options.adminToken !== '') {
         await store.ensureAgentWithToken({ name: 'Admin', email: 'admin@omnihub.local', role: 'admin', teams: [], tokenHash: hashToken(options.adminToken) }, clock())
       }
+      services.links = new FileLinks(Buffer.from(config.files.linkSecret ?? await sharedSecret('file-links')), config.files.linkTtlSeconds)
       for (const settings of config.channels.filter(c => c.enabled)) {
         const definition = registry.get(settings.plugin)!
+        const topic = `channel:${settings.id}`
         const context: ChannelContext = {
           channelId: settings.id,
           ingest: async message => await ingest(services, settings.id, message),
@@ -99,7 +109,14 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
           outboundFailed: async (externalId, failure) => await failOutbound(services, settings.id, externalId, failure),
           findMessages: async externalIds => await store.findMessagesByExternalId(settings.id, externalIds),
           getConversation: async id => await store.getConversation(id),
-          files: channelFiles(services.files),
+          listMessages: async (conversationId, paging) => await store.listMessages(conversationId, paging),
+          updateContact: async (externalId, details) => await store.updateContact(settings.id, externalId, details, clock()),
+          recordPageView: async (externalId, view) => await store.recordPageView(settings.id, externalId, view),
+          customerTyping: async (conversationId, on) => await customerTyping(services, settings.id, conversationId, on),
+          agentsOnline: async () => await agentsOnline(services, settings.id),
+          broadcast: async payload => await bus.signal(topic, payload),
+          onBroadcast: listener => bus.onSignal(topic, listener),
+          files: channelFiles(services.files, services.links, clock),
           reportHealth: health => reportHealth(services, settings.id, health),
           logger: logger.child({ channelId: settings.id }),
           clock,

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-redis.sh
 bash scripts/ensure-dovecot.sh
+bash scripts/ensure-chromium.sh
 npm run --silent build
 npm run --silent typecheck
 npx tap "$@"

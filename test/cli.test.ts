@@ -6,7 +6,7 @@ import { cli, launch, stop, writeConfig } from './helpers/process.js'
 t.test('config check: exit 0 and a summary for a good file', async t => {
   const r = await cli(['config', 'check', '--config', 'config/hub.yaml'])
   t.equal(r.code, 0)
-  t.match(r.stdout, /config\/hub.yaml is valid: store sqlite, queue inline, channels api \(api\)/)
+  t.match(r.stdout, /config\/hub.yaml is valid: store sqlite, queue inline, channels webchat \(webchat\), api \(api\)/)
 })
 
 t.test('config check: exit 1 listing every problem with its path, no stack trace', async t => {
@@ -65,6 +65,16 @@ t.test('agent add: validates, prints a token once, and the token works', async t
   const hub = await launch(t, 'start', file)
   const ok = await fetch(`${hub.url}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } })
   t.equal(ok.status, 200)
+  await stop(hub)
+})
+
+t.test('start prints where to chat as a customer when a channel has a demo page', async t => {
+  const { file } = writeConfig({ channels: [{ id: 'webchat', plugin: 'webchat' }] })
+  const hub = await launch(t, 'start', file)
+  await new Promise(resolve => setTimeout(resolve, 200))
+  t.ok(hub.output().includes(`Chat as a customer: ${hub.url}/demo`), hub.output())
+  const page = await fetch(`${hub.url}/demo`)
+  t.match(await page.text(), /channels\/webchat\/widget\.js/)
   await stop(hub)
 })
 

@@ -77,9 +77,11 @@ t.test('files: missing, bad YAML, and the shipped ones', async t => {
   writeFileSync(join(dir, 'bad.yaml'), 'channels:\n  - id: api\n   plugin: api\n')
   await t.rejects(loadConfig(join(dir, 'bad.yaml'), registry), { code: 'config_invalid', problems: [/bad\.yaml:\d+:\d+: invalid YAML/] })
   const hub = await loadConfig('config/hub.yaml', registry, {})
-  t.match(hub, { store: { driver: 'sqlite' }, queue: { driver: 'inline' }, channels: [{ id: 'api', plugin: 'api', enabled: true }] })
+  t.match(hub, { store: { driver: 'sqlite' }, queue: { driver: 'inline' }, channels: [{ id: 'webchat', plugin: 'webchat', enabled: true, settings: { demo: true } }, { id: 'api', plugin: 'api', enabled: true }] })
   const production = await loadConfig('config/production.example.yaml', registry, {
-    MONGODB_URI: 'mongodb://db/omnihub', REDIS_URL: 'redis://redis:6379', OMNIHUB_API_SECRET: 'x'.repeat(32), OMNIHUB_API_CALLBACK_URL: 'https://shop.example/omnihub'
+    MONGODB_URI: 'mongodb://db/omnihub', REDIS_URL: 'redis://redis:6379', OMNIHUB_API_SECRET: 'x'.repeat(32), OMNIHUB_API_CALLBACK_URL: 'https://shop.example/omnihub',
+    OMNIHUB_WEBCHAT_IDENTITY_SECRET: 'y'.repeat(32), OMNIHUB_FILE_LINK_SECRET: 'z'.repeat(32)
   })
   t.match(production, { store: { driver: 'mongodb' }, queue: { driver: 'bullmq' } })
+  t.match(production.channels.find(c => c.id === 'webchat'), { enabled: true, settings: { demo: false } }, 'no demo page in production')
 })

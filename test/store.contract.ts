@@ -1,5 +1,5 @@
 import type { Test } from 'tap'
-import type { InboundRecord, Store } from '../core/store/index.js'
+import { PAGE_VIEWS_KEPT, RECENT_PAGES, type InboundRecord, type Store } from '../core/store/index.js'
 
 /** The behaviour every Store driver must have; run by store-<driver>.test.ts. */
 export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
@@ -432,6 +432,43 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     t.same((await store.findMessagesByExternalId('email', ['<b@hub>', '<nope@x>'])).map(m => m.id), [reply.id])
     t.same((await store.findMessagesByExternalId('web', ['<a@x>', '<b@hub>'])).map(m => m.id), [r.message.id], 'per channel')
     t.same(await store.findMessagesByExternalId('web', []), [])
+  })
+
+  t.test('contact details from a channel overwrite fields and merge attributes; unknown identities are null', async t => {
+    t.equal(await store.updateContact('web', 'nobody', { name: 'X' }, T0), null)
+    const r = await store.recordInbound(inbound('m1', { contact: { externalId: 'cust-1', name: 'Ann', phone: '+100' } }), T0)
+    await store.updateContact('web', 'cust-1', { attributes: { plan: 'gold', cart: 3 } }, at(1))
+    const updated = await store.updateContact('web', 'cust-1', { name: 'Ann Lee', email: 'ann@example.com', attributes: { cart: null, vip: true } }, at(2))
+    t.match(updated, { id: r.conversation.contactId, name: 'Ann Lee', email: 'ann@example.com', phone: '+100' })
+    t.same(updated?.attributes, { plan: 'gold', vip: true }, 'merged; null removed one')
+    t.equal(updated?.updatedAt.getTime(), at(2).getTime())
+    t.same((await store.getContact(r.conversation.contactId))?.attributes, { plan: 'gold', vip: true })
+  })
+
+  t.test('page views: kept per identity before a contact exists, first visit and newest pages', async t => {
+    t.same(await store.browsing([]), { firstVisit: null, recentPages: [] })
+    const view = (n: number, over = {}) => ({ url: `https://shop.example/p/${n}`, title: `Page ${n}`, referrer: null, at: at(n), ...over })
+    await store.recordPageView('web', 'visitor-1', view(0, { referrer: 'https://search.example/?q=shoes' }))
+    for (let n = 1; n <= PAGE_VIEWS_KEPT + 5; n++) await store.recordPageView('web', 'visitor-1', view(n))
+    await store.recordPageView('web', 'visitor-2', view(500))
+    const mine = await store.browsing([{ channelId: 'web', externalId: 'visitor-1' }])
+    t.same(mine.firstVisit, view(0, { referrer: 'https://search.example/?q=shoes' }), 'the first visit stays however many pages follow')
+    t.equal(mine.recentPages.length, RECENT_PAGES)
+    t.same(mine.recentPages[0], view(PAGE_VIEWS_KEPT + 5), 'newest first')
+    t.same(mine.recentPages.map(p => p.title).slice(0, 2), [`Page ${PAGE_VIEWS_KEPT + 5}`, `Page ${PAGE_VIEWS_KEPT + 4}`])
+    const both = await store.browsing([{ channelId: 'web', externalId: 'visitor-1' }, { channelId: 'web', externalId: 'visitor-2' }])
+    t.equal(both.recentPages[0]?.title, 'Page 500', 'identities of one contact together')
+    t.same((await store.browsing([{ channelId: 'other', externalId: 'visitor-1' }])).recentPages, [], 'per channel')
+  })
+
+  t.test('reading a conversation clears its unread count', async t => {
+    await store.recordInbound(inbound('m1'), T0)
+    const r = await store.recordInbound(inbound('m2'), at(1))
+    t.equal(r.conversation.unreadCount, 2)
+    const read = await store.markConversationRead(r.conversation.id, at(2))
+    t.equal(read.unreadCount, 0)
+    t.equal((await store.recordInbound(inbound('m3'), at(3))).conversation.unreadCount, 1, 'counts again from zero')
+    await t.rejects(store.markConversationRead('nope', at(4)), { code: 'not_found' })
   })
 
   t.test('ping answers while open', async t => {

@@ -2,7 +2,8 @@ import type { TSchema, Static } from 'typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { FileMeta, StoredFile } from '../files/index.js'
-import type { Attachment, Card, Contact, Conversation, Message, MessageExtras, QueueReason } from '../model/index.js'
+import type { Attachment, Card, Contact, ContactDetails, Conversation, Message, MessageExtras, PageView, QueueReason } from '../model/index.js'
+import type { Page } from '../store/index.js'
 
 /** What a channel can carry; the core checks drafts against it before asking the policy. */
 export interface ChannelCapabilities {
@@ -106,6 +107,25 @@ export interface ChannelContext {
   /** This channel's stored messages (either direction) with any of these ids: threading by the channel's ids. */
   findMessages (externalIds: string[]): Promise<Message[]>
   getConversation (id: string): Promise<Conversation | null>
+  /** A conversation's messages, oldest first (pass `nextCursor` back for more): what a customer's own app shows. */
+  listMessages (conversationId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>>
+  /**
+   * Sets what the customer (or the seller's site, for them) told the channel: name, email and
+   * phone overwrite, attributes merge. Null when no contact has this identity yet.
+   */
+  updateContact (contactExternalId: string, details: ContactDetails): Promise<Contact | null>
+  /** A page the customer looked at (website channels); agents see the trail on the contact. */
+  recordPageView (contactExternalId: string, view: PageView): Promise<void>
+  /** The customer started or stopped typing in one of this channel's conversations: agents see it. */
+  customerTyping (conversationId: string, on: boolean): Promise<void>
+  /** Agents who serve this channel and are online now. */
+  agentsOnline (): Promise<number>
+  /**
+   * To this channel's instance in every hub process, this one included: live traffic for
+   * whichever process holds a customer's connection. Not kept: a process that is down misses it.
+   */
+  broadcast (payload: unknown): Promise<void>
+  onBroadcast (listener: (payload: unknown) => void): () => void
   /** The hub's attachment store: keep what customers send, read what agents attach. */
   files: ChannelFiles
   /** Says whether the channel works (a revoked token does not): shown in /readyz, told to agents. */
@@ -119,6 +139,10 @@ export interface ChannelFiles {
   put (data: Buffer, meta: { name: string, mimeType: string }): Promise<StoredFile>
   /** The bytes behind an attachment URL: the hub's own files from its store, others fetched over HTTP(S). */
   read (url: string): Promise<{ meta: FileMeta, data: Buffer }>
+  /** A signed, expiring link for a hub file URL (hub-relative), to show a customer; other URLs unchanged. */
+  link (url: string): string
+  /** Like `link`, for every hub file URL in a message or other value. */
+  signDeep<T> (value: T): T
 }
 
 export interface OutboundContext {
@@ -142,6 +166,13 @@ export interface ChannelInstance {
   typing?: (conversation: Conversation, contact: Contact, on: boolean) => Promise<void>
   /** Optional: tell the customer they wait (and where) or that an agent took the conversation. */
   notify?: (conversation: Conversation, notice: WaitNotice) => Promise<void>
+  /** Optional: an agent read the conversation (a customer's app may show "Seen"). */
+  read?: (conversation: Conversation, at: Date) => Promise<void>
+  /**
+   * Optional: a page under the channel's prefix to try the channel as a customer (a demo shop).
+   * The hub serves `/demo` from the first channel that has one, and `omnihub start` prints it.
+   */
+  demoPage?: string
   /**
    * Optional: the address this channel would reach the contact at, or null. Lets agents answer a
    * contact here from a conversation on another channel (email to a webchat visitor who left one).

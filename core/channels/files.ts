@@ -1,4 +1,4 @@
-import type { FileStore } from '../files/index.js'
+import type { FileLinks, FileStore } from '../files/index.js'
 import { ChannelSendError, type ChannelFiles } from './contract.js'
 
 const MAX_BYTES = 25 * 1024 * 1024
@@ -7,8 +7,10 @@ const MAX_BYTES = 25 * 1024 * 1024
  * What a plugin sees of the file store: the hub's own files read from it, any other URL fetched
  * (bounded in time and size). Failures are ChannelSendErrors, so a send can fail or retry on them.
  */
-export function channelFiles (files: FileStore, timeoutMs = 15_000): ChannelFiles {
+export function channelFiles (files: FileStore, links: FileLinks, clock: () => Date, timeoutMs = 15_000): ChannelFiles {
   return {
+    link: url => links.sign(url, clock()),
+    signDeep: value => links.signDeep(value, clock()),
     put: async (data, meta) => await files.put(data, meta),
     async read (url) {
       const own = await files.read(url)

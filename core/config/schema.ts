@@ -78,7 +78,11 @@ export const HubSettings = Type.Object({
   }, { additionalProperties: false, default: {} }),
   files: Type.Object({
     /** Where attachments are kept (the local driver); on several machines, a shared mount. */
-    dir: Type.String({ default: './data/files', minLength: 1 })
+    dir: Type.String({ default: './data/files', minLength: 1 }),
+    /** How long a file link handed to an agent or a visitor works. */
+    linkTtlSeconds: Type.Integer({ default: 86_400, minimum: 60, maximum: 30 * 86_400 }),
+    /** Signs file links; every hub process needs the same. Absent: one is made and kept in the store. */
+    linkSecret: Type.Optional(Type.String({ minLength: 32 }))
   }, { additionalProperties: false, default: {} }),
   guards: Type.Object({
     bannedWords: Words,

@@ -15,6 +15,7 @@ export type HubEventBody =
   | { type: 'conversation.updated', conversationId: string, conversation: Conversation }
   | { type: 'conversation.assigned', conversationId: string, conversation: Conversation, assignee: { id: string, name: string }, previousAssigneeId: string | null, reason: 'routed' | 'affinity' | 'transfer' | 'picked' }
   | { type: 'conversation.queued', conversationId: string, conversation: Conversation, reason: QueueReason, position: number }
+  | { type: 'conversation.typing', conversationId: string, by: 'contact', on: boolean }
   | { type: 'agent.status', agentId: string, status: AgentStatus, at: Date }
   | { type: 'queue.updated', teamId: string | null, size: number }
   | { type: 'channel.health', channelId: string, ok: boolean, code: string | null, message: string | null }
@@ -32,7 +33,44 @@ export interface EventBus {
   subscribe (listener: EventListener): () => void
   /** Events after `lastId`, oldest first; null when they are no longer all kept (refetch instead). */
   since (lastId: string): Promise<HubEvent[] | null>
+  /**
+   * Fire-and-forget to every process, this one included, and not kept for replay: a channel's
+   * own live traffic (an agent's reply for the process that holds the visitor's socket).
+   */
+  signal (topic: string, payload: unknown): Promise<void>
+  onSignal (topic: string, listener: SignalListener): () => void
   close (): Promise<void>
+}
+
+export type SignalListener = (payload: unknown) => void
+
+/** Signal listeners by topic; one throwing listener does not keep the others from hearing. */
+export class SignalListeners {
+  private readonly topics = new Map<string, Set<SignalListener>>()
+
+  get names (): string[] {
+    return [...this.topics.keys()]
+  }
+
+  add (topic: string, listener: SignalListener): () => void {
+    const set = this.topics.get(topic) ?? new Set()
+    this.topics.set(topic, set)
+    set.add(listener)
+    return () => {
+      set.delete(listener)
+      if (set.size === 0) this.topics.delete(topic)
+    }
+  }
+
+  emit (topic: string, payload: unknown, onError: (err: unknown) => void): void {
+    for (const listener of this.topics.get(topic) ?? []) {
+      try {
+        listener(payload)
+      } catch (err) {
+        onError(err)
+      }
+    }
+  }
 }
 
 /** How many events a bus keeps for replay, and the most one reconnect replays. */

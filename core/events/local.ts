@@ -1,4 +1,4 @@
-import { isEventId, Listeners, REPLAY_MAX, REPLAY_WINDOW, type EventBus, type EventListener, type HubEvent, type OutgoingEvent } from './bus.js'
+import { isEventId, Listeners, REPLAY_MAX, REPLAY_WINDOW, SignalListeners, type EventBus, type EventListener, type HubEvent, type OutgoingEvent, type SignalListener } from './bus.js'
 
 /** One process: events go straight to its listeners; the last ones stay in a ring for replay. */
 export class LocalEventBus implements EventBus {
@@ -27,6 +27,17 @@ export class LocalEventBus implements EventBus {
     if (boot !== this.boot || seq > this.seq || seq < oldest - 1) return null
     const missed = this.ring.slice(seq - oldest + 1)
     return missed.length > REPLAY_MAX ? null : missed
+  }
+
+  private readonly signals = new SignalListeners()
+
+  async signal (topic: string, payload: unknown): Promise<void> {
+    // A copy, as over Redis: a listener never shares the sender's objects.
+    this.signals.emit(topic, JSON.parse(JSON.stringify(payload)), () => {})
+  }
+
+  onSignal (topic: string, listener: SignalListener): () => void {
+    return this.signals.add(topic, listener)
   }
 
   async close (): Promise<void> {}

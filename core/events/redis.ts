@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import { compareIds, isEventId, Listeners, REPLAY_MAX, REPLAY_WINDOW, type EventBus, type EventListener, type HubEvent, type OutgoingEvent } from './bus.js'
+import { compareIds, isEventId, Listeners, REPLAY_MAX, REPLAY_WINDOW, SignalListeners, type EventBus, type EventListener, type HubEvent, type OutgoingEvent, type SignalListener } from './bus.js'
 
 type Entry = [id: string, fields: string[]]
 
@@ -14,6 +14,9 @@ export class RedisEventBus implements EventBus {
   private readonly reader: Redis
   private readonly key: string
   private readonly listeners = new Listeners()
+  private readonly signals = new SignalListeners()
+  /** Signals go over Redis pub/sub, on a connection of their own (a subscribed client does nothing else). */
+  private readonly subscriber: Redis
   private running = false
   private loop: Promise<void> | undefined
 
@@ -21,7 +24,16 @@ export class RedisEventBus implements EventBus {
     this.key = `${prefix}:events`
     this.writer = new Redis(url, { maxRetriesPerRequest: 1 })
     this.reader = new Redis(url, { maxRetriesPerRequest: null })
-    for (const client of [this.writer, this.reader]) {
+    this.subscriber = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true })
+    this.subscriber.on('message', (channel: string, message: string) => {
+      try {
+        this.signals.emit(channel.slice(this.key.length + 1), JSON.parse(message), err =>
+          this.logger.warn({ err: { message: (err as Error).message } }, 'signal listener failed'))
+      } catch {
+        this.logger.warn('unreadable signal')
+      }
+    })
+    for (const client of [this.writer, this.reader, this.subscriber]) {
       client.on('error', (err: Error) => this.logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'redis event bus error'))
     }
   }
@@ -82,8 +94,23 @@ export class RedisEventBus implements EventBus {
     return missed.map(([id, fields]) => this.decode(id, fields).event)
   }
 
+  async signal (topic: string, payload: unknown): Promise<void> {
+    await this.writer.publish(`${this.key}:${topic}`, JSON.stringify(payload))
+  }
+
+  onSignal (topic: string, listener: SignalListener): () => void {
+    const first = !this.signals.names.includes(topic)
+    const remove = this.signals.add(topic, listener)
+    if (first) {
+      this.subscriber.subscribe(`${this.key}:${topic}`).catch(err =>
+        this.logger.warn({ topic, err: { message: (err as Error).message } }, 'signal subscription failed'))
+    }
+    return remove
+  }
+
   async close (): Promise<void> {
     this.running = false
+    this.subscriber.disconnect()
     this.reader.disconnect()
     await this.loop
     await this.writer.quit().catch(() => {})

@@ -1,2 +1,3 @@
 export * from './files.js'
+export { FileLinks, type LinkCheck } from './links.js'
 export { LocalFileStore } from './local.js'

@@ -20,6 +20,12 @@ const StreamQuery = Type.Object({
   lastEventId: Type.Optional(Type.String({ description: 'the id of the last event received: what was missed is sent first' }))
 })
 
+/** The first channel's page to try it as a customer, or null when none offers one. */
+export function demoPath (s: HubServices): string | null {
+  const channel = [...s.channels.values()].find(c => c.instance.demoPage !== undefined)
+  return channel === undefined ? null : `/channels/${channel.id}/${channel.instance.demoPage!.replace(/^\//, '')}`
+}
+
 /** Builds the Fastify app: health, the agents' API and stream, docs, and each channel's routes. */
 export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance, streams: AgentStreams }> {
   const app = Fastify({
@@ -30,6 +36,8 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
   })
   app.decorateRequest('agent', null)
   installErrorHandling(app)
+  // Messages keep plain file URLs; every response hands out signed, expiring links instead.
+  app.addHook('preSerialization', async (_request, _reply, payload) => s.links.signDeep(payload, s.clock()))
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
   })
@@ -63,6 +71,9 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
       })
     })
   }, { prefix: '/api/v1' })
+
+  const demo = demoPath(s)
+  if (demo !== null) app.get('/demo', { schema: { hide: true } }, async (_request, reply) => await reply.redirect(demo))
 
   for (const channel of s.channels.values()) {
     const routes = channel.instance.routes

@@ -61,7 +61,7 @@ export class AgentStreams {
     if (missed === null) {
       socket.send(JSON.stringify({ type: 'resync', message: 'Some events since your last one are no longer kept; fetch conversations again.' }))
     } else {
-      for (const event of missed) this.send(connection, event, JSON.stringify(event))
+      for (const event of missed) this.send(connection, event, this.signed(event, JSON.stringify(event)))
     }
     const held = connection.held ?? []
     connection.held = null
@@ -81,7 +81,13 @@ export class AgentStreams {
     c.socket.send(frame)
   }
 
-  private broadcast (event: HubEvent, frame: string): void {
+  /** Events carry plain file URLs; agents get signed links, made once per event. */
+  private signed (event: HubEvent, frame: string): string {
+    return frame.includes('/files/') ? JSON.stringify(this.s.links.signDeep(event, this.s.clock())) : frame
+  }
+
+  private broadcast (event: HubEvent, plain: string): void {
+    const frame = this.signed(event, plain)
     // An agent's own status is theirs on every tab: keep the connection's copy current.
     for (const c of this.connections) {
       if (event.type === 'agent.status' && event.agentId === c.agent.id) c.agent = { ...c.agent, status: event.status }

@@ -89,6 +89,12 @@ export const ContactSchema = Type.Object({
   updatedAt: When
 }, open)
 
+const PageViewSchema = Type.Object({ url: Type.String(), title: Type.String(), referrer: Maybe(Type.String()), at: When })
+export const BrowsingSchema = Type.Object({
+  firstVisit: Maybe(PageViewSchema),
+  recentPages: Type.Array(PageViewSchema, { description: 'newest first' })
+})
+
 export const AgentSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),

@@ -150,3 +150,27 @@ export interface StatusChange {
   ip: string | null
   userAgent: string | null
 }
+
+/** A page a website visitor looked at, as their chat widget reported it. */
+export interface PageView {
+  url: string
+  title: string
+  referrer: string | null
+  at: Date
+}
+
+/** What agents see of a contact's visits: where they first came from, and what they looked at last. */
+export interface Browsing {
+  firstVisit: PageView | null
+  /** Newest first. */
+  recentPages: PageView[]
+}
+
+/** What a channel may set on a contact from what the customer (or the seller's site) told it. */
+export interface ContactDetails {
+  name?: string
+  email?: string
+  phone?: string
+  /** Merged into the contact's attributes; a null value removes that attribute. */
+  attributes?: Record<string, unknown>
+}

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { ChannelInstance, ChannelPluginDefinition } from '../channels/index.js'
 import type { HubConfig } from '../config/index.js'
 import type { EventBus } from '../events/index.js'
-import type { FileStore } from '../files/index.js'
+import type { FileLinks, FileStore } from '../files/index.js'
 import type { ReplyGuards } from '../guards/index.js'
 import type { Queue } from '../queue/index.js'
 import type { QueueAnnouncer } from '../routing/announcer.js'
@@ -28,6 +28,8 @@ export interface HubServices {
   channels: Map<string, Channel>
   guards: ReplyGuards
   files: FileStore
+  /** Signs the file links agents and customers get; set when the hub starts. */
+  links: FileLinks
   routing: RoutingStrategy
   queueAnnouncer: QueueAnnouncer
   roster: AgentRoster

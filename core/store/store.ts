@@ -1,7 +1,11 @@
 import type {
-  Agent, AgentRole, AgentStatus, Attachment, Author, Card, Contact, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
-  QueueReason, StatusChange, Team
+  Agent, AgentRole, AgentStatus, Attachment, Author, Browsing, Card, Contact, ContactDetails, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
+  PageView, QueueReason, StatusChange, Team
 } from '../model/index.js'
+
+/** Page views kept per identity besides the first one; shown to agents: the newest RECENT_PAGES. */
+export const PAGE_VIEWS_KEPT = 100
+export const RECENT_PAGES = 20
 
 /** One inbound message as the core hands it to the store, after the plugin normalized it. */
 export interface InboundRecord {
@@ -141,6 +145,12 @@ export interface Store {
   advanceOutbound (channelId: string, receipt: { status: 'delivered' | 'read', externalIds?: string[], upTo?: { contactExternalId: string, at: Date } }, now: Date): Promise<Message[]>
   /** Fills the empty profile fields of the contact behind a channel identity. */
   fillProfile (channelId: string, contactExternalId: string, profile: { name?: string, avatarUrl?: string }, now: Date): Promise<void>
+  /** Sets what the customer told the channel (a pre-chat form, the seller's site); null when no contact has this identity yet. */
+  updateContact (channelId: string, contactExternalId: string, details: ContactDetails, now: Date): Promise<Contact | null>
+  /** Keeps a page view of a channel identity (a contact may not exist yet); the first and the latest PAGE_VIEWS_KEPT stay. */
+  recordPageView (channelId: string, externalId: string, view: PageView): Promise<void>
+  /** The page views of these identities together. */
+  browsing (identities: Array<{ channelId: string, externalId: string }>): Promise<Browsing>
   getMessage (id: string): Promise<Message | null>
   /** A channel's messages with any of these external ids (email: Message-IDs), in either direction. */
   findMessagesByExternalId (channelId: string, externalIds: string[]): Promise<Message[]>
@@ -192,6 +202,8 @@ export interface Store {
   /** 1-based place among waiting conversations of the same team. */
   queuePosition (conversation: Conversation): Promise<number>
   closeConversation (id: string, now: Date): Promise<Conversation>
+  /** An agent read it: nothing is unread any more. */
+  markConversationRead (id: string, now: Date): Promise<Conversation>
   /** A closed conversation opens again, unassigned; conflict if the contact has another open one there. */
   reopenConversation (id: string, now: Date): Promise<Conversation>
   /** Open conversations assigned to an agent. */

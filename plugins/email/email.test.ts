@@ -258,7 +258,7 @@ t.test('GB2312 and ISO-2022-JP mail, and attachments, through the server', async
   const file = await fetch(`${hub.url}${gb.attachments[0].url}`)
   t.equal(file.status, 200)
   t.same(Buffer.from(await file.arrayBuffer()), Buffer.from('89504e470d0a1a0a', 'hex'), 'the attachment is served from the hub')
-  t.equal((await fetch(`${hub.url}/files/${'0'.repeat(40)}/x.png`)).status, 404)
+  t.equal((await fetch(`${hub.url}/files/${'0'.repeat(40)}/x.png`)).status, 403, 'no file without a signed link')
   const gbContact = (await hub.api('GET', `/conversations/${gb.conversationId}`)).body.contact
   t.equal(gbContact.name, '王芳', 'encoded-word names')
   t.match(all.find(m => m.externalId === '<jp.mail@example.jp>'), { text: 'こんにちは', extras: { subject: 'こんにちは' } })

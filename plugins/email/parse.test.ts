@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import iconv from 'iconv-lite'
 import t from 'tap'
 import { channelFiles } from '../../core/channels/index.js'
-import { LocalFileStore } from '../../core/files/index.js'
+import { FileLinks, LocalFileStore } from '../../core/files/index.js'
 import { parseEmail, sanitizeForAgents, storeParts } from './parse.js'
 import { trimReply } from './quote.js'
 import { conversationOfMessageId, normalizeSubject, ownMessageId, replyAddress, replySubject, tokenOf, trimReferences } from './thread.js'
@@ -91,7 +92,7 @@ t.test('noise: auto-replies, bulk and list mail, bounces', async t => {
 })
 
 t.test('HTML is sanitized and inline images point at stored copies; attachments are stored', async t => {
-  const files = channelFiles(new LocalFileStore(mkdtempSync(join(tmpdir(), 'omnihub-parse-'))))
+  const files = channelFiles(new LocalFileStore(mkdtempSync(join(tmpdir(), 'omnihub-parse-'))), new FileLinks(randomBytes(32), 3600), () => new Date())
   const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex')
   const source = mail(['From: a@x', 'Subject: photo', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="M"'], [
     '--M', 'Content-Type: multipart/related; boundary="R"', '',

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
 import { Value } from 'typebox/value'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
-import { LocalFileStore } from '../../files/index.js'
+import { FileLinks, LocalFileStore } from '../../files/index.js'
 import { channelFiles } from '../files.js'
 import type { Contact, Conversation, Message } from '../../model/index.js'
 import { ChannelSendError, type ChannelContext, type ChannelInstance, type ChannelPluginDefinition, type InboundMessage, type Verdict } from '../contract.js'
@@ -49,7 +50,14 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
     outboundFailed: async () => false,
     findMessages: async () => [],
     getConversation: async () => null,
-    files: channelFiles(new LocalFileStore(mkdtempSync(join(tmpdir(), 'omnihub-kit-')))),
+    listMessages: async () => ({ items: [], nextCursor: null }),
+    updateContact: async () => null,
+    recordPageView: async () => {},
+    customerTyping: async () => {},
+    agentsOnline: async () => 0,
+    broadcast: async () => {},
+    onBroadcast: () => () => {},
+    files: channelFiles(new LocalFileStore(mkdtempSync(join(tmpdir(), 'omnihub-kit-'))), new FileLinks(randomBytes(32), 3600), () => now),
     reportHealth: () => {},
     logger: pino({ level: 'silent' }),
     clock: () => now,

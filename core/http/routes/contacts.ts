@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { visibilityOf } from '../../agents/permissions.js'
 import { notFound } from '../../errors.js'
 import type { Agent } from '../../model/index.js'
-import { ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
+import { BrowsingSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
 import { IdParams, page, Paging, secured } from './common.js'
 
@@ -22,8 +22,11 @@ async function visibleContact (s: HubServices, agent: Agent, id: string) {
 /** Contacts and their whole history across channels, for an agent taking over a conversation. */
 export async function contactRoutes (app: FastifyInstance, s: HubServices): Promise<void> {
   app.get<{ Params: Static<typeof IdParams> }>('/contacts/:id', {
-    schema: { tags, summary: 'A contact with identities on every channel', ...secured, params: IdParams, response: { 200: ContactSchema } }
-  }, async request => await visibleContact(s, request.agent!, request.params.id))
+    schema: { tags, summary: 'A contact with identities on every channel, and the pages they visited (website chat)', ...secured, params: IdParams, response: { 200: Type.Intersect([ContactSchema, Type.Object({ browsing: BrowsingSchema })]) } }
+  }, async request => {
+    const contact = await visibleContact(s, request.agent!, request.params.id)
+    return { ...contact, browsing: await s.store.browsing(contact.identities) }
+  })
 
   app.get<{ Params: Static<typeof IdParams> }>('/contacts/:id/conversations', {
     schema: { tags, summary: "The contact's conversations on every channel, most recent first", ...secured, params: IdParams, response: { 200: PageOf(ConversationSchema) } }

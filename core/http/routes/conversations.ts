@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { visibilityOf, visibleConversation } from '../../agents/permissions.js'
 import { AttachmentSchema, CardSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
-import { conversationActions, reply, replyPolicy, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
+import { agentTyping, conversationActions, markRead, reply, replyPolicy, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
 import { IdParams, page, Paging, secured } from './common.js'
 
 const tags = ['conversations']
@@ -29,6 +29,7 @@ const AssignBody = Type.Object({
   teamId: Type.Optional(Type.String({ minLength: 1 })),
   note: Type.Optional(Type.String({ maxLength: 10_000, description: 'an internal note for the next agent' }))
 }, { additionalProperties: false })
+const TypingBody = Type.Object({ on: Type.Boolean({ description: 'true while typing; send false when you stop (or it ends by itself)' }) }, { additionalProperties: false })
 const Verdict = Type.Object({ verdict: Type.Enum(['allow', 'tag_required', 'deny']) }, { additionalProperties: true })
 
 type Id = { Params: Static<typeof IdParams> }
@@ -76,6 +77,17 @@ export async function conversationRoutes (app: FastifyInstance, s: HubServices):
   app.post<Id & { Body: Static<typeof AssignBody> }>('/conversations/:id/assign', {
     schema: { tags, summary: 'Take, transfer to an agent or a team (with a note), or take over', ...secured, params: IdParams, body: AssignBody, response: { 200: ConversationSchema } }
   }, async request => await conversationActions.assign(s, request.agent!, request.params.id, request.body))
+
+  app.post<Id & { Body: Static<typeof TypingBody> }>('/conversations/:id/typing', {
+    schema: { tags, summary: 'Show the customer that you are typing, where the channel can', ...secured, params: IdParams, body: TypingBody, response: { 204: Type.Null() } }
+  }, async (request, response) => {
+    await agentTyping(s, request.agent!, request.params.id, request.body.on)
+    return await response.status(204).send()
+  })
+
+  app.post<Id>('/conversations/:id/read', {
+    schema: { tags, summary: 'Mark as read: unread goes to zero, and the customer may see it was seen', ...secured, params: IdParams, response: { 200: ConversationSchema } }
+  }, async request => await markRead(s, request.agent!, request.params.id))
 
   for (const [action, summary] of [['unassign', 'Hand back to routing'], ['close', 'Close'], ['reopen', 'Reopen and route again']] as const) {
     app.post<Id>(`/conversations/:id/${action}`, {

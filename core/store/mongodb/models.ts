@@ -114,6 +114,16 @@ const statusChange = new Schema({
 }, options)
 statusChange.index({ agentId: 1, _id: -1 })
 
+const pageView = new Schema({
+  channelId: { type: String, required: true },
+  externalId: { type: String, required: true },
+  url: String,
+  title: String,
+  referrer: { type: String, default: null },
+  at: Date
+}, { versionKey: false })
+pageView.index({ channelId: 1, externalId: 1, _id: 1 })
+
 const kv = new Schema({ namespace: String, key: String, value: String }, { versionKey: false })
 kv.index({ namespace: 1, key: 1 }, { unique: true })
 
@@ -126,6 +136,7 @@ export function registerModels (connection: Connection) {
     Agent: connection.model('Agent', agent, 'agents'),
     Team: connection.model('Team', team, 'teams'),
     StatusChange: connection.model('StatusChange', statusChange, 'agent_status_log'),
+    PageView: connection.model('PageView', pageView, 'page_views'),
     Kv: connection.model('Kv', kv, 'plugin_kv')
   }
 }

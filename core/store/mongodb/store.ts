@@ -1,12 +1,14 @@
 import mongoose, { type Connection } from 'mongoose'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Contact, Conversation, Identity, Message, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, Conversation, Identity, Message, PageView, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
   Page, StatusUpdate, Store
 } from '../store.js'
+import { PAGE_VIEWS_KEPT, RECENT_PAGES } from '../store.js'
+import { mergeAttributes } from '../details.js'
 import { registerModels, type Models } from './models.js'
 
 type Doc = Record<string, any>
@@ -216,6 +218,35 @@ export class MongoStore implements Store {
     for (const [field, value] of Object.entries(profile)) {
       if (value !== undefined) await this.m.Contact.updateOne({ _id: identity.contactId, [field]: null }, { $set: { [field]: value, updatedAt: now } })
     }
+  }
+
+  async updateContact (channelId: string, contactExternalId: string, details: ContactDetails, now: Date): Promise<Contact | null> {
+    const identity = await this.m.Identity.findOne({ channelId, externalId: contactExternalId }).lean() as Doc | null
+    if (identity === null) return null
+    const contact = await this.m.Contact.findById(identity.contactId).lean() as Doc | null
+    if (contact === null) return null
+    const { attributes, ...fields } = details
+    const set: Doc = { ...fields, updatedAt: now }
+    if (attributes !== undefined) set.attributes = mergeAttributes(contact.attributes ?? {}, attributes)
+    await this.m.Contact.updateOne({ _id: contact._id }, { $set: set })
+    return await this.getContact(contact._id)
+  }
+
+  async recordPageView (channelId: string, externalId: string, view: PageView): Promise<void> {
+    await this.m.PageView.create({ channelId, externalId, ...view })
+    const [first] = await this.m.PageView.find({ channelId, externalId }).sort({ _id: 1 }).limit(1).lean() as Doc[]
+    const [cutoff] = await this.m.PageView.find({ channelId, externalId }).sort({ _id: -1 }).skip(PAGE_VIEWS_KEPT).limit(1).lean() as Doc[]
+    // Keep the first visit and the latest ones; older pages in between go.
+    if (first !== undefined && cutoff !== undefined) await this.m.PageView.deleteMany({ channelId, externalId, _id: { $gt: first._id, $lte: cutoff._id } })
+  }
+
+  async browsing (identities: Array<{ channelId: string, externalId: string }>): Promise<Browsing> {
+    if (identities.length === 0) return { firstVisit: null, recentPages: [] }
+    const query = { $or: identities.map(i => ({ channelId: i.channelId, externalId: i.externalId })) }
+    const toView = (d: Doc): PageView => ({ url: d.url, title: d.title, referrer: d.referrer ?? null, at: d.at })
+    const [first] = await this.m.PageView.find(query).sort({ at: 1, _id: 1 }).limit(1).lean() as Doc[]
+    const recent = await this.m.PageView.find(query).sort({ at: -1, _id: -1 }).limit(RECENT_PAGES).lean() as Doc[]
+    return { firstVisit: first === undefined ? null : toView(first), recentPages: recent.map(toView) }
   }
 
   async markRouted (id: string): Promise<void> {
@@ -446,6 +477,12 @@ export class MongoStore implements Store {
       $or: [{ queuedAt: { $lt: at } }, { queuedAt: at, _id: { $lt: conversation.id } }]
     })
     return ahead + 1
+  }
+
+  async markConversationRead (id: string, now: Date): Promise<Conversation> {
+    const d = await this.m.Conversation.findOneAndUpdate({ _id: id }, { $set: { unreadCount: 0, updatedAt: now } }, { returnDocument: 'after', lean: true }) as Doc | null
+    if (d === null) throw notFound('conversation', id)
+    return toConversation(d)
   }
 
   async closeConversation (id: string, now: Date): Promise<Conversation> {

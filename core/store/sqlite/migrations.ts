@@ -132,5 +132,18 @@ export const migrations: string[] = [
   DROP INDEX conversations_open;
   CREATE UNIQUE INDEX conversations_open ON conversations(channel_id, contact_id, thread) WHERE status != 'closed';
   ALTER TABLE messages ADD COLUMN extras TEXT;
+  `,
+  `
+  -- Page views of a channel identity (a website visitor), kept before and after a contact exists.
+  CREATE TABLE page_views (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel_id TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    referrer TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX page_views_identity ON page_views(channel_id, external_id, id);
   `
 ]

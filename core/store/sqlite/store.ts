@@ -3,12 +3,14 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Contact, Conversation, Message, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, Conversation, Message, PageView, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
   Page, StatusUpdate, Store
 } from '../store.js'
+import { PAGE_VIEWS_KEPT, RECENT_PAGES } from '../store.js'
+import { mergeAttributes } from '../details.js'
 import { migrations } from './migrations.js'
 import {
   toAgent, toContact, toConversation, toMessage, toStatusChange, toTeam,
@@ -286,6 +288,42 @@ export class SqliteStore implements Store {
       .run(profile.name ?? null, profile.avatarUrl ?? null, now.getTime(), channelId, contactExternalId))
   }
 
+  async updateContact (channelId: string, contactExternalId: string, details: ContactDetails, now: Date): Promise<Contact | null> {
+    const contactId = await this.write(() => {
+      const row = this.sql(`SELECT c.* FROM contacts c JOIN identities i ON i.contact_id = c.id WHERE i.channel_id = ? AND i.external_id = ?`)
+        .get(channelId, contactExternalId) as ContactRow | undefined
+      if (row === undefined) return null
+      const attributes = mergeAttributes(JSON.parse(row.attributes) as Record<string, unknown>, details.attributes)
+      this.sql('UPDATE contacts SET name = ?, email = ?, phone = ?, attributes = ?, updated_at = ? WHERE id = ?')
+        .run(details.name ?? row.name, details.email ?? row.email, details.phone ?? row.phone, JSON.stringify(attributes), now.getTime(), row.id)
+      return row.id
+    })
+    return contactId === null ? null : await this.getContact(contactId)
+  }
+
+  async recordPageView (channelId: string, externalId: string, view: PageView): Promise<void> {
+    await this.write(() => {
+      this.sql('INSERT INTO page_views (channel_id, external_id, url, title, referrer, at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(channelId, externalId, view.url, view.title, view.referrer, view.at.getTime())
+      // Keep the first visit and the latest ones; older pages in between go.
+      this.sql(`DELETE FROM page_views WHERE channel_id = ? AND external_id = ?
+          AND id > (SELECT MIN(id) FROM page_views WHERE channel_id = ? AND external_id = ?)
+          AND id <= (SELECT id FROM page_views WHERE channel_id = ? AND external_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`)
+        .run(channelId, externalId, channelId, externalId, channelId, externalId, PAGE_VIEWS_KEPT)
+    })
+  }
+
+  async browsing (identities: Array<{ channelId: string, externalId: string }>): Promise<Browsing> {
+    if (identities.length === 0) return { firstVisit: null, recentPages: [] }
+    const where = identities.map(() => '(channel_id = ? AND external_id = ?)').join(' OR ')
+    const args = identities.flatMap(i => [i.channelId, i.externalId])
+    type Row = { url: string, title: string, referrer: string | null, at: number }
+    const toView = (r: Row): PageView => ({ url: r.url, title: r.title, referrer: r.referrer, at: new Date(r.at) })
+    const first = this.db.prepare(`SELECT * FROM page_views WHERE ${where} ORDER BY at, id LIMIT 1`).get(...args) as Row | undefined
+    const recent = this.db.prepare(`SELECT * FROM page_views WHERE ${where} ORDER BY at DESC, id DESC LIMIT ?`).all(...args, RECENT_PAGES) as Row[]
+    return { firstVisit: first === undefined ? null : toView(first), recentPages: recent.map(toView) }
+  }
+
   async markRouted (id: string): Promise<void> {
     await this.write(() => this.sql('UPDATE messages SET routed = 1 WHERE id = ?').run(id))
   }
@@ -538,6 +576,12 @@ export class SqliteStore implements Store {
     })
   }
 
+  async markConversationRead (id: string, now: Date): Promise<Conversation> {
+    const row = await this.write(() => this.sql('UPDATE conversations SET unread_count = 0, updated_at = ? WHERE id = ? RETURNING *').get(now.getTime(), id) as ConversationRow | undefined)
+    if (row === undefined) throw notFound('conversation', id)
+    return toConversation(row)
+  }
+
   async reopenConversation (id: string, now: Date): Promise<Conversation> {
     const at = now.getTime()
     try {
@@ -587,3 +631,4 @@ export class SqliteStore implements Store {
     this.sql('DELETE FROM plugin_kv WHERE namespace = ? AND key = ?').run(namespace, key)
   }
 }
+

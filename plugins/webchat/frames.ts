@@ -1,0 +1,77 @@
+/**
+ * The visitor connection's frames, shared by the server and the widget (types only).
+ * Every frame is one JSON object with a `type`.
+ */
+
+export interface WireAttachment {
+  kind: 'image' | 'video' | 'audio' | 'file'
+  url: string
+  name?: string
+  mimeType?: string
+  size?: number
+}
+
+/** A message as the visitor sees it: their own and the agents' (never internal notes). */
+export interface WireMessage {
+  id: string
+  /** The widget's id for a visitor message, so the tab that sent it recognises it. */
+  clientId: string | null
+  from: 'visitor' | 'agent' | 'bot'
+  text: string
+  attachments: WireAttachment[]
+  createdAt: string
+  /** Visitor messages: `read` once an agent read the conversation. Agent messages: as the visitor's receipts left them. */
+  status: 'sent' | 'delivered' | 'read'
+}
+
+export interface WirePrechat { name: FieldRule, email: FieldRule, phone: FieldRule }
+export type FieldRule = 'off' | 'optional' | 'required'
+
+export interface WireStatus {
+  online: boolean
+  /** Why away: nobody online, or outside business hours. */
+  reason: 'agents_offline' | 'closed' | null
+}
+
+/** Visitor to hub. */
+export type ClientFrame =
+  | { type: 'message', clientId: string, text: string, attachments?: WireAttachment[] }
+  | { type: 'typing', on: boolean }
+  | { type: 'receipt', status: 'delivered' | 'read', ids: string[] }
+  | { type: 'sync' }
+  | { type: 'page', url: string, title: string, referrer?: string }
+  | { type: 'profile', name?: string, email?: string, phone?: string, prechat?: boolean }
+  | { type: 'identify', userId: string, name?: string, email?: string, phone?: string, hash?: string }
+  | { type: 'attributes', attributes: Record<string, string | number | boolean | null> }
+
+/** Hub to visitor. */
+export type ServerFrame =
+  | {
+      type: 'ready'
+      token: string
+      visitorId: string
+      userId: string | null
+      /** Whether the pre-chat form still has to be filled before the first message. */
+      prechatNeeded: boolean
+      prechat: WirePrechat
+      offlineEmail: boolean
+      email: string | null
+      status: WireStatus
+      title: string
+      color: string
+      locale: 'auto' | 'en' | 'zh'
+      maxTextLength: number
+      attachments: { maxBytes: number, types: string[] }
+    }
+  | { type: 'history', messages: WireMessage[], agent: { name: string } | null, queuePosition: number | null, seenAt: string | null }
+  | { type: 'ack', clientId: string, message: WireMessage }
+  | { type: 'message', message: WireMessage }
+  | { type: 'receipt', status: 'delivered' | 'read', ids: string[] }
+  | { type: 'typing', on: boolean }
+  | { type: 'seen', at: string }
+  | { type: 'queue', position: number }
+  | { type: 'assigned', agent: { name: string } }
+  | { type: 'status', status: WireStatus }
+  | { type: 'profile', email: string | null, prechatNeeded: boolean }
+  | { type: 'identified', userId: string | null, verified: boolean }
+  | { type: 'error', code: string, message: string, clientId?: string, fields?: Record<string, string>, retryAfterMs?: number }

@@ -1,0 +1,292 @@
+import type { WebSocket } from 'ws'
+import type { ChannelContext } from '../../core/channels/index.js'
+import { fileKeyOf } from '../../core/files/index.js'
+import type { Attachment, ContactDetails, Message } from '../../core/model/index.js'
+import type { ClientFrame, ServerFrame, WireMessage } from './frames.js'
+import type { Counter, RateLimiter } from './limits.js'
+import { sendFrame, type VisitorSockets, type VisitorSocket } from './live.js'
+import { EMAIL, parseFrame, PHONE } from './protocol.js'
+import type { WebchatSettings } from './settings.js'
+import { validIdentity, Visitors, type VisitorState } from './visitors.js'
+import { toWire, visibleToVisitor, visitorMessageId } from './wire.js'
+
+export interface SessionDeps {
+  ctx: ChannelContext
+  settings: WebchatSettings
+  visitors: Visitors
+  sockets: VisitorSockets
+  messageLimit: RateLimiter
+  eventLimit: RateLimiter
+  connections: Counter
+}
+
+/** What the widget shows of the conversation on (re)connect. */
+const HISTORY = 100
+
+/** An error the visitor can act on, sent as a frame; the connection stays open. */
+class FrameError extends Error {
+  constructor (readonly code: string, message: string, readonly extra: { clientId?: string, fields?: Record<string, string>, retryAfterMs?: number } = {}) {
+    super(message)
+  }
+}
+
+/** A stored agent or bot reply, as the visitor's tabs get it. */
+export function messageFrame (message: Message, ctx: ChannelContext): ServerFrame {
+  return { type: 'message', message: toWire(message, ctx.files) }
+}
+
+/**
+ * One widget connection (a browser tab). Frames are handled one at a time, in order, so a
+ * visitor's messages are stored in the order they were typed.
+ */
+export class VisitorSession {
+  private state!: VisitorState
+  private conn!: VisitorSocket
+  private chain: Promise<void> = Promise.resolve()
+  private typing = false
+
+  constructor (private readonly d: SessionDeps, private readonly socket: WebSocket, private readonly visitorId: string, private readonly ip: string) {}
+
+  /** Starts the session: frames that arrive meanwhile wait in order. */
+  start (token: string): void {
+    this.socket.on('message', (data, isBinary) => {
+      this.chain = this.chain.then(async () => { await this.handle(isBinary ? '' : data.toString()) })
+    })
+    this.chain = this.chain.then(async () => { await this.open(token) })
+  }
+
+  private send (frame: ServerFrame): void {
+    sendFrame(this.socket, frame)
+  }
+
+  private get externalId (): string {
+    return Visitors.externalId(this.visitorId, this.state)
+  }
+
+  private async open (token: string): Promise<void> {
+    this.state = await this.d.visitors.state(this.visitorId)
+    this.conn = {
+      id: this.d.sockets.newId(),
+      visitorId: this.visitorId,
+      externalId: this.externalId,
+      socket: this.socket,
+      send: frame => this.send(frame),
+      reload: () => { this.chain = this.chain.then(async () => { await this.reload() }) }
+    }
+    this.d.sockets.add(this.conn)
+    this.socket.on('close', () => {
+      this.d.sockets.remove(this.conn)
+      this.d.connections.release(this.ip)
+      if (this.typing) this.chain = this.chain.then(async () => { await this.setTyping(false) })
+    })
+    const { settings } = this.d
+    this.send({
+      type: 'ready',
+      token,
+      visitorId: this.visitorId,
+      userId: this.state.userId,
+      prechatNeeded: this.prechatNeeded(),
+      prechat: settings.preChat,
+      offlineEmail: settings.offlineEmail,
+      email: this.state.email,
+      status: await this.d.sockets.currentStatus(),
+      title: settings.title,
+      color: settings.color,
+      locale: settings.locale,
+      maxTextLength: settings.limits.maxTextLength,
+      attachments: settings.attachments
+    })
+    this.send(await this.history())
+    this.d.ctx.logger.debug({ visitorId: this.visitorId }, 'visitor connected')
+  }
+
+  private async reload (): Promise<void> {
+    this.state = await this.d.visitors.state(this.visitorId)
+    this.conn.externalId = this.externalId
+    this.send({ type: 'profile', email: this.state.email, prechatNeeded: this.prechatNeeded() })
+    this.send({ type: 'identified', userId: this.state.userId, verified: this.state.userId !== null })
+    this.send(await this.history())
+  }
+
+  private prechatNeeded (): boolean {
+    const { preChat } = this.d.settings
+    return !this.state.prechatDone && Object.values(preChat).some(rule => rule !== 'off')
+  }
+
+  private async handle (raw: string): Promise<void> {
+    const frame = parseFrame(raw)
+    try {
+      if ('problem' in frame) throw new FrameError('bad_frame', frame.problem)
+      if (this.state === undefined) return
+      await this.dispatch(frame)
+    } catch (err) {
+      if (err instanceof FrameError) {
+        this.send({ type: 'error', code: err.code, message: err.message, ...err.extra })
+        return
+      }
+      this.d.ctx.logger.warn({ visitorId: this.visitorId, err: { message: (err as Error).message } }, 'visitor frame failed')
+      const clientId = !('problem' in frame) && frame.type === 'message' ? frame.clientId : undefined
+      this.send({ type: 'error', code: 'try_again', message: 'The hub could not take this just now; it will be retried.', ...(clientId !== undefined ? { clientId } : {}), retryAfterMs: 2000 })
+    }
+  }
+
+  private limit (limiter: RateLimiter, clientId?: string): void {
+    const wait = limiter.take(this.visitorId, Date.now())
+    if (wait > 0) throw new FrameError('rate_limited', 'You are sending too fast; this is sent again shortly.', { ...(clientId !== undefined ? { clientId } : {}), retryAfterMs: wait })
+  }
+
+  private async dispatch (frame: ClientFrame): Promise<void> {
+    const { ctx } = this.d
+    switch (frame.type) {
+      case 'message': return await this.message(frame)
+      case 'typing': {
+        this.limit(this.d.eventLimit)
+        return await this.setTyping(frame.on)
+      }
+      case 'receipt': {
+        this.limit(this.d.eventLimit)
+        if (frame.ids.length > 0) await ctx.receipt({ status: frame.status, externalIds: frame.ids })
+        return
+      }
+      case 'sync': return this.send(await this.history())
+      case 'page': {
+        this.limit(this.d.eventLimit)
+        return await ctx.recordPageView(this.externalId, { url: frame.url, title: frame.title, referrer: frame.referrer !== undefined && frame.referrer !== '' ? frame.referrer : null, at: ctx.clock() })
+      }
+      case 'profile': return await this.profile(frame)
+      case 'identify': return await this.identify(frame)
+      case 'attributes': {
+        this.limit(this.d.eventLimit)
+        this.state.attributes = { ...this.state.attributes, ...frame.attributes }
+        await this.d.visitors.save(this.visitorId, this.state)
+        await ctx.updateContact(this.externalId, { attributes: frame.attributes })
+      }
+    }
+  }
+
+  private async message (frame: Extract<ClientFrame, { type: 'message' }>): Promise<void> {
+    const { ctx, settings } = this.d
+    const { clientId } = frame
+    this.limit(this.d.messageLimit, clientId)
+    const attachments = (frame.attachments ?? []).map(a => ownFile(a, clientId))
+    if (frame.text.trim() === '' && attachments.length === 0) throw new FrameError('empty_message', 'Write a message or attach a file.', { clientId })
+    if ([...frame.text].length > settings.limits.maxTextLength) {
+      throw new FrameError('message_too_long', `Messages can be at most ${settings.limits.maxTextLength} characters; split this one.`, { clientId })
+    }
+    if (this.prechatNeeded()) throw new FrameError('prechat_required', 'Please fill in the form before your first message.', { clientId })
+    const externalId = this.externalId
+    const known = await this.d.visitors.conversationOf(externalId)
+    const outcome = await ctx.ingest({
+      externalId: visitorMessageId(this.visitorId, clientId),
+      from: { externalId, ...present({ name: this.state.name, email: this.state.email, phone: this.state.phone }) },
+      text: frame.text,
+      attachments
+    })
+    if (outcome.conversationId !== known) {
+      await this.d.visitors.setConversation(externalId, outcome.conversationId)
+      // A new conversation (or contact): it gets what the visitor or the site told us so far.
+      await ctx.updateContact(externalId, this.details())
+      // Routing may have placed it before we knew whose it was: pass on what it said.
+      const notice = await this.notice(outcome.conversationId)
+      if (notice.position !== undefined) await this.d.sockets.toIdentity(externalId, { type: 'queue', position: notice.position })
+      if (notice.agent !== undefined) await this.d.sockets.toIdentity(externalId, { type: 'assigned', agent: notice.agent })
+    }
+    const [stored] = await ctx.findMessages([visitorMessageId(this.visitorId, clientId)])
+    const message = toWire(stored!, ctx.files)
+    this.send({ type: 'ack', clientId, message })
+    if (!outcome.duplicate) await this.d.sockets.toIdentity(externalId, { type: 'message', message }, this.conn.id)
+    this.typing = false
+  }
+
+  private details (): ContactDetails {
+    const { name, email, phone, attributes } = this.state
+    return { ...present({ name, email, phone }), ...(Object.keys(attributes).length > 0 ? { attributes } : {}) }
+  }
+
+  private async setTyping (on: boolean): Promise<void> {
+    const conversationId = await this.d.visitors.conversationOf(this.externalId)
+    this.typing = on
+    if (conversationId !== null) await this.d.ctx.customerTyping(conversationId, on)
+  }
+
+  private async profile (frame: Extract<ClientFrame, { type: 'profile' }>): Promise<void> {
+    this.limit(this.d.eventLimit)
+    const fields: Record<string, string> = {}
+    const values = { name: frame.name?.trim() ?? '', email: frame.email?.trim() ?? '', phone: frame.phone?.trim() ?? '' }
+    if (values.email !== '' && !EMAIL.test(values.email)) fields.email = 'invalid'
+    if (values.phone !== '' && !PHONE.test(values.phone)) fields.phone = 'invalid'
+    if (frame.prechat === true) {
+      for (const [field, rule] of Object.entries(this.d.settings.preChat)) {
+        if (rule === 'required' && values[field as keyof typeof values] === '') fields[field] = 'required'
+      }
+    }
+    if (Object.keys(fields).length > 0) {
+      throw new FrameError('invalid_profile', `Check ${Object.keys(fields).join(', ')}: ${Object.entries(fields).map(([f, why]) => `${f} is ${why}`).join('; ')}.`, { fields })
+    }
+    for (const field of ['name', 'email', 'phone'] as const) if (values[field] !== '') this.state[field] = values[field]
+    if (frame.prechat === true) this.state.prechatDone = true
+    await this.d.visitors.save(this.visitorId, this.state)
+    await this.d.ctx.updateContact(this.externalId, present(values))
+    this.send({ type: 'profile', email: this.state.email, prechatNeeded: this.prechatNeeded() })
+    await this.d.sockets.reloadVisitor(this.visitorId)
+  }
+
+  private async identify (frame: Extract<ClientFrame, { type: 'identify' }>): Promise<void> {
+    this.limit(this.d.eventLimit)
+    const secret = this.d.settings.identitySecret
+    if (secret !== undefined && !validIdentity(secret, frame.userId, frame.hash)) {
+      this.d.ctx.logger.info({ visitorId: this.visitorId }, 'visitor identity refused')
+      throw new FrameError('identity_unverified', 'setUser needs hash = hex HMAC-SHA256(identitySecret, user id), made by your server; the visitor stays anonymous.')
+    }
+    const before = JSON.stringify(this.state)
+    const values = present({ name: frame.name, email: frame.email !== undefined && EMAIL.test(frame.email) ? frame.email : undefined, phone: frame.phone })
+    Object.assign(this.state, values)
+    // Only a proven id names the visitor (and shows them that user's history); else it is an attribute.
+    if (secret !== undefined) this.state.userId = frame.userId
+    else this.state.attributes = { ...this.state.attributes, userId: frame.userId }
+    // Sites call setUser on every page load: nothing new, nothing to redo.
+    if (JSON.stringify(this.state) === before) return this.send({ type: 'identified', userId: this.state.userId, verified: this.state.userId !== null })
+    await this.d.visitors.save(this.visitorId, this.state)
+    this.conn.externalId = this.externalId
+    await this.d.ctx.updateContact(this.externalId, this.details())
+    await this.d.sockets.reloadVisitor(this.visitorId)
+  }
+
+  /** The last wait notice of a conversation: its place in line, or who took it. */
+  private async notice (conversationId: string): Promise<{ agent?: { name: string }, position?: number }> {
+    return JSON.parse(await this.d.ctx.kv.get(`notice:${conversationId}`) ?? '{}') as { agent?: { name: string }, position?: number }
+  }
+
+  private async history (): Promise<ServerFrame> {
+    const { ctx } = this.d
+    const conversationId = await this.d.visitors.conversationOf(this.externalId)
+    const conversation = conversationId === null ? null : await ctx.getConversation(conversationId)
+    if (conversation === null) return { type: 'history', messages: [], agent: null, queuePosition: null, seenAt: null }
+    let messages: WireMessage[] = []
+    let cursor: string | undefined
+    do {
+      const page = await ctx.listMessages(conversation.id, { limit: 200, ...(cursor !== undefined ? { cursor } : {}) })
+      messages = [...messages, ...page.items.filter(visibleToVisitor).map(m => toWire(m, ctx.files))].slice(-HISTORY)
+      cursor = page.nextCursor ?? undefined
+    } while (cursor !== undefined)
+    const notice = await this.notice(conversation.id)
+    return {
+      type: 'history',
+      messages,
+      agent: conversation.status === 'assigned' ? notice.agent ?? null : null,
+      queuePosition: conversation.queuedAt !== null ? notice.position ?? null : null,
+      seenAt: await ctx.kv.get(`seen:${conversation.id}`)
+    }
+  }
+}
+
+/** Visitors attach only files they uploaded to the hub: its own `/files/…` links, stored without the signature. */
+function ownFile (attachment: Attachment, clientId: string): Attachment {
+  const url = attachment.url.split('?')[0]!
+  if (fileKeyOf(url) === null) throw new FrameError('invalid_attachment', 'Attachments must be uploaded to the hub first (POST uploads).', { clientId })
+  return { ...attachment, url }
+}
+
+function present<T extends Record<string, string | null | undefined>> (values: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined && v !== '')) as { [K in keyof T]?: string }
+}

@@ -1,0 +1,24 @@
+import type { ChannelFiles } from '../../core/channels/index.js'
+import type { Message } from '../../core/model/index.js'
+import type { WireMessage } from './frames.js'
+
+/** Visitor messages' external ids are `<visitorId>:<clientId>`: unique per channel, and idempotent per browser. */
+export const visitorMessageId = (visitorId: string, clientId: string): string => `${visitorId}:${clientId}`
+
+/** Whether the visitor sees this message: their own and what was sent to them, not notes or failures. */
+export const visibleToVisitor = (m: Message): boolean =>
+  m.direction === 'inbound' || (m.direction === 'outbound' && m.status !== 'failed')
+
+/** A stored message as the widget shows it, with signed links to its files. */
+export function toWire (m: Message, files: ChannelFiles): WireMessage {
+  const inbound = m.direction === 'inbound'
+  return {
+    id: m.id,
+    clientId: inbound ? m.externalId?.split(':')[1] ?? null : null,
+    from: inbound ? 'visitor' : m.author.type === 'bot' ? 'bot' : 'agent',
+    text: m.text,
+    attachments: files.signDeep(m.attachments),
+    createdAt: m.createdAt.toISOString(),
+    status: !inbound && (m.status === 'delivered' || m.status === 'read') ? m.status : 'sent'
+  }
+}
