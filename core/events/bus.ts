@@ -48,8 +48,8 @@ export type SignalListener = (payload: unknown) => void
 export class SignalListeners {
   private readonly topics = new Map<string, Set<SignalListener>>()
 
-  get names (): string[] {
-    return [...this.topics.keys()]
+  has (topic: string): boolean {
+    return this.topics.has(topic)
   }
 
   add (topic: string, listener: SignalListener): () => void {

@@ -99,7 +99,7 @@ export class RedisEventBus implements EventBus {
   }
 
   onSignal (topic: string, listener: SignalListener): () => void {
-    const first = !this.signals.names.includes(topic)
+    const first = !this.signals.has(topic)
     const remove = this.signals.add(topic, listener)
     if (first) {
       this.subscriber.subscribe(`${this.key}:${topic}`).catch(err =>

@@ -20,7 +20,7 @@ export interface WireMessage {
   text: string
   attachments: WireAttachment[]
   createdAt: string
-  /** Visitor messages: `read` once an agent read the conversation. Agent messages: as the visitor's receipts left them. */
+  /** Agent messages: as the visitor's receipts left them. Visitor messages stay `sent`; `seen` frames say an agent read them. */
   status: 'sent' | 'delivered' | 'read'
 }
 
@@ -66,7 +66,6 @@ export type ServerFrame =
   | { type: 'history', messages: WireMessage[], agent: { name: string } | null, queuePosition: number | null, seenAt: string | null }
   | { type: 'ack', clientId: string, message: WireMessage }
   | { type: 'message', message: WireMessage }
-  | { type: 'receipt', status: 'delivered' | 'read', ids: string[] }
   | { type: 'typing', on: boolean }
   | { type: 'seen', at: string }
   | { type: 'queue', position: number }

@@ -6,9 +6,10 @@ import { demoPage } from './demo.js'
 import type { ServerFrame } from './frames.js'
 import { Counter, RateLimiter } from './limits.js'
 import { sendFrame, VisitorSockets } from './live.js'
-import { VisitorSession, messageFrame } from './session.js'
+import { VisitorSession } from './session.js'
 import { settingsProblems, WebchatSettings } from './settings.js'
 import { Visitors } from './visitors.js'
+import { messageFrame } from './wire.js'
 
 /** Close codes the widget understands: 4003 refused for good (blocked, origin), 4029 too many (retry later). */
 const REFUSED = 4003
@@ -47,8 +48,8 @@ export default defineChannel({
 
     const identityOf = (contact: Contact): string | null =>
       contact.identities.find(i => i.channelId === ctx.channelId)?.externalId ?? null
-    const tell = async (contact: Contact | string, frame: ServerFrame): Promise<void> => {
-      const externalId = typeof contact === 'string' ? contact : identityOf(contact)
+    /** To every tab of the visitor behind an identity, if there is one. */
+    const tell = async (externalId: string | null, frame: ServerFrame): Promise<void> => {
       if (externalId !== null) await sockets.toIdentity(externalId, frame)
     }
     /** Cross-origin uploads from the seller's pages. */
@@ -133,18 +134,17 @@ export default defineChannel({
       policy: () => ({ verdict: 'allow' }),
 
       async send ({ contact, message }) {
-        await tell(contact, messageFrame(message, ctx))
+        await tell(identityOf(contact), messageFrame(message, ctx.files))
         return { externalId: message.id }
       },
 
       async typing (_conversation, contact, on) {
-        await tell(contact, { type: 'typing', on })
+        await tell(identityOf(contact), { type: 'typing', on })
       },
 
       async read (conversation, at) {
         await ctx.kv.set(`seen:${conversation.id}`, at.toISOString())
-        const externalId = await visitors.identityOf(conversation.id)
-        if (externalId !== null) await tell(externalId, { type: 'seen', at: at.toISOString() })
+        await tell(await visitors.identityOf(conversation.id), { type: 'seen', at: at.toISOString() })
       },
 
       // Kept per conversation too, so a page loaded later still shows the place in line or the agent.
@@ -152,11 +152,11 @@ export default defineChannel({
         const externalId = await visitors.identityOf(conversation.id)
         if (notice.type === 'queued') {
           await ctx.kv.set(`notice:${conversation.id}`, JSON.stringify({ position: notice.position }))
-          if (externalId !== null) await tell(externalId, { type: 'queue', position: notice.position })
+          await tell(externalId, { type: 'queue', position: notice.position })
         } else {
           const agent = { name: notice.agent.name }
           await ctx.kv.set(`notice:${conversation.id}`, JSON.stringify({ agent }))
-          if (externalId !== null) await tell(externalId, { type: 'assigned', agent })
+          await tell(externalId, { type: 'assigned', agent })
         }
       }
     }

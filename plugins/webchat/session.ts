@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws'
 import type { ChannelContext } from '../../core/channels/index.js'
 import { fileKeyOf } from '../../core/files/index.js'
-import type { Attachment, ContactDetails, Message } from '../../core/model/index.js'
+import type { Attachment, ContactDetails } from '../../core/model/index.js'
 import type { ClientFrame, ServerFrame, WireMessage } from './frames.js'
 import type { Counter, RateLimiter } from './limits.js'
 import { sendFrame, type VisitorSockets, type VisitorSocket } from './live.js'
@@ -30,18 +30,13 @@ class FrameError extends Error {
   }
 }
 
-/** A stored agent or bot reply, as the visitor's tabs get it. */
-export function messageFrame (message: Message, ctx: ChannelContext): ServerFrame {
-  return { type: 'message', message: toWire(message, ctx.files) }
-}
-
 /**
  * One widget connection (a browser tab). Frames are handled one at a time, in order, so a
  * visitor's messages are stored in the order they were typed.
  */
 export class VisitorSession {
   private state!: VisitorState
-  private conn!: VisitorSocket
+  private conn: VisitorSocket | undefined
   private chain: Promise<void> = Promise.resolve()
   private typing = false
 
@@ -49,10 +44,26 @@ export class VisitorSession {
 
   /** Starts the session: frames that arrive meanwhile wait in order. */
   start (token: string): void {
-    this.socket.on('message', (data, isBinary) => {
-      this.chain = this.chain.then(async () => { await this.handle(isBinary ? '' : data.toString()) })
+    this.socket.on('message', (data, isBinary) => { this.then(async () => { await this.handle(isBinary ? '' : data.toString()) }) })
+    // Registered before anything async: a tab closed during start-up still frees its place.
+    this.socket.on('close', () => {
+      this.d.connections.release(this.ip)
+      if (this.conn !== undefined) this.d.sockets.remove(this.conn)
+      if (this.typing) this.then(async () => { await this.setTyping(false) })
     })
-    this.chain = this.chain.then(async () => { await this.open(token) })
+    this.then(async () => {
+      await this.open(token).catch(err => {
+        this.d.ctx.logger.warn({ visitorId: this.visitorId, err: { message: (err as Error).message } }, 'visitor session failed to start')
+        this.send({ type: 'error', code: 'try_again', message: 'The chat could not start just now; it reconnects by itself.', retryAfterMs: 2000 })
+        this.socket.close(1011, 'try_again')
+      })
+    })
+  }
+
+  /** Runs after what is queued; a failure is logged and never stops the frames after it. */
+  private then (work: () => Promise<void>): void {
+    this.chain = this.chain.then(work).catch(err =>
+      this.d.ctx.logger.warn({ visitorId: this.visitorId, err: { message: (err as Error).message } }, 'visitor session step failed'))
   }
 
   private send (frame: ServerFrame): void {
@@ -71,14 +82,10 @@ export class VisitorSession {
       externalId: this.externalId,
       socket: this.socket,
       send: frame => this.send(frame),
-      reload: () => { this.chain = this.chain.then(async () => { await this.reload() }) }
+      reload: () => { this.then(async () => { await this.reload() }) }
     }
+    if (this.socket.readyState !== this.socket.OPEN) return
     this.d.sockets.add(this.conn)
-    this.socket.on('close', () => {
-      this.d.sockets.remove(this.conn)
-      this.d.connections.release(this.ip)
-      if (this.typing) this.chain = this.chain.then(async () => { await this.setTyping(false) })
-    })
     const { settings } = this.d
     this.send({
       type: 'ready',
@@ -102,7 +109,7 @@ export class VisitorSession {
 
   private async reload (): Promise<void> {
     this.state = await this.d.visitors.state(this.visitorId)
-    this.conn.externalId = this.externalId
+    this.conn!.externalId = this.externalId
     this.send({ type: 'profile', email: this.state.email, prechatNeeded: this.prechatNeeded() })
     this.send({ type: 'identified', userId: this.state.userId, verified: this.state.userId !== null })
     this.send(await this.history())
@@ -117,7 +124,7 @@ export class VisitorSession {
     const frame = parseFrame(raw)
     try {
       if ('problem' in frame) throw new FrameError('bad_frame', frame.problem)
-      if (this.state === undefined) return
+      if (this.conn === undefined) return
       await this.dispatch(frame)
     } catch (err) {
       if (err instanceof FrameError) {
@@ -194,7 +201,7 @@ export class VisitorSession {
     const [stored] = await ctx.findMessages([visitorMessageId(this.visitorId, clientId)])
     const message = toWire(stored!, ctx.files)
     this.send({ type: 'ack', clientId, message })
-    if (!outcome.duplicate) await this.d.sockets.toIdentity(externalId, { type: 'message', message }, this.conn.id)
+    if (!outcome.duplicate) await this.d.sockets.toIdentity(externalId, { type: 'message', message }, this.conn!.id)
     this.typing = false
   }
 
@@ -247,7 +254,7 @@ export class VisitorSession {
     // Sites call setUser on every page load: nothing new, nothing to redo.
     if (JSON.stringify(this.state) === before) return this.send({ type: 'identified', userId: this.state.userId, verified: this.state.userId !== null })
     await this.d.visitors.save(this.visitorId, this.state)
-    this.conn.externalId = this.externalId
+    this.conn!.externalId = this.externalId
     await this.d.ctx.updateContact(this.externalId, this.details())
     await this.d.sockets.reloadVisitor(this.visitorId)
   }

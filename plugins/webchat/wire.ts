@@ -1,6 +1,6 @@
 import type { ChannelFiles } from '../../core/channels/index.js'
 import type { Message } from '../../core/model/index.js'
-import type { WireMessage } from './frames.js'
+import type { ServerFrame, WireMessage } from './frames.js'
 
 /** Visitor messages' external ids are `<visitorId>:<clientId>`: unique per channel, and idempotent per browser. */
 export const visitorMessageId = (visitorId: string, clientId: string): string => `${visitorId}:${clientId}`
@@ -22,3 +22,6 @@ export function toWire (m: Message, files: ChannelFiles): WireMessage {
     status: !inbound && (m.status === 'delivered' || m.status === 'read') ? m.status : 'sent'
   }
 }
+
+/** An agent's or bot's reply, as the visitor's tabs get it. */
+export const messageFrame = (message: Message, files: ChannelFiles): ServerFrame => ({ type: 'message', message: toWire(message, files) })

@@ -53,6 +53,14 @@ export class VisitorClient {
     }
   }
 
+  /** Waits until the hub closes the connection; its close code. */
+  async closedCode (ms = 5000): Promise<number> {
+    const end = Date.now() + ms
+    while (this.closed === null && Date.now() < end) await new Promise(resolve => setTimeout(resolve, 50))
+    if (this.closed === null) throw new Error(`the connection is still open after ${ms} ms`)
+    return this.closed.code
+  }
+
   async ready (): Promise<Frame> {
     await this.next(f => f.type === 'history')
     return this.frames.find(f => f.type === 'ready')!

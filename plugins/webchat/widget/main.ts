@@ -75,7 +75,7 @@ class Widget {
       setUser: (id: string, user: { name?: string, email?: string, phone?: string, hash?: string } = {}) =>
         this.conn.send({ type: 'identify', userId: String(id), ...user }),
       setAttributes: (attributes: Record<string, string | number | boolean | null>) => this.conn.send({ type: 'attributes', attributes }),
-      setLocale: (locale: string) => { this.locale = pickLocale(locale); this.t = textsFor(this.locale); this.retext() },
+      setLocale: (locale: string) => this.setLocale(pickLocale(locale)),
       reset: () => { this.messages.clear(); this.agentName = null; this.notice = ''; this.seenAt = ''; this.conn.reset(); this.render() },
       on: (name: EventName, fn: (data: unknown) => void) => { (this.listeners.get(name) ?? this.listeners.set(name, new Set()).get(name)!).add(fn) },
       off: (name: EventName, fn: (data: unknown) => void) => { this.listeners.get(name)?.delete(fn) }
@@ -111,7 +111,6 @@ class Widget {
         break
       case 'ack': this.messages.set(frame.message.id, frame.message); break
       case 'message': this.incoming(frame.message); break
-      case 'receipt': break
       case 'typing': this.agentTyping(frame.on); break
       case 'seen': this.seenAt = frame.at; break
       case 'queue': this.notice = this.t.queue(frame.position); break
