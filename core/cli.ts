@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { createSignInCode, ensureFirstAdmin, signInUrl } from './agents/sign-in.js'
 import { hashToken, newAgentToken } from './agents/tokens.js'
 import { PluginRegistry } from './channels/index.js'
 import { ConfigError, loadConfig, type HubConfig } from './config/index.js'
@@ -13,6 +14,7 @@ const USAGE = `Usage:
   omnihub worker [--config FILE]         run queue workers only (queue.driver: bullmq)
   omnihub config check [--config FILE]   validate a config file; exit 1 listing every problem
   omnihub agent add --name N --email E --role admin|supervisor|agent [--team T ...] [--config FILE]
+  omnihub agent link --email E [--config FILE]   a one-time inbox sign-in link (24 h) for an agent
 
 The config file defaults to $OMNIHUB_CONFIG, then config/hub.yaml. HOST and PORT override http.host/http.port.`
 
@@ -52,8 +54,13 @@ async function run (file: string, mode: 'start' | 'worker'): Promise<void> {
     throw err
   })
   if (url !== undefined) {
-    process.stdout.write(`Omnihub is listening on ${url}\n  API and its docs: ${url}/docs\n`)
-    if (demoPath(hub.services) !== null) process.stdout.write(`  Chat as a customer: ${url}/demo\n`)
+    const base = config.http.publicUrl ?? url
+    process.stdout.write(`Omnihub is listening on ${url}\n  Agents' inbox: ${base}/inbox/\n  API and its docs: ${base}/docs\n`)
+    if (demoPath(hub.services) !== null) process.stdout.write(`  Chat as a customer: ${base}/demo\n`)
+    const first = await ensureFirstAdmin(hub.services.store, new Date())
+    if (first !== null) {
+      process.stdout.write(`\nNo agents yet: created the admin ${first.agent.email}. Sign in once with this link (valid 24 hours):\n  ${signInUrl(base, first.code)}\n`)
+    }
   }
   else process.stdout.write(`Omnihub worker is running (queue: ${config.queue.driver})\n`)
 }
@@ -75,6 +82,23 @@ async function agentAdd (file: string, values: Record<string, unknown>): Promise
     const token = newAgentToken()
     const agent = await store.createAgent({ name: name!, email: email!, role: role as AgentRole, teams: (values.team as string[] | undefined) ?? [], tokenHash: hashToken(token) }, new Date())
     process.stdout.write(`Created ${agent.role} ${agent.name} <${agent.email}> (id ${agent.id}).\nAPI token (shown once, store it now):\n${token}\n`)
+  } finally {
+    await store.close()
+  }
+}
+
+async function agentLink (file: string, values: Record<string, unknown>): Promise<void> {
+  const email = (values.email as string | undefined)?.toLowerCase()
+  if (email === undefined) throw new HubError('invalid_arguments', '--email: required, the agent\'s email address')
+  const config = await readConfig(file)
+  const store = await createStore(config.store)
+  await store.open()
+  try {
+    const agent = (await store.listAgents()).find(a => a.email === email)
+    if (agent === undefined) throw new HubError('unknown_agent', `No agent has the email ${email}; create one with omnihub agent add.`)
+    const code = await createSignInCode(store, agent.id, new Date())
+    const base = config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`
+    process.stdout.write(`Sign-in link for ${agent.name} <${agent.email}>, valid once within 24 hours (signing in replaces their API token):\n${signInUrl(base, code)}\n`)
   } finally {
     await store.close()
   }
@@ -112,6 +136,7 @@ export async function main (argv: string[]): Promise<number> {
         return 0
       }
       case 'agent add': await agentAdd(file, values); return 0
+      case 'agent link': await agentLink(file, values); return 0
       default:
         process.stdout.write(`${USAGE}\n`)
         return values.help === true && command === '' ? 0 : 2

@@ -108,6 +108,45 @@ t.test('start on a port in use: exit 1 with port_in_use', async t => {
   await stop(first)
 })
 
+t.test('first start without agents: an admin and a one-time inbox link; agent link makes more', async t => {
+  const { file } = writeConfig({ channels: [] })
+  const hub = await launch(t, 'start', file)
+  const link = await eventuallyMatch(hub.output, /Sign in once with this link \(valid 24 hours\):\n\s+(\S+)/)
+  t.match(hub.output(), `Agents' inbox: ${hub.url}/inbox/`)
+  t.match(link, new RegExp(`^${hub.url}/inbox/#code=[\\w-]+$`))
+  const code = new URL(link).hash.slice('#code='.length)
+  const signIn = async (c: string) => await fetch(`${hub.url}/api/v1/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: c }) })
+  const first = await signIn(code)
+  t.equal(first.status, 200)
+  const { agent, token } = await first.json() as { agent: { role: string, email: string }, token: string }
+  t.match(agent, { role: 'admin', email: 'admin@omnihub.local' })
+  t.equal((await fetch(`${hub.url}/api/v1/agents/me`, { headers: { authorization: `Bearer ${token}` } })).status, 200, 'the link gave a working token')
+  t.equal((await signIn(code)).status, 401, 'once only')
+  await stop(hub)
+
+  const again = await launch(t, 'start', file)
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.notMatch(again.output(), /Sign in once/, 'not on later starts')
+  await stop(again)
+
+  const unknown = await cli(['agent', 'link', '--config', file, '--email', 'nobody@example.com'])
+  t.equal(unknown.code, 1)
+  t.match(unknown.stderr, /error \[unknown_agent\]: No agent has the email nobody@example.com/)
+  const made = await cli(['agent', 'link', '--config', file, '--email', 'ADMIN@omnihub.local'])
+  t.equal(made.code, 0)
+  t.match(made.stdout, /Sign-in link for Admin <admin@omnihub.local>, valid once within 24 hours/)
+  t.match(made.stdout, /http:\/\/127\.0\.0\.1:\d+\/inbox\/#code=[\w-]+/)
+})
+
+async function eventuallyMatch (output: () => string, pattern: RegExp): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const match = pattern.exec(output())
+    if (match !== null) return match[1]!
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`no match for ${pattern} in:\n${output()}`)
+}
+
 t.test('unknown command: usage, exit 2', async t => {
   const r = await cli(['frobnicate'])
   t.equal(r.code, 2)

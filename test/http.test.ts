@@ -29,7 +29,7 @@ t.test('agents API', async t => {
   })
 
   t.test('bad queries are 400 with the field', async t => {
-    t.match(await h.api('GET', '/conversations?status=open'), { status: 400, body: { code: 'invalid_request', field: 'querystring.status' } })
+    t.match(await h.api('GET', '/conversations?status=pending'), { status: 400, body: { code: 'invalid_request', field: 'querystring.status' } })
     t.match(await h.api('GET', '/conversations?limit=1000'), { status: 400, body: { code: 'invalid_request', field: 'querystring.limit' } })
     t.match(await h.api('GET', '/conversations?cursor=bogus'), { status: 400, body: { code: 'invalid_cursor' } })
   })

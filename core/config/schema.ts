@@ -6,7 +6,9 @@ export const HttpSettings = Type.Object({
   host: Type.String({ default: '127.0.0.1', minLength: 1 }),
   port: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   /** Largest request body accepted, in bytes. */
-  bodyLimit: Type.Integer({ default: 1_048_576, minimum: 1024 })
+  bodyLimit: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+  /** Where people reach the hub (behind a proxy, say): sign-in links are made with it. Default: the address it listens on. */
+  publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$' }))
 }, { additionalProperties: false, default: {} })
 
 export const SqliteSettings = Type.Object({
@@ -81,6 +83,8 @@ export const HubSettings = Type.Object({
     dir: Type.String({ default: './data/files', minLength: 1 }),
     /** How long a file link handed to an agent or a visitor works. */
     linkTtlSeconds: Type.Integer({ default: 86_400, minimum: 60, maximum: 30 * 86_400 }),
+    /** Largest file an agent may upload from the inbox, in bytes. */
+    maxUploadBytes: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024 }),
     /** Signs file links; every hub process needs the same. Absent: one is made and kept in the store. */
     linkSecret: Type.Optional(Type.String({ minLength: 32 }))
   }, { additionalProperties: false, default: {} }),

@@ -7,12 +7,16 @@ import type { HubServices } from '../pipeline/index.js'
 import { requireAgent } from './auth.js'
 import { installErrorHandling } from './errors.js'
 import { agentRoutes } from './routes/agents.js'
+import { channelRoutes } from './routes/channels.js'
 import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { fileRoutes } from './routes/files.js'
 import { healthRoutes } from './routes/health.js'
 import { queueRoutes } from './routes/queue.js'
+import { signInRoutes } from './routes/sign-in.js'
 import { teamRoutes } from './routes/teams.js'
+import { uploadRoutes } from './routes/uploads.js'
+import { inboxRoutes } from './inbox.js'
 import { AgentStreams } from './stream.js'
 
 const StreamQuery = Type.Object({
@@ -53,6 +57,8 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
   const streams = new AgentStreams(s)
   await healthRoutes(app, s)
   await fileRoutes(app, s)
+  await inboxRoutes(app)
+  await app.register(async open => { await signInRoutes(open, s) }, { prefix: '/api/v1' })
   await app.register(async api => {
     api.addHook('onRequest', requireAgent(s))
     await conversationRoutes(api, s)
@@ -60,6 +66,8 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await agentRoutes(api, s)
     await teamRoutes(api, s)
     await queueRoutes(api, s)
+    await channelRoutes(api, s)
+    await api.register(async uploads => { await uploadRoutes(uploads, s) })
     api.get<{ Querystring: Static<typeof StreamQuery> }>('/stream', {
       websocket: true,
       schema: { tags: ['stream'], summary: 'WebSocket of events you may see; reconnect with lastEventId to get what you missed', security: [{ bearer: [] }], querystring: StreamQuery }

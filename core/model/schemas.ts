@@ -27,6 +27,9 @@ export const CardSchema = Type.Object({
   fields: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1000 })))
 }, { additionalProperties: false })
 
+/** What lists show of a contact. */
+export const ContactSummarySchema = Type.Object({ id: Type.String(), name: Maybe(Type.String()), email: Maybe(Type.String()), avatarUrl: Maybe(Type.String()) }, open)
+
 export const ConversationSchema = Type.Object({
   id: Type.String(),
   channelId: Type.String(),
@@ -108,6 +111,7 @@ export const AgentSchema = Type.Object({
   lastRoutedAt: Maybe(When),
   lastSeenAt: Maybe(When),
   lastActiveAt: Maybe(When),
+  locale: Maybe(Type.Enum(['en', 'zh'])),
   createdAt: When
 }, open)
 

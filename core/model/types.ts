@@ -7,6 +7,8 @@ export type AuthorType = 'contact' | 'agent' | 'bot' | 'system'
 export type AgentRole = 'admin' | 'supervisor' | 'agent'
 export type AgentStatus = 'online' | 'busy' | 'offline'
 export type QueueReason = 'no_agent_online' | 'all_at_capacity' | 'team_offline' | 'manual_routing'
+/** Languages the agents' inbox speaks. */
+export type AgentLocale = 'en' | 'zh'
 
 export interface Identity {
   channelId: string
@@ -130,6 +132,8 @@ export interface Agent {
   lastSeenAt: Date | null
   /** Last thing the agent did (a reply, a status change, taking a conversation). */
   lastActiveAt: Date | null
+  /** The inbox's language for this agent; null: the browser's. */
+  locale: AgentLocale | null
   createdAt: Date
 }
 
@@ -164,6 +168,15 @@ export interface Browsing {
   firstVisit: PageView | null
   /** Newest first. */
   recentPages: PageView[]
+}
+
+/** What an agent may change on a contact: the profile, tags and notes. */
+export interface ContactEdit {
+  name?: string | null
+  email?: string | null
+  phone?: string | null
+  tags?: string[]
+  notes?: string | null
 }
 
 /** What a channel may set on a contact from what the customer (or the seller's site) told it. */

@@ -1,7 +1,7 @@
 import { atLeast, visibleConversation } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
-import type { Agent, Conversation } from '../model/index.js'
+import type { Agent, Conversation, Message } from '../model/index.js'
 import { announceAssigned } from '../routing/index.js'
 import { enqueueDrain, enqueueRouteConversation } from './jobs.js'
 import type { HubServices } from './services.js'
@@ -21,10 +21,21 @@ async function announceUpdated (s: HubServices, conversation: Conversation, befo
   await s.bus.publish({ type: 'conversation.updated', conversationId: conversation.id, conversation, audience: conversationAudience(conversation, { teams: [before.teamId], agents: [before.assigneeId] }) })
 }
 
-async function leaveNote (s: HubServices, conversation: Conversation, actor: Agent, note: string | undefined): Promise<void> {
-  if (note === undefined || note.trim() === '') return
-  const message = await s.store.recordOutbound({ conversationId: conversation.id, direction: 'note', author: { type: 'agent', id: actor.id }, text: note, attachments: [], cards: [], tag: null }, s.clock())
+async function recordNote (s: HubServices, conversation: Conversation, actor: Agent, text: string): Promise<Message> {
+  const message = await s.store.recordOutbound({ conversationId: conversation.id, direction: 'note', author: { type: 'agent', id: actor.id }, text, attachments: [], cards: [], tag: null }, s.clock())
   await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
+  return message
+}
+
+async function leaveNote (s: HubServices, conversation: Conversation, actor: Agent, note: string | undefined): Promise<void> {
+  if (note !== undefined && note.trim() !== '') await recordNote(s, conversation, actor, note)
+}
+
+/** An internal note: agents see it in the conversation; it never reaches the customer. */
+export async function note (s: HubServices, actor: Agent, conversationId: string, text: string): Promise<Message> {
+  const conversation = await visibleConversation(s.store, actor, conversationId)
+  if (text.trim() === '') throw new HubError('empty_note', 'The note is empty; write something to keep.', 400)
+  return await recordNote(s, conversation, actor, text)
 }
 
 /**
@@ -96,5 +107,13 @@ export async function reopen (s: HubServices, actor: Agent, conversationId: stri
     await announceUpdated(s, after, before)
     await enqueueRouteConversation(s, after.id)
   }
+  return after
+}
+
+/** Replaces the conversation's tags (whoever may see it may tag it). */
+export async function tag (s: HubServices, actor: Agent, conversationId: string, tags: string[]): Promise<Conversation> {
+  const before = await visibleConversation(s.store, actor, conversationId)
+  const after = await s.store.setConversationTags(conversationId, tags, s.clock())
+  await announceUpdated(s, after, before)
   return after
 }

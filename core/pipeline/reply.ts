@@ -1,10 +1,11 @@
 import type { Draft, Verdict } from '../channels/index.js'
 import { visibleConversation } from '../agents/permissions.js'
-import { HubError } from '../errors.js'
+import { HubError, notFound } from '../errors.js'
+import { fileKeyOf } from '../files/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Attachment, Card, Conversation, Message } from '../model/index.js'
 import { enqueueSend } from './jobs.js'
-import { evaluateDraft } from './policy.js'
+import { draftOf, evaluateDraft } from './policy.js'
 import type { Channel, HubServices } from './services.js'
 
 export interface ReplyInput {
@@ -47,17 +48,8 @@ export async function replyPolicy (s: HubServices, agent: Agent, conversationId:
   return evaluateDraft(await channelOf(s, conversation, channelId), conversation, draft, s.clock())
 }
 
-/**
- * An agent's reply: checked by the channel's policy and the guards, stored as `pending`,
- * then queued for sending. Refusals are HubErrors (422) that say why and what to do.
- */
-export async function reply (s: HubServices, conversationId: string, agent: Agent, input: ReplyInput): Promise<Message> {
-  const conversation = await visibleConversation(s.store, agent, conversationId)
-  const channel = await channelOf(s, conversation, input.channelId)
-  const draft: Draft = { text: input.text, attachments: input.attachments ?? [], cards: input.cards ?? [], tag: input.tag ?? null, automated: false }
-  if (draft.text.trim() === '' && draft.attachments.length === 0 && draft.cards.length === 0) {
-    throw new HubError('empty_reply', 'The reply has no text, attachment or card; write something to send.', 400)
-  }
+/** Throws the 422 that tells the agent why the channel's policy or a guard refuses this draft now. */
+function refuseUnlessAllowed (s: HubServices, channel: Channel, conversation: Conversation, draft: Draft, agent: Agent): void {
   const verdict = evaluateDraft(channel, conversation, draft, s.clock())
   if (verdict.verdict === 'deny') {
     throw new HubError(verdict.code, verdict.message, 422, verdictBody(verdict))
@@ -70,6 +62,22 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
   }
   const refusal = s.guards.check(draft, agent)
   if (refusal !== null) throw new HubError(refusal.code, refusal.message, 422, refusal.details)
+}
+
+/**
+ * An agent's reply: checked by the channel's policy and the guards, stored as `pending`,
+ * then queued for sending. Refusals are HubErrors (422) that say why and what to do.
+ */
+export async function reply (s: HubServices, conversationId: string, agent: Agent, input: ReplyInput): Promise<Message> {
+  const conversation = await visibleConversation(s.store, agent, conversationId)
+  const channel = await channelOf(s, conversation, input.channelId)
+  // A hub file comes back as the signed link the agent was shown; the message keeps the plain URL.
+  const attachments = (input.attachments ?? []).map(a => fileKeyOf(a.url) !== null ? { ...a, url: a.url.split('?')[0]! } : a)
+  const draft: Draft = { text: input.text, attachments, cards: input.cards ?? [], tag: input.tag ?? null, automated: false }
+  if (draft.text.trim() === '' && draft.attachments.length === 0 && draft.cards.length === 0) {
+    throw new HubError('empty_reply', 'The reply has no text, attachment or card; write something to send.', 400)
+  }
+  refuseUnlessAllowed(s, channel, conversation, draft, agent)
 
   const message = await s.store.recordOutbound({
     conversationId, channelId: channel.id, direction: 'outbound', author: { type: 'agent', id: agent.id },
@@ -83,6 +91,28 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
   // If the queue is down the message stays pending; the recovery sweep queues it later.
   await enqueueSend(s, message.id).catch(err => {
     s.logger.error({ messageId: message.id, err: { message: (err as Error).message } }, 'send job not queued; recovery will retry')
+  })
+  return message
+}
+
+/**
+ * Sends a failed reply again, as it was: checked once more (the window may have closed since),
+ * back to `pending`, and queued. Only one of two concurrent retries goes through.
+ */
+export async function retryReply (s: HubServices, agent: Agent, conversationId: string, messageId: string): Promise<Message> {
+  const conversation = await visibleConversation(s.store, agent, conversationId)
+  const failed = await s.store.getMessage(messageId)
+  if (failed === null || failed.conversationId !== conversationId) throw notFound('message', messageId)
+  if (failed.direction !== 'outbound' || failed.status !== 'failed') {
+    throw new HubError('not_failed', `This message is not a failed reply (${failed.direction}, ${failed.status}); only failed replies can be sent again.`, 409)
+  }
+  refuseUnlessAllowed(s, await channelOf(s, conversation, failed.channelId), conversation, draftOf(failed), agent)
+  const message = await s.store.retryMessage(messageId, s.clock())
+  if (message === null) throw new HubError('not_failed', 'This reply is already being sent again.', 409)
+  s.logger.info({ conversationId, messageId, agentId: agent.id }, 'reply retried')
+  await s.bus.publish({ type: 'message.updated', conversationId, message, audience: conversationAudience(conversation) })
+  await enqueueSend(s, message.id).catch(err => {
+    s.logger.error({ messageId, err: { message: (err as Error).message } }, 'send job not queued; recovery will retry')
   })
   return message
 }

@@ -1,5 +1,5 @@
 import type {
-  Agent, AgentRole, AgentStatus, Attachment, Author, Browsing, Card, Contact, ContactDetails, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
+  Agent, AgentLocale, AgentRole, AgentStatus, Attachment, Author, Browsing, Card, Contact, ContactDetails, ContactEdit, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
   PageView, QueueReason, StatusChange, Team
 } from '../model/index.js'
 
@@ -63,11 +63,20 @@ export interface Page<T> {
 }
 
 export interface ConversationFilter {
-  status?: ConversationStatus
+  /** `open`: anything but closed. */
+  status?: ConversationStatus | 'open'
   channelId?: string
   /** An agent id, or null for "no assignee". */
   assigneeId?: string | null
   contactId?: string
+  /** Only conversations served by one of these teams. */
+  teamIds?: string[]
+  /** Only those with messages no agent has read. */
+  unread?: boolean
+  /** Only those carrying this tag. */
+  tag?: string
+  /** The contact's name or email, or the text of any message, contains this (case-insensitive for Latin letters). */
+  search?: string
   /** Only what this agent may see: their teams', every-agent ones, and their own. */
   visibleTo?: Visibility
 }
@@ -98,6 +107,7 @@ export interface AgentPatch {
   role?: AgentRole
   teams?: string[]
   capacity?: number | null
+  locale?: AgentLocale | null
 }
 
 export interface StatusUpdate {
@@ -138,6 +148,8 @@ export interface Store {
   /** Sets a message's status; `sent` also moves the conversation's lastOutboundAt. */
   updateMessageStatus (id: string, update: MessageStatusUpdate, now: Date): Promise<Message>
   markRouted (id: string): Promise<void>
+  /** A failed outbound message goes back to `pending`, its error cleared; null when it is not failed (so one retry wins). */
+  retryMessage (id: string, now: Date): Promise<Message | null>
   /**
    * Receipts: moves sent (or delivered) outbound messages forward to delivered or read, by the
    * channel's message ids or up to a time for one customer. Never moves a status back.
@@ -162,7 +174,15 @@ export interface Store {
   getConversation (id: string): Promise<Conversation | null>
   /** Most recent activity first. */
   listConversations (filter: ConversationFilter, options: { cursor?: string, limit: number }): Promise<Page<Conversation>>
+  /** How many conversations match, for the inbox's counters. */
+  countConversations (filter: ConversationFilter): Promise<number>
+  /** The newest message of each of these conversations (conversations without messages are left out). */
+  lastMessages (conversationIds: string[]): Promise<Message[]>
   getContact (id: string): Promise<Contact | null>
+  /** Contacts by id, in no particular order; unknown ids are left out. */
+  getContacts (ids: string[]): Promise<Contact[]>
+  /** An agent's change to a contact's profile, tags or notes; null clears a field. */
+  editContact (id: string, edit: ContactEdit, now: Date): Promise<Contact>
 
   createAgent (agent: NewAgent, now: Date): Promise<Agent>
   findAgentByTokenHash (tokenHash: string): Promise<Agent | null>
@@ -202,6 +222,8 @@ export interface Store {
   /** 1-based place among waiting conversations of the same team. */
   queuePosition (conversation: Conversation): Promise<number>
   closeConversation (id: string, now: Date): Promise<Conversation>
+  /** Replaces the conversation's tags. */
+  setConversationTags (id: string, tags: string[], now: Date): Promise<Conversation>
   /** An agent read it: nothing is unread any more. */
   markConversationRead (id: string, now: Date): Promise<Conversation>
   /** A closed conversation opens again, unassigned; conflict if the contact has another open one there. */
@@ -216,4 +238,6 @@ export interface Store {
   kvGet (namespace: string, key: string): Promise<string | null>
   kvSet (namespace: string, key: string, value: string): Promise<void>
   kvDelete (namespace: string, key: string): Promise<void>
+  /** Reads and deletes in one step: of two concurrent takers, one gets the value (one-time codes). */
+  kvTake (namespace: string, key: string): Promise<string | null>
 }

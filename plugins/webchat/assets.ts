@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /**
- * The widget bundle built by `npm run build` (scripts/build-widget.mjs): beside this module once
+ * The widget bundle built by `npm run build` (scripts/build-web.mjs): beside this module once
  * compiled (dist/plugins/webchat), or in dist/ when running from source (tests).
  */
 const CANDIDATES = ['./widget.js', '../../dist/plugins/webchat/widget.js'].map(p => fileURLToPath(new URL(p, import.meta.url)))

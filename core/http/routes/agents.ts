@@ -27,6 +27,7 @@ const AgentPatch = Type.Object({
   teams: Type.Optional(Teams),
   capacity: Type.Optional(Capacity)
 }, { additionalProperties: false })
+const MyPatch = Type.Object({ locale: Type.Union([Type.Enum(['en', 'zh']), Type.Null()]) }, { additionalProperties: false })
 const StatusBody = Type.Object({ status: Type.Enum(['online', 'busy', 'offline']) }, { additionalProperties: false })
 const LogQuery = Type.Object({ agent: Type.Optional(Type.String({ minLength: 1 })), ...Paging }, { additionalProperties: false })
 const WithToken = Type.Object({ agent: AgentSchema, token: Type.String({ description: 'shown once; only its hash is stored' }) })
@@ -44,6 +45,10 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
 
   app.get('/agents/me', { schema: { tags, summary: 'You', ...secured, response: { 200: AgentSchema } } },
     async request => (await s.store.getAgent(request.agent!.id))!)
+
+  app.patch<{ Body: Static<typeof MyPatch> }>('/agents/me', {
+    schema: { tags, summary: 'Your own settings: the inbox language (null: the browser\'s)', ...secured, body: MyPatch, response: { 200: AgentSchema } }
+  }, async request => await s.store.updateAgent(request.agent!.id, request.body))
 
   app.put<{ Body: Static<typeof StatusBody> }>('/agents/me/status', {
     schema: { tags, summary: 'Go online, busy (keep your conversations, no new buyers) or offline (hand them back)', ...secured, body: StatusBody, response: { 200: AgentSchema } }

@@ -1,4 +1,6 @@
 import { Type } from 'typebox'
+import type { Contact, Conversation, Message } from '../../model/index.js'
+import type { HubServices } from '../../pipeline/index.js'
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 
@@ -13,3 +15,17 @@ export const secured = { security: [{ bearer: [] }] }
 /** Drops `cursor` when absent, for the store's exact optional types. */
 export const page = (q: { cursor?: string | undefined, limit: number }): { cursor?: string, limit: number } =>
   q.cursor !== undefined ? { cursor: q.cursor, limit: q.limit } : { limit: q.limit }
+
+/** What a list shows of a contact. */
+export const contactSummary = (c: Contact): Pick<Contact, 'id' | 'name' | 'email' | 'avatarUrl'> => ({ id: c.id, name: c.name, email: c.email, avatarUrl: c.avatarUrl })
+
+/** Conversations as lists show them: with their contact and newest message, fetched in two queries. */
+export async function listRows (s: HubServices, conversations: Conversation[]): Promise<Array<Conversation & { contact: ReturnType<typeof contactSummary> | null, lastMessage: Message | null }>> {
+  const [contacts, messages] = await Promise.all([
+    s.store.getContacts([...new Set(conversations.map(c => c.contactId))]),
+    s.store.lastMessages(conversations.map(c => c.id))
+  ])
+  const contactById = new Map(contacts.map(c => [c.id, contactSummary(c)]))
+  const lastById = new Map(messages.map(m => [m.conversationId, m]))
+  return conversations.map(c => ({ ...c, contact: contactById.get(c.contactId) ?? null, lastMessage: lastById.get(c.id) ?? null }))
+}

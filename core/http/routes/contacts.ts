@@ -2,12 +2,20 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { visibilityOf } from '../../agents/permissions.js'
 import { notFound } from '../../errors.js'
-import type { Agent } from '../../model/index.js'
+import type { Agent, ContactEdit } from '../../model/index.js'
 import { BrowsingSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
 import { IdParams, page, Paging, secured } from './common.js'
 
 const tags = ['contacts']
+const Field = (maxLength: number, extra: Record<string, unknown> = {}) => Type.Optional(Type.Union([Type.String({ maxLength, ...extra }), Type.Null()]))
+const ContactPatch = Type.Object({
+  name: Field(200),
+  email: Field(320, { pattern: '^$|^[^@\\s]+@[^@\\s]+$' }),
+  phone: Field(40),
+  notes: Field(10_000),
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }))
+}, { additionalProperties: false })
 
 /** A contact is visible to an agent who may see at least one of their conversations. */
 async function visibleContact (s: HubServices, agent: Agent, id: string) {
@@ -34,6 +42,18 @@ export async function contactRoutes (app: FastifyInstance, s: HubServices): Prom
     await visibleContact(s, request.agent!, request.params.id)
     // Whoever may serve the contact sees all of their history, whichever team served it before.
     return await s.store.listConversations({ contactId: request.params.id }, { limit: 100 })
+  })
+
+  app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof ContactPatch> }>('/contacts/:id', {
+    schema: { tags, summary: "Edit a contact's name, email, phone, tags or notes; null clears a field", ...secured, params: IdParams, body: ContactPatch, response: { 200: ContactSchema } }
+  }, async request => {
+    await visibleContact(s, request.agent!, request.params.id)
+    const { tags: contactTags, ...fields } = request.body
+    const edit: ContactEdit = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' && v.trim() === '' ? null : v]))
+    if (contactTags !== undefined) edit.tags = [...new Set(contactTags.map(t => t.trim()).filter(t => t !== ''))]
+    const contact = await s.store.editContact(request.params.id, edit, s.clock())
+    request.log.info({ contactId: contact.id, agentId: request.agent!.id, fields: Object.keys(request.body) }, 'contact edited')
+    return contact
   })
 
   const Query = Type.Object(Paging, { additionalProperties: false })

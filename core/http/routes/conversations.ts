@@ -1,18 +1,33 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { visibilityOf, visibleConversation } from '../../agents/permissions.js'
-import { AttachmentSchema, CardSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
-import { agentTyping, conversationActions, markRead, reply, replyPolicy, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
-import { IdParams, page, Paging, secured } from './common.js'
+import { INBOX_VIEWS, type Agent } from '../../model/index.js'
+import { AttachmentSchema, CardSchema, ContactSchema, ContactSummarySchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
+import { agentTyping, conversationActions, markRead, reply, replyPolicy, retryReply, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
+import type { ConversationFilter } from '../../store/index.js'
+import { IdParams, listRows, page, Paging, secured } from './common.js'
 
 const tags = ['conversations']
-const ListQuery = Type.Object({
-  status: Type.Optional(Type.Enum(['bot', 'unassigned', 'assigned', 'closed'])),
+const Filters = {
+  status: Type.Optional(Type.Enum(['open', 'bot', 'unassigned', 'assigned', 'closed'], { description: '`open`: anything but closed' })),
   channel: Type.Optional(Type.String({ minLength: 1 })),
-  /** An agent id, `me`, or `none`. */
   assignee: Type.Optional(Type.String({ minLength: 1, description: 'an agent id, `me`, or `none`' })),
-  ...Paging
-}, { additionalProperties: false })
+  team: Type.Optional(Type.String({ minLength: 1, description: 'a team id, or `mine`: any of your teams' })),
+  unread: Type.Optional(Type.Boolean({ description: 'only those with unread messages' })),
+  tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "search the contact's name and email and every message's text" }))
+}
+const ListQuery = Type.Object({ ...Filters, ...Paging }, { additionalProperties: false })
+const CountsQuery = Type.Object({ channel: Filters.channel, tag: Filters.tag, q: Filters.q }, { additionalProperties: false })
+const Count = Type.Object({ total: Type.Integer(), unread: Type.Integer({ description: 'of those, how many have unread messages' }) })
+const Counts = Type.Object({ mine: Count, waiting: Count, bot: Count, teams: Count, all: Count, closed: Count }, { description: 'the inbox\'s views: assigned to you, waiting for an agent, with the bot, your teams\' open ones, every open one you may see, closed' })
+const ListItem = Type.Intersect([ConversationSchema, Type.Object({
+  contact: Type.Union([ContactSummarySchema, Type.Null()]),
+  lastMessage: Type.Union([MessageSchema, Type.Null()])
+})])
+const NoteBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false })
+const TagsBody = Type.Object({ tags: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 30, description: 'trimmed; blank ones and repeats are dropped' }) }, { additionalProperties: false })
+const RetryParams = Type.Object({ id: IdParams.properties.id, messageId: IdParams.properties.id })
 const MessagesQuery = Type.Object(Paging, { additionalProperties: false })
 const ReplyBody = Type.Object({
   text: Type.String({ maxLength: 100_000 }),
@@ -34,26 +49,51 @@ const Verdict = Type.Object({ verdict: Type.Enum(['allow', 'tag_required', 'deny
 
 type Id = { Params: Static<typeof IdParams> }
 
+/** The store filter behind a list query, within what the agent may see. */
+function filterOf (agent: Agent, q: Omit<Static<typeof ListQuery>, 'limit' | 'cursor'>): ConversationFilter {
+  const visibleTo = visibilityOf(agent)
+  return {
+    ...(q.status !== undefined ? { status: q.status } : {}),
+    ...(q.channel !== undefined ? { channelId: q.channel } : {}),
+    ...(q.assignee !== undefined ? { assigneeId: q.assignee === 'me' ? agent.id : q.assignee === 'none' ? null : q.assignee } : {}),
+    ...(q.team !== undefined ? { teamIds: q.team === 'mine' ? agent.teams : [q.team] } : {}),
+    ...(q.unread === true ? { unread: true } : {}),
+    ...(q.tag !== undefined ? { tag: q.tag } : {}),
+    ...(q.q !== undefined && q.q.trim() !== '' ? { search: q.q.trim() } : {}),
+    ...(visibleTo !== undefined ? { visibleTo } : {})
+  }
+}
+
+/** Tags as agents typed them: trimmed, once each, in order. */
+const cleanTags = (tags: string[]): string[] => [...new Set(tags.map(t => t.trim()).filter(t => t !== ''))]
+
 /** Conversations the agent may see, their messages, replies, and what agents do with them. */
 export async function conversationRoutes (app: FastifyInstance, s: HubServices): Promise<void> {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/conversations', {
     schema: { tags, summary: 'List conversations you may see, most recent activity first', ...secured, querystring: ListQuery, response: { 200: PageOf(ConversationSchema) } }
   }, async request => {
-    const { status, channel, assignee } = request.query
-    const visibleTo = visibilityOf(request.agent!)
-    return await s.store.listConversations({
-      ...(status !== undefined ? { status } : {}),
-      ...(channel !== undefined ? { channelId: channel } : {}),
-      ...(assignee !== undefined ? { assigneeId: assignee === 'me' ? request.agent!.id : assignee === 'none' ? null : assignee } : {}),
-      ...(visibleTo !== undefined ? { visibleTo } : {})
-    }, page(request.query))
+    const { items, nextCursor } = await s.store.listConversations(filterOf(request.agent!, request.query), page(request.query))
+    return { items: await listRows(s, items), nextCursor }
+  })
+
+  app.get<{ Querystring: Static<typeof CountsQuery> }>('/conversations/counts', {
+    schema: { tags, summary: "How many conversations each inbox view holds, and how many of them are unread", ...secured, querystring: CountsQuery, response: { 200: Counts } }
+  }, async request => {
+    const agent = request.agent!
+    const counts = await Promise.all(Object.entries(INBOX_VIEWS).map(async ([view, q]) => {
+      const filter = filterOf(agent, { ...request.query, ...q })
+      const [total, unread] = await Promise.all([s.store.countConversations(filter), s.store.countConversations({ ...filter, unread: true })])
+      return [view, { total, unread }] as const
+    }))
+    return Object.fromEntries(counts)
   })
 
   app.get<Id>('/conversations/:id', {
-    schema: { tags, summary: 'One conversation with its contact', ...secured, params: IdParams, response: { 200: Type.Intersect([ConversationSchema, Type.Object({ contact: Type.Union([ContactSchema, Type.Null()]) })]) } }
+    schema: { tags, summary: 'One conversation with its contact and newest message', ...secured, params: IdParams, response: { 200: Type.Intersect([ConversationSchema, Type.Object({ contact: Type.Union([ContactSchema, Type.Null()]), lastMessage: Type.Union([MessageSchema, Type.Null()]) })]) } }
   }, async request => {
     const conversation = await visibleConversation(s.store, request.agent!, request.params.id)
-    return { ...conversation, contact: await s.store.getContact(conversation.contactId) }
+    const [contact, [lastMessage]] = await Promise.all([s.store.getContact(conversation.contactId), s.store.lastMessages([conversation.id])])
+    return { ...conversation, contact, lastMessage: lastMessage ?? null }
   })
 
   app.get<Id & { Querystring: Static<typeof MessagesQuery> }>('/conversations/:id/messages', {
@@ -73,6 +113,18 @@ export async function conversationRoutes (app: FastifyInstance, s: HubServices):
     const message = await reply(s, request.params.id, request.agent!, request.body as ReplyInput)
     return await response.status(202).send(message)
   })
+
+  app.post<{ Params: Static<typeof RetryParams> }>('/conversations/:id/messages/:messageId/retry', {
+    schema: { tags, summary: 'Send a failed reply again: 202 with it pending, or 422 when the channel would refuse it now', ...secured, params: RetryParams, response: { 202: MessageSchema } }
+  }, async (request, response) => await response.status(202).send(await retryReply(s, request.agent!, request.params.id, request.params.messageId)))
+
+  app.post<Id & { Body: Static<typeof NoteBody> }>('/conversations/:id/notes', {
+    schema: { tags, summary: 'Add an internal note: agents see it, the customer never does', ...secured, params: IdParams, body: NoteBody, response: { 201: MessageSchema } }
+  }, async (request, response) => await response.status(201).send(await conversationActions.note(s, request.agent!, request.params.id, request.body.text)))
+
+  app.put<Id & { Body: Static<typeof TagsBody> }>('/conversations/:id/tags', {
+    schema: { tags, summary: "Replace the conversation's tags", ...secured, params: IdParams, body: TagsBody, response: { 200: ConversationSchema } }
+  }, async request => await conversationActions.tag(s, request.agent!, request.params.id, cleanTags(request.body.tags)))
 
   app.post<Id & { Body: Static<typeof AssignBody> }>('/conversations/:id/assign', {
     schema: { tags, summary: 'Take, transfer to an agent or a team (with a note), or take over', ...secured, params: IdParams, body: AssignBody, response: { 200: ConversationSchema } }

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { canSeeConversation, requireRole } from '../../agents/permissions.js'
-import { ConversationSchema } from '../../model/index.js'
+import { ContactSummarySchema, ConversationSchema } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
-import { secured } from './common.js'
+import { contactSummary, secured } from './common.js'
 
 const Waiting = Type.Object({
   conversation: ConversationSchema,
+  contact: Type.Union([ContactSummarySchema, Type.Null()]),
   position: Type.Integer({ description: 'place among waiting conversations of the same team' }),
   reason: Type.Enum(['no_agent_online', 'all_at_capacity', 'team_offline', 'manual_routing']),
   waitingMs: Type.Integer()
@@ -19,10 +20,12 @@ export async function queueRoutes (app: FastifyInstance, s: HubServices): Promis
       requireRole(request.agent!, 'supervisor')
       const now = s.clock().getTime()
       const positions = new Map<string | null, number>()
-      const items = (await s.store.listQueue(500)).filter(c => canSeeConversation(request.agent!, c)).map(conversation => {
+      const waiting = (await s.store.listQueue(500)).filter(c => canSeeConversation(request.agent!, c))
+      const contacts = new Map((await s.store.getContacts(waiting.map(c => c.contactId))).map(c => [c.id, contactSummary(c)]))
+      const items = waiting.map(conversation => {
         const position = (positions.get(conversation.teamId) ?? 0) + 1
         positions.set(conversation.teamId, position)
-        return { conversation, position, reason: conversation.queueReason!, waitingMs: now - conversation.queuedAt!.getTime() }
+        return { conversation, contact: contacts.get(conversation.contactId) ?? null, position, reason: conversation.queueReason!, waitingMs: now - conversation.queuedAt!.getTime() }
       })
       return { items }
     })

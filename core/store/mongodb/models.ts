@@ -98,6 +98,7 @@ const agent = new Schema({
   lastRoutedAt: { type: Date, default: null },
   lastSeenAt: { type: Date, default: null },
   lastActiveAt: { type: Date, default: null },
+  locale: { type: String, default: null },
   createdAt: Date
 }, options)
 

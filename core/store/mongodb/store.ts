@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Browsing, Contact, ContactDetails, Conversation, Identity, Message, PageView, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Identity, Message, PageView, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
@@ -12,6 +12,9 @@ import { mergeAttributes } from '../details.js'
 import { registerModels, type Models } from './models.js'
 
 type Doc = Record<string, any>
+
+/** A user's text as a literal, case-insensitive pattern. */
+const containing = (text: string): RegExp => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')
 
 const isDuplicateKey = (err: unknown): boolean => (err as { code?: number }).code === 11000
 
@@ -34,7 +37,7 @@ function toStatusChange (d: Doc): StatusChange {
 }
 function toAgent (d: Doc): Agent {
   const { _id, tokenHash: _hash, ...rest } = d
-  return { id: _id, ...rest } as Agent
+  return { id: _id, ...rest, locale: d.locale ?? null } as Agent
 }
 
 /**
@@ -253,6 +256,12 @@ export class MongoStore implements Store {
     await this.m.Message.updateOne({ _id: id }, { $set: { routed: true } })
   }
 
+  async retryMessage (id: string, now: Date): Promise<Message | null> {
+    const d = await this.m.Message.findOneAndUpdate({ _id: id, status: 'failed', direction: 'outbound' },
+      { $set: { status: 'pending', errorCode: null, errorMessage: null, updatedAt: now } }, { returnDocument: 'after', lean: true }) as Doc | null
+    return d === null ? null : toMessage(d)
+  }
+
   async getMessage (id: string): Promise<Message | null> {
     const d = await this.m.Message.findById(id).lean() as Doc | null
     return d === null ? null : toMessage(d)
@@ -284,26 +293,56 @@ export class MongoStore implements Store {
     return d === null ? null : toConversation(d)
   }
 
-  async listConversations (filter: ConversationFilter, options: { cursor?: string, limit: number }): Promise<Page<Conversation>> {
+  private async conversationQuery (filter: ConversationFilter): Promise<Doc> {
     const query: Doc = {}
-    if (filter.status !== undefined) query.status = filter.status
+    if (filter.status === 'open') query.status = { $ne: 'closed' }
+    else if (filter.status !== undefined) query.status = filter.status
     if (filter.channelId !== undefined) query.channelId = filter.channelId
     if (filter.assigneeId !== undefined) query.assigneeId = filter.assigneeId
     if (filter.contactId !== undefined) query.contactId = filter.contactId
+    if (filter.teamIds !== undefined) query.teamId = { $in: filter.teamIds }
+    if (filter.unread === true) query.unreadCount = { $gt: 0 }
+    if (filter.tag !== undefined) query.tags = filter.tag
     const or: Doc[][] = []
+    if (filter.search !== undefined) {
+      const pattern = containing(filter.search)
+      const [contacts, conversations] = await Promise.all([
+        this.m.Contact.distinct('_id', { $or: [{ name: pattern }, { email: pattern }] }),
+        this.m.Message.distinct('conversationId', { text: pattern })
+      ])
+      or.push([{ contactId: { $in: contacts } }, { _id: { $in: conversations } }])
+    }
     if (filter.visibleTo !== undefined) {
       or.push([{ teamId: null }, { teamId: { $in: filter.visibleTo.teams } }, { assigneeId: filter.visibleTo.agentId }])
     }
+    if (or.length > 0) query.$and = or.map(alternatives => ({ $or: alternatives }))
+    return query
+  }
+
+  async listConversations (filter: ConversationFilter, options: { cursor?: string, limit: number }): Promise<Page<Conversation>> {
+    const query = await this.conversationQuery(filter)
     if (options.cursor !== undefined) {
       const [activity, id] = decodeCursor(options.cursor, 2)
       const at = new Date(Number(activity))
-      or.push([{ lastActivityAt: { $lt: at } }, { lastActivityAt: at, _id: { $lt: String(id) } }])
+      query.$and = [...(query.$and ?? []), { $or: [{ lastActivityAt: { $lt: at } }, { lastActivityAt: at, _id: { $lt: String(id) } }] }]
     }
-    if (or.length > 0) query.$and = or.map(alternatives => ({ $or: alternatives }))
     const docs = await this.m.Conversation.find(query).sort({ lastActivityAt: -1, _id: -1 }).limit(options.limit + 1).lean() as Doc[]
     const items = docs.slice(0, options.limit).map(toConversation)
     const last = items[items.length - 1]
     return { items, nextCursor: docs.length > options.limit && last !== undefined ? encodeCursor([last.lastActivityAt.getTime(), last.id]) : null }
+  }
+
+  async countConversations (filter: ConversationFilter): Promise<number> {
+    return await this.m.Conversation.countDocuments(await this.conversationQuery(filter))
+  }
+
+  async lastMessages (conversationIds: string[]): Promise<Message[]> {
+    const docs = await this.m.Message.aggregate([
+      { $match: { conversationId: { $in: conversationIds } } },
+      { $sort: { conversationId: 1, _id: -1 } },
+      { $group: { _id: '$conversationId', last: { $first: '$$ROOT' } } }
+    ]) as Array<{ last: Doc }>
+    return docs.map(d => toMessage(d.last))
   }
 
   async getContact (id: string): Promise<Contact | null> {
@@ -315,6 +354,24 @@ export class MongoStore implements Store {
       id: _id, ...rest,
       identities: identities.map((i): Identity => ({ channelId: i.channelId, externalId: i.externalId, contactId: i.contactId, createdAt: i.createdAt }))
     } as Contact
+  }
+
+  async getContacts (ids: string[]): Promise<Contact[]> {
+    const [docs, identities] = await Promise.all([
+      this.m.Contact.find({ _id: { $in: ids } }).lean() as Promise<Doc[]>,
+      this.m.Identity.find({ contactId: { $in: ids } }).sort({ createdAt: 1 }).lean() as Promise<Doc[]>
+    ])
+    return docs.map(({ _id, ...rest }) => ({
+      id: _id, ...rest,
+      identities: identities.filter(i => i.contactId === _id).map((i): Identity => ({ channelId: i.channelId, externalId: i.externalId, contactId: i.contactId, createdAt: i.createdAt }))
+    }) as Contact)
+  }
+
+  async editContact (id: string, edit: ContactEdit, now: Date): Promise<Contact> {
+    const set = Object.fromEntries(Object.entries(edit).filter(([, v]) => v !== undefined))
+    const r = await this.m.Contact.updateOne({ _id: id }, { $set: { ...set, updatedAt: now } })
+    if (r.matchedCount === 0) throw notFound('contact', id)
+    return (await this.getContact(id))!
   }
 
   async createAgent (agent: NewAgent, now: Date): Promise<Agent> {
@@ -479,6 +536,12 @@ export class MongoStore implements Store {
     return ahead + 1
   }
 
+  async setConversationTags (id: string, tags: string[], now: Date): Promise<Conversation> {
+    const d = await this.m.Conversation.findOneAndUpdate({ _id: id }, { $set: { tags, updatedAt: now } }, { returnDocument: 'after', lean: true }) as Doc | null
+    if (d === null) throw notFound('conversation', id)
+    return toConversation(d)
+  }
+
   async markConversationRead (id: string, now: Date): Promise<Conversation> {
     const d = await this.m.Conversation.findOneAndUpdate({ _id: id }, { $set: { unreadCount: 0, updatedAt: now } }, { returnDocument: 'after', lean: true }) as Doc | null
     if (d === null) throw notFound('conversation', id)
@@ -537,5 +600,10 @@ export class MongoStore implements Store {
 
   async kvDelete (namespace: string, key: string): Promise<void> {
     await this.m.Kv.deleteOne({ namespace, key })
+  }
+
+  async kvTake (namespace: string, key: string): Promise<string | null> {
+    const d = await this.m.Kv.findOneAndDelete({ namespace, key }).lean() as Doc | null
+    return d?.value ?? null
   }
 }

@@ -145,5 +145,9 @@ export const migrations: string[] = [
     at INTEGER NOT NULL
   );
   CREATE INDEX page_views_identity ON page_views(channel_id, external_id, id);
+  `,
+  `
+  -- The inbox's language per agent.
+  ALTER TABLE agents ADD COLUMN locale TEXT;
   `
 ]

@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Browsing, Contact, ContactDetails, Conversation, Message, PageView, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, PageView, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
@@ -328,6 +328,12 @@ export class SqliteStore implements Store {
     await this.write(() => this.sql('UPDATE messages SET routed = 1 WHERE id = ?').run(id))
   }
 
+  async retryMessage (id: string, now: Date): Promise<Message | null> {
+    const row = await this.write(() => this.sql(`UPDATE messages SET status = 'pending', error_code = NULL, error_message = NULL, updated_at = ?
+      WHERE id = ? AND status = 'failed' AND direction = 'outbound' RETURNING *`).get(now.getTime(), id) as MessageRow | undefined)
+    return row === undefined ? null : toMessage(row)
+  }
+
   async getMessage (id: string): Promise<Message | null> {
     const row = this.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined
     return row === undefined ? null : toMessage(row)
@@ -360,18 +366,34 @@ export class SqliteStore implements Store {
     return row === undefined ? null : toConversation(row)
   }
 
-  async listConversations (filter: ConversationFilter, options: { cursor?: string, limit: number }): Promise<Page<Conversation>> {
+  /** The WHERE clause of a conversation filter. */
+  private conversationWhere (filter: ConversationFilter): { where: string[], args: Array<string | number> } {
     const where: string[] = []
     const args: Array<string | number> = []
-    if (filter.status !== undefined) { where.push('status = ?'); args.push(filter.status) }
+    if (filter.status === 'open') where.push("status != 'closed'")
+    else if (filter.status !== undefined) { where.push('status = ?'); args.push(filter.status) }
     if (filter.channelId !== undefined) { where.push('channel_id = ?'); args.push(filter.channelId) }
     if (filter.assigneeId === null) where.push('assignee_id IS NULL')
     else if (filter.assigneeId !== undefined) { where.push('assignee_id = ?'); args.push(filter.assigneeId) }
     if (filter.contactId !== undefined) { where.push('contact_id = ?'); args.push(filter.contactId) }
+    if (filter.teamIds !== undefined) { where.push('team_id IN (SELECT value FROM json_each(?))'); args.push(JSON.stringify(filter.teamIds)) }
+    if (filter.unread === true) where.push('unread_count > 0')
+    if (filter.tag !== undefined) { where.push('EXISTS (SELECT 1 FROM json_each(conversations.tags) WHERE value = ?)'); args.push(filter.tag) }
+    if (filter.search !== undefined) {
+      const like = `%${filter.search.replace(/[\\%_]/g, c => `\\${c}`)}%`
+      where.push(`(contact_id IN (SELECT id FROM contacts WHERE name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\')
+        OR id IN (SELECT conversation_id FROM messages WHERE text LIKE ? ESCAPE '\\'))`)
+      args.push(like, like, like)
+    }
     if (filter.visibleTo !== undefined) {
       where.push('(team_id IS NULL OR team_id IN (SELECT value FROM json_each(?)) OR assignee_id = ?)')
       args.push(JSON.stringify(filter.visibleTo.teams), filter.visibleTo.agentId)
     }
+    return { where, args }
+  }
+
+  async listConversations (filter: ConversationFilter, options: { cursor?: string, limit: number }): Promise<Page<Conversation>> {
+    const { where, args } = this.conversationWhere(filter)
     if (options.cursor !== undefined) {
       const [activity, id] = decodeCursor(options.cursor, 2)
       where.push('(last_activity_at < ? OR (last_activity_at = ? AND id < ?))')
@@ -385,11 +407,38 @@ export class SqliteStore implements Store {
     return { items: items.map(toConversation), nextCursor: more && last !== undefined ? encodeCursor([last.last_activity_at, last.id]) : null }
   }
 
+  async countConversations (filter: ConversationFilter): Promise<number> {
+    const { where, args } = this.conversationWhere(filter)
+    const row = this.sql(`SELECT COUNT(*) AS n FROM conversations ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}`).get(...args) as { n: number }
+    return row.n
+  }
+
+  async lastMessages (conversationIds: string[]): Promise<Message[]> {
+    const rows = this.sql(`SELECT m.* FROM json_each(?) c JOIN messages m ON m.id = (
+        SELECT id FROM messages WHERE conversation_id = c.value ORDER BY created_at DESC, id DESC LIMIT 1)`).all(JSON.stringify(conversationIds)) as MessageRow[]
+    return rows.map(toMessage)
+  }
+
   async getContact (id: string): Promise<Contact | null> {
     const row = this.sql('SELECT * FROM contacts WHERE id = ?').get(id) as ContactRow | undefined
     if (row === undefined) return null
     const identities = this.sql('SELECT * FROM identities WHERE contact_id = ? ORDER BY created_at').all(id) as IdentityRow[]
     return toContact(row, identities)
+  }
+
+  async getContacts (ids: string[]): Promise<Contact[]> {
+    const rows = this.sql('SELECT * FROM contacts WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as ContactRow[]
+    const identities = this.sql('SELECT * FROM identities WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY created_at').all(JSON.stringify(ids)) as IdentityRow[]
+    return rows.map(row => toContact(row, identities.filter(i => i.contact_id === row.id)))
+  }
+
+  async editContact (id: string, edit: ContactEdit, now: Date): Promise<Contact> {
+    const set = Object.entries({ name: edit.name, email: edit.email, phone: edit.phone, notes: edit.notes, tags: edit.tags === undefined ? undefined : JSON.stringify(edit.tags) })
+      .filter(([, value]) => value !== undefined)
+    const changed = await this.write(() => this.sql(`UPDATE contacts SET ${set.map(([column]) => `${column} = ?, `).join('')}updated_at = ? WHERE id = ?`)
+      .run(...set.map(([, value]) => value ?? null), now.getTime(), id))
+    if (changed.changes === 0) throw notFound('contact', id)
+    return (await this.getContact(id))!
   }
 
   async createAgent (agent: NewAgent, now: Date): Promise<Agent> {
@@ -430,9 +479,10 @@ export class SqliteStore implements Store {
 
   async updateAgent (id: string, patch: AgentPatch): Promise<Agent> {
     const row = await this.write(() => this.sql(`UPDATE agents SET name = COALESCE(?, name), role = COALESCE(?, role),
-        teams = COALESCE(?, teams), capacity = CASE WHEN ? THEN ? ELSE capacity END WHERE id = ? RETURNING *`)
+        teams = COALESCE(?, teams), capacity = CASE WHEN ? THEN ? ELSE capacity END, locale = CASE WHEN ? THEN ? ELSE locale END
+        WHERE id = ? RETURNING *`)
       .get(patch.name ?? null, patch.role ?? null, patch.teams !== undefined ? JSON.stringify(patch.teams) : null,
-        patch.capacity !== undefined ? 1 : 0, patch.capacity ?? null, id) as AgentRow | undefined)
+        patch.capacity !== undefined ? 1 : 0, patch.capacity ?? null, patch.locale !== undefined ? 1 : 0, patch.locale ?? null, id) as AgentRow | undefined)
     if (row === undefined) throw notFound('agent', id)
     return toAgent(row)
   }
@@ -576,6 +626,12 @@ export class SqliteStore implements Store {
     })
   }
 
+  async setConversationTags (id: string, tags: string[], now: Date): Promise<Conversation> {
+    const row = await this.write(() => this.sql('UPDATE conversations SET tags = ?, updated_at = ? WHERE id = ? RETURNING *').get(JSON.stringify(tags), now.getTime(), id) as ConversationRow | undefined)
+    if (row === undefined) throw notFound('conversation', id)
+    return toConversation(row)
+  }
+
   async markConversationRead (id: string, now: Date): Promise<Conversation> {
     const row = await this.write(() => this.sql('UPDATE conversations SET unread_count = 0, updated_at = ? WHERE id = ? RETURNING *').get(now.getTime(), id) as ConversationRow | undefined)
     if (row === undefined) throw notFound('conversation', id)
@@ -629,6 +685,11 @@ export class SqliteStore implements Store {
 
   async kvDelete (namespace: string, key: string): Promise<void> {
     this.sql('DELETE FROM plugin_kv WHERE namespace = ? AND key = ?').run(namespace, key)
+  }
+
+  async kvTake (namespace: string, key: string): Promise<string | null> {
+    const row = this.sql('DELETE FROM plugin_kv WHERE namespace = ? AND key = ? RETURNING value').get(namespace, key) as { value: string } | undefined
+    return row?.value ?? null
   }
 }
 

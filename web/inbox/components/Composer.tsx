@@ -1,0 +1,193 @@
+import { signal } from '@preact/signals'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { ApiError, api, get, upload } from '../api.js'
+import { duration, t } from '../i18n.js'
+import { channels, putMessage } from '../state.js'
+import type { Attachment, Conversation, Message, Verdict } from '../types.js'
+import { Clip } from './ChannelIcon.js'
+
+/** Files dropped anywhere on the conversation pane land here. */
+export const droppedFiles = signal<File[]>([])
+
+interface Pending { key: number, name: string, attachment: Attachment | null, error: string | null }
+const drafts = new Map<string, string>()
+const TYPING_EVERY_MS = 3000
+const TYPING_IDLE_MS = 4000
+
+/** The draft split around banned words, so they can be marked in place behind the text. */
+function highlighted (text: string, words: string[]) {
+  if (words.length === 0) return [text]
+  const pattern = new RegExp(`(${words.map(w => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'giu')
+  return text.split(pattern).map((part, i) => i % 2 === 1 ? <mark>{part}</mark> : part)
+}
+
+/**
+ * The reply box. It asks the channel's policy before the agent types and shows the outcome:
+ * tags to choose, or why replies cannot go; refusals from guards are marked in the text.
+ */
+export function Composer ({ conversation }: { conversation: Conversation }) {
+  const [mode, setMode] = useState<'reply' | 'note'>('reply')
+  const [text, setText] = useState(drafts.get(conversation.id) ?? '')
+  const [verdict, setVerdict] = useState<Verdict | null>(null)
+  const [tag, setTag] = useState('')
+  const [files, setFiles] = useState<Pending[]>([])
+  const [banned, setBanned] = useState<string[]>([])
+  const [error, setError] = useState<string | null>(null)
+  const [sending, setSending] = useState(false)
+  const field = useRef<HTMLTextAreaElement>(null)
+  const backdrop = useRef<HTMLDivElement>(null)
+  const typing = useRef({ sentAt: 0, idle: undefined as ReturnType<typeof setTimeout> | undefined })
+  const channel = channels.value.get(conversation.channelId)
+
+  useEffect(() => {
+    setText(drafts.get(conversation.id) ?? '')
+    setFiles([]); setBanned([]); setError(null); setTag('')
+  }, [conversation.id])
+
+  useEffect(() => {
+    let live = true
+    const check = (): void => { get<Verdict>(`/conversations/${conversation.id}/reply-policy`).then(v => { if (live) setVerdict(v) }, () => {}) }
+    check()
+    const timer = setInterval(check, 60_000)
+    return () => { live = false; clearInterval(timer) }
+  }, [conversation.id, conversation.lastInboundAt, conversation.status])
+
+  useEffect(() => {
+    if (droppedFiles.value.length === 0) return
+    attach(droppedFiles.value)
+    droppedFiles.value = []
+  }, [droppedFiles.value])
+
+  const attach = (list: File[]): void => {
+    for (const file of list) {
+      const key = Math.random()
+      setFiles(f => [...f, { key, name: file.name, attachment: null, error: null }])
+      upload(file).then(
+        attachment => setFiles(f => f.map(p => p.key === key ? { ...p, attachment } : p)),
+        err => setFiles(f => f.map(p => p.key === key ? { ...p, error: err instanceof ApiError ? err.message : String(err) } : p))
+      )
+    }
+  }
+
+  const signalTyping = (on: boolean): void => {
+    if (channel?.capabilities.typing !== true) return
+    void api('POST', `/conversations/${conversation.id}/typing`, { on }).catch(() => {})
+  }
+  const onInput = (value: string): void => {
+    setText(value)
+    drafts.set(conversation.id, value)
+    if (banned.length > 0) setBanned(banned.filter(w => value.toLowerCase().includes(w.toLowerCase())))
+    if (mode !== 'reply' || value === '') return
+    const now = Date.now()
+    if (now - typing.current.sentAt > TYPING_EVERY_MS) { typing.current.sentAt = now; signalTyping(true) }
+    clearTimeout(typing.current.idle)
+    typing.current.idle = setTimeout(() => { typing.current.sentAt = 0; signalTyping(false) }, TYPING_IDLE_MS)
+  }
+
+  const denied = mode === 'reply' && verdict?.verdict === 'deny'
+  const needsTag = mode === 'reply' && verdict?.verdict === 'tag_required'
+  const uploading = files.some(f => f.attachment === null && f.error === null)
+  const attachments = files.flatMap(f => f.attachment === null ? [] : [f.attachment])
+  const canSend = !sending && !denied && !uploading && (text.trim() !== '' || (mode === 'reply' && attachments.length > 0)) && (!needsTag || tag !== '')
+
+  const send = async (): Promise<void> => {
+    if (!canSend) return
+    setSending(true)
+    setError(null)
+    try {
+      const message = mode === 'note'
+        ? await api<Message>('POST', `/conversations/${conversation.id}/notes`, { text })
+        : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(needsTag ? { tag } : {}) })
+      putMessage(message)
+      setText(''); setFiles([]); setBanned([]); drafts.delete(conversation.id)
+      clearTimeout(typing.current.idle)
+      if (mode === 'reply' && typing.current.sentAt !== 0) { typing.current.sentAt = 0; signalTyping(false) }
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'banned_words') {
+        setBanned((err.body.words as string[] | undefined) ?? [])
+        setError(`${t('reply.bannedWords')} ${err.message}`)
+      } else {
+        setError(err instanceof ApiError ? err.message : String(err))
+        if (err instanceof ApiError && err.status === 422 && err.body.verdict !== undefined) setVerdict(err.body as unknown as Verdict)
+      }
+    } finally {
+      setSending(false)
+      field.current?.focus()
+    }
+  }
+
+  const onKeyDown = (e: KeyboardEvent): void => {
+    // Enter while an input method is composing (Chinese, Japanese) picks a candidate; it does not send.
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault()
+      void send()
+    }
+  }
+  const onPaste = (e: ClipboardEvent): void => {
+    const pasted = [...(e.clipboardData?.files ?? [])]
+    if (pasted.length > 0 && mode === 'reply') { e.preventDefault(); attach(pasted) }
+  }
+  const lastWrote = conversation.lastInboundAt === null ? null : Date.now() - new Date(conversation.lastInboundAt).getTime()
+
+  return (
+    <div class={`composer mode-${mode}`}>
+      <div class="composer-tabs" role="tablist">
+        <button role="tab" aria-selected={mode === 'reply'} class={mode === 'reply' ? 'active' : ''} onClick={() => setMode('reply')}>{t('reply.tab')}</button>
+        <button role="tab" aria-selected={mode === 'note'} class={mode === 'note' ? 'active' : ''} onClick={() => setMode('note')}>{t('note.tab')}</button>
+        {verdict?.verdict === 'allow' && verdict.windowClosesAt !== undefined && mode === 'reply' && (
+          <span class="hint window">{t('reply.windowCloses', { in: duration(new Date(verdict.windowClosesAt).getTime() - Date.now()) })}</span>
+        )}
+      </div>
+      {denied && verdict?.verdict === 'deny' && (
+        <div class="policy deny" role="status" data-code={verdict.code}>
+          <strong>{t('reply.denied')}</strong> {verdict.message}
+          {lastWrote !== null && <> {t('reply.lastWrote', { ago: duration(lastWrote) })}</>}
+        </div>
+      )}
+      {needsTag && verdict?.verdict === 'tag_required' && (
+        <div class="policy tag" role="status" data-code={verdict.code}>
+          <span>{verdict.message}</span>
+          <label>{t('reply.tagLabel')}{' '}
+            <select aria-label={t('reply.tagLabel')} value={tag} onChange={e => setTag(e.currentTarget.value)}>
+              <option value="">{t('reply.tagNeeded')}</option>
+              {verdict.tags.map(x => <option value={x}>{x}</option>)}
+            </select>
+          </label>
+        </div>
+      )}
+      <div class="compose-field">
+        <div class="highlights" ref={backdrop} aria-hidden="true">{highlighted(text, banned)}{'\n'}</div>
+        <textarea ref={field} rows={3} value={text} disabled={denied}
+          aria-label={mode === 'note' ? t('note.placeholder') : t('reply.placeholder')}
+          placeholder={mode === 'note' ? t('note.placeholder') : t('reply.placeholder')}
+          aria-invalid={banned.length > 0}
+          maxLength={mode === 'reply' ? channel?.capabilities.maxTextLength : 10_000}
+          onInput={e => onInput(e.currentTarget.value)} onKeyDown={onKeyDown} onPaste={onPaste}
+          onScroll={e => { backdrop.current!.scrollTop = e.currentTarget.scrollTop }} />
+      </div>
+      {banned.length > 0 && <ul class="banned-list" aria-label={t('reply.bannedWords')}>{banned.map(w => <li><mark>{w}</mark></li>)}</ul>}
+      {files.length > 0 && (
+        <ul class="pending-files">
+          {files.map(f => (
+            <li class={f.error !== null ? 'error' : ''}>
+              {f.attachment === null && f.error === null ? `${t('reply.uploading')} ` : ''}{f.name}{f.error !== null ? ` — ${f.error}` : ''}
+              <button class="link" aria-label={`${t('cancel')} ${f.name}`} onClick={() => setFiles(list => list.filter(x => x.key !== f.key))}>×</button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error !== null && <p class="error" role="alert">{error}</p>}
+      <div class="composer-actions">
+        {mode === 'reply' && (
+          <label class="attach" title={t('reply.attach')}>
+            <Clip /><span class="sr-only">{t('reply.attach')}</span>
+            <input type="file" multiple hidden onChange={e => { attach([...(e.currentTarget.files ?? [])]); e.currentTarget.value = '' }} />
+          </label>
+        )}
+        {mode === 'reply' && channel !== undefined && <span class="hint">{text.length} / {channel.capabilities.maxTextLength}</span>}
+        <span class="spacer" />
+        <button class="primary" disabled={!canSend} onClick={() => { void send() }}>{t('reply.send')}</button>
+      </div>
+    </div>
+  )
+}

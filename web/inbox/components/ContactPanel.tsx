@@ -1,0 +1,80 @@
+import { useEffect, useState } from 'preact/hooks'
+import { ApiError, api } from '../api.js'
+import { duration, t, time } from '../i18n.js'
+import { contact, contactConversations, openId } from '../state.js'
+import type { Contact } from '../types.js'
+import { ChannelIcon } from './ChannelIcon.js'
+import { TagEditor } from './TagEditor.js'
+
+function Notes ({ person }: { person: Contact }) {
+  const [notes, setNotes] = useState(person.notes ?? '')
+  const [state, setState] = useState<string | null>(null)
+  useEffect(() => { setNotes(person.notes ?? ''); setState(null) }, [person.id])
+  const save = async (): Promise<void> => {
+    if (notes === (person.notes ?? '')) return
+    try {
+      contact.value = { ...contact.value!, ...await api<Contact>('PATCH', `/contacts/${person.id}`, { notes }) }
+      setState(t('contact.saved'))
+    } catch (err) {
+      setState(err instanceof ApiError ? err.message : String(err))
+    }
+  }
+  return (
+    <label class="notes">{t('contact.notes')}
+      <textarea rows={3} value={notes} onInput={e => { setNotes(e.currentTarget.value); setState(null) }} onBlur={() => { void save() }} />
+      {state !== null && <span class="hint" role="status">{state}</span>}
+    </label>
+  )
+}
+
+/** Who the customer is: profile, channels, tags and notes (editable), attributes, pages visited, past conversations. */
+export function ContactPanel () {
+  const person = contact.value
+  if (person === null) return <aside class="contact-panel" />
+  const saveTags = async (tags: string[]): Promise<void> => {
+    contact.value = { ...person, ...await api<Contact>('PATCH', `/contacts/${person.id}`, { tags }) }
+  }
+  const attributes = Object.entries(person.attributes)
+  const pages = person.browsing?.recentPages ?? []
+  return (
+    <aside class="contact-panel" aria-label={t('contact.title')}>
+      <h2>{person.name ?? person.email ?? t('someone')}</h2>
+      <dl class="profile">
+        {person.email !== null && <><dt>{t('contact.email')}</dt><dd>{person.email}</dd></>}
+        {person.phone !== null && <><dt>{t('contact.phone')}</dt><dd>{person.phone}</dd></>}
+      </dl>
+      <h3>{t('contact.identities')}</h3>
+      <ul class="identities">
+        {person.identities.map(i => <li><ChannelIcon channelId={i.channelId} size={13} /> <span>{i.channelId}</span> <code>{i.externalId}</code></li>)}
+      </ul>
+      <h3>{t('contact.tags')}</h3>
+      <TagEditor label={t('contact.tags')} tags={person.tags} onSave={saveTags} />
+      <Notes person={person} />
+      {attributes.length > 0 && (
+        <>
+          <h3>{t('contact.attributes')}</h3>
+          <dl class="attributes">{attributes.map(([k, v]) => <><dt>{k}</dt><dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd></>)}</dl>
+        </>
+      )}
+      {(pages.length > 0 || person.browsing?.firstVisit != null) && (
+        <>
+          <h3>{t('contact.browsing')}</h3>
+          {person.browsing?.firstVisit != null && (
+            <p class="hint">{t('contact.firstVisit')}: {person.browsing.firstVisit.referrer ?? person.browsing.firstVisit.url}</p>
+          )}
+          <ol class="trail">
+            {pages.map(p => <li><a href={p.url} target="_blank" rel="noopener noreferrer" title={p.url}>{p.title || p.url}</a> <span class="hint">{duration(Date.now() - new Date(p.at).getTime())}</span></li>)}
+          </ol>
+        </>
+      )}
+      <h3>{t('contact.past')}</h3>
+      <ul class="past">
+        {contactConversations.value.map(c => (
+          <li class={c.id === openId.value ? 'current' : ''}>
+            <a href={`#/c/${c.id}`}><ChannelIcon channelId={c.channelId} size={13} /> {t(`conv.${c.status}`)} · {time(c.createdAt)}</a>
+          </li>
+        ))}
+      </ul>
+    </aside>
+  )
+}

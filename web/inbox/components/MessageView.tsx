@@ -1,0 +1,77 @@
+import { useState } from 'preact/hooks'
+import { ApiError, api } from '../api.js'
+import { t, time } from '../i18n.js'
+import { agentName, contact } from '../state.js'
+import type { Attachment, Card, Message } from '../types.js'
+import { ChannelIcon, Clip } from './ChannelIcon.js'
+
+function AttachmentView ({ a }: { a: Attachment }) {
+  if (a.kind === 'image') return <a href={a.url} target="_blank" rel="noopener"><img class="att-image" src={a.url} alt={a.name ?? ''} loading="lazy" /></a>
+  if (a.kind === 'video') return <video class="att-video" src={a.url} controls preload="metadata" />
+  if (a.kind === 'audio') return <audio src={a.url} controls preload="none" />
+  return <a class="att-file" href={a.url} target="_blank" rel="noopener"><Clip /> {a.name ?? 'file'}{a.size !== undefined ? ` (${Math.ceil(a.size / 1024)} kB)` : ''}</a>
+}
+
+export function CardView ({ card }: { card: Card }) {
+  return (
+    <div class="card" data-kind={card.kind}>
+      {card.imageUrl !== undefined && <img src={card.imageUrl} alt="" loading="lazy" />}
+      <div>
+        <div class="card-kind">{card.kind}</div>
+        {card.url !== undefined ? <a class="card-title" href={card.url} target="_blank" rel="noopener">{card.title}</a> : <div class="card-title">{card.title}</div>}
+        {card.fields !== undefined && <dl>{Object.entries(card.fields).map(([k, v]) => <><dt>{k}</dt><dd>{v}</dd></>)}</dl>}
+      </div>
+    </div>
+  )
+}
+
+function Status ({ message }: { message: Message }) {
+  const [error, setError] = useState<string | null>(null)
+  const retry = async (): Promise<void> => {
+    setError(null)
+    try {
+      await api('POST', `/conversations/${message.conversationId}/messages/${message.id}/retry`)
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err))
+    }
+  }
+  return (
+    <span class={`msg-status status-${message.status}`} data-status={message.status}>
+      {t(`msg.${message.status}`)}
+      {message.status === 'failed' && (
+        <>
+          {message.errorMessage !== null && <span class="fail-reason" data-code={message.errorCode}>: {message.errorMessage}</span>}
+          <button class="link retry" onClick={() => { void retry() }}>{t('pane.retry')}</button>
+          {error !== null && <span class="error" role="alert">{error}</span>}
+        </>
+      )}
+    </span>
+  )
+}
+
+/** One message: who, when, on which channel, its content and (for replies) how far it got. */
+export function MessageView ({ message }: { message: Message }) {
+  const [full, setFull] = useState(false)
+  const author = message.direction === 'inbound'
+    ? (contact.value?.name ?? t('someone'))
+    : message.author.type === 'agent' ? agentName(message.author.id) : message.author.type
+  const text = full && message.extras?.fullText !== undefined ? message.extras.fullText : message.text
+  return (
+    <article class={`msg ${message.direction}`} data-id={message.id} aria-label={message.direction === 'note' ? t('pane.notes') : author}>
+      <header>
+        <ChannelIcon channelId={message.channelId} size={13} />
+        <span class="author">{message.direction === 'note' ? `${t('pane.notes')} · ${author}` : author}</span>
+        <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
+        {message.tag !== null && <span class="tag-chip">{message.tag}</span>}
+      </header>
+      {message.extras?.subject !== undefined && <div class="subject">{message.extras.subject}</div>}
+      {text !== '' && <div class="text">{text}</div>}
+      {message.extras?.fullText !== undefined && message.extras.fullText !== message.text && (
+        <button class="link" onClick={() => setFull(!full)} aria-expanded={full}>{t('pane.showFull')}</button>
+      )}
+      {message.attachments.length > 0 && <div class="attachments">{message.attachments.map(a => <AttachmentView a={a} />)}</div>}
+      {message.cards.length > 0 && <div class="cards">{message.cards.map(c => <CardView card={c} />)}</div>}
+      {message.direction === 'outbound' && <footer><Status message={message} /></footer>}
+    </article>
+  )
+}

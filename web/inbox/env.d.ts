@@ -1,0 +1,2 @@
+/** esbuild bundles imported CSS into inbox.css. */
+declare module '*.css'

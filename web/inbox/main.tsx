@@ -1,0 +1,102 @@
+import { render } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
+import { ApiError, api, get, session } from './api.js'
+import { ContactPanel } from './components/ContactPanel.js'
+import { ConversationList } from './components/ConversationList.js'
+import { ConversationPane } from './components/ConversationPane.js'
+import { Header } from './components/Header.js'
+import { SignIn } from './components/SignIn.js'
+import { Supervisor } from './components/Supervisor.js'
+import { browserLocale, locale, t } from './i18n.js'
+import { setNotificationClick } from './notify.js'
+import { agents, channels, loadList, me, openConversationById, teams } from './state.js'
+import { connect, disconnect } from './stream.js'
+import type { Agent, ChannelInfo, Team } from './types.js'
+import './styles.css'
+
+type Page = 'inbox' | 'supervisor'
+const pageOf = (): Page => location.hash.startsWith('#/supervisor') ? 'supervisor' : 'inbox'
+const conversationOf = (): string | null => /^#\/c\/([\w-]+)/.exec(location.hash)?.[1] ?? null
+
+/** A one-time sign-in link (#code=…) is traded for a token, and the code leaves the address bar. */
+async function redeemLink (): Promise<string | null> {
+  const code = /^#code=([\w-]+)/.exec(location.hash)?.[1]
+  if (code === undefined) return null
+  history.replaceState(null, '', location.pathname)
+  try {
+    const { token } = await api<{ token: string }>('POST', '/sign-in', { code })
+    session.set(token)
+    return null
+  } catch (err) {
+    return err instanceof ApiError ? err.message : String(err)
+  }
+}
+
+async function start (agent: Agent): Promise<void> {
+  me.value = agent
+  locale.value = agent.locale ?? browserLocale()
+  connect()
+  const [c, a, tm] = await Promise.all([get<{ items: ChannelInfo[] }>('/channels'), get<{ items: Agent[] }>('/agents'), get<{ items: Team[] }>('/teams'), loadList()])
+  channels.value = new Map(c.items.map(x => [x.id, x]))
+  agents.value = a.items
+  teams.value = tm.items
+}
+
+function App () {
+  const [ready, setReady] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [page, setPage] = useState<Page>(pageOf())
+  useEffect(() => {
+    session.onExpired = () => { disconnect(); me.value = null }
+    setNotificationClick(id => { location.hash = `#/c/${id}` })
+    const onHash = (): void => {
+      setPage(pageOf())
+      const id = conversationOf()
+      if (id !== null) void openConversationById(id).catch(err => setError(err instanceof ApiError ? err.message : String(err)))
+    }
+    window.addEventListener('hashchange', onHash)
+    void (async () => {
+      const linkError = await redeemLink()
+      if (linkError !== null) setError(linkError)
+      if (session.token !== null) {
+        try {
+          await start(await get<Agent>('/agents/me'))
+          onHash()
+        } catch (err) {
+          setError(err instanceof ApiError ? err.message : String(err))
+        }
+      }
+      setReady(true)
+    })()
+    return () => window.removeEventListener('hashchange', onHash)
+  }, [])
+  useEffect(() => { document.documentElement.lang = locale.value === 'zh' ? 'zh-CN' : 'en'; document.title = t('app.title') }, [locale.value])
+
+  if (!ready) return <p class="loading">{t('list.loading')}</p>
+  if (me.value === null) {
+    return <SignIn error={error} onSignedIn={agent => { setError(null); void start(agent).then(() => { if (conversationOf() !== null) void openConversationById(conversationOf()) }) }} />
+  }
+  const signOut = (): void => {
+    disconnect()
+    session.clear()
+    me.value = null
+    void openConversationById(null)
+    location.hash = ''
+  }
+  return (
+    <div class="app">
+      <Header page={page} onPage={p => { location.hash = p === 'supervisor' ? '#/supervisor' : '#/' }} onSignOut={signOut} />
+      {page === 'supervisor'
+        ? <Supervisor />
+        : (
+          <div class="inbox">
+            <ConversationList />
+            <ConversationPane />
+            <ContactPanel />
+          </div>
+          )}
+    </div>
+  )
+}
+
+render(<App />, document.getElementById('app')!)

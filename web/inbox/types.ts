@@ -1,0 +1,47 @@
+/** The hub's API shapes as the browser gets them: the core model, with dates as ISO strings. */
+import type * as Model from '../../core/model/types.js'
+import type { InboxView } from '../../core/model/views.js'
+
+/** What JSON makes of a model type: Dates become strings, all the way down. */
+type Json<T> = T extends Date ? string : T extends Array<infer U> ? Array<Json<U>> : T extends object ? { [K in keyof T]: Json<T[K]> } : T
+
+export type AgentStatus = Model.AgentStatus
+export type Locale = Model.AgentLocale
+export type Attachment = Json<Model.Attachment>
+export type Card = Json<Model.Card>
+export type Message = Json<Model.Message>
+export type Conversation = Json<Model.Conversation>
+export type Agent = Json<Model.Agent>
+export type Team = Json<Model.Team>
+export type StatusChange = Json<Model.StatusChange>
+export type ContactSummary = Pick<Json<Model.Contact>, 'id' | 'name' | 'email' | 'avatarUrl'>
+export type Contact = Json<Model.Contact> & { browsing?: Json<Model.Browsing> }
+export interface ListItem extends Conversation { contact: ContactSummary | null, lastMessage: Message | null }
+
+export interface ChannelInfo {
+  id: string
+  plugin: string
+  team: string | null
+  capabilities: { images: boolean, files: boolean, cards: boolean, typing: boolean, maxTextLength: number, maxAttachments: number }
+}
+
+export type Verdict =
+  | { verdict: 'allow', windowClosesAt?: string }
+  | { verdict: 'tag_required', code: string, message: string, tags: string[], windowClosesAt?: string }
+  | { verdict: 'deny', code: string, message: string }
+
+export interface Count { total: number, unread: number }
+export type View = InboxView
+export type Counts = Record<View, Count>
+
+export interface Waiting { conversation: Conversation, contact: ContactSummary | null, position: number, reason: Model.QueueReason, waitingMs: number }
+
+export type HubEvent = { id: string } & (
+  | { type: 'message.created' | 'message.updated', conversationId: string, message: Message }
+  | { type: 'conversation.updated' | 'conversation.queued', conversationId: string, conversation: Conversation }
+  | { type: 'conversation.assigned', conversationId: string, conversation: Conversation, assignee: { id: string, name: string } }
+  | { type: 'conversation.typing', conversationId: string, on: boolean }
+  | { type: 'agent.status', agentId: string, status: AgentStatus, at: string }
+  | { type: 'queue.updated', teamId: string | null, size: number }
+  | { type: 'channel.health', channelId: string, ok: boolean }
+)
