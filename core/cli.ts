@@ -97,7 +97,8 @@ async function agentLink (file: string, values: Record<string, unknown>): Promis
     const agent = (await store.listAgents()).find(a => a.email === email)
     if (agent === undefined) throw new HubError('unknown_agent', `No agent has the email ${email}; create one with omnihub agent add.`)
     const code = await createSignInCode(store, agent.id, new Date())
-    const base = config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`
+    const host = ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host
+    const base = config.http.publicUrl ?? `http://${host}:${config.http.port}`
     process.stdout.write(`Sign-in link for ${agent.name} <${agent.email}>, valid once within 24 hours (signing in replaces their API token):\n${signInUrl(base, code)}\n`)
   } finally {
     await store.close()

@@ -16,14 +16,15 @@ const CSP = [
 ].join('; ')
 
 interface Asset { body: Buffer, etag: string }
-const cache = new Map<string, Asset | null>()
+const cache = new Map<string, Asset>()
 
 function asset (name: string): Asset | null {
   if (cache.has(name)) return cache.get(name)!
   // The built folder has the bundle; the source folder (web/inbox, seen from core/http when run from source) does not.
   const dir = DIRS.find(d => existsSync(d + 'inbox.js'))
   const found = dir === undefined || !existsSync(dir + name) ? null : { body: readFileSync(dir + name), etag: '' }
-  if (found !== null) found.etag = `"${createHash('sha256').update(found.body).digest('base64url').slice(0, 16)}"`
+  if (found === null) return null // not built yet: looked for again on the next request
+  found.etag = `"${createHash('sha256').update(found.body).digest('base64url').slice(0, 16)}"`
   cache.set(name, found)
   return found
 }

@@ -29,3 +29,6 @@ export async function listRows (s: HubServices, conversations: Conversation[]): 
   const lastById = new Map(messages.map(m => [m.conversationId, m]))
   return conversations.map(c => ({ ...c, contact: contactById.get(c.contactId) ?? null, lastMessage: lastById.get(c.id) ?? null }))
 }
+
+/** Tags as agents typed them: trimmed, once each, in order, blanks dropped. */
+export const cleanTags = (tags: string[]): string[] => [...new Set(tags.map(t => t.trim()).filter(t => t !== ''))]

@@ -5,7 +5,7 @@ import { notFound } from '../../errors.js'
 import type { Agent, ContactEdit } from '../../model/index.js'
 import { BrowsingSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
-import { IdParams, page, Paging, secured } from './common.js'
+import { cleanTags, IdParams, page, Paging, secured } from './common.js'
 
 const tags = ['contacts']
 const Field = (maxLength: number, extra: Record<string, unknown> = {}) => Type.Optional(Type.Union([Type.String({ maxLength, ...extra }), Type.Null()]))
@@ -50,7 +50,7 @@ export async function contactRoutes (app: FastifyInstance, s: HubServices): Prom
     await visibleContact(s, request.agent!, request.params.id)
     const { tags: contactTags, ...fields } = request.body
     const edit: ContactEdit = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' && v.trim() === '' ? null : v]))
-    if (contactTags !== undefined) edit.tags = [...new Set(contactTags.map(t => t.trim()).filter(t => t !== ''))]
+    if (contactTags !== undefined) edit.tags = cleanTags(contactTags)
     const contact = await s.store.editContact(request.params.id, edit, s.clock())
     request.log.info({ contactId: contact.id, agentId: request.agent!.id, fields: Object.keys(request.body) }, 'contact edited')
     return contact

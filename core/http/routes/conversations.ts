@@ -5,7 +5,7 @@ import { INBOX_VIEWS, type Agent } from '../../model/index.js'
 import { AttachmentSchema, CardSchema, ContactSchema, ContactSummarySchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
 import { agentTyping, conversationActions, markRead, reply, replyPolicy, retryReply, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
 import type { ConversationFilter } from '../../store/index.js'
-import { IdParams, listRows, page, Paging, secured } from './common.js'
+import { cleanTags, IdParams, listRows, page, Paging, secured } from './common.js'
 
 const tags = ['conversations']
 const Filters = {
@@ -63,9 +63,6 @@ function filterOf (agent: Agent, q: Omit<Static<typeof ListQuery>, 'limit' | 'cu
     ...(visibleTo !== undefined ? { visibleTo } : {})
   }
 }
-
-/** Tags as agents typed them: trimmed, once each, in order. */
-const cleanTags = (tags: string[]): string[] => [...new Set(tags.map(t => t.trim()).filter(t => t !== ''))]
 
 /** Conversations the agent may see, their messages, replies, and what agents do with them. */
 export async function conversationRoutes (app: FastifyInstance, s: HubServices): Promise<void> {

@@ -88,7 +88,8 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   const needsTag = mode === 'reply' && verdict?.verdict === 'tag_required'
   const uploading = files.some(f => f.attachment === null && f.error === null)
   const attachments = files.flatMap(f => f.attachment === null ? [] : [f.attachment])
-  const canSend = !sending && !denied && !uploading && (text.trim() !== '' || (mode === 'reply' && attachments.length > 0)) && (!needsTag || tag !== '')
+  const tooLong = mode === 'reply' && channel !== undefined && text.length > channel.capabilities.maxTextLength
+  const canSend = !sending && !denied && !uploading && !tooLong && (text.trim() !== '' || (mode === 'reply' && attachments.length > 0)) && (!needsTag || tag !== '')
 
   const send = async (): Promise<void> => {
     if (!canSend) return
@@ -161,7 +162,6 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
           aria-label={mode === 'note' ? t('note.placeholder') : t('reply.placeholder')}
           placeholder={mode === 'note' ? t('note.placeholder') : t('reply.placeholder')}
           aria-invalid={banned.length > 0}
-          maxLength={mode === 'reply' ? channel?.capabilities.maxTextLength : 10_000}
           onInput={e => onInput(e.currentTarget.value)} onKeyDown={onKeyDown} onPaste={onPaste}
           onScroll={e => { backdrop.current!.scrollTop = e.currentTarget.scrollTop }} />
       </div>
@@ -184,7 +184,7 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
             <input type="file" multiple hidden onChange={e => { attach([...(e.currentTarget.files ?? [])]); e.currentTarget.value = '' }} />
           </label>
         )}
-        {mode === 'reply' && channel !== undefined && <span class="hint">{text.length} / {channel.capabilities.maxTextLength}</span>}
+        {mode === 'reply' && channel !== undefined && <span class={tooLong ? 'hint error' : 'hint'} role={tooLong ? 'alert' : undefined}>{text.length} / {channel.capabilities.maxTextLength}</span>}
         <span class="spacer" />
         <button class="primary" disabled={!canSend} onClick={() => { void send() }}>{t('reply.send')}</button>
       </div>
