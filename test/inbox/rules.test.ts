@@ -24,9 +24,14 @@ t.test('the reply box follows each channel: tags, closed windows, typing, attach
   // Website chat: the visitor's typing shows; Mia's typing reaches the visitor; a picture goes with the reply.
   const visitor = await VisitorClient.connect(hub.url)
   await visitor.ready()
+  visitor.send({ type: 'page', url: 'https://shop.example/', title: 'Linen & Co.', referrer: 'https://search.example/?q=linen' })
+  visitor.send({ type: 'page', url: 'https://shop.example/p/linen-shirt', title: 'Linen shirt' })
   await visitor.say('Is the shirt linen?')
   await page.locator('.conv-row', { hasText: 'Is the shirt linen?' }).click()
   await pane.locator('.msg.inbound', { hasText: 'Is the shirt linen?' }).waitFor()
+  const trail = page.locator('.contact-panel .trail li')
+  t.same(await trail.locator('a').allTextContents(), ['Linen shirt', 'Linen & Co.'], 'the pages the visitor browsed, newest first')
+  t.match(await page.locator('.contact-panel').textContent(), /First came from: https:\/\/search\.example\/\?q=linen/)
   visitor.send({ type: 'typing', on: true })
   await pane.getByText(/is typing…/).waitFor()
   await box.pressSequentially('Yes, ')
@@ -34,18 +39,36 @@ t.test('the reply box follows each channel: tags, closed windows, typing, attach
   await pane.locator('input[type=file]').setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: PNG })
   await pane.locator('.pending-files li', { hasText: 'label.png' }).waitFor()
   await eventually('the upload', async () => (await pane.locator('.pending-files li').textContent())?.startsWith('label.png'))
+  // Dropped on the conversation, and pasted into the box: both attach.
+  const files = async (name: string) => await page.evaluateHandle(n => {
+    const dt = new DataTransfer()
+    dt.items.add(new File(['care: wash cold'], n, { type: 'text/plain' }))
+    return dt
+  }, name)
+  await pane.dispatchEvent('dragover', { dataTransfer: await files('care.txt') })
+  await pane.getByText('Drop files to attach them').waitFor()
+  await pane.dispatchEvent('drop', { dataTransfer: await files('care.txt') })
+  await box.evaluate((el, dt) => el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true })), await files('sizes.txt'))
+  await eventually('three uploads', async () => (await pane.locator('.pending-files li').allTextContents()).map(x => x.replace('×', '')).join() === 'label.png,care.txt,sizes.txt')
   await box.pressSequentially('100% linen; here is the label.')
   await box.press('Enter')
   const frame = await visitor.next(f => f.type === 'message' && f.message?.text === 'Yes, 100% linen; here is the label.')
-  t.match(frame.message.attachments, [{ kind: 'image', name: 'label.png', mimeType: 'image/png' }], 'the picture went with it')
+  t.match(frame.message.attachments, [{ kind: 'image', name: 'label.png', mimeType: 'image/png' }, { kind: 'file', name: 'care.txt' }, { kind: 'file', name: 'sizes.txt' }], 'picked, dropped and pasted files went with it')
   await pane.locator('.msg.outbound img.att-image').waitFor()
   t.match(await pane.locator('.msg.outbound img.att-image').getAttribute('src'), /\/files\/\w+\/label\.png\?exp=\d+&sig=/, 'shown by its signed link')
 
   // A channel that needs a message tag: the allowed tags and why, before anything is typed.
   scripted.verdict = { verdict: 'tag_required', code: 'outside_window', message: 'More than 24 hours since the customer wrote: a message tag is required.', tags: ['HUMAN_AGENT', 'POST_PURCHASE_UPDATE'] }
-  const shop = await fetch(`${hub.url}/channels/shop/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ externalId: 's1', from: { externalId: 'cy', name: 'Cy Wang' }, text: 'Any update on my order?' }) })
+  const shop = await fetch(`${hub.url}/channels/shop/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({
+    externalId: 's1', from: { externalId: 'cy', name: 'Cy Wang' }, text: 'Any update on my order?',
+    cards: [{ kind: 'order', title: 'Order 1042', url: 'https://shop.example/orders/1042', fields: { Status: 'Shipped', Total: '¥398' } }]
+  }) })
   t.equal(shop.status, 200)
   await page.locator('.conv-row', { hasText: 'Cy Wang' }).click()
+  const card = pane.locator('.msg.inbound .card[data-kind="order"]')
+  await card.waitFor()
+  t.match(await card.textContent(), /orderOrder 1042StatusShippedTotal¥398/, 'an order card, shown as a card')
+  t.equal(await card.getByRole('link', { name: 'Order 1042' }).getAttribute('href'), 'https://shop.example/orders/1042')
   const policy = pane.locator('.policy.tag')
   await policy.waitFor()
   t.match(await policy.textContent(), /a message tag is required/)
@@ -85,4 +108,14 @@ t.test('the reply box follows each channel: tags, closed windows, typing, attach
   await failed.getByRole('button', { name: 'Retry' }).click()
   await failed.locator('[data-status="sent"]').waitFor()
   t.same(callback.received.map(r => r.text), ['Refund issued.'], 'delivered once')
+
+  // Closed, it leaves the open list; reopened from the Closed view, it comes back.
+  await pane.getByRole('button', { name: 'Close' }).click()
+  await page.locator('.conv-row', { hasText: 'Dee' }).waitFor({ state: 'detached' })
+  await page.locator('.view[data-view="closed"]').click()
+  await page.locator('.conv-row', { hasText: 'Dee' }).click()
+  await pane.getByRole('button', { name: 'Reopen' }).click()
+  await page.locator('.conv-row', { hasText: 'Dee' }).waitFor({ state: 'detached' })
+  await page.locator('.view[data-view="all"]').click()
+  await page.locator('.conv-row', { hasText: 'Dee' }).waitFor()
 })

@@ -134,7 +134,13 @@ export async function openConversationById (id: string | null): Promise<void> {
   ])
   const conversation = conversations.items.find(c => c.id === id)
   if (openId.value !== id) return
-  batch(() => { contact.value = full; contactConversations.value = conversations.items; history.value = messages })
+  batch(() => {
+    contact.value = full
+    contactConversations.value = conversations.items
+    history.value = messages
+    // What arrived (or was sent) while the history loaded.
+    for (const c of conversations.items) flushUnplaced(c.id)
+  })
   if (conversation !== undefined && conversation.unreadCount > 0) {
     const read = await api<Conversation>('POST', `/conversations/${id}/read`).catch(() => null)
     if (read !== null) await upsertRow(read)
@@ -162,8 +168,16 @@ export function putMessage (message: Message): void {
     if (unplaced.size > 50) unplaced.delete(unplaced.keys().next().value!)
     return
   }
-  const index = history.value.findIndex(m => m.id === message.id)
-  history.value = index === -1 ? [...history.value, message] : history.value.map(m => m.id === message.id ? message : m)
+  const known = history.value.find(m => m.id === message.id)
+  if (known === undefined) history.value = [...history.value, message]
+  // Events may overtake each other (a page of history and a live update): the newest state wins.
+  else if (known.updatedAt <= message.updatedAt) history.value = history.value.map(m => m.id === message.id ? message : m)
+}
+
+function flushUnplaced (conversationId: string): void {
+  const waiting = unplaced.get(conversationId) ?? []
+  unplaced.delete(conversationId)
+  for (const message of waiting) putMessage(message)
 }
 
 export function putConversation (conversation: Conversation): void {
@@ -171,9 +185,8 @@ export function putConversation (conversation: Conversation): void {
     contactConversations.value = contactConversations.value.map(c => c.id === conversation.id ? conversation : c)
   } else if (contact.value?.id === conversation.contactId) {
     contactConversations.value = [conversation, ...contactConversations.value]
-    for (const message of unplaced.get(conversation.id) ?? []) putMessage(message)
+    flushUnplaced(conversation.id)
   }
-  unplaced.delete(conversation.id)
 }
 
 export const agentName = (id: string | null): string => agents.value.find(a => a.id === id)?.name ?? ''
