@@ -16,6 +16,8 @@ t.test('a one-time link signs in once; the language is kept per agent; sign-out 
   await page.locator('.who', { hasText: 'Wu Fang' }).waitFor()
   t.equal(new URL(page.url()).hash, '', 'the code leaves the address bar')
   t.equal((await hub.api('GET', '/agents/me', undefined, admin.token)).status, 401, 'the link issued a new token')
+  await page.locator('.my-status.status-online').waitFor()
+  t.equal((await hub.hub.services.store.getAgent(admin.agent.id))?.status, 'online', 'signing in starts the working day')
 
   // The same link in another browser: refused with the reason.
   const other = await inboxPage(t, browser)

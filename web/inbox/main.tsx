@@ -24,12 +24,18 @@ async function redeemLink (): Promise<string | null> {
   if (code === undefined) return null
   history.replaceState(null, '', location.pathname)
   try {
-    const { token } = await api<{ token: string }>('POST', '/sign-in', { code })
+    const { agent, token } = await api<{ agent: Agent, token: string }>('POST', '/sign-in', { code })
     session.set(token)
+    await signedIn(agent)
     return null
   } catch (err) {
     return err instanceof ApiError ? err.message : String(err)
   }
+}
+
+/** Signing in starts the working day: an offline agent goes online (a reload keeps whatever status they chose). */
+async function signedIn (agent: Agent): Promise<Agent> {
+  return agent.status === 'offline' ? await api<Agent>('PUT', '/agents/me/status', { status: 'online' }) : agent
 }
 
 async function start (agent: Agent): Promise<void> {
@@ -74,7 +80,7 @@ function App () {
 
   if (!ready) return <p class="loading">{t('list.loading')}</p>
   if (me.value === null) {
-    return <SignIn error={error} onSignedIn={agent => { setError(null); void start(agent).then(() => { if (conversationOf() !== null) void openConversationById(conversationOf()) }) }} />
+    return <SignIn error={error} onSignedIn={agent => { setError(null); void signedIn(agent).then(start).then(() => { if (conversationOf() !== null) void openConversationById(conversationOf()) }) }} />
   }
   const signOut = (): void => {
     disconnect()
