@@ -9,7 +9,7 @@ import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
-import { agentsOnline, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, type Channel, type HubServices } from './pipeline/index.js'
+import { agentsOnline, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, slaBreached, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
 import { drainQueue, strategies } from './routing/index.js'
 import { QueueAnnouncer } from './routing/announcer.js'
@@ -114,6 +114,8 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
           recordPageView: async (externalId, view) => await store.recordPageView(settings.id, externalId, view),
           customerTyping: async (conversationId, on) => await customerTyping(services, settings.id, conversationId, on),
           agentsOnline: async () => await agentsOnline(services, settings.id),
+          unanswered: async (since, limit) => (await store.listConversations({ channelId: settings.id, unansweredSince: since }, { limit })).items,
+          slaBreached: async (conversationId, breach) => await slaBreached(services, conversationId, breach),
           broadcast: async payload => await bus.signal(topic, payload),
           onBroadcast: listener => bus.onSignal(topic, listener),
           files: channelFiles(services.files, services.links, clock),
@@ -123,7 +125,8 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
           kv: {
             get: async key => await store.kvGet(settings.id, key),
             set: async (key, value) => await store.kvSet(settings.id, key, value),
-            delete: async key => await store.kvDelete(settings.id, key)
+            delete: async key => await store.kvDelete(settings.id, key),
+            setIfAbsent: async (key, value) => await store.kvSetIfAbsent(settings.id, key, value)
           }
         }
         services.channels.set(settings.id, { id: settings.id, team: settings.team ?? null, definition, instance: await definition.create(settings.settings, context) })

@@ -219,6 +219,28 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     t.equal(await store.kvGet('mail', 'never'), null)
   })
 
+  t.test('kvSetIfAbsent: of concurrent setters, one wins and the value stays', async t => {
+    const won = await Promise.all(Array.from({ length: 5 }, async (_, i) => await store.kvSetIfAbsent('sla', 'buyer-1:2026-11-21', `p${i}`)))
+    t.equal(won.filter(Boolean).length, 1)
+    t.equal(await store.kvGet('sla', 'buyer-1:2026-11-21'), `p${won.indexOf(true)}`)
+    t.equal(await store.kvSetIfAbsent('sla', 'buyer-1:2026-11-21', 'again'), false)
+  })
+
+  t.test('unanswered: open conversations whose last customer message has no reply since', async t => {
+    const a = await store.recordInbound(inbound('u1', { contact: { externalId: 'ua' } }), at(0))
+    const b = await store.recordInbound(inbound('u2', { contact: { externalId: 'ub' }, sentAt: at(10) }), at(10))
+    const c = await store.recordInbound(inbound('u3', { contact: { externalId: 'uc' } }), at(0))
+    const reply = await store.recordOutbound({ conversationId: c.conversation.id, direction: 'outbound', author: { type: 'agent', id: 'x' }, text: 'hi', attachments: [], cards: [], tag: null }, at(5))
+    await store.updateMessageStatus(reply.id, { status: 'sent' }, at(5))
+    const d = await store.recordInbound(inbound('u4', { contact: { externalId: 'ud' } }), at(0))
+    await store.closeConversation(d.conversation.id, at(1))
+    const ids = async (since: Date) => (await store.listConversations({ unansweredSince: since }, { limit: 10 })).items.map(x => x.id)
+    t.same(await ids(at(5)), [a.conversation.id], 'answered, too recent and closed ones are left out')
+    t.same((await ids(at(60))).sort(), [a.conversation.id, b.conversation.id].sort())
+    await store.recordInbound(inbound('u5', { contact: { externalId: 'uc' }, sentAt: at(20) }), at(20))
+    t.ok((await ids(at(60))).includes(c.conversation.id), 'a new customer message after the reply is unanswered again')
+  })
+
   t.test('kvTake hands a value to exactly one of concurrent takers', async t => {
     await store.kvSet('sign-in', 'code', 'agent-1')
     const taken = await Promise.all(Array.from({ length: 5 }, async () => await store.kvTake('sign-in', 'code')))

@@ -16,6 +16,7 @@ export type HubEventBody =
   | { type: 'conversation.assigned', conversationId: string, conversation: Conversation, assignee: { id: string, name: string }, previousAssigneeId: string | null, reason: 'routed' | 'affinity' | 'transfer' | 'picked' }
   | { type: 'conversation.queued', conversationId: string, conversation: Conversation, reason: QueueReason, position: number }
   | { type: 'conversation.typing', conversationId: string, by: 'contact', on: boolean }
+  | { type: 'conversation.sla_breached', conversationId: string, conversation: Conversation, waitedMs: number, targetMs: number }
   | { type: 'agent.status', agentId: string, status: AgentStatus, at: Date }
   | { type: 'queue.updated', teamId: string | null, size: number }
   | { type: 'channel.health', channelId: string, ok: boolean, code: string | null, message: string | null }

@@ -21,6 +21,7 @@ export const AttachmentSchema = Type.Object({
 /** Structured content: a product or order card, quick-reply options, ... (channels say which they carry). */
 export const CardSchema = Type.Object({
   kind: Type.String({ minLength: 1, maxLength: 64 }),
+  id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "the channel's id for the product or order (sending a card needs it)" })),
   title: Type.String({ maxLength: 1000 }),
   imageUrl: Type.Optional(Type.String({ maxLength: 2048 })),
   url: Type.Optional(Type.String({ maxLength: 2048 })),

@@ -66,6 +66,8 @@ export interface Attachment {
 /** Structured content such as a product or order card. */
 export interface Card {
   kind: string
+  /** The channel's id for what the card shows (a marketplace's product id or order number): what sending the card needs. */
+  id?: string
   title: string
   imageUrl?: string
   url?: string

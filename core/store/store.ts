@@ -77,6 +77,8 @@ export interface ConversationFilter {
   tag?: string
   /** The contact's name or email, or the text of any message, contains this (case-insensitive for Latin letters). */
   search?: string
+  /** Open, and the customer's last message (at or before this time) has had no reply sent since. */
+  unansweredSince?: Date
   /** Only what this agent may see: their teams', every-agent ones, and their own. */
   visibleTo?: Visibility
 }
@@ -238,6 +240,8 @@ export interface Store {
   kvGet (namespace: string, key: string): Promise<string | null>
   kvSet (namespace: string, key: string, value: string): Promise<void>
   kvDelete (namespace: string, key: string): Promise<void>
+  /** Sets the value unless the key exists; true when this call set it (of concurrent callers, exactly one). */
+  kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean>
   /** Reads and deletes in one step: of two concurrent takers, one gets the value (one-time codes). */
   kvTake (namespace: string, key: string): Promise<string | null>
 }

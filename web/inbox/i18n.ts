@@ -110,6 +110,7 @@ const en = {
   'notify.allow': 'Allow',
   'notify.newMessage': 'New message from {name}',
   'notify.newConversation': 'New conversation for you',
+  'notify.slaBreached': 'A buyer has waited {waited} for an answer',
   'someone': 'Customer',
   'stream.offline': 'Reconnecting to the hub…',
   'error.generic': 'Something went wrong: {message}'
@@ -226,6 +227,7 @@ const zh: Record<Key, string> = {
   'notify.allow': '允许',
   'notify.newMessage': '{name} 发来新消息',
   'notify.newConversation': '有新的会话分配给你',
+  'notify.slaBreached': '有买家已等待 {waited} 未获回复',
   'someone': '顾客',
   'stream.offline': '正在重新连接…',
   'error.generic': '出错了：{message}'

@@ -1,6 +1,6 @@
 import { session } from './api.js'
 import { notifyHidden } from './notify.js'
-import { t } from './i18n.js'
+import { duration, t } from './i18n.js'
 import { agents, contact, customerTyping, loadList, me, online, openId, putConversation, putMessage, refreshCounts, rows, upsertRow } from './state.js'
 import type { HubEvent } from './types.js'
 
@@ -81,6 +81,9 @@ async function handle (event: HubEvent): Promise<void> {
       customerTyping.value = event.on
       clearTimeout(typingTimer)
       if (event.on) typingTimer = setTimeout(() => { customerTyping.value = false }, TYPING_SHOWN_MS)
+      break
+    case 'conversation.sla_breached':
+      notifyHidden(t('notify.slaBreached', { waited: duration(event.waitedMs) }), '', event.conversationId)
       break
     case 'agent.status':
       agents.value = agents.value.map(a => a.id === event.agentId ? { ...a, status: event.status, statusChangedAt: event.at } : a)

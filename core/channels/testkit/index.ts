@@ -55,13 +55,20 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
     recordPageView: async () => {},
     customerTyping: async () => {},
     agentsOnline: async () => 0,
+    unanswered: async () => [],
+    slaBreached: async () => {},
     broadcast: async () => {},
     onBroadcast: () => () => {},
     files: channelFiles(new LocalFileStore(mkdtempSync(join(tmpdir(), 'omnihub-kit-'))), new FileLinks(randomBytes(32), 3600), () => now),
     reportHealth: () => {},
     logger: pino({ level: 'silent' }),
     clock: () => now,
-    kv: { get: async k => kvData.get(k) ?? null, set: async (k, v) => { kvData.set(k, v) }, delete: async k => { kvData.delete(k) } }
+    kv: {
+      get: async k => kvData.get(k) ?? null,
+      set: async (k, v) => { kvData.set(k, v) },
+      delete: async k => { kvData.delete(k) },
+      setIfAbsent: async (k, v) => !kvData.has(k) && kvData.set(k, v) !== undefined
+    }
   }
 
   t.test(`${definition.name}: definition`, async t => {

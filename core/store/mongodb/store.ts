@@ -303,6 +303,11 @@ export class MongoStore implements Store {
     if (filter.teamIds !== undefined) query.teamId = { $in: filter.teamIds }
     if (filter.unread === true) query.unreadCount = { $gt: 0 }
     if (filter.tag !== undefined) query.tags = filter.tag
+    if (filter.unansweredSince !== undefined) {
+      query.status = { $ne: 'closed' }
+      query.lastInboundAt = { $lte: filter.unansweredSince }
+      query.$expr = { $or: [{ $eq: ['$lastOutboundAt', null] }, { $lt: ['$lastOutboundAt', '$lastInboundAt'] }] }
+    }
     const or: Doc[][] = []
     if (filter.search !== undefined) {
       const pattern = containing(filter.search)
@@ -600,6 +605,14 @@ export class MongoStore implements Store {
 
   async kvDelete (namespace: string, key: string): Promise<void> {
     await this.m.Kv.deleteOne({ namespace, key })
+  }
+
+  async kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean> {
+    const r = await this.m.Kv.updateOne({ namespace, key }, { $setOnInsert: { value } }, { upsert: true }).catch(err => {
+      if (isDuplicateKey(err)) return { upsertedCount: 0 }
+      throw err
+    })
+    return r.upsertedCount === 1
   }
 
   async kvTake (namespace: string, key: string): Promise<string | null> {

@@ -385,6 +385,10 @@ export class SqliteStore implements Store {
         OR id IN (SELECT conversation_id FROM messages WHERE text LIKE ? ESCAPE '\\'))`)
       args.push(like, like, like)
     }
+    if (filter.unansweredSince !== undefined) {
+      where.push("status != 'closed' AND last_inbound_at <= ? AND (last_outbound_at IS NULL OR last_outbound_at < last_inbound_at)")
+      args.push(filter.unansweredSince.getTime())
+    }
     if (filter.visibleTo !== undefined) {
       where.push('(team_id IS NULL OR team_id IN (SELECT value FROM json_each(?)) OR assignee_id = ?)')
       args.push(JSON.stringify(filter.visibleTo.teams), filter.visibleTo.agentId)
@@ -685,6 +689,10 @@ export class SqliteStore implements Store {
 
   async kvDelete (namespace: string, key: string): Promise<void> {
     this.sql('DELETE FROM plugin_kv WHERE namespace = ? AND key = ?').run(namespace, key)
+  }
+
+  async kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean> {
+    return this.sql('INSERT INTO plugin_kv (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO NOTHING').run(namespace, key, value).changes === 1
   }
 
   async kvTake (namespace: string, key: string): Promise<string | null> {
