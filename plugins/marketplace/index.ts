@@ -186,11 +186,13 @@ export default defineChannel({
           let id = await ctx.kv.get(key)
           if (id === null) {
             id = await profile.send(api, { conversationRef, buyerId, part }, credentials, ctx.clock())
-            await ctx.kv.set(key, id)
-            await ctx.kv.set(`own:${id}`, message.id)
+            if (parts.length > 1) await ctx.kv.set(key, id)
+            // One part's echo matches the stored message's id; several parts' echoes need a note each.
+            if (parts.length > 1) await ctx.kv.set(`own:${id}`, message.id)
           }
           ids.push(id)
         }
+        if (parts.length > 1) for (const i of parts.keys()) await ctx.kv.delete(`part:${message.id}:${i}`)
         return { externalId: ids.join(',') }
       }
     }

@@ -90,15 +90,23 @@ for (const market of ['tiktok-shop', 'shopee', 'lazada'] as const) {
     t.match(fake.sends[0], expectedSend[market].text('conv-1', '880001', 'Yes, size M is in stock.'))
     t.match(fake.sends[1], expectedSend[market].product('conv-1', '880001', '1001'))
 
-    // Echoes of our own sends (the marketplace pushes the seller's messages too) are not stored again.
+    // The marketplace pushes the seller's messages too: echoes of the hub's own sends are not
+    // stored again; what the seller wrote in the marketplace's workbench is kept as outbound.
     const stored = (await messages()).length
+    const prefix = { 'tiktok-shop': 'tt', shopee: 'sp', lazada: 'lz' }[market]
+    for (const id of [`${prefix}-1`, `${prefix}-2`]) {
+      t.equal(await fake.push(fake.sellerPush({ id, conversation: 'conv-1', buyer: '880001', text: 'echo', at: Date.now() }), pushUrl), 200)
+    }
+    t.equal((await messages()).length, stored, 'echoes of both parts are skipped')
+    await fake.push(fake.sellerPush({ id: 'workbench-1', conversation: 'conv-1', buyer: '880001', text: 'Sent from the seller app', at: Date.now() }), pushUrl)
+    t.match((await messages()).at(-1), { direction: 'outbound', text: 'Sent from the seller app', status: 'sent' })
 
     // The marketplace's content filter: content_rejected with its reason; nothing retried.
     const rejected = await hub.api('POST', `/conversations/${conversation.id}/messages`, { text: `我们不${SENSITIVE}` })
     const failed = await stream.next(e => e.type === 'message.updated' && e.message?.id === rejected.body.id && e.message?.status === 'failed')
     t.match(failed.message, { errorCode: 'content_rejected', errorMessage: /rejected the content: .*sensitive/i })
     t.equal(fake.sends.length, 3, 'tried once: a refusal is final')
-    t.equal((await messages()).length, stored + 1)
+    t.equal((await messages()).length, stored + 2)
 
     // What the marketplace cannot carry is refused before it is stored.
     t.match(await hub.api('POST', `/conversations/${conversation.id}/messages`, { text: 'x', cards: [{ kind: 'coupon', id: 'C1', title: '10% off' }] }), { status: 422, body: { code: 'card_unsupported' } })

@@ -81,6 +81,18 @@ export class FakeMarketplace {
     return { session_id: m.conversation, message_id: m.id, from_account_id: m.buyer, from_account_type: 1, to_account_id: this.c.shopId, template_id: template, content: JSON.stringify(content), send_time: m.at }
   }
 
+  /** The push the marketplace sends when the seller wrote (from its own workbench, or through the API). */
+  sellerPush (m: { id: string, conversation: string, buyer: string, text: string, at: number }): Record<string, any> {
+    const seconds = Math.floor(m.at / 1000)
+    if (this.market === 'tiktok-shop') {
+      return { type: 14, shop_id: this.c.shopId, timestamp: seconds, data: { conversation_id: m.conversation, message_id: m.id, type: 'TEXT', content: JSON.stringify({ content: m.text }), create_time: seconds, buyer_id: m.buyer, sender: { im_user_id: 'seller-1', role: 'SHOP' } } }
+    }
+    if (this.market === 'shopee') {
+      return { msg_id: `push-${m.id}`, shop_id: Number(this.c.shopId), code: 10, timestamp: seconds, data: { type: 'message', content: { message_id: m.id, conversation_id: m.conversation, from_id: Number(this.c.shopId), to_id: Number(m.buyer), message_type: 'text', content: { text: m.text }, created_timestamp: seconds } } }
+    }
+    return { seller_id: this.c.shopId, message_type: 2, timestamp: m.at, site: 'lazada_sg', data: { session_id: m.conversation, message_id: m.id, from_account_id: this.c.shopId, from_account_type: 2, to_account_id: m.buyer, template_id: 1, content: JSON.stringify({ txt: m.text }), send_time: m.at } }
+  }
+
   /** The Authorization header this marketplace puts on a push. */
   signPush (raw: string, pushUrl: string): string {
     return this.market === 'shopee' ? hmac(this.c.appSecret, `${pushUrl}|${raw}`) : hmac(this.c.appSecret, this.c.appKey + raw)
