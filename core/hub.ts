@@ -55,11 +55,9 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   services.queueAnnouncer = new QueueAnnouncer(services)
   services.roster = new AgentRoster(services)
 
-  /** A hub-wide secret every process shares: made by the first, kept in the store. */
+  /** A hub-wide secret every process shares: the first to start makes it, the others read that one. */
   const sharedSecret = async (name: string): Promise<string> => {
-    const existing = await store.kvGet('hub', name)
-    if (existing !== null) return existing
-    await store.kvSet('hub', name, FileLinks.newSecret())
+    await store.kvSetIfAbsent('hub', name, FileLinks.newSecret())
     return (await store.kvGet('hub', name))!
   }
 

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import type { Attachment } from '../model/index.js'
 
 /** A file the hub keeps (an email's attachment, a visitor's upload), as messages refer to it. */
 export interface StoredFile {
@@ -35,4 +36,23 @@ export function fileKeyOf (url: string): string | null {
 export function safeFileName (name: string): string {
   const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]+/g, '_').trim().slice(-120)
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned
+}
+
+/** A hub file URL without the signature a link carries: what messages keep. */
+export const plainUrl = (url: string): string => url.split('?')[0]!
+
+/** A stored file as a message's attachment, its kind from its type. */
+export function attachmentOf (stored: StoredFile): Attachment {
+  const type = stored.mimeType
+  const kind = type.startsWith('image/') ? 'image' : type.startsWith('video/') ? 'video' : type.startsWith('audio/') ? 'audio' : 'file'
+  return { kind, url: stored.url, name: stored.name, mimeType: stored.mimeType, size: stored.size }
+}
+
+/** An upload's file name from its URL-encoded X-File-Name header; `file` when absent or undecodable. */
+export function uploadedFileName (header: unknown): string {
+  try {
+    return decodeURIComponent(String(header ?? 'file'))
+  } catch {
+    return 'file'
+  }
 }

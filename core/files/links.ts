@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { fileKeyOf } from './files.js'
+import { fileKeyOf, plainUrl } from './files.js'
 
 const FILE_URL = /(?<=^|["'(\s=])\/files\/[0-9a-f]{40}\/[^"'\s)?#<>]*(\?[^"'\s)#<>]*)?/g
 const EXACT = /^\/files\/[0-9a-f]{40}\/[^"'\s)?#<>]*(\?[^"'\s)#<>]*)?$/
@@ -35,7 +35,7 @@ export class FileLinks {
     const key = fileKeyOf(url)
     if (key === null) return url
     const exp = Math.ceil((now.getTime() / 1000 + this.ttlSeconds) / this.bucketSeconds) * this.bucketSeconds
-    return `${url.split('?')[0]}?exp=${exp}&sig=${this.signature(key, exp)}`
+    return `${plainUrl(url)}?exp=${exp}&sig=${this.signature(key, exp)}`
   }
 
   check (key: string, exp: string | undefined, sig: string | undefined, now: Date): LinkCheck {

@@ -1,7 +1,7 @@
 import type { Draft, Verdict } from '../channels/index.js'
 import { visibleConversation } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
-import { fileKeyOf } from '../files/index.js'
+import { fileKeyOf, plainUrl } from '../files/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Attachment, Card, Conversation, Message } from '../model/index.js'
 import { enqueueSend } from './jobs.js'
@@ -72,7 +72,7 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
   const conversation = await visibleConversation(s.store, agent, conversationId)
   const channel = await channelOf(s, conversation, input.channelId)
   // A hub file comes back as the signed link the agent was shown; the message keeps the plain URL.
-  const attachments = (input.attachments ?? []).map(a => fileKeyOf(a.url) !== null ? { ...a, url: a.url.split('?')[0]! } : a)
+  const attachments = (input.attachments ?? []).map(a => fileKeyOf(a.url) !== null ? { ...a, url: plainUrl(a.url) } : a)
   const draft: Draft = { text: input.text, attachments, cards: input.cards ?? [], tag: input.tag ?? null, automated: false }
   if (draft.text.trim() === '' && draft.attachments.length === 0 && draft.cards.length === 0) {
     throw new HubError('empty_reply', 'The reply has no text, attachment or card; write something to send.', 400)

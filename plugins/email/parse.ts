@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser'
 import sanitizeHtml from 'sanitize-html'
 import type { ChannelFiles } from '../../core/channels/index.js'
+import { attachmentOf } from '../../core/files/index.js'
 import type { Attachment } from '../../core/model/index.js'
 import { classify, type MailKind } from './classify.js'
 import { trimReply } from './quote.js'
@@ -55,9 +56,6 @@ export async function parseEmail (source: Buffer): Promise<Email> {
   }
 }
 
-const kindOf = (mimeType: string): Attachment['kind'] =>
-  mimeType.startsWith('image/') ? 'image' : mimeType.startsWith('video/') ? 'video' : mimeType.startsWith('audio/') ? 'audio' : 'file'
-
 /** Parts that are part of a report, not files a person attached. */
 const REPORT_PARTS = new Set(['message/delivery-status', 'text/rfc822-headers', 'message/disposition-notification'])
 
@@ -72,7 +70,7 @@ export async function storeParts (email: Email, files: ChannelFiles): Promise<{ 
     if (REPORT_PARTS.has(part.contentType.toLowerCase())) continue
     const name = part.filename ?? (part.contentType === 'message/rfc822' ? 'message.eml' : 'attachment')
     const stored = await files.put(part.content, { name, mimeType: part.contentType })
-    attachments.push({ kind: kindOf(part.contentType), url: stored.url, name: stored.name, mimeType: stored.mimeType, size: stored.size })
+    attachments.push(attachmentOf(stored))
     if (part.cid !== undefined) byCid.set(part.cid.replace(/^<|>$/g, ''), stored.url)
   }
   return { attachments, html: email.html === null ? null : sanitizeForAgents(email.html, byCid) }

@@ -80,8 +80,11 @@ export default defineChannel({
     const take = async (m: MarketMessage): Promise<boolean> => {
       if (m.message.direction === 'outbound' && await ctx.kv.get(`own:${m.message.externalId}`) !== null) return false
       const outcome = await ctx.ingest(m.message)
-      if (!outcome.duplicate) await ctx.kv.set(`conv:${outcome.conversationId}`, m.conversationRef)
-      return !outcome.duplicate
+      if (outcome.duplicate) return false
+      // Read before writing: the marketplace's conversation rarely changes, and a push should not pay a second write.
+      const key = `conv:${outcome.conversationId}`
+      if (await ctx.kv.get(key) !== m.conversationRef) await ctx.kv.set(key, m.conversationRef)
+      return true
     }
 
     let running: Promise<void> | null = null

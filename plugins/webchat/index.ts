@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { defineChannel } from '../../core/channels/index.js'
+import { attachmentOf, uploadedFileName } from '../../core/files/index.js'
 import type { Contact } from '../../core/model/index.js'
 import { widgetBundle } from './assets.js'
 import { demoPage } from './demo.js'
@@ -116,13 +117,8 @@ export default defineChannel({
           if (!allowed) return await reply.status(415).send({ code: 'file_type_not_allowed', message: `This kind of file cannot be sent here; allowed: ${settings.attachments.types.join(', ')}.` })
           const data = request.body
           if (!Buffer.isBuffer(data) || data.length === 0) return await reply.status(400).send({ code: 'empty_file', message: 'Send the file\'s bytes as an application/octet-stream body.' })
-          let name = 'file'
-          try {
-            name = decodeURIComponent(String(request.headers['x-file-name'] ?? 'file'))
-          } catch {}
-          const stored = await ctx.files.put(data, { name, mimeType: type })
-          const kind = type.startsWith('image/') ? 'image' : type.startsWith('video/') ? 'video' : type.startsWith('audio/') ? 'audio' : 'file'
-          return await reply.status(201).send({ attachment: { kind, url: stored.url, name: stored.name, mimeType: stored.mimeType, size: stored.size }, link: ctx.files.link(stored.url) })
+          const stored = await ctx.files.put(data, { name: uploadedFileName(request.headers['x-file-name']), mimeType: type })
+          return await reply.status(201).send({ attachment: attachmentOf(stored), link: ctx.files.link(stored.url) })
         })
       },
 

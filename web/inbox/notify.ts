@@ -36,7 +36,7 @@ function chime (): void {
   } catch {}
 }
 
-export let onNotificationClick: (conversationId: string) => void = () => {}
+let onNotificationClick: (conversationId: string) => void = () => {}
 export function setNotificationClick (handler: (conversationId: string) => void): void { onNotificationClick = handler }
 
 /** Only while the tab is hidden: an agent looking at the inbox sees the change already. */

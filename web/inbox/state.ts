@@ -61,7 +61,7 @@ export async function loadList (): Promise<void> {
   } finally {
     if (generation === listGeneration) listLoading.value = false
   }
-  void refreshCounts()
+  refreshCounts()
 }
 
 export async function loadMore (): Promise<void> {
@@ -84,17 +84,20 @@ export function setFilters (patch: Partial<Filters>): void {
   void loadList()
 }
 
+/** Counts are a dozen COUNT queries: every open inbox asks at most this often, however busy the stream. */
+const COUNTS_EVERY_MS = 1500
 let countsTimer: ReturnType<typeof setTimeout> | undefined
 export function refreshCounts (): void {
-  clearTimeout(countsTimer)
+  if (countsTimer !== undefined) return
   countsTimer = setTimeout(() => {
+    countsTimer = undefined
     const f = filters.value
     get<Counts>(`/conversations/counts${query({ channel: f.channel, tag: f.tag, q: f.q.trim() })}`).then(c => { counts.value = c }, () => {})
-  }, 300)
+  }, COUNTS_EVERY_MS)
 }
 
 /** Puts a conversation's new state into the list: updated, added, moved to its place, or removed when it no longer belongs. */
-export async function upsertRow (conversation: Conversation, lastMessage?: Message): Promise<void> {
+async function upsertRow (conversation: Conversation): Promise<void> {
   const agent = me.value
   if (agent === null) return
   const existing = rows.value.find(r => r.id === conversation.id)
@@ -105,13 +108,13 @@ export async function upsertRow (conversation: Conversation, lastMessage?: Messa
   }
   let row: ListItem
   if (existing !== undefined) {
-    row = { ...existing, ...conversation, lastMessage: lastMessage ?? existing.lastMessage }
+    row = { ...existing, ...conversation }
   } else {
     if (fits === null) return // a search: the hub decides what matches; the next search shows it
     const fetched = await get<ListItem>(`/conversations/${conversation.id}`).catch(() => null)
     if (fetched === null || rows.value.some(r => r.id === conversation.id)) return
     const c = fetched.contact
-    row = { ...conversation, contact: c === null ? null : { id: c.id, name: c.name, email: c.email, avatarUrl: c.avatarUrl }, lastMessage: lastMessage ?? fetched.lastMessage }
+    row = { ...conversation, contact: c === null ? null : { id: c.id, name: c.name, email: c.email, avatarUrl: c.avatarUrl }, lastMessage: fetched.lastMessage }
   }
   const others = rows.value.filter(r => r.id !== row.id)
   // Rows older than the last loaded one come with the next page, not now.
@@ -143,7 +146,7 @@ export async function openConversationById (id: string | null): Promise<void> {
   })
   if (conversation !== undefined && conversation.unreadCount > 0) {
     const read = await api<Conversation>('POST', `/conversations/${id}/read`).catch(() => null)
-    if (read !== null) await upsertRow(read)
+    if (read !== null) await applyConversation(read)
   }
 }
 
@@ -180,13 +183,19 @@ function flushUnplaced (conversationId: string): void {
   for (const message of waiting) putMessage(message)
 }
 
-export function putConversation (conversation: Conversation): void {
+function putConversation (conversation: Conversation): void {
   if (contactConversations.value.some(c => c.id === conversation.id)) {
     contactConversations.value = contactConversations.value.map(c => c.id === conversation.id ? conversation : c)
   } else if (contact.value?.id === conversation.contactId) {
     contactConversations.value = [conversation, ...contactConversations.value]
     flushUnplaced(conversation.id)
   }
+}
+
+/** A conversation changed (an event, or the agent's own action): the open contact's list and the inbox list follow. */
+export async function applyConversation (conversation: Conversation): Promise<void> {
+  putConversation(conversation)
+  await upsertRow(conversation)
 }
 
 export const agentName = (id: string | null): string => agents.value.find(a => a.id === id)?.name ?? ''

@@ -1,7 +1,7 @@
 import { session } from './api.js'
 import { notifyHidden } from './notify.js'
 import { duration, t } from './i18n.js'
-import { agents, contact, customerTyping, loadList, me, online, openId, putConversation, putMessage, refreshCounts, rows, upsertRow } from './state.js'
+import { agents, applyConversation, contact, customerTyping, loadList, me, online, openId, putMessage, refreshCounts, rows } from './state.js'
 import type { HubEvent } from './types.js'
 
 const TYPING_SHOWN_MS = 6000
@@ -71,8 +71,7 @@ async function handle (event: HubEvent): Promise<void> {
     case 'conversation.updated':
     case 'conversation.queued':
     case 'conversation.assigned':
-      putConversation(event.conversation)
-      await upsertRow(event.conversation)
+      await applyConversation(event.conversation)
       refreshCounts()
       if (event.type === 'conversation.assigned' && event.assignee.id === me.value?.id) notifyHidden(t('notify.newConversation'), '', event.conversationId)
       break

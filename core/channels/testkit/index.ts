@@ -67,7 +67,11 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
       get: async k => kvData.get(k) ?? null,
       set: async (k, v) => { kvData.set(k, v) },
       delete: async k => { kvData.delete(k) },
-      setIfAbsent: async (k, v) => !kvData.has(k) && kvData.set(k, v) !== undefined
+      setIfAbsent: async (k, v) => {
+        if (kvData.has(k)) return false
+        kvData.set(k, v)
+        return true
+      }
     }
   }
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { HubError } from '../../errors.js'
-import { AttachmentSchema, type Attachment } from '../../model/index.js'
+import { attachmentOf, uploadedFileName } from '../../files/index.js'
+import { AttachmentSchema } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
 import { secured } from './common.js'
 
@@ -9,9 +10,6 @@ const Headers = Type.Object({
   'x-file-name': Type.Optional(Type.String({ maxLength: 1000, description: 'the file name, URL-encoded' })),
   'x-file-type': Type.Optional(Type.String({ maxLength: 200, description: "the file's MIME type (the body itself is sent as application/octet-stream)" }))
 })
-
-export const kindOf = (mimeType: string): Attachment['kind'] =>
-  mimeType.startsWith('image/') ? 'image' : mimeType.startsWith('video/') ? 'video' : mimeType.startsWith('audio/') ? 'audio' : 'file'
 
 /** Agents' attachments: the bytes are kept by the hub's file store, and the reply refers to them. */
 export async function uploadRoutes (app: FastifyInstance, s: HubServices): Promise<void> {
@@ -28,13 +26,8 @@ export async function uploadRoutes (app: FastifyInstance, s: HubServices): Promi
     }
     const type = String(request.headers['x-file-type'] ?? '').toLowerCase().trim()
     const mimeType = /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(type) ? type : 'application/octet-stream'
-    let name = 'file'
-    try {
-      name = decodeURIComponent(String(request.headers['x-file-name'] ?? 'file'))
-    } catch {}
-    const stored = await s.files.put(data, { name, mimeType })
+    const stored = await s.files.put(data, { name: uploadedFileName(request.headers['x-file-name']), mimeType })
     request.log.info({ agentId: request.agent!.id, size: stored.size }, 'agent uploaded a file')
-    const attachment: Attachment = { kind: kindOf(mimeType), url: stored.url, name: stored.name, mimeType: stored.mimeType, size: stored.size }
-    return await reply.status(201).send({ attachment })
+    return await reply.status(201).send({ attachment: attachmentOf(stored) })
   })
 }

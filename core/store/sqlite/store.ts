@@ -419,7 +419,7 @@ export class SqliteStore implements Store {
 
   async lastMessages (conversationIds: string[]): Promise<Message[]> {
     const rows = this.sql(`SELECT m.* FROM json_each(?) c JOIN messages m ON m.id = (
-        SELECT id FROM messages WHERE conversation_id = c.value ORDER BY created_at DESC, id DESC LIMIT 1)`).all(JSON.stringify(conversationIds)) as MessageRow[]
+        SELECT id FROM messages WHERE conversation_id = c.value ORDER BY id DESC LIMIT 1)`).all(JSON.stringify(conversationIds)) as MessageRow[]
     return rows.map(toMessage)
   }
 

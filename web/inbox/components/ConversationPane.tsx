@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
 import { t } from '../i18n.js'
-import { agentName, agents, contact, contactConversations, customerTyping, history, me, openConversation, putConversation, teams, upsertRow } from '../state.js'
+import { agentName, agents, applyConversation, contact, contactConversations, customerTyping, history, me, openConversation, teams } from '../state.js'
 import type { Conversation, Message } from '../types.js'
 import { ChannelIcon } from './ChannelIcon.js'
 import { Composer, droppedFiles } from './Composer.js'
@@ -18,8 +18,7 @@ function TransferDialog ({ conversation, onDone }: { conversation: Conversation,
       const moved = await api<Conversation>('POST', `/conversations/${conversation.id}/assign`, {
         ...(agentId !== '' ? { agentId } : {}), ...(teamId !== '' ? { teamId } : {}), ...(note.trim() !== '' ? { note } : {})
       })
-      putConversation(moved)
-      await upsertRow(moved)
+      await applyConversation(moved)
       onDone()
     } catch (err) {
       onDone(err instanceof ApiError ? err.message : String(err))
@@ -56,16 +55,14 @@ function Actions ({ conversation }: { conversation: Conversation }) {
     setError(null)
     try {
       const changed = await api<Conversation>('POST', `/conversations/${conversation.id}/${path}`, body)
-      putConversation(changed)
-      await upsertRow(changed)
+      await applyConversation(changed)
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err))
     }
   }
   const saveTags = async (tags: string[]): Promise<void> => {
     const changed = await api<Conversation>('PUT', `/conversations/${conversation.id}/tags`, { tags })
-    putConversation(changed)
-    await upsertRow(changed)
+    await applyConversation(changed)
   }
   const closed = conversation.status === 'closed'
   return (
