@@ -11,7 +11,9 @@ const OVERSCAN = 6
 
 function Filters () {
   const f = filters.value
+  // What the agent types stays theirs until applied: a live update re-rendering the filters must not reset it.
   const [q, setQ] = useState(f.q)
+  const [tag, setTag] = useState(f.tag)
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined)
   const search = (value: string): void => {
     setQ(value)
@@ -37,7 +39,8 @@ function Filters () {
           <option value="">{t('filter.allChannels')}</option>
           {[...channels.value.keys()].map(id => <option value={id}>{id}</option>)}
         </select>
-        <input class="tag-filter" placeholder={t('filter.tag')} aria-label={t('filter.tag')} value={f.tag} onChange={e => setFilters({ tag: e.currentTarget.value.trim() })} />
+        <input class="tag-filter" placeholder={t('filter.tag')} aria-label={t('filter.tag')} value={tag}
+          onInput={e => setTag(e.currentTarget.value)} onChange={e => setFilters({ tag: e.currentTarget.value.trim() })} />
         <label class="check"><input type="checkbox" checked={f.unread} onChange={e => setFilters({ unread: e.currentTarget.checked })} /> {t('filter.unread')}</label>
       </div>
     </div>
