@@ -7,44 +7,29 @@
  *   npm run bench:marketplace                 # 5,000 pushes, concurrency 32, 3 runs
  *   BENCH_PUSHES=20000 BENCH_CONCURRENCY=64 npm run bench:marketplace
  */
-import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { Agent, createServer, request } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { stringify } from 'yaml'
+import { peakRssMb, percentile, root, startHubProcess, type HubProcess } from './hub-process.js'
 
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const C = { appKey: 'bench-key', appSecret: 'bench-secret-0123456789', accessToken: 'bench-token', shopId: '7001' }
-const root = new URL('..', import.meta.url).pathname.replace(/dist\/$/, '')
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
 // The marketplace's API, for the catch-up at start: nothing missed.
 const api = createServer((_request, response) => { response.end(JSON.stringify({ code: '0', data: { session_list: [], has_more: false } })) })
 await new Promise<void>(resolve => api.listen(0, '127.0.0.1', resolve))
 const apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}`
 
-async function startHub (): Promise<{ url: string, pid: number, stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'omnihub-bench-market-'))
-  const file = join(dir, 'hub.yaml')
-  writeFileSync(file, stringify({
-    http: { port: 0 }, log: { level: 'warn' }, store: { driver: 'sqlite', path: join(dir, 'hub.db') }, queue: { driver: 'inline' },
+async function startHub (): Promise<HubProcess> {
+  return await startHubProcess({
+    queue: { driver: 'inline' },
     channels: [{ id: 'lazada', plugin: 'marketplace', profile: 'lazada', ...C, apiBaseUrl: apiUrl, catchUp: { intervalMs: 0 } }]
-  }))
-  const child = spawn(process.execPath, [join(root, 'bin/omnihub.js'), 'start', '--config', file], { env: { ...process.env, PORT: '0', OMNIHUB_ADMIN_TOKEN: 'bench-admin' }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', d => { out += String(d); const m = /listening on (\S+)/.exec(out); if (m !== null) resolve(m[1]!) })
-    child.once('exit', code => reject(new Error(`hub exited ${code}`)))
-  })
-  return { url, pid: child.pid!, stop: async () => { const exited = new Promise(resolve => child.once('exit', resolve)); child.kill('SIGTERM'); await exited } }
+  }, { adminToken: 'bench-admin' })
 }
-
-const peakRssMb = (pid: number): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
 
 function pushBody (i: number): string {
   const content = JSON.stringify({ txt: `Is item ${i} in stock?` })

@@ -7,16 +7,14 @@
  *   BENCH_MESSAGES=20000 BENCH_CONCURRENCY=32 BENCH_RUNS=5 npm run bench
  *   BENCH_HUB_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench   # profile the hub
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Redis } from 'ioredis'
 import WebSocket from 'ws'
-import { stringify } from 'yaml'
 import { sign } from '../core/channels/signature.js'
+import { peakRssMb, percentile, root, startHubProcess, type HubProcess } from './hub-process.js'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
@@ -30,42 +28,17 @@ const WARMUP = 500
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const SECRET = 'bench-secret-0123456789'
 const TOKEN = 'bench-admin-token'
-const root = new URL('..', import.meta.url).pathname.replace(/dist\/$/, '')
 
 interface Result { mode: string, rate: number, pacedRate: number, p50: number, p99: number, max: number, assignP50: number, assignP99: number, assignMax: number, rssMb: number }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
-async function startHub (mode: 'inline' | 'bullmq', prefix: string): Promise<{ url: string, pid: number, stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'omnihub-bench-'))
-  const file = join(dir, 'hub.yaml')
-  writeFileSync(file, stringify({
-    http: { port: 0 },
-    log: { level: 'warn' },
-    store: { driver: 'sqlite', path: join(dir, 'hub.db') },
+async function startHub (mode: 'inline' | 'bullmq', prefix: string): Promise<HubProcess> {
+  return await startHubProcess({
     queue: mode === 'inline' ? { driver: 'inline' } : { driver: 'bullmq', redis: REDIS_URL, prefix },
     routing: { defaultCapacity: 10_000 },
     presence: { graceMs: 3_600_000 },
     channels: [{ id: 'api', plugin: 'api', secret: SECRET }]
-  }))
-  const flags = (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...flags, join(root, 'bin/omnihub.js'), 'start', '--config', file], { env: { ...process.env, PORT: '0', OMNIHUB_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', d => { out += String(d); const m = /listening on (\S+)/.exec(out); if (m !== null) resolve(m[1]!) })
-    child.once('exit', code => reject(new Error(`hub exited ${code}`)))
-  })
-  return {
-    url,
-    pid: child.pid!,
-    stop: async () => { const exited = new Promise(resolve => child.once('exit', resolve)); child.kill('SIGTERM'); await exited }
-  }
-}
-
-/** Peak resident memory of a process so far (VmHWM), in MiB. */
-function peakRssMb (pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmHWM:'))!
-  return Number(/\d+/.exec(line)![0]) / 1024
+  }, { adminToken: TOKEN, nodeFlags: (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean) })
 }
 
 /** Creates AGENTS agents through the admin API and sets each online with their own token. */

@@ -105,6 +105,10 @@ async function agentLink (file: string, values: Record<string, unknown>): Promis
   }
 }
 
+/** `site (webchat), mail (email, disabled)`. */
+const listed = (blocks: Array<{ id: string, plugin: string, enabled: boolean }>): string =>
+  blocks.map(b => `${b.id} (${b.plugin}${b.enabled ? '' : ', disabled'})`).join(', ')
+
 export async function main (argv: string[]): Promise<number> {
   let parsed
   try {
@@ -133,7 +137,7 @@ export async function main (argv: string[]): Promise<number> {
       case 'worker': await run(file, 'worker'); return -1
       case 'config check': {
         const config = await readConfig(file)
-        process.stdout.write(`${file} is valid: store ${config.store.driver}, queue ${config.queue.driver}, channels ${config.channels.map(c => `${c.id} (${c.plugin}${c.enabled ? '' : ', disabled'})`).join(', ') || 'none'}\n`)
+        process.stdout.write(`${file} is valid: store ${config.store.driver}, queue ${config.queue.driver}, channels ${listed(config.channels) || 'none'}${config.desks.length > 0 ? `, desks ${listed(config.desks)}` : ''}\n`)
         return 0
       }
       case 'agent add': await agentAdd(file, values); return 0

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { hashToken } from './agents/tokens.js'
 import { channelFiles, PluginRegistry, type ChannelContext } from './channels/index.js'
 import type { HubConfig } from './config/index.js'
+import { deskContext, deskJob, relayEvents, sweepDesks } from './desks/index.js'
 import { LocalEventBus, RedisEventBus, type EventBus } from './events/index.js'
 import { FileLinks, LocalFileStore, type FileStore } from './files/index.js'
 import { ReplyGuards } from './guards/index.js'
@@ -49,9 +50,10 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     ? new RedisEventBus(config.queue.redis, config.queue.prefix, logger)
     : new LocalEventBus()
   const services = {
-    config, store, queue, bus, channels: new Map<string, Channel>(), guards: new ReplyGuards(config.guards), files: new LocalFileStore(config.files.dir) as FileStore, routing: strategies[config.routing.strategy]!, logger, clock
+    config, store, queue, bus, channels: new Map<string, Channel>(), desks: new Map(), guards: new ReplyGuards(config.guards), files: new LocalFileStore(config.files.dir) as FileStore, routing: strategies[config.routing.strategy]!, logger, clock
   } as HubServices
   services.channelHealth = new Map()
+  services.deskHealth = new Map()
   services.queueAnnouncer = new QueueAnnouncer(services)
   services.roster = new AgentRoster(services)
 
@@ -63,6 +65,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
 
   let app: FastifyInstance | undefined
   let streams: AgentStreams | undefined
+  let unsubscribeDesks: (() => void) | undefined
   const timers: NodeJS.Timeout[] = []
   const every = (ms: number, what: string, task: () => Promise<unknown>): void => {
     const timer = setInterval(() => { task().catch(err => logger.warn({ err: { message: (err as Error).message } }, `${what} failed`)) }, ms)
@@ -76,9 +79,11 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     for (const timer of timers) clearInterval(timer)
     services.queueAnnouncer.stop()
     services.roster.stop()
+    unsubscribeDesks?.()
     streams?.close()
     await app?.close()
     for (const channel of services.channels.values()) await channel.instance.stop?.()
+    for (const desk of services.desks.values()) await desk.instance.stop?.()
     await queue.close()
     await bus.close()
     await store.close()
@@ -129,12 +134,23 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
         }
         services.channels.set(settings.id, { id: settings.id, team: settings.team ?? null, definition, instance: await definition.create(settings.settings, context) })
       }
+      for (const settings of config.desks.filter(d => d.enabled)) {
+        const definition = registry.desk(settings.plugin)!
+        services.desks.set(settings.id, { id: settings.id, definition, instance: await definition.create(settings.settings, deskContext(services, settings.id)) })
+      }
+      if (services.desks.size > 0) unsubscribeDesks = relayEvents(services, services.desks)
       if (options.workers ?? config.workers.inHub) {
         const { concurrency } = config.workers
-        queue.work('route', async data => await routeJob(services, data), { concurrency: concurrency.route })
-        queue.work('send', async (data, job) => await sendJob(services, data, job), { concurrency: concurrency.send })
+        await queue.work('route', async data => await routeJob(services, data), { concurrency: concurrency.route })
+        await queue.work('send', async (data, job) => await sendJob(services, data, job), { concurrency: concurrency.send })
         // One drain at a time per process keeps the queue's order; assignments themselves are atomic.
-        queue.work('drain', async () => { await drainQueue(services) }, { concurrency: 1 })
+        await queue.work('drain', async () => { await drainQueue(services) }, { concurrency: 1 })
+        if (services.desks.size > 0) {
+          // Serial across every process: what a desk posts keeps each conversation's order.
+          await queue.work('desk', async data => await deskJob(services, services.desks, data), { concurrency: 1, serial: true })
+          await sweepDesks(services, services.desks, clock())
+          every(config.recovery.intervalMs, 'desk sweep', async () => await sweepDesks(services, services.desks, clock()))
+        }
         // What a crash left unfinished is in the store: queue it again now and then periodically.
         await recoverUnfinished(services, clock())
         every(config.recovery.intervalMs, 'recovery sweep', async () => await recoverUnfinished(services, new Date(clock().getTime() - config.recovery.minAgeMs)))
@@ -147,9 +163,11 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
       if (options.http !== false) {
         ({ app, streams } = await buildApp(services))
         url = await app.listen({ host: config.http.host, port: config.http.port })
+        services.listenUrl = url
       }
       for (const channel of services.channels.values()) await channel.instance.start?.()
-      logger.info({ store: store.driver, queue: queue.driver, channels: [...services.channels.keys()], url }, 'hub started')
+      for (const desk of services.desks.values()) await desk.instance.start?.()
+      logger.info({ store: store.driver, queue: queue.driver, channels: [...services.channels.keys()], desks: [...services.desks.keys()], url }, 'hub started')
       return url
     },
 

@@ -84,4 +84,5 @@ t.test('files: missing, bad YAML, and the shipped ones', async t => {
   })
   t.match(production, { store: { driver: 'mongodb' }, queue: { driver: 'bullmq' } })
   t.match(production.channels.find(c => c.id === 'webchat'), { enabled: true, settings: { demo: false } }, 'no demo page in production')
+  t.match(production.desks, [{ id: 'slack', plugin: 'slack', enabled: false }], 'the Slack desk waits, unchecked, for its app')
 })

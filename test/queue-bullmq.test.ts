@@ -21,7 +21,7 @@ t.test('bullmq: two workers on one queue run each job once', async t => {
   const b = new BullmqQueue(REDIS_URL, prefix, logger)
   const runs = new Map<number, number>()
   for (const q of [a, b]) {
-    q.work('send', async (data: { n: number }) => {
+    await q.work('send', async (data: { n: number }) => {
       runs.set(data.n, (runs.get(data.n) ?? 0) + 1)
       await new Promise(resolve => setTimeout(resolve, 5))
     }, { concurrency: 4 })
@@ -33,6 +33,28 @@ t.test('bullmq: two workers on one queue run each job once', async t => {
   await Promise.all([producer.close(), a.close(), b.close()])
 })
 
+t.test('bullmq: a serial job name runs one job at a time across processes', async t => {
+  const prefix = uniquePrefix('serial')
+  prefixes.push(prefix)
+  const [a, b] = [new BullmqQueue(REDIS_URL, prefix, logger), new BullmqQueue(REDIS_URL, prefix, logger)]
+  let running = 0
+  let most = 0
+  const done: number[] = []
+  for (const q of [a, b]) {
+    await q.work('desk', async (data: { n: number }) => {
+      most = Math.max(most, ++running)
+      await new Promise(resolve => setTimeout(resolve, 10))
+      running--
+      done.push(data.n)
+    }, { concurrency: 4, serial: true })
+  }
+  for (let n = 0; n < 30; n++) await a.add('desk', { n })
+  await until(() => done.length === 30, 20_000, '30 jobs')
+  t.equal(most, 1, 'never two at once, though two workers could take four each')
+  t.same(done, [...Array(30).keys()], 'in the order added')
+  await Promise.all([a.close(), b.close()])
+})
+
 t.test('bullmq: a queued job survives its producer and runs on a later worker', async t => {
   const prefix = uniquePrefix('durable')
   prefixes.push(prefix)
@@ -41,7 +63,7 @@ t.test('bullmq: a queued job survives its producer and runs on a later worker', 
   await producer.close()
   const worker = new BullmqQueue(REDIS_URL, prefix, logger)
   const seen: unknown[] = []
-  worker.work('send', async data => { seen.push(data) }, { concurrency: 1 })
+  await worker.work('send', async data => { seen.push(data) }, { concurrency: 1 })
   await until(() => seen.length === 1)
   t.same(seen, [{ n: 1 }])
   await worker.close()

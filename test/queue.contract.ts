@@ -18,7 +18,7 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
 
   t.test('a job runs once with its data', async t => {
     const seen: Array<{ data: unknown, job: JobInfo }> = []
-    queue.work('route', async (data, job) => { seen.push({ data, job }) }, { concurrency: 2 })
+    await queue.work('route', async (data, job) => { seen.push({ data, job }) }, { concurrency: 2 })
     await queue.add('route', { messageId: 'm1' })
     await until(() => seen.length === 1, 10_000, 'job')
     await new Promise(resolve => setTimeout(resolve, 200))
@@ -27,11 +27,27 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
     t.match(seen[0]?.job, { attempt: 1, maxAttempts: 1 })
   })
 
+  t.test('a serial job name runs one job at a time, in the order added', async t => {
+    let running = 0
+    let most = 0
+    const order: number[] = []
+    await queue.work('desk', async (data: { n: number }) => {
+      most = Math.max(most, ++running)
+      await new Promise(resolve => setTimeout(resolve, 5))
+      order.push(data.n)
+      running--
+    }, { concurrency: 4, serial: true })
+    for (let n = 0; n < 12; n++) await queue.add('desk', { n })
+    await until(() => order.length === 12, 10_000, '12 jobs')
+    t.equal(most, 1, 'never two at once')
+    t.same(order, [...Array(12).keys()])
+  })
+
   t.test('job names are separate queues', async t => {
     const routed: unknown[] = []
     const sent: unknown[] = []
-    queue.work('route', async data => { routed.push(data) }, { concurrency: 1 })
-    queue.work('send', async data => { sent.push(data) }, { concurrency: 1 })
+    await queue.work('route', async data => { routed.push(data) }, { concurrency: 1 })
+    await queue.work('send', async data => { sent.push(data) }, { concurrency: 1 })
     await queue.add('send', { n: 1 })
     await queue.add('route', { n: 2 })
     await until(() => routed.length + sent.length === 2)
@@ -43,7 +59,7 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
     let runs = 0
     let release!: () => void
     const gate = new Promise<void>(resolve => { release = resolve })
-    queue.work('send', async () => { runs++; await gate }, { concurrency: 4 })
+    await queue.work('send', async () => { runs++; await gate }, { concurrency: 4 })
     await queue.add('send', {}, { jobId: 'send-x' })
     await until(() => runs === 1)
     await queue.add('send', {}, { jobId: 'send-x' })
@@ -54,7 +70,7 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
 
   t.test('a job id can run again once its job finished', async t => {
     let runs = 0
-    queue.work('send', async () => { runs++ }, { concurrency: 1 })
+    await queue.work('send', async () => { runs++ }, { concurrency: 1 })
     await queue.add('send', {}, { jobId: 'send-y' })
     await until(() => runs === 1)
     await new Promise(resolve => setTimeout(resolve, 100))
@@ -66,7 +82,7 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
   t.test('failures are retried with exponential backoff until one succeeds', async t => {
     const starts: number[] = []
     const attempts: number[] = []
-    queue.work('send', async (_data, job) => {
+    await queue.work('send', async (_data, job) => {
       starts.push(Date.now())
       attempts.push(job.attempt)
       if (job.attempt < 3) throw new Error('temporary')
@@ -82,7 +98,7 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
 
   t.test('retryAfterMs replaces the computed delay', async t => {
     const starts: number[] = []
-    queue.work('send', async (_data, job) => {
+    await queue.work('send', async (_data, job) => {
       starts.push(Date.now())
       if (job.attempt === 1) throw new JobFailure('rate limited', { retryable: true, retryAfterMs: 600 })
     }, { concurrency: 1 })
@@ -93,7 +109,7 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
 
   t.test('a final failure is not retried', async t => {
     let runs = 0
-    queue.work('send', async () => { runs++; throw new JobFailure('refused', { retryable: false }) }, { concurrency: 1 })
+    await queue.work('send', async () => { runs++; throw new JobFailure('refused', { retryable: false }) }, { concurrency: 1 })
     await queue.add('send', {}, { attempts: 5, backoffMs: 20 })
     await until(() => runs === 1)
     await new Promise(resolve => setTimeout(resolve, 400))
@@ -102,7 +118,7 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
 
   t.test('attempts run out', async t => {
     let runs = 0
-    queue.work('send', async () => { runs++; throw new Error('always') }, { concurrency: 1 })
+    await queue.work('send', async () => { runs++; throw new Error('always') }, { concurrency: 1 })
     await queue.add('send', {}, { attempts: 3, backoffMs: 20 })
     await until(() => runs === 3)
     await new Promise(resolve => setTimeout(resolve, 400))
@@ -113,7 +129,7 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
     let running = 0
     let peak = 0
     let done = 0
-    queue.work('drain', async () => {
+    await queue.work('drain', async () => {
       running++
       peak = Math.max(peak, running)
       await new Promise(resolve => setTimeout(resolve, 30))
@@ -128,7 +144,7 @@ export function queueContract (t: Test, makeQueue: () => Promise<Queue>): void {
   t.test('close waits for the running job', async t => {
     let finished = false
     let started = false
-    queue.work('route', async () => {
+    await queue.work('route', async () => {
       started = true
       await new Promise(resolve => setTimeout(resolve, 200))
       finished = true

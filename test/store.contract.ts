@@ -186,6 +186,25 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     t.equal((await store.listConversations({ assigneeId: 'someone' }, { limit: 10 })).items.length, 0)
   })
 
+  t.test('messages since a time: only those stored then or later, still paged by cursor', async t => {
+    let conversationId = ''
+    for (let i = 0; i < 6; i++) conversationId = (await store.recordInbound(inbound(`m${i}`), at(i * 10))).conversation.id
+    const first = await store.listMessages(conversationId, { limit: 2, since: at(20) })
+    t.same(first.items.map(m => m.externalId), ['m2', 'm3'])
+    const rest = await store.listMessages(conversationId, { limit: 10, since: at(20), cursor: first.nextCursor! })
+    t.same(rest.items.map(m => m.externalId), ['m4', 'm5'])
+    t.same((await store.listMessages(conversationId, { limit: 10, since: at(51) })).items, [])
+  })
+
+  t.test('a reply keeps the extras it was written with (the desk it came from)', async t => {
+    const { conversation } = await store.recordInbound(inbound('x1'), at(0))
+    const reply = await store.recordOutbound({ conversationId: conversation.id, direction: 'outbound', author: { type: 'agent', id: 'a1' }, text: 'hi', attachments: [], cards: [], tag: null, extras: { via: 'slack' } }, at(1))
+    t.same(reply.extras, { via: 'slack' })
+    t.same((await store.getMessage(reply.id))?.extras, { via: 'slack' })
+    const plain = await store.recordOutbound({ conversationId: conversation.id, direction: 'note', author: { type: 'agent', id: 'a1' }, text: 'n', attachments: [], cards: [], tag: null }, at(2))
+    t.equal(plain.extras, null)
+  })
+
   t.test('a cursor that is not ours is invalid_cursor', async t => {
     await t.rejects(store.listConversations({}, { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })
     await t.rejects(store.listMessages('x', { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })

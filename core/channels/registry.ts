@@ -2,7 +2,10 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { PluginSchemas } from '../config/index.js'
+import type { DeskPluginDefinition } from '../desks/contract.js'
 import type { ChannelPluginDefinition } from './contract.js'
+
+type AnyPlugin = ChannelPluginDefinition | DeskPluginDefinition
 
 /** plugins/ beside core/: the source tree under tests, dist/plugins once built. */
 export const DEFAULT_PLUGINS_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url))
@@ -12,30 +15,38 @@ function entryOf (folder: string): string | undefined {
 }
 
 /**
- * Every folder of plugins/ with an index module is a channel plugin: adding a channel is
- * adding a folder, and the core never names one.
+ * Every folder of plugins/ with an index module is a plugin: a channel (defineChannel) or an
+ * agents' desk (defineDesk). Adding one is adding a folder, and the core never names one.
  */
 export class PluginRegistry implements PluginSchemas {
-  private constructor (private readonly definitions: Map<string, ChannelPluginDefinition>) {}
+  private readonly definitions = new Map<string, ChannelPluginDefinition>()
+  private readonly desks = new Map<string, DeskPluginDefinition>()
+
+  private constructor (plugins: AnyPlugin[]) {
+    for (const plugin of plugins) {
+      if ('kind' in plugin && plugin.kind === 'desk') this.desks.set(plugin.name, plugin)
+      else this.definitions.set(plugin.name, plugin as ChannelPluginDefinition)
+    }
+  }
 
   static async load (dir = DEFAULT_PLUGINS_DIR): Promise<PluginRegistry> {
-    const definitions = new Map<string, ChannelPluginDefinition>()
+    const plugins: AnyPlugin[] = []
     const folders = readdirSync(dir, { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name).sort()
     for (const folder of folders) {
       const entry = entryOf(join(dir, folder))
       if (entry === undefined) continue
-      const module = await import(pathToFileURL(entry).href) as { default?: ChannelPluginDefinition }
+      const module = await import(pathToFileURL(entry).href) as { default?: AnyPlugin }
       const definition = module.default
       if (definition === undefined || typeof definition.create !== 'function' || typeof definition.name !== 'string') {
-        throw new Error(`plugins/${folder}: the index module must export default defineChannel({...})`)
+        throw new Error(`plugins/${folder}: the index module must export default defineChannel({...}) or defineDesk({...})`)
       }
-      definitions.set(definition.name, definition)
+      plugins.push(definition)
     }
-    return new PluginRegistry(definitions)
+    return new PluginRegistry(plugins)
   }
 
-  static of (definitions: ChannelPluginDefinition[]): PluginRegistry {
-    return new PluginRegistry(new Map(definitions.map(d => [d.name, d])))
+  static of (plugins: AnyPlugin[]): PluginRegistry {
+    return new PluginRegistry(plugins)
   }
 
   get (name: string): ChannelPluginDefinition | undefined {
@@ -44,5 +55,18 @@ export class PluginRegistry implements PluginSchemas {
 
   names (): string[] {
     return [...this.definitions.keys()]
+  }
+
+  /** Every plugin, channels and desks. */
+  all (): AnyPlugin[] {
+    return [...this.definitions.values(), ...this.desks.values()]
+  }
+
+  desk (name: string): DeskPluginDefinition | undefined {
+    return this.desks.get(name)
+  }
+
+  deskNames (): string[] {
+    return [...this.desks.keys()]
   }
 }

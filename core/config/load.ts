@@ -5,8 +5,8 @@ import { HubError } from '../errors.js'
 import { interpolate } from './interpolate.js'
 import { check, formatPath } from './problems.js'
 import {
-  BullmqSettings, ChannelBase, HubSettings, InlineQueueSettings, MongoSettings, SqliteSettings,
-  type ChannelSettings, type HubConfig, type QueueSettings, type StoreSettings
+  BullmqSettings, ChannelBase, DeskBase, HubSettings, InlineQueueSettings, MongoSettings, RESERVED_PREFIXES, SqliteSettings,
+  type ChannelSettings, type DeskSettings, type HubConfig, type QueueSettings, type StoreSettings
 } from './schema.js'
 
 /** Every problem of a config file, each `path: sentence`. */
@@ -19,9 +19,63 @@ export class ConfigError extends HubError {
 }
 
 /** The part of a plugin definition config validation needs. */
+interface PluginSchema { configSchema: TSchema, validate?: (settings: any) => string[] }
+
 export interface PluginSchemas {
-  get (name: string): { configSchema: TSchema, validate?: (settings: any) => string[] } | undefined
+  get (name: string): PluginSchema | undefined
   names (): string[]
+  desk (name: string): PluginSchema | undefined
+  deskNames (): string[]
+}
+
+interface Block { id: string, plugin: string, enabled: boolean, settings: Record<string, unknown> }
+
+/**
+ * Checks a list of plugin blocks (channels or desks): the base fields, unique ids, a known
+ * plugin, and the plugin's own settings. A disabled block may be half-filled (its secrets not
+ * yet issued): its settings are checked only when it is on; its path goes to `off`.
+ */
+function checkBlocks<B extends Block> (list: Array<Record<string, unknown>>, options: {
+  key: 'channels' | 'desks'
+  base: TSchema
+  baseKeys: string[]
+  lookup: (plugin: string) => PluginSchema | undefined
+  available: () => string[]
+  problems: string[]
+  off: string[]
+}): B[] {
+  const { key, problems } = options
+  const blocks: B[] = []
+  const seen = new Map<string, number>()
+  list.forEach((block, i) => {
+    const baseValues = Object.fromEntries(options.baseKeys.map(k => [k, block[k]]).filter(([, v]) => v !== undefined))
+    const settings = Object.fromEntries(Object.entries(block).filter(([k]) => !options.baseKeys.includes(k)))
+    const base = check<Omit<B, 'settings'>>(options.base, baseValues, [key, i])
+    problems.push(...base.problems)
+    const { id, plugin } = block
+    if (typeof id === 'string') {
+      const first = seen.get(id)
+      if (first !== undefined) problems.push(`${formatPath([key, i, 'id'])}: duplicate ${key === 'channels' ? 'channel' : 'desk'} id "${id}" (also ${key}[${first}])`)
+      else seen.set(id, i)
+    }
+    if (typeof plugin !== 'string') return
+    const definition = options.lookup(plugin)
+    if (definition === undefined) {
+      problems.push(`${formatPath([key, i, 'plugin'])}: unknown plugin "${plugin}" (available: ${options.available().join(', ')})`)
+      return
+    }
+    if (base.value.enabled === false) {
+      options.off.push(`${key}[${i}]`)
+      blocks.push({ ...base.value, settings } as B)
+      return
+    }
+    const own = check<Record<string, unknown>>(definition.configSchema, settings, [key, i])
+    problems.push(...own.problems)
+    // Rules a schema cannot state (one of two fields required, say), once the shape is right.
+    if (own.problems.length === 0) problems.push(...(definition.validate?.(own.value) ?? []).map(p => `${formatPath([key, i])}.${p}`))
+    blocks.push({ ...base.value, settings: own.value } as B)
+  })
+  return blocks
 }
 
 const STORE_DRIVERS: Record<string, TSchema> = { sqlite: SqliteSettings, mongodb: MongoSettings }
@@ -32,7 +86,7 @@ export function validateConfig (raw: unknown, plugins: PluginSchemas, env: NodeJ
   const problems: string[] = []
   const unset: string[] = []
   const interpolated = interpolate(raw ?? {}, env, unset)
-  const hub = check<HubConfig & { store: { driver: string }, queue: { driver: string }, channels: Array<Record<string, unknown>> }>(HubSettings, interpolated, [])
+  const hub = check<HubConfig & { store: { driver: string }, queue: { driver: string }, channels: unknown, desks: unknown }>(HubSettings, interpolated, [])
   problems.push(...hub.problems)
 
   const storeSchema = STORE_DRIVERS[hub.value.store?.driver]
@@ -41,47 +95,26 @@ export function validateConfig (raw: unknown, plugins: PluginSchemas, env: NodeJ
   const queue = queueSchema !== undefined ? check<QueueSettings>(queueSchema, hub.value.queue, ['queue']) : undefined
   problems.push(...(store?.problems ?? []), ...(queue?.problems ?? []))
 
-  const channels: ChannelSettings[] = []
-  const seen = new Map<string, number>()
   const off: string[] = []
-  const list = Array.isArray(hub.value.channels) ? hub.value.channels : []
-  list.forEach((block, i) => {
-    const { id, plugin, enabled, team, ...settings } = block
-    const present = Object.fromEntries(Object.entries({ id, plugin, enabled, team }).filter(([, v]) => v !== undefined))
-    const base = check<{ id: string, plugin: string, enabled: boolean, team?: string }>(ChannelBase, present, ['channels', i])
-    problems.push(...base.problems)
-    if (typeof id === 'string') {
-      const first = seen.get(id)
-      if (first !== undefined) problems.push(`${formatPath(['channels', i, 'id'])}: duplicate channel id "${id}" (also channels[${first}])`)
-      else seen.set(id, i)
-    }
-    if (typeof plugin !== 'string') return
-    const definition = plugins.get(plugin)
-    if (definition === undefined) {
-      problems.push(`${formatPath(['channels', i, 'plugin'])}: unknown plugin "${plugin}" (available: ${plugins.names().join(', ')})`)
-      return
-    }
-    // A disabled channel may be half-filled (its secrets not yet issued): check it only when on.
-    if (base.value.enabled === false) {
-      off.push(`channels[${i}]`)
-      channels.push({ ...base.value, settings })
-      return
-    }
-    const own = check<Record<string, unknown>>(definition.configSchema, settings, ['channels', i])
-    problems.push(...own.problems)
-    // Rules a schema cannot state (one of two fields required, say), once the shape is right.
-    if (own.problems.length === 0) problems.push(...(definition.validate?.(own.value) ?? []).map(p => `${formatPath(['channels', i])}.${p}`))
-    channels.push({ ...base.value, settings: own.value })
+  const listOf = (value: unknown): Array<Record<string, unknown>> => Array.isArray(value) ? value : []
+  const channels = checkBlocks<ChannelSettings & Block>(listOf(hub.value.channels), {
+    key: 'channels', base: ChannelBase, baseKeys: ['id', 'plugin', 'enabled', 'team'], lookup: p => plugins.get(p), available: () => plugins.names(), problems, off
+  })
+  const desks = checkBlocks<DeskSettings>(listOf(hub.value.desks), {
+    key: 'desks', base: DeskBase, baseKeys: ['id', 'plugin', 'enabled'], lookup: p => plugins.desk(p), available: () => plugins.deskNames(), problems, off
+  })
+  desks.forEach((desk, i) => {
+    if (RESERVED_PREFIXES.includes(desk.id)) problems.push(`desks[${i}].id: "${desk.id}" is a path the hub itself serves; choose another id (the desk's routes are mounted at /<id>/)`)
   })
 
-  // Unset variables count everywhere except inside a disabled channel's block.
+  // Unset variables count everywhere except inside a disabled channel's or desk's block.
   const within = (problem: string, prefix: string): boolean => problem.startsWith(prefix + '.') || problem.startsWith(prefix + ':')
   const missing = unset.filter(p => !off.some(prefix => within(p, prefix)))
   // A value that came out empty because its variable is unset is reported once, as unset.
   const emptied = missing.map(p => p.slice(0, p.indexOf(': ')))
   const all = [...missing, ...problems.filter(p => !emptied.some(path => within(p, path)))]
   if (all.length > 0) throw new ConfigError(file, all)
-  return { ...hub.value, store: store!.value, queue: queue!.value, channels }
+  return { ...hub.value, store: store!.value, queue: queue!.value, channels, desks }
 }
 
 /** Reads, interpolates and validates a YAML config file. */

@@ -93,7 +93,9 @@ export const HubSettings = Type.Object({
     /** Extra words per team, on top of the hub-wide list. */
     teams: Type.Record(Type.String(), Type.Object({ bannedWords: Words }, { additionalProperties: false }), { default: {} })
   }, { additionalProperties: false, default: {} }),
-  channels: Type.Array(Type.Object({}, { additionalProperties: true }), { default: [] })
+  channels: Type.Array(Type.Object({}, { additionalProperties: true }), { default: [] }),
+  /** Agents' desks (Slack): where agents work besides the inbox. */
+  desks: Type.Array(Type.Object({}, { additionalProperties: true }), { default: [] })
 }, { additionalProperties: false })
 
 export const SLUG = '^[a-z0-9][a-z0-9_-]{0,62}$'
@@ -104,6 +106,15 @@ export const ChannelBase = Type.Object({
   enabled: Type.Boolean({ default: true }),
   /** The team that serves the channel; absent: every agent. */
   team: Type.Optional(Type.String({ pattern: SLUG }))
+})
+
+/** Path prefixes of the hub's own routes: a desk's routes are mounted at /<id>/ and may not take these. */
+export const RESERVED_PREFIXES = ['api', 'channels', 'inbox', 'files', 'docs', 'demo', 'healthz', 'readyz']
+
+export const DeskBase = Type.Object({
+  id: Type.String({ pattern: SLUG }),
+  plugin: Type.String({ minLength: 1 }),
+  enabled: Type.Boolean({ default: true })
 })
 
 export type StoreSettings = Static<typeof SqliteSettings> | Static<typeof MongoSettings>
@@ -118,8 +129,17 @@ export interface ChannelSettings {
   settings: Record<string, unknown>
 }
 
-export type HubConfig = Omit<Static<typeof HubSettings>, 'store' | 'queue' | 'channels'> & {
+export interface DeskSettings {
+  id: string
+  plugin: string
+  enabled: boolean
+  /** The plugin's own settings, validated against its configSchema. */
+  settings: Record<string, unknown>
+}
+
+export type HubConfig = Omit<Static<typeof HubSettings>, 'store' | 'queue' | 'channels' | 'desks'> & {
   store: StoreSettings
   queue: QueueSettings
   channels: ChannelSettings[]
+  desks: DeskSettings[]
 }

@@ -87,5 +87,9 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     const routes = channel.instance.routes
     if (routes !== undefined) await app.register(async scope => { await routes(scope) }, { prefix: `/channels/${channel.id}` })
   }
+  for (const desk of s.desks.values()) {
+    const routes = desk.instance.routes
+    if (routes !== undefined) await app.register(async scope => { await routes(scope) }, { prefix: `/${desk.id}` })
+  }
   return { app, streams }
 }

@@ -83,6 +83,8 @@ export interface MessageExtras {
   fullText?: string
   /** Why the message is a note-level event rather than a customer message (e.g. `auto_submitted`). */
   automated?: string
+  /** The agents' desk an agent wrote it from (a Slack desk's id); absent: the inbox or the API. */
+  via?: string
 }
 
 export interface Author {

@@ -21,8 +21,10 @@ async function announceUpdated (s: HubServices, conversation: Conversation, befo
   await s.bus.publish({ type: 'conversation.updated', conversationId: conversation.id, conversation, audience: conversationAudience(conversation, { teams: [before.teamId], agents: [before.assigneeId] }) })
 }
 
-async function recordNote (s: HubServices, conversation: Conversation, actor: Agent, text: string): Promise<Message> {
-  const message = await s.store.recordOutbound({ conversationId: conversation.id, direction: 'note', author: { type: 'agent', id: actor.id }, text, attachments: [], cards: [], tag: null }, s.clock())
+async function recordNote (s: HubServices, conversation: Conversation, actor: Agent, text: string, via?: string): Promise<Message> {
+  const message = await s.store.recordOutbound({
+    conversationId: conversation.id, direction: 'note', author: { type: 'agent', id: actor.id }, text, attachments: [], cards: [], tag: null, ...(via !== undefined ? { extras: { via } } : {})
+  }, s.clock())
   await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
   return message
 }
@@ -31,11 +33,11 @@ async function leaveNote (s: HubServices, conversation: Conversation, actor: Age
   if (note !== undefined && note.trim() !== '') await recordNote(s, conversation, actor, note)
 }
 
-/** An internal note: agents see it in the conversation; it never reaches the customer. */
-export async function note (s: HubServices, actor: Agent, conversationId: string, text: string): Promise<Message> {
+/** An internal note: agents see it in the conversation; it never reaches the customer. `via`: the desk it was written from. */
+export async function note (s: HubServices, actor: Agent, conversationId: string, text: string, via?: string): Promise<Message> {
   const conversation = await visibleConversation(s.store, actor, conversationId)
   if (text.trim() === '') throw new HubError('empty_note', 'The note is empty; write something to keep.', 400)
-  return await recordNote(s, conversation, actor, text)
+  return await recordNote(s, conversation, actor, text, via)
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ReplyInput {
   cards?: Card[]
   /** Another channel to answer through (email for a webchat visitor); default: the conversation's. */
   channelId?: string
+  /** The agents' desk it was written from (kept on the message, so that desk does not echo it). */
+  via?: string
 }
 
 /** The channel a reply goes out on: the conversation's, or one the agent chose that can reach the contact. */
@@ -81,7 +83,7 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
 
   const message = await s.store.recordOutbound({
     conversationId, channelId: channel.id, direction: 'outbound', author: { type: 'agent', id: agent.id },
-    text: draft.text, attachments: draft.attachments, cards: draft.cards, tag: draft.tag
+    text: draft.text, attachments: draft.attachments, cards: draft.cards, tag: draft.tag, ...(input.via !== undefined ? { extras: { via: input.via } } : {})
   }, s.clock())
   s.logger.info({ conversationId, messageId: message.id, agentId: agent.id }, 'reply accepted')
   // The agent served this contact: routing's affinity keeps them together.

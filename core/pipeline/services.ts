@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { ChannelInstance, ChannelPluginDefinition } from '../channels/index.js'
 import type { HubConfig } from '../config/index.js'
+import type { Desk } from '../desks/index.js'
 import type { EventBus } from '../events/index.js'
 import type { FileLinks, FileStore } from '../files/index.js'
 import type { ReplyGuards } from '../guards/index.js'
@@ -26,6 +27,8 @@ export interface HubServices {
   queue: Queue
   bus: EventBus
   channels: Map<string, Channel>
+  /** Agents' desks (Slack) the hub relays conversations to. */
+  desks: Map<string, Desk>
   guards: ReplyGuards
   files: FileStore
   /** Signs the file links agents and customers get; set when the hub starts. */
@@ -35,6 +38,9 @@ export interface HubServices {
   roster: AgentRoster
   /** What each channel last said of its own health (a revoked token, say); absent: fine. */
   channelHealth: Map<string, { code: string, message: string, since: Date }>
+  deskHealth: Map<string, { code: string, message: string, since: Date }>
+  /** The address this process listens on, once it does (links fall back to it without http.publicUrl). */
+  listenUrl?: string
   logger: Logger
   clock: () => Date
 }

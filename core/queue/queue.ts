@@ -1,5 +1,5 @@
-/** The hub's kinds of work: route (and deliver to agents), send out, drain the waiting queue. */
-export type JobName = 'route' | 'send' | 'drain'
+/** The hub's kinds of work: route (and deliver to agents), send out, drain the waiting queue, relay to agents' desks. */
+export type JobName = 'route' | 'send' | 'drain' | 'desk'
 
 export interface JobInfo {
   id: string
@@ -40,12 +40,18 @@ export function retryDelay (attempt: number, backoffMs: number, error: unknown):
   return backoffMs * 2 ** (attempt - 1)
 }
 
+export interface WorkOptions {
+  concurrency: number
+  /** One job of this name at a time across every process (jobs that must keep their order). */
+  serial?: boolean
+}
+
 /** Every driver passes test/queue.contract.ts. */
 export interface Queue {
   readonly driver: string
   add (name: JobName, data: object, options?: EnqueueOptions): Promise<void>
   /** Starts processing `name` in this process. */
-  work (name: JobName, handler: JobHandler<any>, options: { concurrency: number }): void
+  work (name: JobName, handler: JobHandler<any>, options: WorkOptions): Promise<void>
   /** Throws when the queue's backend cannot answer. */
   ping (): Promise<void>
   /** Stops taking jobs, waits for running ones, then disconnects. */

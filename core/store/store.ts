@@ -54,12 +54,20 @@ export interface OutboundRecord {
   attachments: Attachment[]
   cards: Card[]
   tag: string | null
+  extras?: MessageExtras
 }
 
 export interface Page<T> {
   items: T[]
   /** Pass back to get the next page; null when there is none. */
   nextCursor: string | null
+}
+
+export interface MessagePaging {
+  cursor?: string
+  limit: number
+  /** Only messages stored at or after this time. */
+  since?: Date
 }
 
 export interface ConversationFilter {
@@ -169,7 +177,7 @@ export interface Store {
   /** A channel's messages with any of these external ids (email: Message-IDs), in either direction. */
   findMessagesByExternalId (channelId: string, externalIds: string[]): Promise<Message[]>
   /** Messages oldest first; the cursor walks forward in time. */
-  listMessages (conversationId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>>
+  listMessages (conversationId: string, options: MessagePaging): Promise<Page<Message>>
   /** Outbound messages still `pending` and inbound ones not yet routed, created before `olderThan`. */
   listUnfinished (olderThan: Date, limit: number): Promise<{ pendingOutbound: Message[], unrouted: Message[] }>
 

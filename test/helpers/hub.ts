@@ -25,7 +25,7 @@ export interface TestHub {
   api (method: string, path: string, body?: unknown, token?: string): Promise<{ status: number, body: any }>
   stream (): Promise<AgentStream>
   /** Creates another agent; `as` calls the API and opens streams with their token. */
-  addAgent (options: { name?: string, role?: 'admin' | 'supervisor' | 'agent', teams?: string[], capacity?: number | null, status?: 'online' | 'busy' }): Promise<TestAgent>
+  addAgent (options: { name?: string, email?: string, role?: 'admin' | 'supervisor' | 'agent', teams?: string[], capacity?: number | null, status?: 'online' | 'busy' }): Promise<TestAgent>
 }
 
 export interface TestAgent {
@@ -49,7 +49,7 @@ export interface TestHubOptions {
 export async function startTestHub (t: Test, options: TestHubOptions = {}): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'omnihub-hub-'))
   const registry = options.plugins !== undefined
-    ? PluginRegistry.of([...installed.names().map(n => installed.get(n)!), ...options.plugins])
+    ? PluginRegistry.of([...installed.all(), ...options.plugins])
     : installed
   const config = validateConfig({
     http: { port: 0 },
@@ -85,9 +85,9 @@ export async function startTestHub (t: Test, options: TestHubOptions = {}): Prom
       streams.push(s)
       return s
     },
-    async addAgent ({ name = `Agent ${++agents}`, role = 'agent', teams = [], capacity = null, status }) {
+    async addAgent ({ name = `Agent ${++agents}`, email, role = 'agent', teams = [], capacity = null, status }) {
       const agentToken = newAgentToken()
-      const created = await hub.services.store.createAgent({ name, email: `${name.replace(/\W/g, '')}-${Math.random()}@example.com`, role, teams, capacity, tokenHash: hashToken(agentToken) }, new Date())
+      const created = await hub.services.store.createAgent({ name, email: email ?? `${name.replace(/\W/g, '')}-${Math.random()}@example.com`, role, teams, capacity, tokenHash: hashToken(agentToken) }, new Date())
       const added: TestAgent = {
         agent: created,
         token: agentToken,

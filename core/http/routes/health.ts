@@ -18,12 +18,10 @@ export async function healthRoutes (app: FastifyInstance, s: HubServices): Promi
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_request, reply) => {
     const [store, queue] = await Promise.all([within(2000, async () => await s.store.ping()), within(2000, async () => await s.queue.ping())])
-    // A broken channel is reported but does not take the hub out of service: the others still work.
-    const channels = Object.fromEntries([...s.channels.keys()].map(id => {
-      const problem = s.channelHealth.get(id)
-      return [id, problem === undefined ? 'ok' : `unhealthy: ${problem.code}`]
-    }))
-    const checks = { store, queue, channels }
+    // A broken channel or desk is reported but does not take the hub out of service: the others still work.
+    const states = (ids: Iterable<string>, problems: Map<string, { code: string }>): Record<string, string> =>
+      Object.fromEntries([...ids].map(id => [id, problems.has(id) ? `unhealthy: ${problems.get(id)!.code}` : 'ok']))
+    const checks = { store, queue, channels: states(s.channels.keys(), s.channelHealth), ...(s.desks.size > 0 ? { desks: states(s.desks.keys(), s.deskHealth) } : {}) }
     if (store === 'ok' && queue === 'ok') return { status: 'ready', checks }
     return await reply.status(503).send({ code: 'not_ready', message: 'The hub cannot reach its store or queue; see checks.', checks })
   })

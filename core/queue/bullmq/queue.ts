@@ -1,7 +1,7 @@
 import { Queue as BullQueue, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import { JobFailure, retryDelay, type EnqueueOptions, type JobHandler, type JobName, type Queue } from '../queue.js'
+import { JobFailure, retryDelay, type EnqueueOptions, type JobHandler, type JobName, type Queue, type WorkOptions } from '../queue.js'
 
 /**
  * BullMQ over Redis: jobs survive restarts and are shared by every hub and worker process
@@ -41,7 +41,9 @@ export class BullmqQueue implements Queue {
     })
   }
 
-  work (name: JobName, handler: JobHandler<any>, options: { concurrency: number }): void {
+  async work (name: JobName, handler: JobHandler<any>, options: WorkOptions): Promise<void> {
+    // BullMQ's global concurrency is kept in Redis: every process's workers honour it.
+    if (options.serial === true) await this.producer(name).setGlobalConcurrency(1)
     const worker = new Worker(name, async (job: Job) => {
       try {
         await handler(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 })
@@ -53,7 +55,7 @@ export class BullmqQueue implements Queue {
       // Workers block on Redis: they need their own connection that retries forever.
       connection: new Redis(this.url, { maxRetriesPerRequest: null }),
       prefix: this.prefix,
-      concurrency: options.concurrency,
+      concurrency: options.serial === true ? 1 : options.concurrency,
       settings: {
         backoffStrategy: (attemptsMade, _type, err, job) =>
           retryDelay(attemptsMade, (job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 1000, err)

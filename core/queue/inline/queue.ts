@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { JobFailure, retryDelay, type EnqueueOptions, type JobHandler, type JobName, type Queue } from '../queue.js'
+import { JobFailure, retryDelay, type EnqueueOptions, type JobHandler, type JobName, type Queue, type WorkOptions } from '../queue.js'
 
 interface Job {
   id: string
@@ -42,8 +42,9 @@ export class InlineQueue implements Queue {
     this.push({ id, name, data, attempt: 1, maxAttempts: options.attempts ?? 1, backoffMs: options.backoffMs ?? 1000 })
   }
 
-  work (name: JobName, handler: JobHandler<any>, options: { concurrency: number }): void {
-    this.lanes.set(name, { handler, concurrency: options.concurrency, running: 0 })
+  async work (name: JobName, handler: JobHandler<any>, options: WorkOptions): Promise<void> {
+    // One process: serial is simply one at a time here.
+    this.lanes.set(name, { handler, concurrency: options.serial === true ? 1 : options.concurrency, running: 0 })
     this.pump(name)
   }
 

@@ -5,7 +5,7 @@ import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversatio
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
-  Page, StatusUpdate, Store
+  MessagePaging, Page, StatusUpdate, Store
 } from '../store.js'
 import { PAGE_VIEWS_KEPT, RECENT_PAGES } from '../store.js'
 import { mergeAttributes } from '../details.js'
@@ -174,7 +174,7 @@ export class MongoStore implements Store {
     const note = record.direction === 'note'
     const created = await this.m.Message.create({
       _id: newId(now.getTime()), conversationId: record.conversationId, channelId: record.channelId ?? conversation.channelId, direction: record.direction,
-      author: record.author, text: record.text, attachments: record.attachments, cards: record.cards, externalId: null,
+      author: record.author, text: record.text, attachments: record.attachments, cards: record.cards, extras: record.extras ?? null, externalId: null,
       status: note ? 'sent' : 'pending', tag: record.tag, routed: true, createdAt: now, sentAt: note ? now : null, updatedAt: now
     })
     return toMessage(created.toObject() as Doc)
@@ -272,9 +272,10 @@ export class MongoStore implements Store {
     return (await this.m.Message.find({ channelId, externalId: { $in: externalIds } }).sort({ _id: 1 }).lean() as Doc[]).map(toMessage)
   }
 
-  async listMessages (conversationId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>> {
+  async listMessages (conversationId: string, options: MessagePaging): Promise<Page<Message>> {
     const filter: Doc = { conversationId }
     if (options.cursor !== undefined) filter._id = { $gt: String(decodeCursor(options.cursor, 1)[0]) }
+    if (options.since !== undefined) filter.createdAt = { $gte: options.since }
     const docs = await this.m.Message.find(filter).sort({ _id: 1 }).limit(options.limit + 1).lean() as Doc[]
     const items = docs.slice(0, options.limit).map(toMessage)
     return { items, nextCursor: docs.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }

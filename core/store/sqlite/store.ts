@@ -7,7 +7,7 @@ import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversatio
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
-  Page, StatusUpdate, Store
+  MessagePaging, Page, StatusUpdate, Store
 } from '../store.js'
 import { PAGE_VIEWS_KEPT, RECENT_PAGES } from '../store.js'
 import { mergeAttributes } from '../details.js'
@@ -234,10 +234,11 @@ export class SqliteStore implements Store {
       if (conversation === undefined) throw notFound('conversation', record.conversationId)
       const note = record.direction === 'note'
       const row = this.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text, attachments, cards,
-          status, tag, routed, created_at, sent_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING *`).get(
+          extras, status, tag, routed, created_at, sent_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING *`).get(
         newId(at), record.conversationId, record.channelId ?? conversation.channel_id, record.direction, record.author.type, record.author.id, record.text,
-        JSON.stringify(record.attachments), JSON.stringify(record.cards), note ? 'sent' : 'pending', record.tag, at, note ? at : null, at) as MessageRow
+        JSON.stringify(record.attachments), JSON.stringify(record.cards), record.extras === undefined ? null : JSON.stringify(record.extras),
+        note ? 'sent' : 'pending', record.tag, at, note ? at : null, at) as MessageRow
       return toMessage(row)
     })
   }
@@ -345,10 +346,10 @@ export class SqliteStore implements Store {
       .all(channelId, JSON.stringify(externalIds)) as MessageRow[]).map(toMessage)
   }
 
-  async listMessages (conversationId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>> {
+  async listMessages (conversationId: string, options: MessagePaging): Promise<Page<Message>> {
     const after = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : ''
-    const rows = this.sql('SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?')
-      .all(conversationId, after, options.limit + 1) as MessageRow[]
+    const rows = this.sql('SELECT * FROM messages WHERE conversation_id = ? AND id > ? AND created_at >= ? ORDER BY id LIMIT ?')
+      .all(conversationId, after, options.since?.getTime() ?? 0, options.limit + 1) as MessageRow[]
     const more = rows.length > options.limit
     const items = rows.slice(0, options.limit).map(toMessage)
     return { items, nextCursor: more ? encodeCursor([items[items.length - 1]!.id]) : null }

@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { stringify } from 'yaml'
+
+/** The repository root, whether this runs from bench/ or dist/bench/. */
+export const root = new URL('..', import.meta.url).pathname.replace(/dist\/$/, '')
+
+export interface HubProcess { url: string, pid: number, dir: string, stop: () => Promise<void> }
+
+/**
+ * `omnihub start` in its own process, as deployed, with this config (on a fresh SQLite file in
+ * `dir` unless the config names a store). Resolves once it listens.
+ */
+export async function startHubProcess (config: Record<string, unknown>, options: { adminToken: string, nodeFlags?: string[] }): Promise<HubProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'omnihub-bench-'))
+  const file = join(dir, 'hub.yaml')
+  writeFileSync(file, stringify({ http: { port: 0 }, log: { level: 'warn' }, store: { driver: 'sqlite', path: join(dir, 'hub.db') }, ...config }))
+  const child = spawn(process.execPath, [...options.nodeFlags ?? [], join(root, 'bin/omnihub.js'), 'start', '--config', file], { env: { ...process.env, PORT: '0', OMNIHUB_ADMIN_TOKEN: options.adminToken }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', d => { out += String(d); const m = /listening on (\S+)/.exec(out); if (m !== null) resolve(m[1]!) })
+    child.once('exit', code => reject(new Error(`hub exited ${code}`)))
+  })
+  return { url, pid: child.pid!, dir, stop: async () => { const exited = new Promise(resolve => child.once('exit', resolve)); child.kill('SIGTERM'); await exited } }
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MiB. */
+export function peakRssMb (pid: number): number {
+  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
+}
+
+/** The p-th fraction of ascending values (p99 → 0.99). */
+export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!

@@ -1,0 +1,77 @@
+import type { types as slack } from '@slack/bolt'
+import type { Attachment, Card, ConversationStatus, Message } from '../../core/model/index.js'
+import { clip, escapeMrkdwn, quote } from './mrkdwn.js'
+
+export const ACTIONS = { assign: 'omnihub_assign', close: 'omnihub_close', reopen: 'omnihub_reopen', sendWithTag: 'omnihub_send_tag' } as const
+
+/** Slack's cap for a section's text is 3,000 characters; a message's text, 40,000. */
+const SECTION_MAX = 2900
+const TEXT_MAX = 3900
+
+export interface ParentView {
+  conversationId: string
+  contactName: string
+  contactEmail: string | null
+  channelLabel: string
+  first: Message
+  status: ConversationStatus
+  assigneeName: string | null
+  inboxUrl: string
+  fileLink: (url: string) => string
+}
+
+const STATUS: Record<ConversationStatus, (assignee: string | null) => string> = {
+  bot: () => ':robot_face: With the bot',
+  unassigned: () => ':hourglass_flowing_sand: Waiting for an agent',
+  assigned: assignee => `:bust_in_silhouette: Assigned to *${escapeMrkdwn(assignee ?? 'an agent')}*`,
+  closed: () => ':white_check_mark: Closed'
+}
+
+/** What a message carries besides text: files as links, cards as a line each. */
+function extrasOf (attachments: Attachment[], cards: Card[], fileLink: (url: string) => string): string[] {
+  return [
+    ...attachments.map(a => `:paperclip: <${fileLink(a.url)}|${escapeMrkdwn(a.name ?? a.kind)}>`),
+    ...cards.map(c => `:label: ${c.kind}: ${escapeMrkdwn(c.title)}${c.id !== undefined ? ` (${escapeMrkdwn(c.id)})` : ''}`)
+  ]
+}
+
+function button (text: string, actionId: string, value: string, style?: 'primary' | 'danger'): slack.Button {
+  return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value, ...(style !== undefined ? { style } : {}) }
+}
+
+/** The thread's parent: who wrote, where, their first message, where the conversation stands, and what to do. */
+export function parentMessage (view: ParentView): { text: string, blocks: slack.KnownBlock[] } {
+  const name = escapeMrkdwn(view.contactName)
+  const body = [view.first.text !== '' ? quote(escapeMrkdwn(view.first.text)) : '', ...extrasOf(view.first.attachments, view.first.cards, view.fileLink)].filter(l => l !== '')
+  const who = `*${name}*${view.contactEmail !== null ? ` <mailto:${view.contactEmail}|${escapeMrkdwn(view.contactEmail)}>` : ''} · ${escapeMrkdwn(view.channelLabel)}`
+  const actions = view.status === 'closed'
+    ? [button('Reopen', ACTIONS.reopen, view.conversationId)]
+    : [button('Assign to me', ACTIONS.assign, view.conversationId, 'primary'), button('Close', ACTIONS.close, view.conversationId)]
+  return {
+    text: `${view.contactName} on ${view.channelLabel}: ${clip(view.first.text, 150)}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: clip(`${who}\n${body.join('\n')}`, SECTION_MAX) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${STATUS[view.status](view.assigneeName)} · <${view.inboxUrl}|Open in the inbox>` }] },
+      { type: 'actions', block_id: 'omnihub_conversation', elements: actions }
+    ]
+  }
+}
+
+/** A later message in the thread, prefixed with who wrote it and how. */
+export function threadText (message: Message, authorLabel: string, fileLink: (url: string) => string): string {
+  const lines = [message.text !== '' ? escapeMrkdwn(message.text) : '', ...extrasOf(message.attachments, message.cards, fileLink)].filter(l => l !== '')
+  return clip(`${authorLabel}: ${lines.join('\n')}`, TEXT_MAX)
+}
+
+/** The ephemeral answer to a thread reply that could not go, with buttons when a tag would make it go. */
+export function refusal (reason: string, tagChoice?: { tags: string[], draft: string }): { text: string, blocks: slack.KnownBlock[] } {
+  const text = `:no_entry: Not sent to the customer: ${reason}`
+  const blocks: slack.KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text).replace(/^:no_entry: Not sent/, ':no_entry: *Not sent*') } }]
+  if (tagChoice !== undefined) {
+    blocks.push({
+      type: 'actions', block_id: 'omnihub_tags',
+      elements: tagChoice.tags.slice(0, 25).map(tag => button(`Send with ${tag}`, `${ACTIONS.sendWithTag}:${tag}`, tagChoice.draft))
+    })
+  }
+  return { text, blocks }
+}
