@@ -254,6 +254,11 @@ t.test('a Slack user mapped in config is that agent, whatever their Slack email'
   await until(() => sentAfter(from).length === 1, 10_000, 'the mapped reply')
   t.match(sentAfter(from)[0], { text: 'hi from Bo', author: { id: bo.agent.id } })
   t.equal(fake.callsOf('users.info').length, infoCalls, 'no profile lookup needed')
+
+  t.equal(bo.agent.status, 'offline', 'Bo works only from Slack')
+  await fake.sendAction(events(h), fake.actionBody({ user: 'UBO', channel: thread.channel, messageTs: thread.ts, actionId: 'omnihub_assign', value: id }))
+  await until(async () => (await h.hub.services.store.getConversation(id))?.assigneeId === bo.agent.id, 10_000, 'assigned to Bo')
+  t.equal((await h.hub.services.store.getAgent(bo.agent.id))?.status, 'online', 'taking a conversation from Slack brings an offline agent online')
 })
 
 t.test('Messenger\'s closed window: the refusal offers the allowed tags, and a click sends with the tag', async t => {
