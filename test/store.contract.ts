@@ -205,6 +205,31 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     t.equal(plain.extras, null)
   })
 
+  t.test('phrases: a code is unique within its owner, team or the hub; each agent lists theirs, their teams\' and the hub\'s', async t => {
+    const base = { title: 'Hello', text: 'Hi {contact.name}', attachments: [] }
+    const mine = await store.createPhrase({ ...base, scope: 'personal', ownerId: 'a1', teamId: null, code: 'hi' }, at(0))
+    t.match(mine, { scope: 'personal', ownerId: 'a1', teamId: null, code: 'hi', text: 'Hi {contact.name}', attachments: [] })
+    await t.rejects(store.createPhrase({ ...base, scope: 'personal', ownerId: 'a1', teamId: null, code: 'hi' }, at(1)), { code: 'phrase_code_taken', status: 409 })
+    await store.createPhrase({ ...base, scope: 'personal', ownerId: 'a2', teamId: null, code: 'hi' }, at(1))
+    await store.createPhrase({ ...base, scope: 'team', ownerId: null, teamId: 'sales', code: 'hi' }, at(2))
+    await store.createPhrase({ ...base, scope: 'team', ownerId: null, teamId: 'care', code: 'refund' }, at(3))
+    await store.createPhrase({ ...base, scope: 'hub', ownerId: null, teamId: null, code: 'bye', attachments: [{ kind: 'image', url: '/files/x/a.png', name: 'a.png' }] }, at(4))
+    const codes = async (agentId: string, teamIds: string[] | 'all'): Promise<string[]> => (await store.listPhrases({ agentId, teamIds })).map(p => `${p.scope}:${p.code}`)
+    t.same(await codes('a1', ['sales']), ['hub:bye', 'personal:hi', 'team:hi'])
+    t.same(await codes('a3', []), ['hub:bye'])
+    t.same(await codes('a3', 'all'), ['hub:bye', 'team:hi', 'team:refund'])
+    const changed = await store.updatePhrase(mine.id, { text: 'Hello {contact.name}!' }, at(5))
+    t.match(changed, { code: 'hi', title: 'Hello', text: 'Hello {contact.name}!' })
+    t.equal(changed.updatedAt.getTime(), at(5).getTime())
+    await store.createPhrase({ ...base, scope: 'personal', ownerId: 'a1', teamId: null, code: 'thanks' }, at(6))
+    await t.rejects(store.updatePhrase(mine.id, { code: 'thanks' }, at(7)), { code: 'phrase_code_taken' })
+    t.same((await store.listPhrases({ agentId: 'a3', teamIds: [] }))[0]?.attachments, [{ kind: 'image', url: '/files/x/a.png', name: 'a.png' }])
+    await store.deletePhrase(mine.id)
+    t.equal(await store.getPhrase(mine.id), null)
+    await t.rejects(store.deletePhrase(mine.id), { code: 'not_found' })
+    await t.rejects(store.updatePhrase(mine.id, { text: 'x' }, at(8)), { code: 'not_found' })
+  })
+
   t.test('a cursor that is not ours is invalid_cursor', async t => {
     await t.rejects(store.listConversations({}, { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })
     await t.rejects(store.listMessages('x', { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })

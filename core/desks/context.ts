@@ -1,6 +1,8 @@
 import { changeStatus } from '../agents/presence.js'
 import type { ChannelHealth } from '../channels/index.js'
 import type { Agent } from '../model/index.js'
+import { visibleConversation } from '../agents/permissions.js'
+import { expandPhrase, visiblePhrases } from '../phrases/index.js'
 import { conversationActions, reply, type HubServices } from '../pipeline/index.js'
 import type { DeskContext } from './contract.js'
 
@@ -47,7 +49,12 @@ export function deskContext (s: HubServices, deskId: string): DeskContext {
     },
     async reply (agent, conversationId, input) {
       await seen(agent)
-      return await reply(s, conversationId, agent, { text: input.text, ...(input.tag !== undefined ? { tag: input.tag } : {}), via: deskId })
+      return await reply(s, conversationId, agent, { ...input, via: deskId })
+    },
+    async phrase (agent, conversationId, code) {
+      const conversation = await visibleConversation(store, agent, conversationId)
+      const phrase = (await visiblePhrases(s, agent)).find(p => p.code.toLowerCase() === code.toLowerCase())
+      return phrase === undefined ? null : expandPhrase(phrase, { contact: await store.getContact(conversation.contactId), agent })
     },
     async note (agent, conversationId, text) {
       await seen(agent)

@@ -12,6 +12,7 @@ import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { fileRoutes } from './routes/files.js'
 import { healthRoutes } from './routes/health.js'
+import { phraseRoutes } from './routes/phrases.js'
 import { queueRoutes } from './routes/queue.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { teamRoutes } from './routes/teams.js'
@@ -67,6 +68,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await teamRoutes(api, s)
     await queueRoutes(api, s)
     await channelRoutes(api, s)
+    await phraseRoutes(api, s)
     await api.register(async uploads => { await uploadRoutes(uploads, s) })
     api.get<{ Querystring: Static<typeof StreamQuery> }>('/stream', {
       websocket: true,

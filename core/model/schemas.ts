@@ -116,6 +116,19 @@ export const AgentSchema = Type.Object({
   createdAt: When
 }, open)
 
+export const PhraseSchema = Type.Object({
+  id: Type.String(),
+  scope: Type.Enum(['personal', 'team', 'hub']),
+  ownerId: Type.Union([Type.String(), Type.Null()]),
+  teamId: Type.Union([Type.String(), Type.Null()]),
+  code: Type.String(),
+  title: Type.String(),
+  text: Type.String(),
+  attachments: Type.Array(AttachmentSchema),
+  createdAt: When,
+  updatedAt: When
+}, open)
+
 export const TeamSchema = Type.Object({ id: Type.String(), name: Type.String(), createdAt: When }, open)
 
 export const StatusChangeSchema = Type.Object({

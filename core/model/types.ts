@@ -191,3 +191,25 @@ export interface ContactDetails {
   /** Merged into the contact's attributes; a null value removes that attribute. */
   attributes?: Record<string, unknown>
 }
+
+/** Who a quick phrase belongs to: one agent, a team (managed by its supervisors), or the whole hub (admins). */
+export type PhraseScope = 'personal' | 'team' | 'hub'
+
+/** A canned reply agents insert by its short code (`/hi`) or find by keyword. */
+export interface Phrase {
+  id: string
+  scope: PhraseScope
+  /** The agent, for a personal phrase. */
+  ownerId: string | null
+  /** The team, for a team phrase. */
+  teamId: string | null
+  /** Unique within its owner, team or the hub. */
+  code: string
+  title: string
+  /** May hold {contact.name} and {agent.name}. */
+  text: string
+  /** Images or videos from the attachment store, at most two. */
+  attachments: Attachment[]
+  createdAt: Date
+  updatedAt: Date
+}

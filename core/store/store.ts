@@ -1,7 +1,8 @@
 import type {
   Agent, AgentLocale, AgentRole, AgentStatus, Attachment, Author, Browsing, Card, Contact, ContactDetails, ContactEdit, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
-  PageView, QueueReason, StatusChange, Team
+  PageView, Phrase, QueueReason, StatusChange, Team
 } from '../model/index.js'
+import { HubError } from '../errors.js'
 
 /** Page views kept per identity besides the first one; shown to agents: the newest RECENT_PAGES. */
 export const PAGE_VIEWS_KEPT = 100
@@ -138,6 +139,22 @@ export interface AssignOptions {
   statuses?: AgentStatus[]
 }
 
+export type NewPhrase = Omit<Phrase, 'id' | 'createdAt' | 'updatedAt'>
+
+/** The unit a phrase code is unique within: its agent, its team, or the hub. */
+export const phraseOwnerKey = (phrase: Pick<NewPhrase, 'scope' | 'ownerId' | 'teamId'>): string =>
+  phrase.scope === 'personal' ? `agent:${phrase.ownerId!}` : phrase.scope === 'team' ? `team:${phrase.teamId!}` : 'hub'
+
+export const phraseCodeTaken = (code: string): HubError =>
+  new HubError('phrase_code_taken', `The code /${code} is already used here; choose another code or edit that phrase.`, 409)
+
+export interface PhrasePatch {
+  code?: string
+  title?: string
+  text?: string
+  attachments?: Attachment[]
+}
+
 /**
  * The source of truth. Every driver passes test/store.contract.ts.
  * Writes that belong together (an inbound message and its conversation's counters)
@@ -245,6 +262,13 @@ export interface Store {
   /** Every message of a contact, across conversations and channels, oldest first. */
   listContactMessages (contactId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>>
 
+  /** A code already used by the same owner, team or the hub is a conflict (phrase_code_taken). */
+  createPhrase (phrase: NewPhrase, now: Date): Promise<Phrase>
+  getPhrase (id: string): Promise<Phrase | null>
+  updatePhrase (id: string, patch: PhrasePatch, now: Date): Promise<Phrase>
+  deletePhrase (id: string): Promise<void>
+  /** The agent's own phrases, those of these teams ('all': every team's) and the hub's, by code. */
+  listPhrases (filter: { agentId: string, teamIds: string[] | 'all' }): Promise<Phrase[]>
   kvGet (namespace: string, key: string): Promise<string | null>
   kvSet (namespace: string, key: string, value: string): Promise<void>
   kvDelete (namespace: string, key: string): Promise<void>

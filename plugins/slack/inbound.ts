@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { App, webApi } from '@slack/bolt'
 import type { DeskContext } from '../../core/desks/index.js'
 import { HubError } from '../../core/errors.js'
-import type { Agent } from '../../core/model/index.js'
+import type { Agent, Attachment } from '../../core/model/index.js'
 import { ACTIONS, refusal } from './blocks.js'
 import { plainFromSlack } from './mrkdwn.js'
 import { howToLink, type SlackPeople } from './people.js'
@@ -12,6 +12,8 @@ import { threadKey } from './relay.js'
 interface Place { channel: string, user: string, threadTs: string }
 
 const NOTE = /^\s*note:\s*/i
+/** `;hi` sends the quick phrase `hi` (Slack keeps a leading / for its own commands). */
+const PHRASE = /^\s*;([\p{L}\p{N}_-]{1,32})\s*$/u
 /** A reply with files, and one also sent to the channel, are still replies. */
 const REPLY_SUBTYPES = new Set(['file_share', 'thread_broadcast'])
 
@@ -69,8 +71,8 @@ export class SlackInbound {
       await this.ctx.kv.delete(key)
       await this.ctx.kv.delete(`${key}:taken`)
       if (raw === null) return
-      const draft = JSON.parse(raw) as { conversationId: string, text: string }
-      const sent = await this.attempt(place, async () => { await this.ctx.reply(agent, draft.conversationId, { text: draft.text, tag }) })
+      const { conversationId, ...draft } = JSON.parse(raw) as { conversationId: string, text: string, attachments?: Attachment[] }
+      const sent = await this.attempt(place, async () => { await this.ctx.reply(agent, conversationId, { ...draft, tag }) })
       if (sent) await respond({ replace_original: true, text: `:white_check_mark: Sent with tag ${tag}.` })
     })
   }
@@ -84,12 +86,21 @@ export class SlackInbound {
       return
     }
     if (text.trim() === '') return
-    await this.attempt(place, async () => { await this.ctx.reply(agent, conversationId, { text }) }, async err => {
+    const code = PHRASE.exec(text)?.[1]
+    let draft: { text: string, attachments?: Attachment[] } = { text }
+    await this.attempt(place, async () => {
+      if (code !== undefined) {
+        const phrase = await this.ctx.phrase(agent, conversationId, code)
+        if (phrase === null) throw new HubError('phrase_not_found', `you have no quick phrase ;${code}. Phrases are managed in the inbox or with the API (/api/v1/phrases).`, 404)
+        draft = phrase
+      }
+      await this.ctx.reply(agent, conversationId, draft)
+    }, async err => {
       if (err.code !== 'tag_required') return false
-      const draft = `draft:${randomUUID()}`
-      await this.ctx.kv.set(draft, JSON.stringify({ conversationId, text }))
+      const key = `draft:${randomUUID()}`
+      await this.ctx.kv.set(key, JSON.stringify({ conversationId, ...draft }))
       const tags = (err.details.tags as string[] | undefined) ?? []
-      await this.ephemeral(place, refusal(`${err.message} Choose a tag to send it with:`, { tags, draft }))
+      await this.ephemeral(place, refusal(`${err.message} Choose a tag to send it with:`, { tags, draft: key }))
       return true
     })
   }

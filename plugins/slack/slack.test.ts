@@ -148,6 +148,18 @@ t.test('HTTP mode: threads out, replies in, under the same rules as the inbox', 
     t.match(fake.ephemerals.slice(ephemerals).map(e => e.text), [/Files from Slack are not sent/])
   })
 
+  t.test(';code sends the agent\'s quick phrase, filled in for this customer', async t => {
+    t.equal((await ana.api('POST', '/phrases', { code: 'hi', title: 'Hello', text: 'Hi {contact.name}, {agent.name} here.' })).status, 201)
+    const from = callback.received.length
+    await fake.sendEvent(events(h), threadMessage('UANA', thread, ';hi'))
+    await until(() => sentAfter(from).length === 1, 10_000, 'the phrase')
+    t.match(sentAfter(from)[0], { text: 'Hi Ann Lee, Ana here.' })
+    const ephemerals = fake.ephemerals.length
+    await fake.sendEvent(events(h), threadMessage('UANA', thread, ';nope'))
+    await until(() => fake.ephemerals.length === ephemerals + 1, 10_000, 'the answer')
+    t.match(fake.ephemerals.at(-1)!.text, /Not sent to the customer: you have no quick phrase ;nope/)
+  })
+
   t.test('a banned word is refused to that agent only, with the reason, and nothing is sent', async t => {
     const from = callback.received.length
     const before = (await messagesOf(h, id)).length

@@ -46,3 +46,6 @@ export type HubEvent = { id: string } & (
   | { type: 'queue.updated', teamId: string | null, size: number }
   | { type: 'channel.health', channelId: string, ok: boolean }
 )
+
+/** A quick phrase as the reply box gets it: filled in for the open conversation. */
+export type PhraseMatch = Json<Model.Phrase> & { expanded: { text: string, attachments: Attachment[] } }

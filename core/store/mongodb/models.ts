@@ -125,6 +125,12 @@ const pageView = new Schema({
 }, { versionKey: false })
 pageView.index({ channelId: 1, externalId: 1, _id: 1 })
 
+const phrase = new Schema({
+  _id: String, scope: String, ownerId: { type: String, default: null }, teamId: { type: String, default: null }, ownerKey: String,
+  code: String, title: String, text: String, attachments: { type: [Schema.Types.Mixed], default: [] }, createdAt: Date, updatedAt: Date
+}, { versionKey: false })
+phrase.index({ ownerKey: 1, code: 1 }, { unique: true })
+
 const kv = new Schema({ namespace: String, key: String, value: String }, { versionKey: false })
 kv.index({ namespace: 1, key: 1 }, { unique: true })
 
@@ -138,6 +144,7 @@ export function registerModels (connection: Connection) {
     Team: connection.model('Team', team, 'teams'),
     StatusChange: connection.model('StatusChange', statusChange, 'agent_status_log'),
     PageView: connection.model('PageView', pageView, 'page_views'),
+    Phrase: connection.model('Phrase', phrase, 'phrases'),
     Kv: connection.model('Kv', kv, 'plugin_kv')
   }
 }

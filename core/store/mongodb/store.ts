@@ -1,13 +1,13 @@
 import mongoose, { type Connection } from 'mongoose'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Identity, Message, PageView, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Identity, Message, PageView, Phrase, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
-  MessagePaging, Page, StatusUpdate, Store
+  MessagePaging, NewPhrase, Page, PhrasePatch, StatusUpdate, Store
 } from '../store.js'
-import { PAGE_VIEWS_KEPT, RECENT_PAGES } from '../store.js'
+import { PAGE_VIEWS_KEPT, RECENT_PAGES, phraseCodeTaken, phraseOwnerKey } from '../store.js'
 import { mergeAttributes } from '../details.js'
 import { registerModels, type Models } from './models.js'
 
@@ -30,6 +30,11 @@ function toMessage (d: Doc): Message {
   const { _id, ...rest } = d
   return { id: _id, ...rest, extras: d.extras ?? null, author: { type: d.author.type, id: d.author.id ?? null } } as Message
 }
+const toPhrase = (d: Doc): Phrase => {
+  const { _id, ownerKey: _key, ...rest } = d
+  return { id: _id, ...rest, attachments: d.attachments ?? [] } as Phrase
+}
+
 const toTeam = (d: Doc): Team => ({ id: d._id, name: d.name, createdAt: d.createdAt })
 function toStatusChange (d: Doc): StatusChange {
   const { _id, ...rest } = d
@@ -606,6 +611,43 @@ export class MongoStore implements Store {
 
   async kvDelete (namespace: string, key: string): Promise<void> {
     await this.m.Kv.deleteOne({ namespace, key })
+  }
+
+  async createPhrase (phrase: NewPhrase, now: Date): Promise<Phrase> {
+    try {
+      const created = await this.m.Phrase.create({ _id: newId(now.getTime()), ...phrase, ownerKey: phraseOwnerKey(phrase), createdAt: now, updatedAt: now })
+      return toPhrase(created.toObject() as Doc)
+    } catch (err) {
+      if (isDuplicateKey(err)) throw phraseCodeTaken(phrase.code)
+      throw err
+    }
+  }
+
+  async getPhrase (id: string): Promise<Phrase | null> {
+    const d = await this.m.Phrase.findById(id).lean() as Doc | null
+    return d === null ? null : toPhrase(d)
+  }
+
+  async updatePhrase (id: string, patch: PhrasePatch, now: Date): Promise<Phrase> {
+    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined))
+    try {
+      const d = await this.m.Phrase.findByIdAndUpdate(id, { $set: { ...set, updatedAt: now } }, { new: true, lean: true }) as Doc | null
+      if (d === null) throw notFound('phrase', id)
+      return toPhrase(d)
+    } catch (err) {
+      if (isDuplicateKey(err)) throw phraseCodeTaken(patch.code!)
+      throw err
+    }
+  }
+
+  async deletePhrase (id: string): Promise<void> {
+    if ((await this.m.Phrase.deleteOne({ _id: id })).deletedCount === 0) throw notFound('phrase', id)
+  }
+
+  async listPhrases (filter: { agentId: string, teamIds: string[] | 'all' }): Promise<Phrase[]> {
+    const teams = filter.teamIds === 'all' ? { scope: 'team' } : { teamId: { $in: filter.teamIds } }
+    const docs = await this.m.Phrase.find({ $or: [{ ownerId: filter.agentId }, { scope: 'hub' }, teams] }).sort({ code: 1, _id: 1 }).lean() as Doc[]
+    return docs.map(toPhrase)
   }
 
   async kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean> {

@@ -149,5 +149,22 @@ export const migrations: string[] = [
   `
   -- The inbox's language per agent.
   ALTER TABLE agents ADD COLUMN locale TEXT;
+  `,
+  `
+  -- Quick phrases: an agent's own, a team's, or the hub's; a code is unique within its owner.
+  CREATE TABLE phrases (
+    id TEXT PRIMARY KEY,
+    scope TEXT NOT NULL,
+    owner_id TEXT,
+    team_id TEXT,
+    owner_key TEXT NOT NULL,
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    attachments TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX phrases_code ON phrases(owner_key, code);
   `
 ]

@@ -1,4 +1,4 @@
-import type { Agent, AgentLocale, AgentRole, AgentStatus, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Phrase, PhraseScope, Agent, AgentLocale, AgentRole, AgentStatus, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType, QueueReason, StatusChange, Team } from '../../model/index.js'
 
 /** Row shapes as SQLite returns them, and their mapping to the model. */
 export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, last_agent_id: string | null, last_agent_at: number | null, created_at: number, updated_at: number }
@@ -93,4 +93,19 @@ export const toTeam = (r: TeamRow): Team => ({ id: r.id, name: r.name, createdAt
 export const toStatusChange = (r: StatusLogRow): StatusChange => ({
   id: r.id, agentId: r.agent_id, status: r.status as AgentStatus, at: new Date(r.at),
   source: r.source as StatusChange['source'], ip: r.ip, userAgent: r.user_agent
+})
+
+export interface PhraseRow { id: string, scope: string, owner_id: string | null, team_id: string | null, owner_key: string, code: string, title: string, text: string, attachments: string, created_at: number, updated_at: number }
+
+export const toPhrase = (r: PhraseRow): Phrase => ({
+  id: r.id,
+  scope: r.scope as PhraseScope,
+  ownerId: r.owner_id,
+  teamId: r.team_id,
+  code: r.code,
+  title: r.title,
+  text: r.text,
+  attachments: JSON.parse(r.attachments) as Phrase['attachments'],
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at)
 })

@@ -3,18 +3,18 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, PageView, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, PageView, Phrase, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
-  MessagePaging, Page, StatusUpdate, Store
+  MessagePaging, NewPhrase, Page, PhrasePatch, StatusUpdate, Store
 } from '../store.js'
-import { PAGE_VIEWS_KEPT, RECENT_PAGES } from '../store.js'
+import { PAGE_VIEWS_KEPT, RECENT_PAGES, phraseCodeTaken, phraseOwnerKey } from '../store.js'
 import { mergeAttributes } from '../details.js'
 import { migrations } from './migrations.js'
 import {
-  toAgent, toContact, toConversation, toMessage, toStatusChange, toTeam,
-  type AgentRow, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow, type StatusLogRow, type TeamRow
+  toAgent, toContact, toConversation, toMessage, toPhrase, toStatusChange, toTeam,
+  type AgentRow, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow, type PhraseRow, type StatusLogRow, type TeamRow
 } from './rows.js'
 
 /** Thrown inside a write to roll it back when the message was already stored. */
@@ -690,6 +690,53 @@ export class SqliteStore implements Store {
 
   async kvDelete (namespace: string, key: string): Promise<void> {
     this.sql('DELETE FROM plugin_kv WHERE namespace = ? AND key = ?').run(namespace, key)
+  }
+
+  async createPhrase (phrase: NewPhrase, now: Date): Promise<Phrase> {
+    const at = now.getTime()
+    return await this.write(() => {
+      try {
+        return toPhrase(this.sql(`INSERT INTO phrases (id, scope, owner_id, team_id, owner_key, code, title, text, attachments, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`).get(newId(at), phrase.scope, phrase.ownerId, phrase.teamId, phraseOwnerKey(phrase), phrase.code, phrase.title,
+          phrase.text, JSON.stringify(phrase.attachments), at, at) as PhraseRow)
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw phraseCodeTaken(phrase.code)
+        throw err
+      }
+    })
+  }
+
+  async getPhrase (id: string): Promise<Phrase | null> {
+    const row = this.sql('SELECT * FROM phrases WHERE id = ?').get(id) as PhraseRow | undefined
+    return row === undefined ? null : toPhrase(row)
+  }
+
+  async updatePhrase (id: string, patch: PhrasePatch, now: Date): Promise<Phrase> {
+    return await this.write(() => {
+      try {
+        const row = this.sql(`UPDATE phrases SET code = COALESCE(?, code), title = COALESCE(?, title), text = COALESCE(?, text),
+            attachments = COALESCE(?, attachments), updated_at = ? WHERE id = ? RETURNING *`)
+          .get(patch.code ?? null, patch.title ?? null, patch.text ?? null, patch.attachments === undefined ? null : JSON.stringify(patch.attachments), now.getTime(), id) as PhraseRow | undefined
+        if (row === undefined) throw notFound('phrase', id)
+        return toPhrase(row)
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw phraseCodeTaken(patch.code!)
+        throw err
+      }
+    })
+  }
+
+  async deletePhrase (id: string): Promise<void> {
+    await this.write(() => {
+      if (this.sql('DELETE FROM phrases WHERE id = ?').run(id).changes === 0) throw notFound('phrase', id)
+    })
+  }
+
+  async listPhrases (filter: { agentId: string, teamIds: string[] | 'all' }): Promise<Phrase[]> {
+    const teams = filter.teamIds === 'all' ? "scope = 'team'" : `team_id IN (${filter.teamIds.map(() => '?').join(',') || "''"})`
+    const rows = this.sql(`SELECT * FROM phrases WHERE owner_id = ? OR scope = 'hub' OR ${teams} ORDER BY code, id`)
+      .all(filter.agentId, ...(filter.teamIds === 'all' ? [] : filter.teamIds)) as PhraseRow[]
+    return rows.map(toPhrase)
   }
 
   async kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import { duration, t } from '../i18n.js'
 import { channels, putMessage } from '../state.js'
 import type { Attachment, Conversation, Message, Verdict } from '../types.js'
 import { Clip } from './ChannelIcon.js'
+import { PhraseMenu, usePhrases } from './PhraseMenu.js'
 
 /** Files dropped anywhere on the conversation pane land here. */
 export const droppedFiles = signal<File[]>([])
@@ -34,6 +35,9 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   const [banned, setBanned] = useState<string[]>([])
   const [error, setError] = useState<string | null>(null)
   const [sending, setSending] = useState(false)
+  /** The picker's own search, when opened from its button; null: closed (a draft starting with / opens it too). */
+  const [picker, setPicker] = useState<string | null>(null)
+  const [dismissed, setDismissed] = useState(false)
   const field = useRef<HTMLTextAreaElement>(null)
   const backdrop = useRef<HTMLDivElement>(null)
   const typing = useRef({ sentAt: 0, idle: undefined as ReturnType<typeof setTimeout> | undefined })
@@ -75,6 +79,7 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   }
   const onInput = (value: string): void => {
     setText(value)
+    if (!value.startsWith('/')) setDismissed(false)
     drafts.set(conversation.id, value)
     if (banned.length > 0) setBanned(banned.filter(w => value.toLowerCase().includes(w.toLowerCase())))
     if (mode !== 'reply' || value === '') return
@@ -82,6 +87,16 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
     if (now - typing.current.sentAt > TYPING_EVERY_MS) { typing.current.sentAt = now; signalTyping(true) }
     clearTimeout(typing.current.idle)
     typing.current.idle = setTimeout(() => { typing.current.sentAt = 0; signalTyping(false) }, TYPING_IDLE_MS)
+  }
+
+  const slash = mode === 'reply' && !dismissed && /^\/[^\n]*$/.test(text) ? text : null
+  const phraseQuery = picker ?? slash
+  const phrases = usePhrases(conversation.id, phraseQuery)
+  const pickPhrase = (p: { expanded: { text: string, attachments: Attachment[] } }): void => {
+    onInput(p.expanded.text)
+    setFiles(f => [...f, ...p.expanded.attachments.map(a => ({ key: Math.random(), name: a.name ?? a.kind, attachment: a, error: null }))])
+    setPicker(null)
+    field.current?.focus()
   }
 
   const denied = mode === 'reply' && verdict?.verdict === 'deny'
@@ -118,6 +133,12 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   }
 
   const onKeyDown = (e: KeyboardEvent): void => {
+    if (phraseQuery !== null && !e.isComposing) {
+      const step = { ArrowDown: 1, ArrowUp: -1 }[e.key]
+      if (step !== undefined) { e.preventDefault(); phrases.moveBy(step); return }
+      if ((e.key === 'Enter' || e.key === 'Tab') && phrases.items.length > 0) { e.preventDefault(); pickPhrase(phrases.items[phrases.active]!); return }
+      if (e.key === 'Escape') { e.preventDefault(); setPicker(null); setDismissed(true); return }
+    }
     // Enter while an input method is composing (Chinese, Japanese) picks a candidate; it does not send.
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
       e.preventDefault()
@@ -156,6 +177,15 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
           </label>
         </div>
       )}
+      {phraseQuery !== null && (
+        <div class="phrases">
+          {picker !== null && (
+            <input type="search" autoFocus aria-label={t('phrases.search')} placeholder={t('phrases.search')} value={picker}
+              onInput={e => setPicker(e.currentTarget.value)} onKeyDown={onKeyDown} />
+          )}
+          <PhraseMenu items={phrases.items} active={phrases.active} onPick={pickPhrase} />
+        </div>
+      )}
       <div class="compose-field">
         <div class="highlights" ref={backdrop} aria-hidden="true">{highlighted(text, banned)}{'\n'}</div>
         <textarea ref={field} rows={3} value={text} disabled={denied}
@@ -184,6 +214,7 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
             <input type="file" multiple hidden onChange={e => { attach([...(e.currentTarget.files ?? [])]); e.currentTarget.value = '' }} />
           </label>
         )}
+        {mode === 'reply' && <button class="link phrase-button" aria-expanded={picker !== null} onClick={() => setPicker(p => p === null ? '' : null)}>{t('phrases.button')}</button>}
         {mode === 'reply' && channel !== undefined && <span class={tooLong ? 'hint error' : 'hint'} role={tooLong ? 'alert' : undefined}>{text.length} / {channel.capabilities.maxTextLength}</span>}
         <span class="spacer" />
         <button class="primary" disabled={!canSend} onClick={() => { void send() }}>{t('reply.send')}</button>

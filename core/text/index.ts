@@ -1,0 +1,2 @@
+export { tokenize } from './tokens.js'
+export { Bm25Index, type Fields, type Ranked } from './bm25.js'
