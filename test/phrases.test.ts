@@ -1,15 +1,14 @@
 import t, { type Test } from 'tap'
 import { FakeGraph } from './fakes/graph.js'
 import { CallbackReceiver } from './helpers/callback.js'
+import { messengerChannel, messengerCustomerWrote } from './helpers/messenger.js'
 import { API_SECRET, inboundBody, startTestHub, type TestAgent, type TestHub } from './helpers/hub.js'
 import { until } from './queue.contract.js'
 
-const FB_SECRET = 'fb-app-secret-123456'
 const graph = new FakeGraph()
 const callback = new CallbackReceiver()
 await graph.listen()
 await callback.listen()
-graph.validTokens.add('page-token')
 graph.profiles.set('psid-lin', { first_name: 'Lin', last_name: 'Wei', profile_pic: 'https://cdn.example/lin.jpg' })
 t.teardown(async () => { await graph.close(); await callback.close() })
 
@@ -21,7 +20,7 @@ async function setup (t: Test): Promise<Setup> {
   const h = await startTestHub(t, {
     channels: [
       { id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url },
-      { id: 'fb-shop', plugin: 'messenger', pageId: '111', pageAccessToken: 'page-token', appSecret: FB_SECRET, verifyToken: 'v', graphBaseUrl: graph.url }
+      messengerChannel(graph)
     ],
     config: { guards: { bannedWords: ['傻瓜'] } }
   })
@@ -30,17 +29,8 @@ async function setup (t: Test): Promise<Setup> {
   const lead = await h.addAgent({ name: 'Lea', role: 'supervisor', teams: ['care'] })
   const ana = await h.addAgent({ name: 'Ana', teams: ['care'], status: 'online' })
   const apiConversation = ((await (await h.inbound(inboundBody({ from: { id: 'ann-1', name: 'Ann Lee' }, text: 'hello' }))).json()) as { conversationId: string }).conversationId
-  const at = Date.now()
-  const delivered = await FakeGraph.deliver(`${h.url}/channels/fb-shop/webhook`, FB_SECRET, {
-    object: 'page', entry: [{ id: '111', time: at, messaging: [{ sender: { id: 'psid-lin' }, recipient: { id: '111' }, timestamp: at, message: { mid: 'mid.lin-1', text: '退货怎么办' } }] }]
-  })
-  t.equal(delivered.status, 200)
-  let fbConversation = ''
-  await until(async () => {
-    const c = (await h.hub.services.store.listConversations({ channelId: 'fb-shop' }, { limit: 1 })).items[0]
-    fbConversation = c?.id ?? ''
-    return c !== undefined && (await h.hub.services.store.getContact(c.contactId))?.name === 'Lin Wei'
-  }, 10_000, 'the Messenger contact with their profile name')
+  const fbConversation = await messengerCustomerWrote(h, 'psid-lin', '退货怎么办')
+  await until(async () => (await h.hub.services.store.getContact((await h.hub.services.store.getConversation(fbConversation))!.contactId))?.name === 'Lin Wei', 10_000, 'the Messenger contact\'s profile name')
   return { h, admin, lead, ana, apiConversation, fbConversation }
 }
 

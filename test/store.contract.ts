@@ -230,6 +230,19 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     await t.rejects(store.updatePhrase(mine.id, { text: 'x' }, at(8)), { code: 'not_found' })
   })
 
+  t.test('agent events are counted per agent and kind since a time', async t => {
+    await store.recordAgentEvent('a1', 'attitude_warned', at(0))
+    await store.recordAgentEvent('a1', 'attitude_warned', at(10))
+    await store.recordAgentEvent('a1', 'attitude_blocked', at(20))
+    await store.recordAgentEvent('a2', 'attitude_warned', at(30))
+    t.same(await store.countAgentEvents(at(5)), [
+      { agentId: 'a1', kind: 'attitude_blocked', count: 1 },
+      { agentId: 'a1', kind: 'attitude_warned', count: 1 },
+      { agentId: 'a2', kind: 'attitude_warned', count: 1 }
+    ])
+    t.same(await store.countAgentEvents(at(31)), [])
+  })
+
   t.test('a cursor that is not ours is invalid_cursor', async t => {
     await t.rejects(store.listConversations({}, { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })
     await t.rejects(store.listMessages('x', { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })

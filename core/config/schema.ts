@@ -90,6 +90,13 @@ export const HubSettings = Type.Object({
   }, { additionalProperties: false, default: {} }),
   guards: Type.Object({
     bannedWords: Words,
+    /** Replies that read as abusive, rude or dismissive: a warning the agent confirms, or a refusal for `block` categories. */
+    attitude: Type.Object({
+      enabled: Type.Boolean({ default: true }),
+      block: Type.Array(Type.Enum(['abusive', 'rude', 'dismissive']), { default: ['abusive'] }),
+      add: Type.Object({ abusive: Words, rude: Words, dismissive: Words }, { additionalProperties: false, default: {} }),
+      remove: Words
+    }, { additionalProperties: false, default: {} }),
     /** Extra words per team, on top of the hub-wide list. */
     teams: Type.Record(Type.String(), Type.Object({ bannedWords: Words }, { additionalProperties: false }), { default: {} })
   }, { additionalProperties: false, default: {} }),

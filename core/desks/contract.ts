@@ -40,7 +40,7 @@ export interface DeskContext {
   /** A link a person outside the hub can open for a hub file (signed, expiring); other URLs unchanged. */
   fileLink (url: string): string
   /** The agent's reply, through the channel's policy and the guards; refusals throw a HubError (422) with the verdict. */
-  reply (agent: Agent, conversationId: string, input: { text: string, tag?: string, attachments?: Attachment[] }): Promise<Message>
+  reply (agent: Agent, conversationId: string, input: { text: string, tag?: string, attachments?: Attachment[], confirm?: boolean }): Promise<Message>
   /** The agent's quick phrase with this code (theirs, their teams', the hub's), filled in for this conversation; null if none. */
   phrase (agent: Agent, conversationId: string, code: string): Promise<{ text: string, attachments: Attachment[] } | null>
   note (agent: Agent, conversationId: string, text: string): Promise<Message>

@@ -1,6 +1,7 @@
 import type { HubConfig } from '../config/index.js'
 import type { Agent } from '../model/index.js'
 import type { Draft } from '../channels/index.js'
+import { AttitudeGuard } from './attitude.js'
 import { BannedWords } from './banned-words.js'
 
 /** A guard's refusal: a stable code, a sentence, and what the agent needs to fix it. */
@@ -14,13 +15,16 @@ export interface GuardRefusal {
 export class ReplyGuards {
   private readonly hubWide: BannedWords
   private readonly perTeam: Map<string, BannedWords>
+  readonly attitude: AttitudeGuard
 
   constructor (settings: HubConfig['guards']) {
     this.hubWide = new BannedWords(settings.bannedWords)
     this.perTeam = new Map(Object.entries(settings.teams).map(([team, s]) => [team, new BannedWords(s.bannedWords)]))
+    this.attitude = new AttitudeGuard(settings.attitude)
   }
 
-  check (draft: Draft, author: Agent | null): GuardRefusal | null {
+  /** `confirmed`: the agent saw the attitude warning and sends it as written (blocked categories still refuse). */
+  check (draft: Draft, author: Agent | null, confirmed = false): GuardRefusal | null {
     const lists = [this.hubWide, ...(author?.teams ?? []).flatMap(t => this.perTeam.get(t) ?? [])]
     const words = [...new Set(lists.flatMap(list => list.find(draft.text)))]
     if (words.length > 0) {
@@ -30,6 +34,17 @@ export class ReplyGuards {
         details: { words }
       }
     }
-    return null
+    const reading = this.attitude.read(draft.text)
+    if (reading === null) return null
+    const heard = reading.words.join(', ')
+    if (this.attitude.blocks(reading.category)) {
+      return { code: 'attitude_blocked', message: `The reply reads as ${reading.category} (${heard}); your team does not send that. Rephrase it.`, details: { ...reading } }
+    }
+    if (confirmed) return null
+    return {
+      code: 'attitude_warning',
+      message: `The reply may read as ${reading.category} to the customer (${heard}). Edit it, or send it as written with confirm: true.`,
+      details: { ...reading, confirmable: true }
+    }
   }
 }

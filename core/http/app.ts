@@ -7,6 +7,7 @@ import type { HubServices } from '../pipeline/index.js'
 import { requireAgent } from './auth.js'
 import { installErrorHandling } from './errors.js'
 import { agentRoutes } from './routes/agents.js'
+import { attitudeRoutes } from './routes/attitude.js'
 import { channelRoutes } from './routes/channels.js'
 import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
@@ -69,6 +70,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await queueRoutes(api, s)
     await channelRoutes(api, s)
     await phraseRoutes(api, s)
+    await attitudeRoutes(api, s)
     await api.register(async uploads => { await uploadRoutes(uploads, s) })
     api.get<{ Querystring: Static<typeof StreamQuery> }>('/stream', {
       websocket: true,

@@ -17,6 +17,8 @@ export interface ReplyInput {
   channelId?: string
   /** The agents' desk it was written from (kept on the message, so that desk does not echo it). */
   via?: string
+  /** The agent saw the attitude warning and sends it as written. */
+  confirm?: boolean
 }
 
 /** The channel a reply goes out on: the conversation's, or one the agent chose that can reach the contact. */
@@ -50,8 +52,11 @@ export async function replyPolicy (s: HubServices, agent: Agent, conversationId:
   return evaluateDraft(await channelOf(s, conversation, channelId), conversation, draft, s.clock())
 }
 
+/** Attitude warnings, refusals and replies sent anyway: what supervisors see counted per agent. */
+const ATTITUDE_EVENTS: Record<string, string> = { attitude_warning: 'attitude_warned', attitude_blocked: 'attitude_blocked' }
+
 /** Throws the 422 that tells the agent why the channel's policy or a guard refuses this draft now. */
-function refuseUnlessAllowed (s: HubServices, channel: Channel, conversation: Conversation, draft: Draft, agent: Agent): void {
+async function refuseUnlessAllowed (s: HubServices, channel: Channel, conversation: Conversation, draft: Draft, agent: Agent, confirmed = false): Promise<void> {
   const verdict = evaluateDraft(channel, conversation, draft, s.clock())
   if (verdict.verdict === 'deny') {
     throw new HubError(verdict.code, verdict.message, 422, verdictBody(verdict))
@@ -62,7 +67,9 @@ function refuseUnlessAllowed (s: HubServices, channel: Channel, conversation: Co
       : `Tag "${draft.tag}" cannot be used here; use one of: ${verdict.tags.join(', ')}. ${verdict.message}`
     throw new HubError('tag_required', message, 422, { ...verdictBody(verdict), code: 'tag_required', message })
   }
-  const refusal = s.guards.check(draft, agent)
+  const refusal = s.guards.check(draft, agent, confirmed)
+  const counted = refusal !== null ? ATTITUDE_EVENTS[refusal.code] : confirmed && s.guards.attitude.read(draft.text) !== null ? 'attitude_sent_anyway' : undefined
+  if (counted !== undefined) await s.store.recordAgentEvent(agent.id, counted, s.clock())
   if (refusal !== null) throw new HubError(refusal.code, refusal.message, 422, refusal.details)
 }
 
@@ -79,7 +86,7 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
   if (draft.text.trim() === '' && draft.attachments.length === 0 && draft.cards.length === 0) {
     throw new HubError('empty_reply', 'The reply has no text, attachment or card; write something to send.', 400)
   }
-  refuseUnlessAllowed(s, channel, conversation, draft, agent)
+  await refuseUnlessAllowed(s, channel, conversation, draft, agent, input.confirm === true)
 
   const message = await s.store.recordOutbound({
     conversationId, channelId: channel.id, direction: 'outbound', author: { type: 'agent', id: agent.id },
@@ -108,7 +115,8 @@ export async function retryReply (s: HubServices, agent: Agent, conversationId: 
   if (failed.direction !== 'outbound' || failed.status !== 'failed') {
     throw new HubError('not_failed', `This message is not a failed reply (${failed.direction}, ${failed.status}); only failed replies can be sent again.`, 409)
   }
-  refuseUnlessAllowed(s, await channelOf(s, conversation, failed.channelId), conversation, draftOf(failed), agent)
+  // It was written (and any attitude warning confirmed) before: only a block would stop it now.
+  await refuseUnlessAllowed(s, await channelOf(s, conversation, failed.channelId), conversation, draftOf(failed), agent, true)
   const message = await s.store.retryMessage(messageId, s.clock())
   if (message === null) throw new HubError('not_failed', 'This reply is already being sent again.', 409)
   s.logger.info({ conversationId, messageId, agentId: agent.id }, 'reply retried')

@@ -269,6 +269,10 @@ export interface Store {
   deletePhrase (id: string): Promise<void>
   /** The agent's own phrases, those of these teams ('all': every team's) and the hub's, by code. */
   listPhrases (filter: { agentId: string, teamIds: string[] | 'all' }): Promise<Phrase[]>
+  /** Something about an agent's work worth counting (an attitude warning); kept for supervisors' counts. */
+  recordAgentEvent (agentId: string, kind: string, at: Date): Promise<void>
+  /** How many of each kind each agent has had since `since`. */
+  countAgentEvents (since: Date): Promise<Array<{ agentId: string, kind: string, count: number }>>
   kvGet (namespace: string, key: string): Promise<string | null>
   kvSet (namespace: string, key: string, value: string): Promise<void>
   kvDelete (namespace: string, key: string): Promise<void>

@@ -2,7 +2,7 @@ import type { types as slack } from '@slack/bolt'
 import type { Attachment, Card, ConversationStatus, Message } from '../../core/model/index.js'
 import { clip, escapeMrkdwn, quote } from './mrkdwn.js'
 
-export const ACTIONS = { assign: 'omnihub_assign', close: 'omnihub_close', reopen: 'omnihub_reopen', sendWithTag: 'omnihub_send_tag' } as const
+export const ACTIONS = { assign: 'omnihub_assign', close: 'omnihub_close', reopen: 'omnihub_reopen', sendWithTag: 'omnihub_send_tag', sendAnyway: 'omnihub_send_anyway' } as const
 
 /** Slack's cap for a section's text is 3,000 characters; a message's text, 40,000. */
 const SECTION_MAX = 2900
@@ -63,14 +63,19 @@ export function threadText (message: Message, authorLabel: string, fileLink: (ur
   return clip(`${authorLabel}: ${lines.join('\n')}`, TEXT_MAX)
 }
 
-/** The ephemeral answer to a thread reply that could not go, with buttons when a tag would make it go. */
-export function refusal (reason: string, tagChoice?: { tags: string[], draft: string }): { text: string, blocks: slack.KnownBlock[] } {
+/**
+ * The ephemeral answer to a thread reply that could not go. With a kept draft, buttons send it
+ * anyway: one per tag that would make it go, or "Send anyway" after an attitude warning.
+ */
+export function refusal (reason: string, choice?: { draft: string, tags: string[] } | { draft: string, confirm: true }): { text: string, blocks: slack.KnownBlock[] } {
   const text = `:no_entry: Not sent to the customer: ${reason}`
   const blocks: slack.KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text).replace(/^:no_entry: Not sent/, ':no_entry: *Not sent*') } }]
-  if (tagChoice !== undefined) {
+  if (choice !== undefined) {
     blocks.push({
-      type: 'actions', block_id: 'omnihub_tags',
-      elements: tagChoice.tags.slice(0, 25).map(tag => button(`Send with ${tag}`, `${ACTIONS.sendWithTag}:${tag}`, tagChoice.draft))
+      type: 'actions', block_id: 'omnihub_draft',
+      elements: 'tags' in choice
+        ? choice.tags.slice(0, 25).map(tag => button(`Send with ${tag}`, `${ACTIONS.sendWithTag}:${tag}`, choice.draft))
+        : [button('Send anyway', ACTIONS.sendAnyway, choice.draft, 'danger')]
     })
   }
   return { text, blocks }

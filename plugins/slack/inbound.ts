@@ -58,23 +58,29 @@ export class SlackInbound {
       })
     }
 
-    app.action(new RegExp(`^${ACTIONS.sendWithTag}:`), async ({ ack, body, action, respond }) => {
+    // A kept draft sent from its refusal: with the tag clicked, or as written after an attitude warning.
+    app.action(new RegExp(`^(${ACTIONS.sendWithTag}:|${ACTIONS.sendAnyway}$)`), async ({ ack, body, action, respond }) => {
       await ack()
       const place = placeOf(body)
       const agent = await this.agentOrExplain(place)
       if (agent === null) return
-      const tag = (action as { action_id: string }).action_id.slice(ACTIONS.sendWithTag.length + 1)
-      const key = (action as { value: string }).value
-      // A double click must not send twice: the first takes the draft.
-      if (!await this.ctx.kv.setIfAbsent(`${key}:taken`, '1')) return
-      const raw = await this.ctx.kv.get(key)
-      await this.ctx.kv.delete(key)
-      await this.ctx.kv.delete(`${key}:taken`)
-      if (raw === null) return
-      const { conversationId, ...draft } = JSON.parse(raw) as { conversationId: string, text: string, attachments?: Attachment[] }
-      const sent = await this.attempt(place, async () => { await this.ctx.reply(agent, conversationId, { ...draft, tag }) })
-      if (sent) await respond({ replace_original: true, text: `:white_check_mark: Sent with tag ${tag}.` })
+      const { action_id: actionId, value: key } = action as { action_id: string, value: string }
+      const tag = actionId.startsWith(`${ACTIONS.sendWithTag}:`) ? actionId.slice(ACTIONS.sendWithTag.length + 1) : undefined
+      const draft = await this.takeDraft(key)
+      if (draft === null) return
+      const { conversationId, ...input } = draft
+      const sent = await this.attempt(place, async () => { await this.ctx.reply(agent, conversationId, { ...input, ...(tag !== undefined ? { tag } : { confirm: true }) }) })
+      if (sent) await respond({ replace_original: true, text: tag !== undefined ? `:white_check_mark: Sent with tag ${tag}.` : ':white_check_mark: Sent as written.' })
     })
+  }
+
+  /** A double click must not send twice: the first takes the draft. */
+  private async takeDraft (key: string): Promise<{ conversationId: string, text: string, attachments?: Attachment[] } | null> {
+    if (!await this.ctx.kv.setIfAbsent(`${key}:taken`, '1')) return null
+    const raw = await this.ctx.kv.get(key)
+    await this.ctx.kv.delete(key)
+    await this.ctx.kv.delete(`${key}:taken`)
+    return raw === null ? null : JSON.parse(raw) as { conversationId: string, text: string, attachments?: Attachment[] }
   }
 
   private async threadReply (place: Place, conversationId: string, text: string, hasFiles: boolean): Promise<void> {
@@ -96,11 +102,12 @@ export class SlackInbound {
       }
       await this.ctx.reply(agent, conversationId, draft)
     }, async err => {
-      if (err.code !== 'tag_required') return false
+      if (err.code !== 'tag_required' && err.code !== 'attitude_warning') return false
       const key = `draft:${randomUUID()}`
       await this.ctx.kv.set(key, JSON.stringify({ conversationId, ...draft }))
-      const tags = (err.details.tags as string[] | undefined) ?? []
-      await this.ephemeral(place, refusal(`${err.message} Choose a tag to send it with:`, { tags, draft: key }))
+      await this.ephemeral(place, err.code === 'tag_required'
+        ? refusal(`${err.message} Choose a tag to send it with:`, { draft: key, tags: (err.details.tags as string[] | undefined) ?? [] })
+        : refusal(err.message.replace(/ with confirm: true\.$/, ' with the button.'), { draft: key, confirm: true }))
       return true
     })
   }

@@ -5,6 +5,7 @@ import { PluginRegistry } from '../../core/channels/index.js'
 import { CallbackReceiver } from '../../test/helpers/callback.js'
 import { inboundBody, startTestHub, type TestHub } from '../../test/helpers/hub.js'
 import { FakeGraph } from '../../test/fakes/graph.js'
+import { messengerChannel, messengerCustomerWrote } from '../../test/helpers/messenger.js'
 import { until } from '../../test/queue.contract.js'
 import { BOT, FakeSlack, type Posted } from '../../test/fakes/slack.js'
 
@@ -12,8 +13,6 @@ const TOKEN = 'xoxb-test-token'
 const SECRET = 'slack-signing-secret'
 const DESK_CHANNEL = 'C0DESK'
 const MESSENGER_CHANNEL = 'C0MESSENGER'
-const FB_SECRET = 'fb-app-secret-123456'
-const HOUR = 3_600_000
 
 const fake = new FakeSlack(TOKEN, SECRET)
 const callback = new CallbackReceiver()
@@ -21,7 +20,6 @@ const graph = new FakeGraph()
 await fake.listen()
 await callback.listen()
 await graph.listen()
-graph.validTokens.add('page-token')
 t.teardown(async () => { await fake.close(); await callback.close(); await graph.close() })
 
 const desk = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -34,7 +32,7 @@ async function hubWithDesk (t: Test, over: Record<string, unknown> = {}): Promis
     callbackUrl: callback.url,
     channels: [
       { id: 'api', plugin: 'api', secret: 'test-secret-0123456789', callbackUrl: callback.url },
-      { id: 'fb-shop', plugin: 'messenger', pageId: '111', pageAccessToken: 'page-token', appSecret: FB_SECRET, verifyToken: 'v', graphBaseUrl: graph.url, humanAgent: true }
+      messengerChannel(graph, { humanAgent: true })
     ],
     config: { desks: [desk(over)], guards: { bannedWords: ['idiot'] }, http: { port: 0, publicUrl: 'https://help.example.com' } }
   })
@@ -44,18 +42,6 @@ async function hubWithDesk (t: Test, over: Record<string, unknown> = {}): Promis
 async function customerWrites (h: TestHub, text: string, from = { id: 'ann-1', name: 'Ann Lee' }): Promise<string> {
   const response = await h.inbound(inboundBody({ from, text }))
   return ((await response.json()) as { conversationId: string }).conversationId
-}
-
-/** A Messenger customer who last wrote `hoursAgo` hours ago (past 24, the window is closed); resolves with the conversation id. */
-async function messengerCustomerWrote (h: TestHub, psid: string, text: string, hoursAgo: number): Promise<string> {
-  const at = Date.now() - hoursAgo * HOUR
-  const response = await FakeGraph.deliver(`${h.url}/channels/fb-shop/webhook`, FB_SECRET, {
-    object: 'page', entry: [{ id: '111', time: at, messaging: [{ sender: { id: psid }, recipient: { id: '111' }, timestamp: at, message: { mid: `mid.${psid}`, text } }] }]
-  })
-  if (response.status !== 200) throw new Error(`webhook answered ${response.status}`)
-  let id: string | undefined
-  await until(async () => (id = (await h.hub.services.store.listConversations({ channelId: 'fb-shop' }, { limit: 100 })).items[0]?.id) !== undefined, 10_000, 'the conversation')
-  return id!
 }
 
 async function threadOf (h: TestHub, conversationId: string): Promise<{ channel: string, ts: string }> {
@@ -171,6 +157,22 @@ t.test('HTTP mode: threads out, replies in, under the same rules as the inbox', 
     t.match(refusal.text, /Not sent to the customer: .*idiot/)
     t.equal((await messagesOf(h, id)).length, before, 'nothing stored')
     t.equal(sentAfter(from).length, 0, 'nothing sent')
+  })
+
+  t.test('a reply that reads as dismissive is held for that agent, with "Send anyway"', async t => {
+    const from = callback.received.length
+    const ephemerals = fake.ephemerals.length
+    await fake.sendEvent(events(h), threadMessage('UANA', thread, 'Not my problem, ask the courier.'))
+    await until(() => fake.ephemerals.length === ephemerals + 1, 10_000, 'the warning')
+    const held = fake.ephemerals.at(-1)!
+    t.match(held.text, /may read as dismissive to the customer \(not my problem\)\. Edit it, or send it as written with the button\./)
+    const button = (held.blocks!.find(b => b.type === 'actions') as { elements: Array<{ action_id: string, value: string, text: { text: string } }> }).elements[0]!
+    t.equal(button.text.text, 'Send anyway')
+    t.equal(sentAfter(from).length, 0, 'held')
+    await fake.sendAction(events(h), fake.actionBody({ user: 'UANA', channel: thread.channel, messageTs: '1.2', threadTs: thread.ts, actionId: button.action_id, value: button.value, ephemeral: true }))
+    await until(() => sentAfter(from).length === 1, 10_000, 'sent as written')
+    t.match(sentAfter(from)[0], { text: 'Not my problem, ask the courier.' })
+    await until(() => fake.responses.some(r => /Sent as written/.test(String(r.text))), 10_000, 'the warning replaced')
   })
 
   t.test('note: becomes an internal note', async t => {

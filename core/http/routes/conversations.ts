@@ -34,7 +34,8 @@ const ReplyBody = Type.Object({
   tag: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 })),
   cards: Type.Optional(Type.Array(CardSchema, { maxItems: 10, description: 'only on channels that carry cards (capabilities.cards)' })),
-  channelId: Type.Optional(Type.String({ minLength: 1, description: "send through another of the hub's channels that can reach the contact (e.g. email); default: the conversation's" }))
+  channelId: Type.Optional(Type.String({ minLength: 1, description: "send through another of the hub's channels that can reach the contact (e.g. email); default: the conversation's" })),
+  confirm: Type.Optional(Type.Boolean({ description: 'send as written after a 422 attitude_warning' }))
 }, { additionalProperties: false })
 const PolicyQuery = Type.Object({
   channelId: Type.Optional(Type.String({ minLength: 1, description: "the verdict for replying through this channel instead of the conversation's" }))

@@ -131,6 +131,9 @@ const phrase = new Schema({
 }, { versionKey: false })
 phrase.index({ ownerKey: 1, code: 1 }, { unique: true })
 
+const agentEvent = new Schema({ agentId: String, kind: String, at: Date }, { versionKey: false })
+agentEvent.index({ at: 1 })
+
 const kv = new Schema({ namespace: String, key: String, value: String }, { versionKey: false })
 kv.index({ namespace: 1, key: 1 }, { unique: true })
 
@@ -145,6 +148,7 @@ export function registerModels (connection: Connection) {
     StatusChange: connection.model('StatusChange', statusChange, 'agent_status_log'),
     PageView: connection.model('PageView', pageView, 'page_views'),
     Phrase: connection.model('Phrase', phrase, 'phrases'),
+    AgentEvent: connection.model('AgentEvent', agentEvent, 'agent_events'),
     Kv: connection.model('Kv', kv, 'plugin_kv')
   }
 }

@@ -650,6 +650,19 @@ export class MongoStore implements Store {
     return docs.map(toPhrase)
   }
 
+  async recordAgentEvent (agentId: string, kind: string, at: Date): Promise<void> {
+    await this.m.AgentEvent.create({ agentId, kind, at })
+  }
+
+  async countAgentEvents (since: Date): Promise<Array<{ agentId: string, kind: string, count: number }>> {
+    const rows = await this.m.AgentEvent.aggregate<{ _id: { agentId: string, kind: string }, count: number }>([
+      { $match: { at: { $gte: since } } },
+      { $group: { _id: { agentId: '$agentId', kind: '$kind' }, count: { $sum: 1 } } },
+      { $sort: { '_id.agentId': 1, '_id.kind': 1 } }
+    ])
+    return rows.map(r => ({ agentId: r._id.agentId, kind: r._id.kind, count: r.count }))
+  }
+
   async kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean> {
     const r = await this.m.Kv.updateOne({ namespace, key }, { $setOnInsert: { value } }, { upsert: true }).catch(err => {
       if (isDuplicateKey(err)) return { upsertedCount: 0 }

@@ -166,5 +166,10 @@ export const migrations: string[] = [
     updated_at INTEGER NOT NULL
   );
   CREATE UNIQUE INDEX phrases_code ON phrases(owner_key, code);
+  `,
+  `
+  -- Events in an agent's work that supervisors see counted (attitude warnings).
+  CREATE TABLE agent_events (agent_id TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE INDEX agent_events_at ON agent_events(at);
   `
 ]

@@ -739,6 +739,15 @@ export class SqliteStore implements Store {
     return rows.map(toPhrase)
   }
 
+  async recordAgentEvent (agentId: string, kind: string, at: Date): Promise<void> {
+    await this.write(() => { this.sql('INSERT INTO agent_events (agent_id, kind, at) VALUES (?, ?, ?)').run(agentId, kind, at.getTime()) })
+  }
+
+  async countAgentEvents (since: Date): Promise<Array<{ agentId: string, kind: string, count: number }>> {
+    return this.sql('SELECT agent_id AS agentId, kind, COUNT(*) AS count FROM agent_events WHERE at >= ? GROUP BY agent_id, kind ORDER BY agent_id, kind')
+      .all(since.getTime()) as Array<{ agentId: string, kind: string, count: number }>
+  }
+
   async kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean> {
     return this.sql('INSERT INTO plugin_kv (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO NOTHING').run(namespace, key, value).changes === 1
   }

@@ -37,6 +37,8 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   const [sending, setSending] = useState(false)
   /** The picker's own search, when opened from its button; null: closed (a draft starting with / opens it too). */
   const [picker, setPicker] = useState<string | null>(null)
+  /** An attitude warning on the draft as it stands: the agent edits it or sends it anyway. */
+  const [warning, setWarning] = useState<string | null>(null)
   const [dismissed, setDismissed] = useState(false)
   const field = useRef<HTMLTextAreaElement>(null)
   const backdrop = useRef<HTMLDivElement>(null)
@@ -79,6 +81,7 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   }
   const onInput = (value: string): void => {
     setText(value)
+    setWarning(null)
     if (!value.startsWith('/')) setDismissed(false)
     drafts.set(conversation.id, value)
     if (banned.length > 0) setBanned(banned.filter(w => value.toLowerCase().includes(w.toLowerCase())))
@@ -106,20 +109,23 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   const tooLong = mode === 'reply' && channel !== undefined && text.length > channel.capabilities.maxTextLength
   const canSend = !sending && !denied && !uploading && !tooLong && (text.trim() !== '' || (mode === 'reply' && attachments.length > 0)) && (!needsTag || tag !== '')
 
-  const send = async (): Promise<void> => {
+  const send = async (confirm = false): Promise<void> => {
     if (!canSend) return
     setSending(true)
     setError(null)
+    setWarning(null)
     try {
       const message = mode === 'note'
         ? await api<Message>('POST', `/conversations/${conversation.id}/notes`, { text })
-        : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(needsTag ? { tag } : {}) })
+        : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(needsTag ? { tag } : {}), ...(confirm ? { confirm } : {}) })
       putMessage(message)
       setText(''); setFiles([]); setBanned([]); drafts.delete(conversation.id)
       clearTimeout(typing.current.idle)
       if (mode === 'reply' && typing.current.sentAt !== 0) { typing.current.sentAt = 0; signalTyping(false) }
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'banned_words') {
+      if (err instanceof ApiError && err.code === 'attitude_warning') {
+        setWarning(err.message.replace(/ Edit it, or send it as written with confirm: true\.$/, ''))
+      } else if (err instanceof ApiError && err.code === 'banned_words') {
         setBanned((err.body.words as string[] | undefined) ?? [])
         setError(`${t('reply.bannedWords')} ${err.message}`)
       } else {
@@ -205,6 +211,13 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
             </li>
           ))}
         </ul>
+      )}
+      {warning !== null && (
+        <div class="policy attitude" role="alert">
+          <span><strong>{t('attitude.warning')}</strong> {warning}</span>
+          <button onClick={() => { void send(true) }}>{t('attitude.sendAnyway')}</button>
+          <button class="primary" onClick={() => { setWarning(null); field.current?.focus() }}>{t('attitude.edit')}</button>
+        </div>
       )}
       {error !== null && <p class="error" role="alert">{error}</p>}
       <div class="composer-actions">

@@ -4,21 +4,25 @@ import { duration, t, time } from '../i18n.js'
 import { agentName, agents, teams } from '../state.js'
 import { onEvent } from '../stream.js'
 import type { Agent, StatusChange, Waiting } from '../types.js'
+
+interface AttitudeRow { agentId: string, name: string, warned: number, sentAnyway: number, blocked: number }
 import { ChannelIcon } from './ChannelIcon.js'
 
 /** Supervisors' view: who waits and why, how loaded each agent is, and the status log. */
 export function Supervisor () {
   const [queue, setQueue] = useState<Waiting[]>([])
   const [log, setLog] = useState<StatusChange[]>([])
+  const [attitude, setAttitude] = useState<AttitudeRow[]>([])
   const [loadedAt, setLoadedAt] = useState(Date.now())
   const [, tick] = useState(0)
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined
     const load = async (): Promise<void> => {
-      const [q, a, l] = await Promise.all([
-        get<{ items: Waiting[] }>('/queue'), get<{ items: Agent[] }>('/agents'), get<{ items: StatusChange[] }>('/agents/status-log?limit=50')
+      const [q, a, l, m] = await Promise.all([
+        get<{ items: Waiting[] }>('/queue'), get<{ items: Agent[] }>('/agents'), get<{ items: StatusChange[] }>('/agents/status-log?limit=50'),
+        get<{ items: AttitudeRow[] }>('/guards/attitude?days=7')
       ])
-      setQueue(q.items); agents.value = a.items; setLog(l.items); setLoadedAt(Date.now())
+      setQueue(q.items); agents.value = a.items; setLog(l.items); setAttitude(m.items); setLoadedAt(Date.now())
     }
     void load()
     const off = onEvent(event => {
@@ -71,6 +75,17 @@ export function Supervisor () {
             ))}
           </tbody>
         </table>
+      </section>
+      <section aria-labelledby="attitude-title">
+        <h2 id="attitude-title">{t('supervisor.attitude')}</h2>
+        {attitude.length === 0
+          ? <p class="empty">{t('supervisor.noAttitude')}</p>
+          : (
+            <table class="attitude">
+              <thead><tr><th>{t('supervisor.agent')}</th><th>{t('supervisor.warned')}</th><th>{t('supervisor.sentAnyway')}</th><th>{t('supervisor.blocked')}</th></tr></thead>
+              <tbody>{attitude.map(r => <tr data-id={r.agentId}><td>{r.name}</td><td>{r.warned}</td><td>{r.sentAnyway}</td><td>{r.blocked}</td></tr>)}</tbody>
+            </table>
+            )}
       </section>
       <section aria-labelledby="log-title">
         <h2 id="log-title">{t('supervisor.log')}</h2>

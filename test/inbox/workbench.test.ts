@@ -1,28 +1,33 @@
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { API_SECRET, inboundBody, startTestHub } from '../helpers/hub.js'
 import { callbackReceiver, eventually, inboxPage, launch, SHOTS, signIn } from './browser.js'
 
-/** Quick phrases in the reply box, in Chromium: `/` + code, keywords in Chinese, the picker, media attached. */
+/** The workbench tools in the reply box, in Chromium: quick phrases, the attitude warning, the supervisor's counts. */
 const browser = await launch(t)
+
+/** A hub with the api channel, Mia signed in, and the conversation a customer opened with `text` open in the inbox. */
+async function openConversation (t: Test, text: string, role: 'agent' | 'supervisor' = 'agent') {
+  const callback = await callbackReceiver(t)
+  const hub = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url }] })
+  const mia = await hub.addAgent({ name: 'Mia Chen', role, status: 'online' })
+  await hub.inbound(inboundBody({ from: { id: 'ann-1', name: 'Ann Lee' }, text }))
+  const page = await inboxPage(t, browser)
+  await signIn(page, hub.url, mia.token)
+  await page.locator('.conv-row', { hasText: text }).click()
+  const pane = page.locator('.conversation-pane')
+  return { callback, hub, mia, page, pane, box: pane.getByRole('textbox', { name: /Write a reply/ }) }
+}
+
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
 
 t.test('/hi completes with the customer\'s name; 退货怎么办 finds the returns phrase; the picker attaches its images', async t => {
-  const callback = await callbackReceiver(t)
-  const hub = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url }] })
-  const mia = await hub.addAgent({ name: 'Mia Chen', status: 'online' })
+  const { callback, hub, mia, page, pane, box } = await openConversation(t, 'hello there')
   await mia.api('POST', '/phrases', { code: 'hi', title: 'Hello', text: 'Hi {contact.name}, this is {agent.name}.' })
   await mia.api('POST', '/phrases', { code: 'returns', title: '退货流程', text: '您好，退货请在订单页点击"申请退货"。' })
   const upload = await fetch(`${hub.url}/api/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${mia.token}`, 'content-type': 'application/octet-stream', 'x-file-name': 'size-chart.png', 'x-file-type': 'image/png' }, body: PNG })
   const { attachment } = await upload.json() as { attachment: unknown }
   await mia.api('POST', '/phrases', { code: 'sizes', title: 'Size chart', text: 'Here is our size chart.', attachments: [attachment] })
-  await hub.inbound(inboundBody({ from: { id: 'ann-1', name: 'Ann Lee' }, text: 'hello there' }))
-
-  const page = await inboxPage(t, browser)
-  await signIn(page, hub.url, mia.token)
-  await page.locator('.conv-row', { hasText: 'hello there' }).click()
-  const pane = page.locator('.conversation-pane')
-  const box = pane.getByRole('textbox', { name: /Write a reply/ })
   const menu = pane.getByRole('listbox', { name: 'Quick phrases' })
 
   await box.pressSequentially('/h')
@@ -53,4 +58,30 @@ t.test('/hi completes with the customer\'s name; 退货怎么办 finds the retur
   await box.press('Escape')
   t.equal(await menu.count(), 0, 'Escape closes it, keeping the text')
   t.equal(await box.inputValue(), '/nothing-like-this')
+})
+
+t.test('a rude reply is held with "send anyway / edit"; the supervisor sees it counted', async t => {
+  const { callback, page, pane, box } = await openConversation(t, 'it still has not arrived', 'supervisor')
+
+  await box.pressSequentially('Not my problem, ask the courier.')
+  await box.press('Enter')
+  const warning = pane.locator('.policy.attitude')
+  await warning.waitFor()
+  t.match(await warning.textContent(), /may read badly.*dismissive.*not my problem/)
+  t.equal(callback.received.length, 0, 'held')
+  await warning.getByRole('button', { name: 'Edit' }).click()
+  t.equal(await warning.count(), 0, 'Edit puts the agent back in the text')
+  await box.fill('Sorry for the wait. I have asked the courier and will update you today.')
+  await box.press('Enter')
+  await eventually('the kind reply', async () => callback.received.some(r => r.text.startsWith('Sorry for the wait')))
+
+  await box.pressSequentially('That is not my problem.')
+  await box.press('Enter')
+  await warning.getByRole('button', { name: 'Send anyway' }).click()
+  await eventually('sent as written', async () => callback.received.some(r => r.text === 'That is not my problem.'))
+
+  await page.getByRole('button', { name: 'Supervisor' }).click()
+  const row = page.locator('table.attitude tr', { hasText: 'Mia Chen' })
+  await row.waitFor()
+  t.same(await row.locator('td').allTextContents(), ['Mia Chen', '2', '1', '0'], 'warned twice, sent anyway once')
 })
