@@ -243,6 +243,19 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     t.same(await store.countAgentEvents(at(31)), [])
   })
 
+  t.test('a mood alert marks a conversation once, is found by filter, and clears when it reopens', async t => {
+    const { conversation } = await store.recordInbound(inbound('m1'), at(0))
+    t.equal(conversation.moodAlertAt, null)
+    const marked = await store.markMoodAlert(conversation.id, at(5))
+    t.equal(marked?.moodAlertAt?.getTime(), at(5).getTime())
+    t.equal(await store.markMoodAlert(conversation.id, at(6)), null, 'once')
+    t.same((await store.listConversations({ moodAlert: true }, { limit: 10 })).items.map(c => c.id), [conversation.id])
+    await store.closeConversation(conversation.id, at(7))
+    const reopened = await store.reopenConversation(conversation.id, at(8))
+    t.equal(reopened.moodAlertAt, null)
+    t.same((await store.listConversations({ moodAlert: true }, { limit: 10 })).items, [])
+  })
+
   t.test('a cursor that is not ours is invalid_cursor', async t => {
     await t.rejects(store.listConversations({}, { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })
     await t.rejects(store.listMessages('x', { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })

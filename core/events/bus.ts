@@ -17,6 +17,7 @@ export type HubEventBody =
   | { type: 'conversation.queued', conversationId: string, conversation: Conversation, reason: QueueReason, position: number }
   | { type: 'conversation.typing', conversationId: string, by: 'contact', on: boolean }
   | { type: 'conversation.sla_breached', conversationId: string, conversation: Conversation, waitedMs: number, targetMs: number }
+  | { type: 'conversation.mood_alert', conversationId: string, conversation: Conversation, score: number, signals: string[] }
   | { type: 'agent.status', agentId: string, status: AgentStatus, at: Date }
   | { type: 'queue.updated', teamId: string | null, size: number }
   | { type: 'channel.health', channelId: string, ok: boolean, code: string | null, message: string | null }

@@ -1,6 +1,7 @@
 import { ATTITUDE_CATEGORIES, SHIPPED_LEXICON, type AttitudeCategory } from './attitude-lexicon.js'
 import { BannedWords } from './banned-words.js'
 import { fold } from './normalize.js'
+import { shouting } from '../text/index.js'
 
 export interface AttitudeSettings {
   enabled: boolean
@@ -16,12 +17,6 @@ export interface AttitudeReading {
   category: AttitudeCategory
   /** What gave it away: the words, or `SHOUTING` for a reply in capitals. */
   words: string[]
-}
-
-/** Twelve letters or more, nearly all capitals: shouting. */
-function shouting (text: string): boolean {
-  const letters = [...text].filter(c => /\p{Script=Latin}/u.test(c) && /\p{L}/u.test(c))
-  return letters.length >= 12 && letters.filter(c => c !== c.toLowerCase()).length / letters.length >= 0.8
 }
 
 /** How a reply will read to the customer: the worst category it falls in, if any. */

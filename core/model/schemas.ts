@@ -46,6 +46,7 @@ export const ConversationSchema = Type.Object({
   lastInboundAt: Maybe(When),
   lastOutboundAt: Maybe(When),
   lastActivityAt: When,
+  moodAlertAt: Maybe(When),
   createdAt: When,
   updatedAt: When
 }, open)

@@ -51,6 +51,8 @@ export interface Conversation {
   lastInboundAt: Date | null
   lastOutboundAt: Date | null
   lastActivityAt: Date
+  /** When the customer's words first read as upset (a mood alert); cleared when the conversation reopens. */
+  moodAlertAt: Date | null
   createdAt: Date
   updatedAt: Date
 }

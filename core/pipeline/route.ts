@@ -1,5 +1,6 @@
 import { routeConversation } from '../routing/index.js'
 import { deliverToAgents } from './deliver-to-agents.js'
+import { checkMood } from './mood-alert.js'
 import type { RouteJob } from './jobs.js'
 import type { HubServices } from './services.js'
 
@@ -15,5 +16,7 @@ export async function routeJob (s: HubServices, job: RouteJob): Promise<void> {
   if (message === null || message.routed) return
   await routeConversation(s, message.conversationId)
   await deliverToAgents(s, message)
+  // Best effort: a failed reading must not route and deliver the message twice.
+  await checkMood(s, message).catch(err => s.logger.warn({ messageId: message.id, err: { message: (err as Error).message } }, 'mood not read'))
   await s.store.markRouted(message.id)
 }

@@ -84,6 +84,8 @@ export interface ConversationFilter {
   unread?: boolean
   /** Only those carrying this tag. */
   tag?: string
+  /** Only those with a mood alert (an upset customer). */
+  moodAlert?: boolean
   /** The contact's name or email, or the text of any message, contains this (case-insensitive for Latin letters). */
   search?: string
   /** Open, and the customer's last message (at or before this time) has had no reply sent since. */
@@ -253,7 +255,9 @@ export interface Store {
   setConversationTags (id: string, tags: string[], now: Date): Promise<Conversation>
   /** An agent read it: nothing is unread any more. */
   markConversationRead (id: string, now: Date): Promise<Conversation>
-  /** A closed conversation opens again, unassigned; conflict if the contact has another open one there. */
+  /** Marks the customer as upset, once: the conversation, or null when it was already marked. */
+  markMoodAlert (id: string, at: Date): Promise<Conversation | null>
+  /** A closed conversation opens again, unassigned, its mood alert cleared; conflict if the contact has another open one there. */
   reopenConversation (id: string, now: Date): Promise<Conversation>
   /** Open conversations assigned to an agent. */
   listAssigned (agentId: string): Promise<Conversation[]>

@@ -16,6 +16,8 @@ export interface ParentView {
   first: Message
   status: ConversationStatus
   assigneeName: string | null
+  /** The customer reads as upset (a mood alert). */
+  upset: boolean
   inboxUrl: string
   fileLink: (url: string) => string
 }
@@ -51,7 +53,7 @@ export function parentMessage (view: ParentView): { text: string, blocks: slack.
     text: `${view.contactName} on ${view.channelLabel}: ${clip(view.first.text, 150)}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: clip(`${who}\n${body.join('\n')}`, SECTION_MAX) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${STATUS[view.status](view.assigneeName)} · <${view.inboxUrl}|Open in the inbox>` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${STATUS[view.status](view.assigneeName)}${view.upset && view.status !== 'closed' ? ' · :rotating_light: *The customer seems upset*' : ''} · <${view.inboxUrl}|Open in the inbox>` }] },
       { type: 'actions', block_id: 'omnihub_conversation', elements: actions }
     ]
   }

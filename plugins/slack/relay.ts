@@ -127,7 +127,7 @@ export class SlackRelay {
   }
 
   private shows (conversation: Conversation): string {
-    return `${conversation.status}|${conversation.assigneeId ?? ''}`
+    return `${conversation.status}|${conversation.assigneeId ?? ''}|${conversation.moodAlertAt !== null ? 'upset' : ''}`
   }
 
   private async parentView (conversation: Conversation, first: Message): Promise<Parameters<typeof parentMessage>[0]> {
@@ -144,6 +144,7 @@ export class SlackRelay {
       first,
       status: conversation.status,
       assigneeName: assignee?.name ?? null,
+      upset: conversation.moodAlertAt !== null,
       inboxUrl: this.ctx.inboxUrl(conversation.id),
       fileLink: this.ctx.fileLink
     }

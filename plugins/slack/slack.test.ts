@@ -220,6 +220,11 @@ t.test('HTTP mode: threads out, replies in, under the same rules as the inbox', 
     t.equal((await messagesOf(h, id)).length, before)
   })
 
+  t.test('an upset customer shows on the parent', async t => {
+    await customerWrites(h, 'This is a SCAM!!! worst shop ever')
+    await until(() => JSON.stringify(fake.messages.get(thread.ts)!.blocks).includes('The customer seems upset'), 10_000, 'the parent marked')
+  })
+
   t.test('buttons: assign to me, close and reopen change the conversation and the parent', async t => {
     const click = async (actionId: string): Promise<Response> =>
       await fake.sendAction(events(h), fake.actionBody({ user: 'UANA', channel: thread.channel, messageTs: thread.ts, actionId, value: id }))

@@ -85,3 +85,15 @@ t.test('a rude reply is held with "send anyway / edit"; the supervisor sees it c
   await row.waitFor()
   t.same(await row.locator('td').allTextContents(), ['Mia Chen', '2', '1', '0'], 'warned twice, sent anyway once')
 })
+
+t.test('an upset customer is marked in the list and the pane, and listed for supervisors', async t => {
+  const { hub, page, pane } = await openConversation(t, 'where is my parcel?', 'supervisor')
+  await hub.inbound(inboundBody({ from: { id: 'ann-1', name: 'Ann Lee' }, text: '垃圾店，骗子！！！' }))
+  await page.locator('.conv-row .mood', { hasText: 'Upset' }).waitFor()
+  await pane.locator('.pane-header .mood').waitFor()
+  t.match(await pane.locator('.pane-header .mood').getAttribute('title'), /calm them/)
+  await page.getByRole('button', { name: 'Supervisor' }).click()
+  const row = page.locator('table.upset tr', { hasText: 'Ann Lee' })
+  await row.waitFor()
+  t.match(await row.textContent(), /Ann Lee.*api.*Mia Chen/)
+})

@@ -81,6 +81,9 @@ async function handle (event: HubEvent): Promise<void> {
       clearTimeout(typingTimer)
       if (event.on) typingTimer = setTimeout(() => { customerTyping.value = false }, TYPING_SHOWN_MS)
       break
+    case 'conversation.mood_alert':
+      notifyHidden(t('notify.moodAlert'), '', event.conversationId)
+      break
     case 'conversation.sla_breached':
       notifyHidden(t('notify.slaBreached', { waited: duration(event.waitedMs) }), '', event.conversationId)
       break

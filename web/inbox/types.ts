@@ -42,6 +42,7 @@ export type HubEvent = { id: string } & (
   | { type: 'conversation.assigned', conversationId: string, conversation: Conversation, assignee: { id: string, name: string } }
   | { type: 'conversation.typing', conversationId: string, on: boolean }
   | { type: 'conversation.sla_breached', conversationId: string, conversation: Conversation, waitedMs: number, targetMs: number }
+  | { type: 'conversation.mood_alert', conversationId: string, conversation: Conversation, score: number, signals: string[] }
   | { type: 'agent.status', agentId: string, status: AgentStatus, at: string }
   | { type: 'queue.updated', teamId: string | null, size: number }
   | { type: 'channel.health', channelId: string, ok: boolean }

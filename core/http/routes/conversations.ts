@@ -15,6 +15,7 @@ const Filters = {
   team: Type.Optional(Type.String({ minLength: 1, description: 'a team id, or `mine`: any of your teams' })),
   unread: Type.Optional(Type.Boolean({ description: 'only those with unread messages' })),
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  mood: Type.Optional(Type.Literal('alert', { description: 'only those whose customer reads as upset (a mood alert)' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "search the contact's name and email and every message's text" }))
 }
 const ListQuery = Type.Object({ ...Filters, ...Paging }, { additionalProperties: false })
@@ -60,6 +61,7 @@ function filterOf (agent: Agent, q: Omit<Static<typeof ListQuery>, 'limit' | 'cu
     ...(q.team !== undefined ? { teamIds: q.team === 'mine' ? agent.teams : [q.team] } : {}),
     ...(q.unread === true ? { unread: true } : {}),
     ...(q.tag !== undefined ? { tag: q.tag } : {}),
+    ...(q.mood === 'alert' ? { moodAlert: true } : {}),
     ...(q.q !== undefined && q.q.trim() !== '' ? { search: q.q.trim() } : {}),
     ...(visibleTo !== undefined ? { visibleTo } : {})
   }

@@ -45,6 +45,7 @@ const conversation = new Schema({
   lastInboundAt: { type: Date, default: null },
   lastOutboundAt: { type: Date, default: null },
   lastActivityAt: Date,
+  moodAlertAt: { type: Date, default: null },
   createdAt: Date,
   updatedAt: Date
 }, options)

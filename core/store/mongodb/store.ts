@@ -24,7 +24,7 @@ const openKey = (channelId: string, contactId: string, thread: string): string =
 
 function toConversation (d: Doc): Conversation {
   const { _id, openKey: _openKey, thread: _thread, ...rest } = d
-  return { id: _id, ...rest } as Conversation
+  return { id: _id, ...rest, moodAlertAt: d.moodAlertAt ?? null } as Conversation
 }
 function toMessage (d: Doc): Message {
   const { _id, ...rest } = d
@@ -121,7 +121,7 @@ export class MongoStore implements Store {
   private async openConversation (record: InboundRecord, contactId: string, note: boolean, now: Date): Promise<{ id: string, created: boolean }> {
     const thread = record.thread ?? ''
     const proposedId = newId(now.getTime())
-    const fields = { _id: proposedId, channelId: record.channelId, contactId, thread, assigneeId: null, teamId: record.teamId, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, createdAt: now, updatedAt: now }
+    const fields = { _id: proposedId, channelId: record.channelId, contactId, thread, assigneeId: null, teamId: record.teamId, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, createdAt: now, updatedAt: now }
     if (note) {
       await this.m.Conversation.create({ ...fields, status: 'closed' })
       return { id: proposedId, created: true }
@@ -309,6 +309,7 @@ export class MongoStore implements Store {
     if (filter.teamIds !== undefined) query.teamId = { $in: filter.teamIds }
     if (filter.unread === true) query.unreadCount = { $gt: 0 }
     if (filter.tag !== undefined) query.tags = filter.tag
+    if (filter.moodAlert === true) query.moodAlertAt = { $ne: null }
     if (filter.unansweredSince !== undefined) {
       query.status = { $ne: 'closed' }
       query.lastInboundAt = { $lte: filter.unansweredSince }
@@ -568,13 +569,18 @@ export class MongoStore implements Store {
     return toConversation(after)
   }
 
+  async markMoodAlert (id: string, at: Date): Promise<Conversation | null> {
+    const d = await this.m.Conversation.findOneAndUpdate({ _id: id, moodAlertAt: null }, { $set: { moodAlertAt: at, updatedAt: at } }, { returnDocument: 'after', lean: true }) as Doc | null
+    return d === null ? null : toConversation(d)
+  }
+
   async reopenConversation (id: string, now: Date): Promise<Conversation> {
     const current = await this.m.Conversation.findById(id).lean() as Doc | null
     if (current === null) throw notFound('conversation', id)
     if (current.status !== 'closed') return toConversation(current)
     try {
       const d = await this.m.Conversation.findOneAndUpdate({ _id: id, status: 'closed' },
-        { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, lastActivityAt: now, updatedAt: now, openKey: openKey(current.channelId, current.contactId, current.thread ?? '') } },
+        { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, moodAlertAt: null, lastActivityAt: now, updatedAt: now, openKey: openKey(current.channelId, current.contactId, current.thread ?? '') } },
         { returnDocument: 'after', lean: true }) as Doc | null
       return toConversation(d ?? current)
     } catch (err) {

@@ -171,5 +171,9 @@ export const migrations: string[] = [
   -- Events in an agent's work that supervisors see counted (attitude warnings).
   CREATE TABLE agent_events (agent_id TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL);
   CREATE INDEX agent_events_at ON agent_events(at);
+  `,
+  `
+  -- Customers whose words read as upset: one mood alert per conversation until it reopens.
+  ALTER TABLE conversations ADD COLUMN mood_alert_at INTEGER;
   `
 ]

@@ -3,7 +3,7 @@ import type { Phrase, PhraseScope, Agent, AgentLocale, AgentRole, AgentStatus, C
 /** Row shapes as SQLite returns them, and their mapping to the model. */
 export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, last_agent_id: string | null, last_agent_at: number | null, created_at: number, updated_at: number }
 export interface IdentityRow { channel_id: string, external_id: string, contact_id: string, created_at: number }
-export interface ConversationRow { id: string, channel_id: string, contact_id: string, status: string, thread: string, assignee_id: string | null, team_id: string | null, queued_at: number | null, queue_reason: string | null, assigned_at: number | null, tags: string, unread_count: number, last_inbound_at: number | null, last_outbound_at: number | null, last_activity_at: number, created_at: number, updated_at: number }
+export interface ConversationRow { id: string, channel_id: string, contact_id: string, status: string, thread: string, assignee_id: string | null, team_id: string | null, queued_at: number | null, queue_reason: string | null, assigned_at: number | null, tags: string, unread_count: number, last_inbound_at: number | null, last_outbound_at: number | null, last_activity_at: number, mood_alert_at: number | null, created_at: number, updated_at: number }
 export interface MessageRow { id: string, conversation_id: string, channel_id: string, direction: string, author_type: string, author_id: string | null, text: string, attachments: string, cards: string, extras: string | null, external_id: string | null, status: string, error_code: string | null, error_message: string | null, tag: string | null, routed: number, created_at: number, sent_at: number | null, delivered_at: number | null, read_at: number | null, updated_at: number }
 export interface AgentRow { id: string, name: string, email: string, role: string, teams: string, token_hash: string, status: string, status_changed_at: number | null, capacity: number | null, active_count: number, last_routed_at: number | null, last_seen_at: number | null, last_active_at: number | null, locale: string | null, created_at: number }
 export interface TeamRow { id: string, name: string, created_at: number }
@@ -44,6 +44,7 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   lastInboundAt: date(r.last_inbound_at),
   lastOutboundAt: date(r.last_outbound_at),
   lastActivityAt: new Date(r.last_activity_at),
+  moodAlertAt: date(r.mood_alert_at),
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at)
 })

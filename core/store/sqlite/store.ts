@@ -379,6 +379,7 @@ export class SqliteStore implements Store {
     if (filter.contactId !== undefined) { where.push('contact_id = ?'); args.push(filter.contactId) }
     if (filter.teamIds !== undefined) { where.push('team_id IN (SELECT value FROM json_each(?))'); args.push(JSON.stringify(filter.teamIds)) }
     if (filter.unread === true) where.push('unread_count > 0')
+    if (filter.moodAlert === true) where.push('mood_alert_at IS NOT NULL')
     if (filter.tag !== undefined) { where.push('EXISTS (SELECT 1 FROM json_each(conversations.tags) WHERE value = ?)'); args.push(filter.tag) }
     if (filter.search !== undefined) {
       const like = `%${filter.search.replace(/[\\%_]/g, c => `\\${c}`)}%`
@@ -643,11 +644,18 @@ export class SqliteStore implements Store {
     return toConversation(row)
   }
 
+  async markMoodAlert (id: string, at: Date): Promise<Conversation | null> {
+    return await this.write(() => {
+      const row = this.sql('UPDATE conversations SET mood_alert_at = ?, updated_at = ? WHERE id = ? AND mood_alert_at IS NULL RETURNING *').get(at.getTime(), at.getTime(), id) as ConversationRow | undefined
+      return row === undefined ? null : toConversation(row)
+    })
+  }
+
   async reopenConversation (id: string, now: Date): Promise<Conversation> {
     const at = now.getTime()
     try {
       return await this.write(() => {
-        const row = this.sql(`UPDATE conversations SET status = 'unassigned', assignee_id = NULL, assigned_at = NULL, last_activity_at = ?,
+        const row = this.sql(`UPDATE conversations SET status = 'unassigned', assignee_id = NULL, assigned_at = NULL, mood_alert_at = NULL, last_activity_at = ?,
             updated_at = ? WHERE id = ? AND status = 'closed' RETURNING *`).get(at, at, id) as ConversationRow | undefined
         if (row !== undefined) return toConversation(row)
         const current = this.sql('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined

@@ -119,7 +119,7 @@ export function ConversationPane () {
       <header class="pane-header">
         <ChannelIcon channelId={conversation.channelId} size={20} />
         <div>
-          <h2>{name}</h2>
+          <h2>{name} {conversation.moodAlertAt !== null && conversation.status !== 'closed' && <span class="mood" title={t('mood.title')}>{t('mood.upset')}</span>}</h2>
           <span class={`conv-status status-${conversation.status}`}>{t(`conv.${conversation.status}`)}{conversation.assigneeId !== null ? ` · ${agentName(conversation.assigneeId)}` : ''}</span>
         </div>
         <Actions conversation={conversation} />

@@ -3,7 +3,7 @@ import { get } from '../api.js'
 import { duration, t, time } from '../i18n.js'
 import { agentName, agents, teams } from '../state.js'
 import { onEvent } from '../stream.js'
-import type { Agent, StatusChange, Waiting } from '../types.js'
+import type { Agent, ListItem, StatusChange, Waiting } from '../types.js'
 
 interface AttitudeRow { agentId: string, name: string, warned: number, sentAnyway: number, blocked: number }
 import { ChannelIcon } from './ChannelIcon.js'
@@ -13,16 +13,17 @@ export function Supervisor () {
   const [queue, setQueue] = useState<Waiting[]>([])
   const [log, setLog] = useState<StatusChange[]>([])
   const [attitude, setAttitude] = useState<AttitudeRow[]>([])
+  const [upset, setUpset] = useState<ListItem[]>([])
   const [loadedAt, setLoadedAt] = useState(Date.now())
   const [, tick] = useState(0)
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined
     const load = async (): Promise<void> => {
-      const [q, a, l, m] = await Promise.all([
+      const [q, a, l, m, u] = await Promise.all([
         get<{ items: Waiting[] }>('/queue'), get<{ items: Agent[] }>('/agents'), get<{ items: StatusChange[] }>('/agents/status-log?limit=50'),
-        get<{ items: AttitudeRow[] }>('/guards/attitude?days=7')
+        get<{ items: AttitudeRow[] }>('/guards/attitude?days=7'), get<{ items: ListItem[] }>('/conversations?mood=alert&status=open&limit=50')
       ])
-      setQueue(q.items); agents.value = a.items; setLog(l.items); setAttitude(m.items); setLoadedAt(Date.now())
+      setQueue(q.items); agents.value = a.items; setLog(l.items); setAttitude(m.items); setUpset(u.items); setLoadedAt(Date.now())
     }
     void load()
     const off = onEvent(event => {
@@ -75,6 +76,26 @@ export function Supervisor () {
             ))}
           </tbody>
         </table>
+      </section>
+      <section aria-labelledby="upset-title">
+        <h2 id="upset-title">{t('supervisor.upset')} <span class="count">{upset.length}</span></h2>
+        {upset.length === 0
+          ? <p class="empty">{t('supervisor.noUpset')}</p>
+          : (
+            <table class="upset">
+              <thead><tr><th>{t('supervisor.contact')}</th><th>{t('supervisor.channel')}</th><th>{t('supervisor.agent')}</th><th>{t('supervisor.since')}</th></tr></thead>
+              <tbody>
+                {upset.map(c => (
+                  <tr data-id={c.id}>
+                    <td><a href={`#/c/${c.id}`}>{c.contact?.name ?? c.contact?.email ?? t('someone')}</a></td>
+                    <td><ChannelIcon channelId={c.channelId} /> {c.channelId}</td>
+                    <td>{c.assigneeId === null ? '—' : agentName(c.assigneeId)}</td>
+                    <td>{time(c.moodAlertAt!)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            )}
       </section>
       <section aria-labelledby="attitude-title">
         <h2 id="attitude-title">{t('supervisor.attitude')}</h2>

@@ -1,0 +1,1 @@
+export { ALERT_SCORE, readMood, type MoodReading } from './mood.js'
