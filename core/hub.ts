@@ -17,6 +17,7 @@ import { QueueAnnouncer } from './routing/announcer.js'
 import { AgentRoster } from './routing/roster.js'
 import { sweepPresence } from './agents/presence.js'
 import { createStore } from './store/index.js'
+import { LibreTranslate } from './translation/index.js'
 
 export interface HubOptions {
   logger?: Logger
@@ -53,6 +54,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     config, store, queue, bus, channels: new Map<string, Channel>(), desks: new Map(), guards: new ReplyGuards(config.guards), files: new LocalFileStore(config.files.dir) as FileStore, routing: strategies[config.routing.strategy]!, logger, clock
   } as HubServices
   services.channelHealth = new Map()
+  if (config.translation.url !== undefined && config.translation.url !== '') services.translator = new LibreTranslate({ url: config.translation.url, apiKey: config.translation.apiKey, timeoutMs: config.translation.timeoutMs })
   services.deskHealth = new Map()
   services.queueAnnouncer = new QueueAnnouncer(services)
   services.roster = new AgentRoster(services)

@@ -256,6 +256,14 @@ export function storeContract (t: Test, makeStore: () => Promise<Store>): void {
     t.same((await store.listConversations({ moodAlert: true }, { limit: 10 })).items, [])
   })
 
+  t.test('a message\'s extras can be replaced afterwards (a translation)', async t => {
+    const { message } = await store.recordInbound(inbound('tr1', { text: '你好' }), at(0))
+    const translated = await store.setMessageExtras(message.id, { translation: { text: 'Hello', from: 'zh', to: 'en' } })
+    t.same(translated.extras, { translation: { text: 'Hello', from: 'zh', to: 'en' } })
+    t.same((await store.getMessage(message.id))?.extras, { translation: { text: 'Hello', from: 'zh', to: 'en' } })
+    await t.rejects(store.setMessageExtras('nope', {}), { code: 'not_found' })
+  })
+
   t.test('a cursor that is not ours is invalid_cursor', async t => {
     await t.rejects(store.listConversations({}, { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })
     await t.rejects(store.listMessages('x', { limit: 5, cursor: 'garbage' }), { code: 'invalid_cursor' })

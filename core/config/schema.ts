@@ -100,6 +100,12 @@ export const HubSettings = Type.Object({
     /** Extra words per team, on top of the hub-wide list. */
     teams: Type.Record(Type.String(), Type.Object({ bannedWords: Words }, { additionalProperties: false }), { default: {} })
   }, { additionalProperties: false, default: {} }),
+  translation: Type.Object({
+    /** A LibreTranslate-compatible server (POST /translate); absent or empty: translation is off and says so. */
+    url: Type.Optional(Type.String({ pattern: '^$|^https?://' })),
+    apiKey: Type.Optional(Type.String({ minLength: 1 })),
+    timeoutMs: Type.Integer({ default: 5000, minimum: 100 })
+  }, { additionalProperties: false, default: {} }),
   channels: Type.Array(Type.Object({}, { additionalProperties: true }), { default: [] }),
   /** Agents' desks (Slack): where agents work besides the inbox. */
   desks: Type.Array(Type.Object({}, { additionalProperties: true }), { default: [] })

@@ -17,6 +17,7 @@ import { phraseRoutes } from './routes/phrases.js'
 import { queueRoutes } from './routes/queue.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { teamRoutes } from './routes/teams.js'
+import { translationRoutes } from './routes/translation.js'
 import { uploadRoutes } from './routes/uploads.js'
 import { inboxRoutes } from './inbox.js'
 import { AgentStreams } from './stream.js'
@@ -71,6 +72,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await channelRoutes(api, s)
     await phraseRoutes(api, s)
     await attitudeRoutes(api, s)
+    await translationRoutes(api, s)
     await api.register(async uploads => { await uploadRoutes(uploads, s) })
     api.get<{ Querystring: Static<typeof StreamQuery> }>('/stream', {
       websocket: true,

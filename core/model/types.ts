@@ -87,6 +87,10 @@ export interface MessageExtras {
   automated?: string
   /** The agents' desk an agent wrote it from (a Slack desk's id); absent: the inbox or the API. */
   via?: string
+  /** A customer's message in the agents' language, when translation is on. */
+  translation?: { text: string, from: string, to: string }
+  /** A reply sent translated: what the agent wrote, in their language. */
+  original?: { text: string, language: string }
 }
 
 export interface Author {

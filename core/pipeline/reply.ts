@@ -4,6 +4,7 @@ import { HubError, notFound } from '../errors.js'
 import { fileKeyOf, plainUrl } from '../files/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Attachment, Card, Conversation, Message } from '../model/index.js'
+import { translateReply } from '../translation/index.js'
 import { enqueueSend } from './jobs.js'
 import { draftOf, evaluateDraft } from './policy.js'
 import type { Channel, HubServices } from './services.js'
@@ -56,7 +57,7 @@ export async function replyPolicy (s: HubServices, agent: Agent, conversationId:
 const ATTITUDE_EVENTS: Record<string, string> = { attitude_warning: 'attitude_warned', attitude_blocked: 'attitude_blocked' }
 
 /** Throws the 422 that tells the agent why the channel's policy or a guard refuses this draft now. */
-async function refuseUnlessAllowed (s: HubServices, channel: Channel, conversation: Conversation, draft: Draft, agent: Agent, confirmed = false): Promise<void> {
+async function refuseUnlessAllowed (s: HubServices, channel: Channel, conversation: Conversation, draft: Draft, agent: Agent, confirmed = false, written = draft.text): Promise<void> {
   const verdict = evaluateDraft(channel, conversation, draft, s.clock())
   if (verdict.verdict === 'deny') {
     throw new HubError(verdict.code, verdict.message, 422, verdictBody(verdict))
@@ -67,8 +68,9 @@ async function refuseUnlessAllowed (s: HubServices, channel: Channel, conversati
       : `Tag "${draft.tag}" cannot be used here; use one of: ${verdict.tags.join(', ')}. ${verdict.message}`
     throw new HubError('tag_required', message, 422, { ...verdictBody(verdict), code: 'tag_required', message })
   }
-  const refusal = s.guards.check(draft, agent, confirmed)
-  const counted = refusal !== null ? ATTITUDE_EVENTS[refusal.code] : confirmed && s.guards.attitude.read(draft.text) !== null ? 'attitude_sent_anyway' : undefined
+  // The guards read what the agent wrote (before any translation), in their own language.
+  const refusal = s.guards.check({ ...draft, text: written }, agent, confirmed)
+  const counted = refusal !== null ? ATTITUDE_EVENTS[refusal.code] : confirmed && s.guards.attitude.read(written) !== null ? 'attitude_sent_anyway' : undefined
   if (counted !== undefined) await s.store.recordAgentEvent(agent.id, counted, s.clock())
   if (refusal !== null) throw new HubError(refusal.code, refusal.message, 422, refusal.details)
 }
@@ -82,15 +84,18 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
   const channel = await channelOf(s, conversation, input.channelId)
   // A hub file comes back as the signed link the agent was shown; the message keeps the plain URL.
   const attachments = (input.attachments ?? []).map(a => fileKeyOf(a.url) !== null ? { ...a, url: plainUrl(a.url) } : a)
-  const draft: Draft = { text: input.text, attachments, cards: input.cards ?? [], tag: input.tag ?? null, automated: false }
-  if (draft.text.trim() === '' && draft.attachments.length === 0 && draft.cards.length === 0) {
+  if (input.text.trim() === '' && attachments.length === 0 && (input.cards ?? []).length === 0) {
     throw new HubError('empty_reply', 'The reply has no text, attachment or card; write something to send.', 400)
   }
-  await refuseUnlessAllowed(s, channel, conversation, draft, agent, input.confirm === true)
+  // With translation on, the customer gets it in their language; the channel's limits apply to that.
+  const translated = await translateReply(s, conversationId, input.text)
+  const draft: Draft = { text: translated.text, attachments, cards: input.cards ?? [], tag: input.tag ?? null, automated: false }
+  await refuseUnlessAllowed(s, channel, conversation, draft, agent, input.confirm === true, input.text)
+  const extras = { ...translated.extras, ...(input.via !== undefined ? { via: input.via } : {}) }
 
   const message = await s.store.recordOutbound({
     conversationId, channelId: channel.id, direction: 'outbound', author: { type: 'agent', id: agent.id },
-    text: draft.text, attachments: draft.attachments, cards: draft.cards, tag: draft.tag, ...(input.via !== undefined ? { extras: { via: input.via } } : {})
+    text: draft.text, attachments: draft.attachments, cards: draft.cards, tag: draft.tag, ...(Object.keys(extras).length > 0 ? { extras } : {})
   }, s.clock())
   s.logger.info({ conversationId, messageId: message.id, agentId: agent.id }, 'reply accepted')
   // The agent served this contact: routing's affinity keeps them together.
@@ -116,7 +121,7 @@ export async function retryReply (s: HubServices, agent: Agent, conversationId: 
     throw new HubError('not_failed', `This message is not a failed reply (${failed.direction}, ${failed.status}); only failed replies can be sent again.`, 409)
   }
   // It was written (and any attitude warning confirmed) before: only a block would stop it now.
-  await refuseUnlessAllowed(s, await channelOf(s, conversation, failed.channelId), conversation, draftOf(failed), agent, true)
+  await refuseUnlessAllowed(s, await channelOf(s, conversation, failed.channelId), conversation, draftOf(failed), agent, true, failed.extras?.original?.text ?? failed.text)
   const message = await s.store.retryMessage(messageId, s.clock())
   if (message === null) throw new HubError('not_failed', 'This reply is already being sent again.', 409)
   s.logger.info({ conversationId, messageId, agentId: agent.id }, 'reply retried')

@@ -1,6 +1,7 @@
 import { routeConversation } from '../routing/index.js'
 import { deliverToAgents } from './deliver-to-agents.js'
 import { checkMood } from './mood-alert.js'
+import { translateInbound } from '../translation/index.js'
 import type { RouteJob } from './jobs.js'
 import type { HubServices } from './services.js'
 
@@ -12,8 +13,13 @@ import type { HubServices } from './services.js'
 export async function routeJob (s: HubServices, job: RouteJob): Promise<void> {
   if (job.conversationId !== undefined) return await routeConversation(s, job.conversationId)
   if (job.messageId === undefined) return
-  const message = await s.store.getMessage(job.messageId)
-  if (message === null || message.routed) return
+  const stored = await s.store.getMessage(job.messageId)
+  if (stored === null || stored.routed) return
+  // Agents see it in their language where the conversation has translation on; without it if that fails.
+  const message = await translateInbound(s, stored).catch(err => {
+    s.logger.warn({ messageId: stored.id, err: { message: (err as Error).message } }, 'inbound not translated')
+    return stored
+  })
   await routeConversation(s, message.conversationId)
   await deliverToAgents(s, message)
   // Best effort: a failed reading must not route and deliver the message twice.

@@ -10,6 +10,7 @@ import type { QueueAnnouncer } from '../routing/announcer.js'
 import type { AgentRoster } from '../routing/roster.js'
 import type { RoutingStrategy } from '../routing/strategy.js'
 import type { Store } from '../store/index.js'
+import type { TranslationProvider } from '../translation/index.js'
 
 /** An enabled channel: its config id, its plugin, and the running instance. */
 export interface Channel {
@@ -37,6 +38,8 @@ export interface HubServices {
   queueAnnouncer: QueueAnnouncer
   roster: AgentRoster
   /** What each channel last said of its own health (a revoked token, say); absent: fine. */
+  /** Set when translation.url is configured. */
+  translator?: TranslationProvider
   channelHealth: Map<string, { code: string, message: string, since: Date }>
   deskHealth: Map<string, { code: string, message: string, since: Date }>
   /** The address this process listens on, once it does (links fall back to it without http.publicUrl). */

@@ -177,6 +177,8 @@ export interface Store {
   /** Sets a message's status; `sent` also moves the conversation's lastOutboundAt. */
   updateMessageStatus (id: string, update: MessageStatusUpdate, now: Date): Promise<Message>
   markRouted (id: string): Promise<void>
+  /** Replaces a message's extras (a translation added after it was stored). */
+  setMessageExtras (id: string, extras: MessageExtras): Promise<Message>
   /** A failed outbound message goes back to `pending`, its error cleared; null when it is not failed (so one retry wins). */
   retryMessage (id: string, now: Date): Promise<Message | null>
   /**

@@ -1,5 +1,5 @@
 import type { types as slack } from '@slack/bolt'
-import type { Attachment, Card, ConversationStatus, Message } from '../../core/model/index.js'
+import type { ConversationStatus, Message } from '../../core/model/index.js'
 import { clip, escapeMrkdwn, quote } from './mrkdwn.js'
 
 export const ACTIONS = { assign: 'omnihub_assign', close: 'omnihub_close', reopen: 'omnihub_reopen', sendWithTag: 'omnihub_send_tag', sendAnyway: 'omnihub_send_anyway' } as const
@@ -29,9 +29,11 @@ const STATUS: Record<ConversationStatus, (assignee: string | null) => string> = 
   closed: () => ':white_check_mark: Closed'
 }
 
-/** What a message carries besides text: files as links, cards as a line each. */
-function extrasOf (attachments: Attachment[], cards: Card[], fileLink: (url: string) => string): string[] {
+/** What a message carries besides text: its translation, files as links, cards as a line each. */
+function extrasOf (message: Pick<Message, 'attachments' | 'cards' | 'extras'>, fileLink: (url: string) => string): string[] {
+  const { attachments, cards, extras } = message
   return [
+    ...(extras?.translation !== undefined ? [`:globe_with_meridians: _${escapeMrkdwn(extras.translation.from)} → ${escapeMrkdwn(extras.translation.to)}:_ ${escapeMrkdwn(extras.translation.text)}`] : []),
     ...attachments.map(a => `:paperclip: <${fileLink(a.url)}|${escapeMrkdwn(a.name ?? a.kind)}>`),
     ...cards.map(c => `:label: ${c.kind}: ${escapeMrkdwn(c.title)}${c.id !== undefined ? ` (${escapeMrkdwn(c.id)})` : ''}`)
   ]
@@ -44,7 +46,7 @@ function button (text: string, actionId: string, value: string, style?: 'primary
 /** The thread's parent: who wrote, where, their first message, where the conversation stands, and what to do. */
 export function parentMessage (view: ParentView): { text: string, blocks: slack.KnownBlock[] } {
   const name = escapeMrkdwn(view.contactName)
-  const body = [view.first.text !== '' ? quote(escapeMrkdwn(view.first.text)) : '', ...extrasOf(view.first.attachments, view.first.cards, view.fileLink)].filter(l => l !== '')
+  const body = [view.first.text !== '' ? quote(escapeMrkdwn(view.first.text)) : '', ...extrasOf(view.first, view.fileLink)].filter(l => l !== '')
   const who = `*${name}*${view.contactEmail !== null ? ` <mailto:${view.contactEmail}|${escapeMrkdwn(view.contactEmail)}>` : ''} · ${escapeMrkdwn(view.channelLabel)}`
   const actions = view.status === 'closed'
     ? [button('Reopen', ACTIONS.reopen, view.conversationId)]
@@ -61,7 +63,7 @@ export function parentMessage (view: ParentView): { text: string, blocks: slack.
 
 /** A later message in the thread, prefixed with who wrote it and how. */
 export function threadText (message: Message, authorLabel: string, fileLink: (url: string) => string): string {
-  const lines = [message.text !== '' ? escapeMrkdwn(message.text) : '', ...extrasOf(message.attachments, message.cards, fileLink)].filter(l => l !== '')
+  const lines = [message.text !== '' ? escapeMrkdwn(message.text) : '', ...extrasOf(message, fileLink)].filter(l => l !== '')
   return clip(`${authorLabel}: ${lines.join('\n')}`, TEXT_MAX)
 }
 

@@ -5,6 +5,7 @@ import { PluginRegistry } from '../../core/channels/index.js'
 import { CallbackReceiver } from '../../test/helpers/callback.js'
 import { inboundBody, startTestHub, type TestHub } from '../../test/helpers/hub.js'
 import { FakeGraph } from '../../test/fakes/graph.js'
+import { FakeLibreTranslate } from '../../test/fakes/libretranslate.js'
 import { messengerChannel, messengerCustomerWrote } from '../../test/helpers/messenger.js'
 import { until } from '../../test/queue.contract.js'
 import { BOT, FakeSlack, type Posted } from '../../test/fakes/slack.js'
@@ -27,14 +28,14 @@ const desk = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   channels: { 'fb-shop': MESSENGER_CHANNEL }, clientOptions: { slackApiUrl: `${fake.url}/api/` }, ...over
 })
 
-async function hubWithDesk (t: Test, over: Record<string, unknown> = {}): Promise<TestHub> {
+async function hubWithDesk (t: Test, over: Record<string, unknown> = {}, config: Record<string, unknown> = {}): Promise<TestHub> {
   return await startTestHub(t, {
     callbackUrl: callback.url,
     channels: [
       { id: 'api', plugin: 'api', secret: 'test-secret-0123456789', callbackUrl: callback.url },
       messengerChannel(graph, { humanAgent: true })
     ],
-    config: { desks: [desk(over)], guards: { bannedWords: ['idiot'] }, http: { port: 0, publicUrl: 'https://help.example.com' } }
+    config: { desks: [desk(over)], guards: { bannedWords: ['idiot'] }, http: { port: 0, publicUrl: 'https://help.example.com' }, ...config }
   })
 }
 
@@ -321,6 +322,25 @@ t.test('a reply written in Slack that the channel refuses later is reported in i
   await fake.sendEvent(events(h), threadMessage('UANA', thread, 'this will bounce'))
   await until(() => replyTexts(thread.ts).some(text => text.startsWith(':warning: Not delivered')), 10_000, 'the failure in the thread')
   t.match(replyTexts(thread.ts).find(text => text.startsWith(':warning:')), /isn't available right now.*retry it from the inbox/)
+})
+
+t.test('translation on: the thread shows the customer\'s words translated, and a reply from Slack goes out in their language', async t => {
+  const translator = new FakeLibreTranslate()
+  await translator.listen()
+  t.teardown(async () => { await translator.close() })
+  const h = await hubWithDesk(t, {}, { translation: { url: translator.url, apiKey: translator.apiKey } })
+  const ana = await h.addAgent({ name: 'Ana', email: 'ana@shop.example', status: 'online' })
+  fake.emails.set('UANA', 'ana@shop.example')
+  const id = await customerWrites(h, '你好', { id: 'zh-1', name: 'Zhou' })
+  const thread = await threadOf(h, id)
+  await ana.api('PUT', `/conversations/${id}/translation`, { agentLanguage: 'en' })
+  await customerWrites(h, '我的包裹在哪里？', { id: 'zh-1', name: 'Zhou' })
+  await until(() => fake.replies(thread.ts).length === 1, 10_000, 'the translated message')
+  t.equal(replyTexts(thread.ts)[0], '*Zhou*: 我的包裹在哪里？\n:globe_with_meridians: _zh → en:_ Where is my parcel?')
+  const from = callback.received.length
+  await fake.sendEvent(events(h), threadMessage('UANA', thread, 'Your parcel arrives tomorrow.'))
+  await until(() => sentAfter(from).length === 1, 10_000, 'the reply')
+  t.match(sentAfter(from)[0], { text: '您的包裹明天到。' })
 })
 
 t.test('a Slack channel the bot is not in: /readyz says so, the job stops, and the next message gets through once fixed', async t => {

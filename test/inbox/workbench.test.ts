@@ -1,15 +1,16 @@
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { API_SECRET, inboundBody, startTestHub } from '../helpers/hub.js'
+import { FakeLibreTranslate } from '../fakes/libretranslate.js'
 import { callbackReceiver, eventually, inboxPage, launch, SHOTS, signIn } from './browser.js'
 
 /** The workbench tools in the reply box, in Chromium: quick phrases, the attitude warning, the supervisor's counts. */
 const browser = await launch(t)
 
 /** A hub with the api channel, Mia signed in, and the conversation a customer opened with `text` open in the inbox. */
-async function openConversation (t: Test, text: string, role: 'agent' | 'supervisor' = 'agent') {
+async function openConversation (t: Test, text: string, role: 'agent' | 'supervisor' = 'agent', config: Record<string, unknown> = {}) {
   const callback = await callbackReceiver(t)
-  const hub = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url }] })
+  const hub = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url }], config })
   const mia = await hub.addAgent({ name: 'Mia Chen', role, status: 'online' })
   await hub.inbound(inboundBody({ from: { id: 'ann-1', name: 'Ann Lee' }, text }))
   const page = await inboxPage(t, browser)
@@ -96,4 +97,29 @@ t.test('an upset customer is marked in the list and the pane, and listed for sup
   const row = page.locator('table.upset tr', { hasText: 'Ann Lee' })
   await row.waitFor()
   t.match(await row.textContent(), /Ann Lee.*api.*Mia Chen/)
+})
+
+t.test('translation: the customer\'s Chinese shown in English, the reply sent in Chinese with what the agent wrote kept', async t => {
+  const translator = new FakeLibreTranslate()
+  await translator.listen()
+  t.teardown(async () => { await translator.close() })
+  const { callback, hub, pane, box } = await openConversation(t, '你好', 'agent', { translation: { url: translator.url, apiKey: translator.apiKey } })
+  await pane.getByRole('button', { name: 'Translate' }).click()
+  await pane.getByRole('button', { name: 'Stop translating' }).waitFor()
+  await hub.inbound(inboundBody({ from: { id: 'ann-1', name: 'Ann Lee' }, text: '我的包裹在哪里？' }))
+  const translated = pane.locator('.msg.inbound .translation', { hasText: 'Where is my parcel?' })
+  await translated.waitFor()
+  t.match(await translated.textContent(), /Translated from zh:/)
+  await eventually('the customer\'s language learnt', async () => (await pane.locator('.translate-state').textContent())?.includes('writes zh') === true)
+  await box.fill('Your parcel arrives tomorrow.')
+  await box.press('Enter')
+  await eventually('the reply at the callback', async () => callback.received.some(r => r.text === '您的包裹明天到。'))
+  await pane.locator('.msg.outbound .translation', { hasText: 'Your parcel arrives tomorrow.' }).waitFor()
+})
+
+t.test('translation without a service: the button says why it is off', async t => {
+  const { pane } = await openConversation(t, 'hello')
+  const button = pane.getByRole('button', { name: 'Translate' })
+  t.ok(await button.isDisabled())
+  t.match(await button.getAttribute('title'), /No translation service is configured/)
 })

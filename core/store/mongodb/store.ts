@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Identity, Message, PageView, Phrase, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Identity, Message, MessageExtras, PageView, Phrase, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
@@ -259,6 +259,12 @@ export class MongoStore implements Store {
 
   async markRouted (id: string): Promise<void> {
     await this.m.Message.updateOne({ _id: id }, { $set: { routed: true } })
+  }
+
+  async setMessageExtras (id: string, extras: MessageExtras): Promise<Message> {
+    const d = await this.m.Message.findByIdAndUpdate(id, { $set: { extras } }, { returnDocument: 'after', lean: true }) as Doc | null
+    if (d === null) throw notFound('message', id)
+    return toMessage(d)
   }
 
   async retryMessage (id: string, now: Date): Promise<Message | null> {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, PageView, Phrase, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, Phrase, QueueReason, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
@@ -327,6 +327,14 @@ export class SqliteStore implements Store {
 
   async markRouted (id: string): Promise<void> {
     await this.write(() => this.sql('UPDATE messages SET routed = 1 WHERE id = ?').run(id))
+  }
+
+  async setMessageExtras (id: string, extras: MessageExtras): Promise<Message> {
+    return await this.write(() => {
+      const row = this.sql('UPDATE messages SET extras = ? WHERE id = ? RETURNING *').get(JSON.stringify(extras), id) as MessageRow | undefined
+      if (row === undefined) throw notFound('message', id)
+      return toMessage(row)
+    })
   }
 
   async retryMessage (id: string, now: Date): Promise<Message | null> {

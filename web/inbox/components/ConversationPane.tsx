@@ -6,6 +6,7 @@ import type { Conversation, Message } from '../types.js'
 import { ChannelIcon } from './ChannelIcon.js'
 import { Composer, droppedFiles } from './Composer.js'
 import { MessageView } from './MessageView.js'
+import { TranslateToggle } from './TranslateToggle.js'
 import { TagEditor } from './TagEditor.js'
 
 function TransferDialog ({ conversation, onDone }: { conversation: Conversation, onDone: (error?: string) => void }) {
@@ -71,6 +72,7 @@ function Actions ({ conversation }: { conversation: Conversation }) {
       {!closed && <button onClick={() => setTransferring(true)}>{t('action.transfer')}</button>}
       {closed ? <button onClick={() => { void act('reopen') }}>{t('action.reopen')}</button> : <button onClick={() => { void act('close') }}>{t('action.close')}</button>}
       <TagEditor label={t('action.tags')} tags={conversation.tags} onSave={saveTags} />
+      {!closed && <TranslateToggle conversationId={conversation.id} lastInboundAt={conversation.lastInboundAt} />}
       {transferring && <TransferDialog conversation={conversation} onDone={e => { setTransferring(false); setError(e ?? null) }} />}
       {error !== null && <p class="error" role="alert">{error}</p>}
     </div>

@@ -66,6 +66,8 @@ export function MessageView ({ message }: { message: Message }) {
       </header>
       {message.extras?.subject !== undefined && <div class="subject">{message.extras.subject}</div>}
       {text !== '' && <div class="text">{text}</div>}
+      {message.extras?.translation !== undefined && <div class="translation" lang={message.extras.translation.to}><span class="hint">{t('translate.from', { language: message.extras.translation.from })}</span> {message.extras.translation.text}</div>}
+      {message.extras?.original !== undefined && <div class="translation" lang={message.extras.original.language}><span class="hint">{t('translate.wrote', { language: message.extras.original.language })}</span> {message.extras.original.text}</div>}
       {message.extras?.fullText !== undefined && message.extras.fullText !== message.text && (
         <button class="link" onClick={() => setFull(!full)} aria-expanded={full}>{t('pane.showFull')}</button>
       )}

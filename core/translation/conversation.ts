@@ -1,0 +1,65 @@
+import { visibleConversation } from '../agents/permissions.js'
+import { HubError } from '../errors.js'
+import type { Agent, Message, MessageExtras } from '../model/index.js'
+import type { HubServices } from '../pipeline/services.js'
+
+/** A conversation's translation: customers' messages shown in `agentLanguage`, replies sent in `customerLanguage`. */
+export interface TranslationState {
+  agentLanguage: string
+  /** Set by the agent, or detected from the customer's messages; null until known. */
+  customerLanguage: string | null
+}
+
+const KV = 'translation'
+
+export async function translationOf (s: HubServices, conversationId: string): Promise<TranslationState | null> {
+  const raw = await s.store.kvGet(KV, conversationId)
+  return raw === null ? null : JSON.parse(raw) as TranslationState
+}
+
+function provider (s: HubServices): NonNullable<HubServices['translator']> {
+  if (s.translator === undefined) {
+    throw new HubError('translation_not_configured', 'Translation needs a LibreTranslate-compatible server: an admin sets translation.url in the hub config.', 409)
+  }
+  return s.translator
+}
+
+/** Turns translation on (or changes its languages) for a conversation, or off with null. */
+export async function setTranslation (s: HubServices, agent: Agent, conversationId: string, wanted: { agentLanguage: string, customerLanguage?: string } | null): Promise<TranslationState | null> {
+  await visibleConversation(s.store, agent, conversationId)
+  if (wanted === null) {
+    await s.store.kvDelete(KV, conversationId)
+    return null
+  }
+  provider(s)
+  const known = await translationOf(s, conversationId)
+  const state: TranslationState = { agentLanguage: wanted.agentLanguage, customerLanguage: wanted.customerLanguage ?? known?.customerLanguage ?? null }
+  await s.store.kvSet(KV, conversationId, JSON.stringify(state))
+  return state
+}
+
+/**
+ * A customer's message in the agents' language, kept beside the original; the customer's language
+ * is learnt from it. Best effort: without a translation the message is still delivered.
+ */
+export async function translateInbound (s: HubServices, message: Message): Promise<Message> {
+  if (message.direction !== 'inbound' || message.text.trim() === '' || s.translator === undefined) return message
+  const state = await translationOf(s, message.conversationId)
+  if (state === null) return message
+  const result = await s.translator.translate(message.text, { source: 'auto', target: state.agentLanguage })
+  if (result.source !== state.customerLanguage && result.source !== 'auto') await s.store.kvSet(KV, message.conversationId, JSON.stringify({ ...state, customerLanguage: result.source }))
+  if (result.source === state.agentLanguage) return message
+  return await s.store.setMessageExtras(message.id, { ...message.extras, translation: { text: result.text, from: result.source, to: state.agentLanguage } })
+}
+
+/** The agent's reply in the customer's language, with what they wrote kept; unchanged when translation is off. */
+export async function translateReply (s: HubServices, conversationId: string, text: string): Promise<{ text: string, extras: MessageExtras }> {
+  const state = await translationOf(s, conversationId)
+  if (state === null || text.trim() === '') return { text, extras: {} }
+  if (state.customerLanguage === null) {
+    throw new HubError('customer_language_unknown', 'The customer\'s language is not known yet (no message to detect it from); set customerLanguage when turning translation on.', 409)
+  }
+  if (state.customerLanguage === state.agentLanguage) return { text, extras: {} }
+  const result = await provider(s).translate(text, { source: state.agentLanguage, target: state.customerLanguage })
+  return { text: result.text, extras: { original: { text, language: state.agentLanguage } } }
+}
