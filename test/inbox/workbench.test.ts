@@ -39,6 +39,7 @@ t.test('/hi completes with the customer\'s name; 退货怎么办 finds the retur
   t.equal(await menu.count(), 0, 'the menu closes')
   await box.press('Enter')
   await eventually('the phrase at the callback', async () => callback.received.some(r => r.text === 'Hi Ann Lee, this is Mia Chen.'))
+  await eventually('the box emptied once sent', async () => (await box.inputValue()) === '')
 
   await pane.getByRole('button', { name: 'Phrases' }).click()
   const search = pane.getByRole('searchbox', { name: /Find a phrase/ })
@@ -53,6 +54,7 @@ t.test('/hi completes with the customer\'s name; 退货怎么办 finds the retur
   await box.press('Enter')
   await eventually('the chart at the callback', async () => callback.received.some(r => r.text === 'Here is our size chart.'))
   t.match(callback.received.find(r => r.text === 'Here is our size chart.'), { attachments: [{ kind: 'image', name: 'size-chart.png' }] }, 'its image went with it')
+  await eventually('the box emptied once sent', async () => (await box.inputValue()) === '')
 
   await box.pressSequentially('/nothing-like-this')
   await menu.getByText('No phrase matches.').waitFor()
@@ -122,4 +124,19 @@ t.test('translation without a service: the button says why it is off', async t =
   const button = pane.getByRole('button', { name: 'Translate' })
   t.ok(await button.isDisabled())
   t.match(await button.getAttribute('title'), /No translation service is configured/)
+})
+
+t.test('what the agent types while the previous reply is on its way stays in the box', async t => {
+  const { callback, page, box } = await openConversation(t, 'two questions')
+  // The hub answers this reply slowly, as it might under load.
+  await page.route('**/api/v1/conversations/*/messages', async route => {
+    if (route.request().method() === 'POST') await new Promise(resolve => setTimeout(resolve, 800))
+    await route.continue()
+  })
+  await box.fill('First answer.')
+  await box.press('Enter')
+  await box.pressSequentially('Second')
+  await eventually('the first reply sent', async () => callback.received.some(r => r.text === 'First answer.'))
+  await page.waitForTimeout(1000)
+  t.equal(await box.inputValue(), 'Second', 'the new text is kept, not cleared with the sent one')
 })

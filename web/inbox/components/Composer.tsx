@@ -111,6 +111,10 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
 
   const send = async (confirm = false): Promise<void> => {
     if (!canSend) return
+    // The box empties at once, so the agent can write on while this goes; a refusal puts it back.
+    const sentText = text
+    const sentFiles = files
+    setText(''); setFiles([]); drafts.delete(conversation.id)
     setSending(true)
     setError(null)
     setWarning(null)
@@ -119,10 +123,14 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
         ? await api<Message>('POST', `/conversations/${conversation.id}/notes`, { text })
         : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(needsTag ? { tag } : {}), ...(confirm ? { confirm } : {}) })
       putMessage(message)
-      setText(''); setFiles([]); setBanned([]); drafts.delete(conversation.id)
+      setBanned([])
       clearTimeout(typing.current.idle)
       if (mode === 'reply' && typing.current.sentAt !== 0) { typing.current.sentAt = 0; signalTyping(false) }
     } catch (err) {
+      // Unless the agent has started something new, what was refused comes back to be fixed.
+      setText(current => current === '' ? sentText : current)
+      setFiles(current => current.length === 0 ? sentFiles : current)
+      if (drafts.get(conversation.id) === undefined) drafts.set(conversation.id, sentText)
       if (err instanceof ApiError && err.code === 'attitude_warning') {
         setWarning(err.message.replace(/ Edit it, or send it as written with confirm: true\.$/, ''))
       } else if (err instanceof ApiError && err.code === 'banned_words') {
