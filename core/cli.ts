@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { findAgentByEmail } from './agents/by-email.js'
 import { createSignInCode, ensureFirstAdmin, signInUrl } from './agents/sign-in.js'
 import { hashToken, newAgentToken } from './agents/tokens.js'
 import { PluginRegistry } from './channels/index.js'
@@ -6,6 +7,7 @@ import { ConfigError, loadConfig, type HubConfig } from './config/index.js'
 import { HubError } from './errors.js'
 import { createHub } from './hub.js'
 import { demoPath } from './http/app.js'
+import { publicBaseUrl } from './http/public-url.js'
 import type { AgentRole } from './model/index.js'
 import { createStore } from './store/index.js'
 
@@ -54,7 +56,7 @@ async function run (file: string, mode: 'start' | 'worker'): Promise<void> {
     throw err
   })
   if (url !== undefined) {
-    const base = config.http.publicUrl ?? url
+    const base = publicBaseUrl(config.http, url)
     process.stdout.write(`Omnihub is listening on ${url}\n  Agents' inbox: ${base}/inbox/\n  API and its docs: ${base}/docs\n`)
     if (demoPath(hub.services) !== null) process.stdout.write(`  Chat as a customer: ${base}/demo\n`)
     const first = await ensureFirstAdmin(hub.services.store, new Date())
@@ -94,12 +96,10 @@ async function agentLink (file: string, values: Record<string, unknown>): Promis
   const store = await createStore(config.store)
   await store.open()
   try {
-    const agent = (await store.listAgents()).find(a => a.email === email)
-    if (agent === undefined) throw new HubError('unknown_agent', `No agent has the email ${email}; create one with omnihub agent add.`)
+    const agent = await findAgentByEmail(store, email)
+    if (agent === null) throw new HubError('unknown_agent', `No agent has the email ${email}; create one with omnihub agent add.`)
     const code = await createSignInCode(store, agent.id, new Date())
-    const host = ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host
-    const base = config.http.publicUrl ?? `http://${host}:${config.http.port}`
-    process.stdout.write(`Sign-in link for ${agent.name} <${agent.email}>, valid once within 24 hours (signing in replaces their API token):\n${signInUrl(base, code)}\n`)
+    process.stdout.write(`Sign-in link for ${agent.name} <${agent.email}>, valid once within 24 hours (signing in replaces their API token):\n${signInUrl(publicBaseUrl(config.http), code)}\n`)
   } finally {
     await store.close()
   }

@@ -1,16 +1,12 @@
+import { findAgentByEmail } from '../agents/by-email.js'
 import { changeStatus } from '../agents/presence.js'
 import type { ChannelHealth } from '../channels/index.js'
+import { publicBaseUrl } from '../http/public-url.js'
 import type { Agent } from '../model/index.js'
 import { visibleConversation } from '../agents/permissions.js'
 import { expandPhrase, visiblePhrases } from '../phrases/index.js'
 import { conversationActions, reply, type HubServices } from '../pipeline/index.js'
 import type { DeskContext } from './contract.js'
-
-/** Where people reach the hub: the configured public URL, else the address it listens on. */
-export function hubBaseUrl (s: HubServices): string {
-  const { publicUrl, host, port } = s.config.http
-  return (publicUrl ?? s.listenUrl ?? `http://${host}:${port}`).replace(/\/$/, '')
-}
 
 /** A desk's health, as /readyz shows it; logged when it changes. */
 function reportDeskHealth (s: HubServices, deskId: string, health: ChannelHealth): void {
@@ -36,16 +32,16 @@ export function deskContext (s: HubServices, deskId: string): DeskContext {
     getContact: async id => await store.getContact(id),
     getMessage: async id => await store.getMessage(id),
     getAgent: async id => await store.getAgent(id),
-    findAgentByEmail: async email => (await store.listAgents()).find(a => a.email === email.trim().toLowerCase()) ?? null,
-    messagesSince: async (conversationId, since, limit) => (await store.listMessages(conversationId, { since, limit })).items,
+    findAgentByEmail: async email => await findAgentByEmail(store, email),
+    messagesSince: async (conversationId, since, paging) => await store.listMessages(conversationId, { since, ...paging }),
     channel (id) {
       const channel = s.channels.get(id)
-      return channel === undefined ? null : { id, plugin: channel.definition.name, team: channel.team }
+      return channel === undefined ? null : { id, plugin: channel.definition.name }
     },
-    inboxUrl: conversationId => `${hubBaseUrl(s)}/inbox/#/c/${conversationId}`,
+    inboxUrl: conversationId => `${publicBaseUrl(s.config.http, s.listenUrl)}/inbox/#/c/${conversationId}`,
     fileLink: url => {
       const signed = s.links.sign(url, clock())
-      return signed.startsWith('/') ? hubBaseUrl(s) + signed : signed
+      return signed.startsWith('/') ? publicBaseUrl(s.config.http, s.listenUrl) + signed : signed
     },
     async reply (agent, conversationId, input) {
       await seen(agent)

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { ChannelHealth, ChannelKv } from '../channels/index.js'
 import type { Agent, Attachment, Contact, Conversation, Message } from '../model/index.js'
+import type { Page } from '../store/index.js'
 
 /**
  * An agents' desk is a place agents work from besides the inbox (Slack): the hub relays
@@ -21,7 +22,6 @@ export interface DeskRelay {
 export interface DeskChannelInfo {
   id: string
   plugin: string
-  team: string | null
 }
 
 /** The narrow slice of the core a desk may use. Actions are taken as an agent, with that agent's rights. */
@@ -32,8 +32,8 @@ export interface DeskContext {
   getMessage (id: string): Promise<Message | null>
   getAgent (id: string): Promise<Agent | null>
   findAgentByEmail (email: string): Promise<Agent | null>
-  /** A conversation's messages stored at or after `since`, oldest first (at most `limit`). */
-  messagesSince (conversationId: string, since: Date, limit: number): Promise<Message[]>
+  /** A conversation's messages stored at or after `since`, oldest first; pass `nextCursor` back for more. */
+  messagesSince (conversationId: string, since: Date, paging: { cursor?: string, limit: number }): Promise<Page<Message>>
   channel (id: string): DeskChannelInfo | null
   /** The conversation in the agents' inbox. */
   inboxUrl (conversationId: string): string

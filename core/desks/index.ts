@@ -1,3 +1,3 @@
 export * from './contract.js'
-export { deskContext, hubBaseUrl } from './context.js'
+export { deskContext } from './context.js'
 export { deskJob, relayEvents, sweepDesks, type Desk, type DeskJob } from './relay.js'

@@ -67,6 +67,10 @@ export class PushError extends Error {}
 export const hmacHex = (secret: string, data: string | Buffer): string => createHmac('sha256', secret).update(data).digest('hex')
 
 /** Timing-safe comparison of a received hex signature with the expected one (case-insensitive). */
+/** TikTok Shop's and Lazada's push signature: hex HMAC-SHA256(app secret, app key + raw body) in Authorization. */
+export const signedWithAppKey = (push: Push, c: Credentials): boolean =>
+  sameSignature(push.headers.authorization, hmacHex(c.appSecret, Buffer.concat([Buffer.from(c.appKey), push.raw])))
+
 export function sameSignature (given: string | undefined, expected: string): boolean {
   if (given === undefined) return false
   const a = Buffer.from(given.trim().toLowerCase())

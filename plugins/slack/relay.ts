@@ -1,9 +1,9 @@
 import type { webApi } from '@slack/bolt'
 import type { DeskContext, DeskRelay } from '../../core/desks/index.js'
-import type { Conversation, Message } from '../../core/model/index.js'
+import type { Contact, Conversation, Message } from '../../core/model/index.js'
 import { parentMessage, threadText } from './blocks.js'
 import { slackChannelFor, type SlackDeskConfig } from './config.js'
-import { escapeMrkdwn } from './mrkdwn.js'
+import { clip, escapeMrkdwn } from './mrkdwn.js'
 
 /**
  * A conversation's thread as the desk last left it. Messages are read again from a little
@@ -46,14 +46,15 @@ export class SlackRelay {
     const conversation = await this.ctx.getConversation(job.conversationId)
     if (conversation === null) return
     let state = await this.state(conversation.id)
-    if (state === null) {
-      const channel = slackChannelFor(this.config, conversation)
-      if (channel === null) return
-      state = await this.postParent(conversation, channel)
-      if (state === null) return
-    }
-    await this.postNewMessages(conversation, state)
-    await this.updateParent(conversation, state)
+    const channel = state?.channel ?? slackChannelFor(this.config, conversation)
+    if (channel === null) return
+    // Read at most once a job, and only when something is posted: the parent and every line name the customer.
+    let read: Promise<Contact | null> | undefined
+    const contact = async (): Promise<Contact | null> => await (read ??= this.ctx.getContact(conversation.contactId))
+    state ??= await this.postParent(conversation, contact, channel)
+    if (state === null) return
+    await this.postNewMessages(conversation, contact, state)
+    await this.updateParent(conversation, contact, state)
     if (job.messageId !== undefined) await this.tellFailure(conversation, state, job.messageId)
   }
 
@@ -68,12 +69,12 @@ export class SlackRelay {
   }
 
   /** The thread starts at the conversation's first customer message since the desk began watching. */
-  private async postParent (conversation: Conversation, channel: string): Promise<ThreadState | null> {
+  private async postParent (conversation: Conversation, contact: () => Promise<Contact | null>, channel: string): Promise<ThreadState | null> {
     const { watchingSince } = this
     const since = new Date(Math.max(watchingSince, conversation.createdAt.getTime()) - OVERLAP_MS)
-    const first = (await this.ctx.messagesSince(conversation.id, since, BATCH)).find(m => m.direction === 'inbound' && m.createdAt.getTime() >= watchingSince)
+    const first = (await this.ctx.messagesSince(conversation.id, since, { limit: BATCH })).items.find(m => m.direction === 'inbound' && m.createdAt.getTime() >= watchingSince)
     if (first === undefined) return null
-    const view = await this.parentView(conversation, first)
+    const view = await this.parentView(conversation, contact, first)
     const posted = await this.client.chat.postMessage({ channel, ...parentMessage(view), unfurl_links: false, unfurl_media: false })
     const state: ThreadState = { channel, ts: posted.ts!, first: first.id, shows: this.shows(conversation), lastAt: first.createdAt.getTime(), recent: [[first.id, first.createdAt.getTime()]] }
     await this.ctx.kv.set(threadKey(channel, state.ts), conversation.id)
@@ -83,14 +84,15 @@ export class SlackRelay {
   }
 
   /** Everything after the parent, in the conversation's order; what agents wrote in this thread is there already. */
-  private async postNewMessages (conversation: Conversation, state: ThreadState): Promise<void> {
-    let since = new Date(state.lastAt - OVERLAP_MS)
-    for (;;) {
-      const batch = await this.ctx.messagesSince(conversation.id, since, BATCH)
+  private async postNewMessages (conversation: Conversation, contact: () => Promise<Contact | null>, state: ThreadState): Promise<void> {
+    const since = new Date(state.lastAt - OVERLAP_MS)
+    let cursor: string | undefined
+    do {
+      const page = await this.ctx.messagesSince(conversation.id, since, { limit: BATCH, ...(cursor !== undefined ? { cursor } : {}) })
       const done = new Set(state.recent.map(([id]) => id))
-      for (const message of batch.filter(m => !done.has(m.id))) {
+      for (const message of page.items.filter(m => !done.has(m.id))) {
         if (message.extras?.via !== this.ctx.deskId) {
-          await this.client.chat.postMessage({ channel: state.channel, thread_ts: state.ts, text: threadText(message, await this.authorLabel(conversation, message), this.ctx.fileLink), unfurl_links: false, unfurl_media: false })
+          await this.client.chat.postMessage({ channel: state.channel, thread_ts: state.ts, text: threadText(message, await this.authorLabel(conversation, contact, message), this.ctx.fileLink), unfurl_links: false, unfurl_media: false })
         }
         const at = message.createdAt.getTime()
         state.recent.push([message.id, at])
@@ -98,17 +100,16 @@ export class SlackRelay {
         // Saved after each post: a retry after a failure does not post the same message twice.
         await this.save(conversation.id, state)
       }
-      if (batch.length < BATCH) return
-      since = batch[batch.length - 1]!.createdAt
-    }
+      cursor = page.nextCursor ?? undefined
+    } while (cursor !== undefined)
   }
 
-  private async updateParent (conversation: Conversation, state: ThreadState): Promise<void> {
+  private async updateParent (conversation: Conversation, contact: () => Promise<Contact | null>, state: ThreadState): Promise<void> {
     const shows = this.shows(conversation)
     if (shows === state.shows) return
     const first = await this.ctx.getMessage(state.first)
     if (first === null) return
-    await this.client.chat.update({ channel: state.channel, ts: state.ts, ...parentMessage(await this.parentView(conversation, first)) })
+    await this.client.chat.update({ channel: state.channel, ts: state.ts, ...parentMessage(await this.parentView(conversation, contact, first)) })
     state.shows = shows
     await this.save(conversation.id, state)
   }
@@ -120,7 +121,7 @@ export class SlackRelay {
     await this.client.chat.postMessage({
       channel: state.channel,
       thread_ts: state.ts,
-      text: `:warning: Not delivered to the customer: ${escapeMrkdwn(message.errorMessage ?? message.errorCode ?? 'the channel refused it')} — <${this.ctx.inboxUrl(conversation.id)}|retry it from the inbox>.\n>${escapeMrkdwn(message.text.slice(0, 200))}`
+      text: `:warning: Not delivered to the customer: ${escapeMrkdwn(message.errorMessage ?? message.errorCode ?? 'the channel refused it')} — <${this.ctx.inboxUrl(conversation.id)}|retry it from the inbox>.\n>${escapeMrkdwn(clip(message.text, 200))}`
     })
     state.failedTold = [...(state.failedTold ?? []), message.id].slice(-50)
     await this.save(conversation.id, state)
@@ -130,16 +131,13 @@ export class SlackRelay {
     return `${conversation.status}|${conversation.assigneeId ?? ''}|${conversation.moodAlertAt !== null ? 'upset' : ''}`
   }
 
-  private async parentView (conversation: Conversation, first: Message): Promise<Parameters<typeof parentMessage>[0]> {
-    const [contact, assignee] = await Promise.all([
-      this.ctx.getContact(conversation.contactId),
-      conversation.assigneeId !== null ? this.ctx.getAgent(conversation.assigneeId) : null
-    ])
+  private async parentView (conversation: Conversation, contact: () => Promise<Contact | null>, first: Message): Promise<Parameters<typeof parentMessage>[0]> {
+    const [person, assignee] = await Promise.all([contact(), conversation.assigneeId !== null ? this.ctx.getAgent(conversation.assigneeId) : null])
     const channel = this.ctx.channel(conversation.channelId)
     return {
       conversationId: conversation.id,
-      contactName: contact?.name ?? contact?.email ?? 'A customer',
-      contactEmail: contact?.email ?? null,
+      contactName: person?.name ?? person?.email ?? 'A customer',
+      contactEmail: person?.email ?? null,
       channelLabel: channel === null ? conversation.channelId : `${channel.id} (${channel.plugin})`,
       first,
       status: conversation.status,
@@ -150,10 +148,10 @@ export class SlackRelay {
     }
   }
 
-  private async authorLabel (conversation: Conversation, message: Message): Promise<string> {
+  private async authorLabel (conversation: Conversation, contact: () => Promise<Contact | null>, message: Message): Promise<string> {
     if (message.author.type === 'contact') {
-      const contact = await this.ctx.getContact(conversation.contactId)
-      const name = `*${escapeMrkdwn(contact?.name ?? contact?.email ?? 'Customer')}*`
+      const person = await contact()
+      const name = `*${escapeMrkdwn(person?.name ?? person?.email ?? 'Customer')}*`
       return message.direction === 'note' ? `:robot_face: ${name} (automatic reply)` : name
     }
     const agent = message.author.type === 'agent' && message.author.id !== null ? await this.ctx.getAgent(message.author.id) : null

@@ -1,5 +1,5 @@
 import type { Attachment, Card } from '../../../core/model/index.js'
-import { defineProfile, field, hmacHex, parseJson, PushError, refused, sameSignature, type Api, type ApiCall, type Credentials, type MarketMessage } from '../profile.js'
+import { defineProfile, field, hmacHex, parseJson, PushError, refused, signedWithAppKey, type Api, type ApiCall, type Credentials, type MarketMessage } from '../profile.js'
 
 /**
  * Lazada Open Platform, IM (seller chat). Pushes carry `Authorization: hex HMAC-SHA256(app_secret,
@@ -62,7 +62,7 @@ export default defineProfile({
   ackDeadlineMs: 500,
   limits: { maxTextLength: 1000, cards: ['product', 'order'] },
 
-  verifyPush: (push, c) => sameSignature(push.headers.authorization, hmacHex(c.appSecret, Buffer.concat([Buffer.from(c.appKey), push.raw]))),
+  verifyPush: signedWithAppKey,
 
   parsePush (body, c) {
     const push = body as Record<string, any>

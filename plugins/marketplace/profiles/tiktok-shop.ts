@@ -1,5 +1,5 @@
 import type { Attachment, Card } from '../../../core/model/index.js'
-import { defineProfile, field, hmacHex, parseJson, PushError, refused, sameSignature, type Api, type ApiCall, type Credentials, type MarketMessage } from '../profile.js'
+import { defineProfile, field, hmacHex, parseJson, PushError, refused, signedWithAppKey, type Api, type ApiCall, type Credentials, type MarketMessage } from '../profile.js'
 
 /**
  * TikTok Shop, Customer Service API 202309. Pushes (webhook type 14, new message) carry
@@ -73,7 +73,7 @@ export default defineProfile({
   ackDeadlineMs: 3000,
   limits: { maxTextLength: 2000, cards: ['product', 'order'] },
 
-  verifyPush: (push, c) => sameSignature(push.headers.authorization, hmacHex(c.appSecret, Buffer.concat([Buffer.from(c.appKey), push.raw]))),
+  verifyPush: signedWithAppKey,
 
   parsePush (body, c) {
     const push = body as { type?: number, shop_id?: string, data?: Record<string, any> }

@@ -1,9 +1,10 @@
+import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { get } from '../api.js'
 import { duration, t, time } from '../i18n.js'
 import { agentName, agents, teams } from '../state.js'
 import { onEvent } from '../stream.js'
-import type { Agent, ListItem, StatusChange, Waiting } from '../types.js'
+import type { Agent, ContactSummary, ListItem, StatusChange, Waiting } from '../types.js'
 
 interface AttitudeRow { agentId: string, name: string, warned: number, sentAnyway: number, blocked: number }
 import { ChannelIcon } from './ChannelIcon.js'
@@ -37,84 +38,68 @@ export function Supervisor () {
     return () => { off(); clearTimeout(timer); clearInterval(clock) }
   }, [])
   const teamName = (id: string | null): string => id === null ? '—' : teams.value.find(x => x.id === id)?.name ?? id
+  const who = (c: ContactSummary | null): string => c?.name ?? c?.email ?? t('someone')
   return (
     <main class="supervisor">
-      <section aria-labelledby="queue-title">
-        <h2 id="queue-title">{t('supervisor.queue')} <span class="count">{queue.length}</span></h2>
-        {queue.length === 0
-          ? <p class="empty">{t('supervisor.noQueue')}</p>
-          : (
-            <table class="queue">
-              <thead><tr><th>{t('supervisor.position')}</th><th>{t('supervisor.contact')}</th><th>{t('supervisor.channel')}</th><th>{t('supervisor.team')}</th><th>{t('supervisor.reason')}</th><th>{t('supervisor.waiting')}</th></tr></thead>
-              <tbody>
-                {queue.map(w => (
-                  <tr data-id={w.conversation.id}>
-                    <td>{w.position}</td>
-                    <td><a href={`#/c/${w.conversation.id}`}>{w.contact?.name ?? w.contact?.email ?? t('someone')}</a></td>
-                    <td><ChannelIcon channelId={w.conversation.channelId} /> {w.conversation.channelId}</td>
-                    <td>{teamName(w.conversation.teamId)}</td>
-                    <td>{t(`reason.${w.reason}` as 'reason.no_agent_online')}</td>
-                    <td class="waiting">{duration(w.waitingMs + Date.now() - loadedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            )}
-      </section>
-      <section aria-labelledby="agents-title">
-        <h2 id="agents-title">{t('supervisor.agents')}</h2>
-        <table class="agents">
-          <thead><tr><th>{t('supervisor.agent')}</th><th>{t('supervisor.role')}</th><th>{t('supervisor.team')}</th><th>{t('supervisor.status')}</th><th>{t('supervisor.load')}</th><th>{t('supervisor.lastSeen')}</th></tr></thead>
-          <tbody>
-            {agents.value.map(a => (
-              <tr data-id={a.id}>
-                <td>{a.name}</td><td>{a.role}</td><td>{a.teams.map(teamName).join(', ') || '—'}</td>
-                <td><span class={`status-pill status-${a.status}`}>{t(`status.${a.status}`)}</span></td>
-                <td>{a.activeCount}{a.capacity !== null ? ` / ${a.capacity}` : ''}</td>
-                <td>{a.lastSeenAt === null ? '—' : time(a.lastSeenAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      <section aria-labelledby="upset-title">
-        <h2 id="upset-title">{t('supervisor.upset')} <span class="count">{upset.length}</span></h2>
-        {upset.length === 0
-          ? <p class="empty">{t('supervisor.noUpset')}</p>
-          : (
-            <table class="upset">
-              <thead><tr><th>{t('supervisor.contact')}</th><th>{t('supervisor.channel')}</th><th>{t('supervisor.agent')}</th><th>{t('supervisor.since')}</th></tr></thead>
-              <tbody>
-                {upset.map(c => (
-                  <tr data-id={c.id}>
-                    <td><a href={`#/c/${c.id}`}>{c.contact?.name ?? c.contact?.email ?? t('someone')}</a></td>
-                    <td><ChannelIcon channelId={c.channelId} /> {c.channelId}</td>
-                    <td>{c.assigneeId === null ? '—' : agentName(c.assigneeId)}</td>
-                    <td>{time(c.moodAlertAt!)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            )}
-      </section>
-      <section aria-labelledby="attitude-title">
-        <h2 id="attitude-title">{t('supervisor.attitude')}</h2>
-        {attitude.length === 0
-          ? <p class="empty">{t('supervisor.noAttitude')}</p>
-          : (
-            <table class="attitude">
-              <thead><tr><th>{t('supervisor.agent')}</th><th>{t('supervisor.warned')}</th><th>{t('supervisor.sentAnyway')}</th><th>{t('supervisor.blocked')}</th></tr></thead>
-              <tbody>{attitude.map(r => <tr data-id={r.agentId}><td>{r.name}</td><td>{r.warned}</td><td>{r.sentAnyway}</td><td>{r.blocked}</td></tr>)}</tbody>
-            </table>
-            )}
-      </section>
-      <section aria-labelledby="log-title">
-        <h2 id="log-title">{t('supervisor.log')}</h2>
-        <table class="log">
-          <thead><tr><th>{t('supervisor.at')}</th><th>{t('supervisor.agent')}</th><th>{t('supervisor.status')}</th><th>{t('supervisor.source')}</th></tr></thead>
-          <tbody>{log.map(e => <tr><td>{time(e.at)}</td><td>{agentName(e.agentId)}</td><td>{t(`status.${e.status}`)}</td><td>{e.source}{e.ip !== null ? ` · ${e.ip}` : ''}</td></tr>)}</tbody>
-        </table>
-      </section>
+      <Section id="queue" title={t('supervisor.queue')} count={queue.length} empty={t('supervisor.noQueue')}
+        headers={[t('supervisor.position'), t('supervisor.contact'), t('supervisor.channel'), t('supervisor.team'), t('supervisor.reason'), t('supervisor.waiting')]}>
+        {queue.map(w => (
+          <tr data-id={w.conversation.id}>
+            <td>{w.position}</td>
+            <td><a href={`#/c/${w.conversation.id}`}>{who(w.contact)}</a></td>
+            <td><ChannelIcon channelId={w.conversation.channelId} /> {w.conversation.channelId}</td>
+            <td>{teamName(w.conversation.teamId)}</td>
+            <td>{t(`reason.${w.reason}` as 'reason.no_agent_online')}</td>
+            <td class="waiting">{duration(w.waitingMs + Date.now() - loadedAt)}</td>
+          </tr>
+        ))}
+      </Section>
+      <Section id="agents" title={t('supervisor.agents')}
+        headers={[t('supervisor.agent'), t('supervisor.role'), t('supervisor.team'), t('supervisor.status'), t('supervisor.load'), t('supervisor.lastSeen')]}>
+        {agents.value.map(a => (
+          <tr data-id={a.id}>
+            <td>{a.name}</td><td>{a.role}</td><td>{a.teams.map(teamName).join(', ') || '—'}</td>
+            <td><span class={`status-pill status-${a.status}`}>{t(`status.${a.status}`)}</span></td>
+            <td>{a.activeCount}{a.capacity !== null ? ` / ${a.capacity}` : ''}</td>
+            <td>{a.lastSeenAt === null ? '—' : time(a.lastSeenAt)}</td>
+          </tr>
+        ))}
+      </Section>
+      <Section id="upset" title={t('supervisor.upset')} count={upset.length} empty={t('supervisor.noUpset')}
+        headers={[t('supervisor.contact'), t('supervisor.channel'), t('supervisor.agent'), t('supervisor.since')]}>
+        {upset.map(c => (
+          <tr data-id={c.id}>
+            <td><a href={`#/c/${c.id}`}>{who(c.contact)}</a></td>
+            <td><ChannelIcon channelId={c.channelId} /> {c.channelId}</td>
+            <td>{c.assigneeId === null ? '—' : agentName(c.assigneeId)}</td>
+            <td>{time(c.moodAlertAt!)}</td>
+          </tr>
+        ))}
+      </Section>
+      <Section id="attitude" title={t('supervisor.attitude')} empty={t('supervisor.noAttitude')}
+        headers={[t('supervisor.agent'), t('supervisor.warned'), t('supervisor.sentAnyway'), t('supervisor.blocked')]}>
+        {attitude.map(r => <tr data-id={r.agentId}><td>{r.name}</td><td>{r.warned}</td><td>{r.sentAnyway}</td><td>{r.blocked}</td></tr>)}
+      </Section>
+      <Section id="log" title={t('supervisor.log')} headers={[t('supervisor.at'), t('supervisor.agent'), t('supervisor.status'), t('supervisor.source')]}>
+        {log.map(e => <tr><td>{time(e.at)}</td><td>{agentName(e.agentId)}</td><td>{t(`status.${e.status}`)}</td><td>{e.source}{e.ip !== null ? ` · ${e.ip}` : ''}</td></tr>)}
+      </Section>
     </main>
+  )
+}
+
+/** A titled table (its class is its id), or a sentence instead when it has no rows and says what that means. */
+function Section ({ id, title, count, empty, headers, children }: { id: string, title: string, count?: number, empty?: string, headers: string[], children: ComponentChildren[] }) {
+  return (
+    <section aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{title}{count !== undefined && <> <span class="count">{count}</span></>}</h2>
+      {empty !== undefined && children.length === 0
+        ? <p class="empty">{empty}</p>
+        : (
+          <table class={id}>
+            <thead><tr>{headers.map(h => <th>{h}</th>)}</tr></thead>
+            <tbody>{children}</tbody>
+          </table>
+          )}
+    </section>
   )
 }
