@@ -6,6 +6,7 @@ import type { HubConfig } from './config/index.js'
 import { deskContext, deskJob, relayEvents, sweepDesks } from './desks/index.js'
 import { LocalEventBus, RedisEventBus, type EventBus } from './events/index.js'
 import { FileLinks, LocalFileStore, type FileStore } from './files/index.js'
+import { RatingLinks } from './ratings/index.js'
 import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
@@ -103,6 +104,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
         await store.ensureAgentWithToken({ name: 'Admin', email: 'admin@omnihub.local', role: 'admin', teams: [], tokenHash: hashToken(options.adminToken) }, clock())
       }
       services.links = new FileLinks(Buffer.from(config.files.linkSecret ?? await sharedSecret('file-links')), config.files.linkTtlSeconds)
+      services.ratingLinks = new RatingLinks(Buffer.from(await sharedSecret('rating-links')))
       for (const settings of config.channels.filter(c => c.enabled)) {
         const definition = registry.get(settings.plugin)!
         const topic = `channel:${settings.id}`
@@ -134,7 +136,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
             setIfAbsent: async (key, value) => await store.kvSetIfAbsent(settings.id, key, value)
           }
         }
-        services.channels.set(settings.id, { id: settings.id, team: settings.team ?? null, definition, instance: await definition.create(settings.settings, context) })
+        services.channels.set(settings.id, { id: settings.id, team: settings.team ?? null, robot: settings.robot, autoReplies: settings.autoReplies, ratings: settings.ratings, definition, instance: await definition.create(settings.settings, context) })
       }
       for (const settings of config.desks.filter(d => d.enabled)) {
         const definition = registry.desk(settings.plugin)!

@@ -15,6 +15,8 @@ export interface ChannelCapabilities {
   readReceipts: boolean
   maxTextLength: number
   maxAttachments: number
+  /** Tappable choices it shows under a message (webchat buttons, Messenger quick replies), at most; absent: none, they go as numbered lines. */
+  choices?: number
 }
 
 /** An agent's (or bot's) outbound message before it is stored. */

@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises'
 import { parse, YAMLParseError } from 'yaml'
 import type { TSchema } from 'typebox'
 import { HubError } from '../errors.js'
+import { hoursProblems } from '../hours.js'
 import { interpolate } from './interpolate.js'
 import { check, formatPath } from './problems.js'
 import {
-  BullmqSettings, ChannelBase, DeskBase, HubSettings, InlineQueueSettings, MongoSettings, RESERVED_PREFIXES, SqliteSettings,
+  BullmqSettings, CHANNEL_BASE_KEYS, ChannelBase, DeskBase, HubSettings, InlineQueueSettings, MongoSettings, RESERVED_PREFIXES, SqliteSettings,
   type ChannelSettings, type DeskSettings, type HubConfig, type QueueSettings, type StoreSettings
 } from './schema.js'
 
@@ -98,11 +99,12 @@ export function validateConfig (raw: unknown, plugins: PluginSchemas, env: NodeJ
   const off: string[] = []
   const listOf = (value: unknown): Array<Record<string, unknown>> => Array.isArray(value) ? value : []
   const channels = checkBlocks<ChannelSettings & Block>(listOf(hub.value.channels), {
-    key: 'channels', base: ChannelBase, baseKeys: ['id', 'plugin', 'enabled', 'team'], lookup: p => plugins.get(p), available: () => plugins.names(), problems, off
+    key: 'channels', base: ChannelBase, baseKeys: CHANNEL_BASE_KEYS, lookup: p => plugins.get(p), available: () => plugins.names(), problems, off
   })
   const desks = checkBlocks<DeskSettings>(listOf(hub.value.desks), {
     key: 'desks', base: DeskBase, baseKeys: ['id', 'plugin', 'enabled'], lookup: p => plugins.desk(p), available: () => plugins.deskNames(), problems, off
   })
+  channels.forEach((channel, i) => problems.push(...hoursProblems(channel.autoReplies?.businessHours, `channels[${i}].autoReplies.businessHours`)))
   desks.forEach((desk, i) => {
     if (RESERVED_PREFIXES.includes(desk.id)) problems.push(`desks[${i}].id: "${desk.id}" is a path the hub itself serves; choose another id (the desk's routes are mounted at /<id>/)`)
   })

@@ -113,16 +113,79 @@ export const HubSettings = Type.Object({
 
 export const SLUG = '^[a-z0-9][a-z0-9_-]{0,62}$'
 
+const Span = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$', description: 'HH:MM-HH:MM in the time zone' })
+export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
+
+/** Open hours in a time zone: per day, the open spans (`mon: ["09:00-12:00", "13:00-18:00"]`); a missing day is closed. */
+export const BusinessHours = Type.Object({
+  /** An IANA time zone, e.g. Asia/Shanghai. */
+  timezone: Type.String({ minLength: 1 }),
+  days: Type.Object({
+    sun: Type.Optional(Type.Array(Span)),
+    mon: Type.Optional(Type.Array(Span)),
+    tue: Type.Optional(Type.Array(Span)),
+    wed: Type.Optional(Type.Array(Span)),
+    thu: Type.Optional(Type.Array(Span)),
+    fri: Type.Optional(Type.Array(Span)),
+    sat: Type.Optional(Type.Array(Span))
+  }, { additionalProperties: false })
+}, { additionalProperties: false })
+
+const Text = Type.String({ minLength: 1, maxLength: 2000 })
+
+/** The FAQ robot on a channel: off, suggesting answers to agents, or answering customers itself. */
+export const RobotSettings = Type.Object({
+  mode: Type.Enum(['off', 'suggest', 'auto'], { default: 'off' }),
+  /** How sure (0–1) the robot must be to answer by itself. */
+  threshold: Type.Number({ default: 0.6, minimum: 0, maximum: 1 }),
+  /** Questions in a row it cannot answer surely before a person takes over. */
+  failedTurns: Type.Integer({ default: 2, minimum: 1, maximum: 10 }),
+  /** Told to the customer when a person takes over; empty: nothing. */
+  handoff: Type.String({ default: 'Let me get a colleague for you, one moment please.', maxLength: 2000 }),
+  /** Said when it is not sure, above the questions it thinks the customer means. */
+  unsure: Type.String({ default: 'Sorry, I am not sure I understood. Did you mean one of these? You can also ask for a person.', minLength: 1, maxLength: 2000 })
+}, { additionalProperties: false, default: {} })
+
+/** The channel's automatic replies, each at most once per conversation per `periodHours`. */
+export const AutoReplySettings = Type.Object({
+  /** To the customer who starts a new conversation; may hold {contact.name}. */
+  welcome: Type.Optional(Text),
+  /** To a customer's first message of a period in a conversation that goes on. */
+  firstMessage: Type.Optional(Text),
+  /** When the assigned agent is busy or every agent is at capacity. */
+  busy: Type.Optional(Text),
+  /** Outside business hours, or when no agent of the team is online. */
+  away: Type.Optional(Text),
+  businessHours: Type.Optional(BusinessHours),
+  periodHours: Type.Number({ default: 24, minimum: 0.01 }),
+  /** No automatic reply while a person answered within this many minutes. */
+  quietMinutes: Type.Number({ default: 5, minimum: 0 })
+}, { additionalProperties: false, default: {} })
+
+/** Asking customers to rate the service. {link}: the rating page. */
+export const RatingSettings = Type.Object({
+  /** Invite the customer when an agent closes the conversation. */
+  onClose: Type.Boolean({ default: false }),
+  invitation: Type.String({ default: 'How would you rate our service? Tap a score, or rate and comment here: {link}', minLength: 1, maxLength: 2000 }),
+  thanks: Type.String({ default: 'Thank you for your rating!', minLength: 1, maxLength: 2000 })
+}, { additionalProperties: false, default: {} })
+
 export const ChannelBase = Type.Object({
   id: Type.String({ pattern: SLUG }),
   plugin: Type.String({ minLength: 1 }),
   enabled: Type.Boolean({ default: true }),
   /** The team that serves the channel; absent: every agent. */
-  team: Type.Optional(Type.String({ pattern: SLUG }))
+  team: Type.Optional(Type.String({ pattern: SLUG })),
+  robot: RobotSettings,
+  autoReplies: AutoReplySettings,
+  ratings: RatingSettings
 })
 
+/** Keys of a channel block that are the hub's, not the plugin's. */
+export const CHANNEL_BASE_KEYS = ['id', 'plugin', 'enabled', 'team', 'robot', 'autoReplies', 'ratings']
+
 /** Path prefixes of the hub's own routes: a desk's routes are mounted at /<id>/ and may not take these. */
-export const RESERVED_PREFIXES = ['api', 'channels', 'inbox', 'files', 'docs', 'demo', 'healthz', 'readyz']
+export const RESERVED_PREFIXES = ['api', 'channels', 'inbox', 'files', 'docs', 'demo', 'healthz', 'readyz', 'rate']
 
 export const DeskBase = Type.Object({
   id: Type.String({ pattern: SLUG }),
@@ -130,6 +193,7 @@ export const DeskBase = Type.Object({
   enabled: Type.Boolean({ default: true })
 })
 
+export type BusinessHours = Static<typeof BusinessHours>
 export type StoreSettings = Static<typeof SqliteSettings> | Static<typeof MongoSettings>
 export type QueueSettings = Static<typeof InlineQueueSettings> | Static<typeof BullmqSettings>
 
@@ -138,6 +202,9 @@ export interface ChannelSettings {
   plugin: string
   enabled: boolean
   team?: string
+  robot: Static<typeof RobotSettings>
+  autoReplies: Static<typeof AutoReplySettings>
+  ratings: Static<typeof RatingSettings>
   /** The plugin's own settings, validated against its configSchema. */
   settings: Record<string, unknown>
 }

@@ -1,4 +1,4 @@
-import type { Agent, AgentStatus, Conversation, Message, QueueReason } from '../model/index.js'
+import type { Agent, AgentStatus, Conversation, Message, QueueReason, Rating } from '../model/index.js'
 
 /** Who may receive an event: an agent of one of `teams` ('all': every agent), or one of `agents`. */
 export interface Audience {
@@ -18,6 +18,7 @@ export type HubEventBody =
   | { type: 'conversation.typing', conversationId: string, by: 'contact', on: boolean }
   | { type: 'conversation.sla_breached', conversationId: string, conversation: Conversation, waitedMs: number, targetMs: number }
   | { type: 'conversation.mood_alert', conversationId: string, conversation: Conversation, score: number, signals: string[] }
+  | { type: 'conversation.rated', conversationId: string, conversation: Conversation, rating: Rating }
   | { type: 'agent.status', agentId: string, status: AgentStatus, at: Date }
   | { type: 'queue.updated', teamId: string | null, size: number }
   | { type: 'channel.health', channelId: string, ok: boolean, code: string | null, message: string | null }

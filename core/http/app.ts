@@ -14,6 +14,9 @@ import { conversationRoutes } from './routes/conversations.js'
 import { fileRoutes } from './routes/files.js'
 import { healthRoutes } from './routes/health.js'
 import { phraseRoutes } from './routes/phrases.js'
+import { faqRoutes } from './routes/faq.js'
+import { ratingRoutes } from './routes/ratings.js'
+import { ratingPage } from './rating-page.js'
 import { queueRoutes } from './routes/queue.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { teamRoutes } from './routes/teams.js'
@@ -61,6 +64,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
   await healthRoutes(app, s)
   await fileRoutes(app, s)
   await inboxRoutes(app)
+  await app.register(async open => { await ratingPage(open, s) })
   await app.register(async open => { await signInRoutes(open, s) }, { prefix: '/api/v1' })
   await app.register(async api => {
     api.addHook('onRequest', requireAgent(s))
@@ -71,6 +75,8 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await queueRoutes(api, s)
     await channelRoutes(api, s)
     await phraseRoutes(api, s)
+    await faqRoutes(api, s)
+    await ratingRoutes(api, s)
     await attitudeRoutes(api, s)
     await translationRoutes(api, s)
     await api.register(async uploads => { await uploadRoutes(uploads, s) })

@@ -47,6 +47,8 @@ export const ConversationSchema = Type.Object({
   lastOutboundAt: Maybe(When),
   lastActivityAt: When,
   moodAlertAt: Maybe(When),
+  rating: Maybe(Type.Object({ score: Type.Integer({ minimum: 1, maximum: 5 }), comment: Maybe(Type.String()), agentId: Maybe(Type.String()), at: When }, open)),
+  ratingInvitedAt: Maybe(When),
   createdAt: When,
   updatedAt: When
 }, open)
@@ -64,7 +66,9 @@ export const MessageSchema = Type.Object({
     subject: Type.Optional(Type.String()),
     html: Type.Optional(Type.String()),
     fullText: Type.Optional(Type.String()),
-    automated: Type.Optional(Type.String())
+    automated: Type.Optional(Type.String()),
+    choices: Type.Optional(Type.Array(Type.Object({ label: Type.String(), payload: Type.String() }, open))),
+    payload: Type.Optional(Type.String())
   }, open)),
   externalId: Maybe(Type.String()),
   status: Type.Enum(['pending', 'sent', 'delivered', 'read', 'failed']),
@@ -114,7 +118,20 @@ export const AgentSchema = Type.Object({
   lastSeenAt: Maybe(When),
   lastActiveAt: Maybe(When),
   locale: Maybe(Type.Enum(['en', 'zh'])),
+  welcome: Maybe(Type.String()),
   createdAt: When
+}, open)
+
+export const FaqEntrySchema = Type.Object({
+  id: Type.String(),
+  teamId: Maybe(Type.String()),
+  question: Type.String(),
+  alternatives: Type.Array(Type.String()),
+  answer: Type.String(),
+  related: Type.Array(Type.String(), { description: 'ids of entries offered under the answer' }),
+  createdBy: Maybe(Type.String()),
+  createdAt: When,
+  updatedAt: When
 }, open)
 
 export const PhraseSchema = Type.Object({

@@ -53,6 +53,10 @@ export interface Conversation {
   lastActivityAt: Date
   /** When the customer's words first read as upset (a mood alert); cleared when the conversation reopens. */
   moodAlertAt: Date | null
+  /** The customer's rating of the service, once they gave one. */
+  rating: Rating | null
+  /** When the customer was last asked to rate (null: never). */
+  ratingInvitedAt: Date | null
   createdAt: Date
   updatedAt: Date
 }
@@ -91,6 +95,26 @@ export interface MessageExtras {
   translation?: { text: string, from: string, to: string }
   /** A reply sent translated: what the agent wrote, in their language. */
   original?: { text: string, language: string }
+  /** Buttons offered under an automated message (webchat buttons, Messenger quick replies); channels without them show the labels as text. */
+  choices?: Choice[]
+  /** The choice a customer tapped (its payload), on their message. */
+  payload?: string
+}
+
+/** One tappable answer under a message: the customer's message carries `label` as text and `payload` in extras. */
+export interface Choice {
+  label: string
+  /** What the hub acts on: `faq:<entry id>` (a related question), `rating:<1-5>`. */
+  payload: string
+}
+
+/** A customer's score (1–5) and comment on a conversation, with who served them. */
+export interface Rating {
+  score: number
+  comment: string | null
+  /** The agent assigned when the customer rated (null: none, e.g. the robot served them). */
+  agentId: string | null
+  at: Date
 }
 
 export interface Author {
@@ -144,6 +168,8 @@ export interface Agent {
   lastActiveAt: Date | null
   /** The inbox's language for this agent; null: the browser's. */
   locale: AgentLocale | null
+  /** The agent's own greeting to a customer whose conversation they are given; null: none. */
+  welcome: string | null
   createdAt: Date
 }
 
@@ -216,6 +242,23 @@ export interface Phrase {
   text: string
   /** Images or videos from the attachment store, at most two. */
   attachments: Attachment[]
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** A question customers ask, its other phrasings and the answer: what the FAQ robot answers from. */
+export interface FaqEntry {
+  id: string
+  /** The team whose conversations it answers; null: every conversation. */
+  teamId: string | null
+  question: string
+  /** Other ways customers ask it ("退货怎么办", "can I send it back?"). */
+  alternatives: string[]
+  answer: string
+  /** Entries offered under the answer as related questions. */
+  related: string[]
+  /** The agent who added it; null: imported or made by the hub. */
+  createdBy: string | null
   createdAt: Date
   updatedAt: Date
 }

@@ -92,15 +92,18 @@ export function findPhrases (phrases: Phrase[], query: string, limit: number): P
   return [...new Set([...byCode, ...ranked])].slice(0, limit)
 }
 
-/** The phrase as it would go out to this contact from this agent: placeholders filled. */
-export function expandPhrase (phrase: Phrase, to: { contact: Contact | null, agent: Agent }): { text: string, attachments: Attachment[] } {
+/** {contact.name} and {agent.name} filled ("Hi {contact.name}," with no name reads "Hi,", not "Hi ,"). */
+export function fillPlaceholders (text: string, to: { contact: Contact | null, agent: Pick<Agent, 'name'> | null }): string {
   const values: Record<string, string> = {
     'contact.name': to.contact?.name ?? '',
-    'agent.name': to.agent.name
+    'agent.name': to.agent?.name ?? ''
   }
-  const text = phrase.text
+  return text
     .replace(/\{\s*(contact\.name|agent\.name)\s*\}/g, (_all, key: string) => values[key]!)
-    // "Hi {contact.name}," with no name reads "Hi,", not "Hi ,".
     .replace(/[ \t]+([,，.。!！?？])/g, '$1')
-  return { text, attachments: phrase.attachments }
+}
+
+/** The phrase as it would go out to this contact from this agent: placeholders filled. */
+export function expandPhrase (phrase: Phrase, to: { contact: Contact | null, agent: Agent }): { text: string, attachments: Attachment[] } {
+  return { text: fillPlaceholders(phrase.text, to), attachments: phrase.attachments }
 }

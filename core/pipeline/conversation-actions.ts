@@ -3,6 +3,7 @@ import { HubError, notFound } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Conversation, Message } from '../model/index.js'
 import { announceAssigned } from '../routing/index.js'
+import { inviteToRate } from '../ratings/index.js'
 import { enqueueDrain, enqueueRouteConversation } from './jobs.js'
 import type { HubServices } from './services.js'
 
@@ -98,6 +99,10 @@ export async function close (s: HubServices, actor: Agent, conversationId: strin
   if (before.status !== 'closed') {
     s.logger.info({ conversationId, agentId: actor.id }, 'conversation closed')
     await enqueueDrain(s)
+    // The channel asks for a rating on close (unless the customer rated already); closing never fails for it.
+    if (s.channels.get(after.channelId)?.ratings.onClose === true && after.rating === null) {
+      await inviteToRate(s, after).catch(err => s.logger.info({ conversationId, code: (err as { code?: string }).code }, 'rating invitation not sent on close'))
+    }
   }
   return after
 }

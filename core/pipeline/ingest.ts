@@ -1,15 +1,27 @@
 import type { InboundMessage, IngestOutcome } from '../channels/index.js'
 import { HubError } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
+import { rate, ratingTap } from '../ratings/index.js'
 import { enqueueRoute } from './jobs.js'
 import type { HubServices } from './services.js'
+
+/** The rating the customer tapped, if the conversation it names is theirs (a forged payload is just text). */
+async function ownRating (s: HubServices, channelId: string, inbound: InboundMessage): Promise<{ conversationId: string, score: number } | null> {
+  const rating = ratingTap(inbound.extras?.payload)
+  const conversation = rating === null ? null : await s.store.getConversation(rating.conversationId)
+  const contact = conversation === null ? null : await s.store.getContact(conversation.contactId)
+  return contact?.identities.some(i => i.channelId === channelId && i.externalId === inbound.from.externalId) === true ? rating : null
+}
 
 /**
  * Stores one inbound message (idempotently) and queues its routing. Resolves only once the
  * message is durable, so a plugin acknowledges its webhook after this and not before.
  */
-export async function ingest (s: HubServices, channelId: string, inbound: InboundMessage): Promise<IngestOutcome> {
+export async function ingest (s: HubServices, channelId: string, tapped: InboundMessage): Promise<IngestOutcome> {
   const now = s.clock()
+  // A tapped rating is kept beside its conversation as a note (a closed one stays closed) and rates it.
+  const rating = await ownRating(s, channelId, tapped)
+  const inbound: InboundMessage = rating === null ? tapped : { ...tapped, direction: 'note', conversationId: rating.conversationId, extras: { ...tapped.extras, automated: 'rating' } }
   const result = await s.store.recordInbound({
     channelId,
     teamId: s.channels.get(channelId)?.team ?? null,
@@ -40,6 +52,7 @@ export async function ingest (s: HubServices, channelId: string, inbound: Inboun
     await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
       .catch(err => s.logger.warn({ messageId: message.id, err: { message: (err as Error).message } }, 'note event not published'))
   }
+  if (rating !== null && !duplicate && conversation.id === rating.conversationId) await rate(s, conversation.id, rating.score, null)
   s.logger.info({ channelId, messageId: message.id, conversationId: conversation.id, duplicate }, duplicate ? 'inbound duplicate' : 'inbound stored')
   return { messageId: message.id, conversationId: conversation.id, duplicate }
 }

@@ -5,6 +5,7 @@ import { fileKeyOf, plainUrl } from '../files/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Attachment, Card, Conversation, Message } from '../model/index.js'
 import { translateReply } from '../translation/index.js'
+import { announceAssigned } from '../routing/index.js'
 import { enqueueSend } from './jobs.js'
 import { draftOf, evaluateDraft } from './policy.js'
 import type { Channel, HubServices } from './services.js'
@@ -75,6 +76,12 @@ async function refuseUnlessAllowed (s: HubServices, channel: Channel, conversati
   if (refusal !== null) throw new HubError(refusal.code, refusal.message, 422, refusal.details)
 }
 
+/** A person answered a conversation the FAQ robot held: it is theirs now, and the robot stops. */
+async function takeFromRobot (s: HubServices, conversation: Conversation, agent: Agent): Promise<void> {
+  const assigned = await s.store.assignConversation(conversation.id, agent.id, { capacity: null, onlyIfWaiting: false }, s.clock())
+  if (assigned !== null) await announceAssigned(s, assigned, agent, { assigneeId: null, teamId: conversation.teamId, wasQueued: false }, 'picked')
+}
+
 /**
  * An agent's reply: checked by the channel's policy and the guards, stored as `pending`,
  * then queued for sending. Refusals are HubErrors (422) that say why and what to do.
@@ -98,6 +105,7 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
     text: draft.text, attachments: draft.attachments, cards: draft.cards, tag: draft.tag, ...(Object.keys(extras).length > 0 ? { extras } : {})
   }, s.clock())
   s.logger.info({ conversationId, messageId: message.id, agentId: agent.id }, 'reply accepted')
+  if (conversation.status === 'bot') await takeFromRobot(s, conversation, agent)
   // The agent served this contact: routing's affinity keeps them together.
   await s.store.recordServed(conversation.contactId, agent.id, s.clock())
   await s.store.markAgentActive(agent.id, s.clock())

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino'
 import type { ChannelInstance, ChannelPluginDefinition } from '../channels/index.js'
-import type { HubConfig } from '../config/index.js'
+import type { ChannelSettings, HubConfig } from '../config/index.js'
 import type { Desk } from '../desks/index.js'
 import type { EventBus } from '../events/index.js'
 import type { FileLinks, FileStore } from '../files/index.js'
 import type { ReplyGuards } from '../guards/index.js'
 import type { Queue } from '../queue/index.js'
+import type { RatingLinks } from '../ratings/index.js'
 import type { QueueAnnouncer } from '../routing/announcer.js'
 import type { AgentRoster } from '../routing/roster.js'
 import type { RoutingStrategy } from '../routing/strategy.js'
@@ -17,6 +18,10 @@ export interface Channel {
   id: string
   /** The team that serves it; null: every agent. */
   team: string | null
+  /** The hub's workbench settings for it: the FAQ robot, automatic replies, rating invitations. */
+  robot: ChannelSettings['robot']
+  autoReplies: ChannelSettings['autoReplies']
+  ratings: ChannelSettings['ratings']
   definition: ChannelPluginDefinition
   instance: ChannelInstance
 }
@@ -34,6 +39,8 @@ export interface HubServices {
   files: FileStore
   /** Signs the file links agents and customers get; set when the hub starts. */
   links: FileLinks
+  /** Signs the rating page's links; set when the hub starts. */
+  ratingLinks: RatingLinks
   routing: RoutingStrategy
   queueAnnouncer: QueueAnnouncer
   roster: AgentRoster

@@ -2,6 +2,7 @@ import type { WaitNotice } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, AgentStatus, Conversation, QueueReason } from '../model/index.js'
 import type { HubServices } from '../pipeline/services.js'
+import { agentWelcome } from '../pipeline/auto-replies.js'
 import { capacityOf, decide } from './decide.js'
 
 const DRAIN_BATCH = 500
@@ -20,6 +21,8 @@ export async function announceAssigned (s: HubServices, conversation: Conversati
   await s.bus.publish({ type: 'conversation.assigned', conversationId: conversation.id, conversation, assignee: { id: agent.id, name: agent.name }, previousAssigneeId: previous.assigneeId, reason, audience })
   s.logger.info({ conversationId: conversation.id, agentId: agent.id, reason }, 'conversation assigned')
   await notifyCustomer(s, conversation, { type: 'assigned', agent: { id: agent.id, name: agent.name } })
+  await agentWelcome(s, conversation, agent.id).catch(err =>
+    s.logger.warn({ conversationId: conversation.id, err: { message: (err as Error).message } }, 'agent welcome failed'))
   if (previous.wasQueued) s.queueAnnouncer.changed(previous.teamId)
 }
 

@@ -1,6 +1,6 @@
 import type {
   Agent, AgentLocale, AgentRole, AgentStatus, Attachment, Author, Browsing, Card, Contact, ContactDetails, ContactEdit, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
-  PageView, Phrase, QueueReason, StatusChange, Team
+  FaqEntry, PageView, Phrase, QueueReason, Rating, StatusChange, Team
 } from '../model/index.js'
 import { HubError } from '../errors.js'
 
@@ -121,6 +121,7 @@ export interface AgentPatch {
   teams?: string[]
   capacity?: number | null
   locale?: AgentLocale | null
+  welcome?: string | null
 }
 
 export interface StatusUpdate {
@@ -149,6 +150,15 @@ export const phraseOwnerKey = (phrase: Pick<NewPhrase, 'scope' | 'ownerId' | 'te
 
 export const phraseCodeTaken = (code: string): HubError =>
   new HubError('phrase_code_taken', `The code /${code} is already used here; choose another code or edit that phrase.`, 409)
+
+export interface RatingStat {
+  agentId: string | null
+  channelId: string
+  count: number
+  average: number
+  /** Ratings of 4 or 5. */
+  satisfied: number
+}
 
 export interface PhrasePatch {
   code?: string
@@ -259,6 +269,14 @@ export interface Store {
   markConversationRead (id: string, now: Date): Promise<Conversation>
   /** Marks the customer as upset, once: the conversation, or null when it was already marked. */
   markMoodAlert (id: string, at: Date): Promise<Conversation | null>
+  /** The FAQ robot takes a new conversation (unassigned → bot) or hands it off (bot → unassigned); null when it was not so. */
+  setConversationBot (id: string, on: boolean, now: Date): Promise<Conversation | null>
+  /** The customer was asked to rate the conversation. */
+  markRatingInvited (id: string, at: Date): Promise<Conversation>
+  /** Keeps the customer's rating (a later one replaces it). */
+  rateConversation (id: string, rating: Rating, now: Date): Promise<Conversation>
+  /** Ratings given since `since`, per agent served and channel. */
+  ratingStats (since: Date): Promise<RatingStat[]>
   /** A closed conversation opens again, unassigned, its mood alert cleared; conflict if the contact has another open one there. */
   reopenConversation (id: string, now: Date): Promise<Conversation>
   /** Open conversations assigned to an agent. */
@@ -279,6 +297,15 @@ export interface Store {
   recordAgentEvent (agentId: string, kind: string, at: Date): Promise<void>
   /** How many of each kind each agent has had since `since`. */
   countAgentEvents (since: Date): Promise<Array<{ agentId: string, kind: string, count: number }>>
+  /** Adds or replaces entries by id, all or none (a CSV import). */
+  putFaqEntries (entries: FaqEntry[]): Promise<void>
+  getFaqEntry (id: string): Promise<FaqEntry | null>
+  deleteFaqEntry (id: string): Promise<void>
+  /** The hub-wide entries and those of these teams ('all': every team's), oldest first. */
+  listFaqEntries (teamIds: string[] | 'all'): Promise<FaqEntry[]>
+  /** Something worth counting per channel (the FAQ robot's answers and hand-offs). */
+  recordChannelEvent (channelId: string, kind: string, at: Date): Promise<void>
+  countChannelEvents (since: Date): Promise<Array<{ channelId: string, kind: string, count: number }>>
   kvGet (namespace: string, key: string): Promise<string | null>
   kvSet (namespace: string, key: string, value: string): Promise<void>
   kvDelete (namespace: string, key: string): Promise<void>

@@ -13,6 +13,8 @@ export const InboundBody = Type.Object({
   }),
   text: Type.String({ maxLength: 100_000 }),
   attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 })),
+  /** The payload of a choice the customer tapped (a reply's `choices`): the hub acts on it (a rating, a related question). */
+  payload: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   /** When the customer wrote it: epoch milliseconds or an ISO-8601 string. */
   timestamp: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ format: 'date-time' })]))
 })

@@ -17,7 +17,7 @@ export default defineChannel({
   }, { additionalProperties: false }),
   capabilities: {
     text: true, images: true, files: true, cards: false, typing: false, readReceipts: false,
-    maxTextLength: 10_000, maxAttachments: 10
+    maxTextLength: 10_000, maxAttachments: 10, choices: 10
   },
   secretSettings: ['secret'],
 
@@ -45,6 +45,7 @@ export default defineChannel({
             from: { externalId: inbound.from.id, ...pick(inbound.from, 'name', 'email', 'phone') },
             text: inbound.text,
             attachments: inbound.attachments ?? [],
+            ...(inbound.payload !== undefined ? { extras: { payload: inbound.payload } } : {}),
             ...(inbound.timestamp !== undefined ? { sentAt: new Date(inbound.timestamp) } : {})
           })
           return outcome
@@ -68,6 +69,7 @@ export default defineChannel({
           attachments: message.attachments,
           tag: message.tag,
           author: message.author,
+          ...(message.extras?.choices !== undefined ? { choices: message.extras.choices } : {}),
           createdAt: message.createdAt
         })
         let response: Response

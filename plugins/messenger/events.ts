@@ -60,7 +60,9 @@ export function normalize (event: MessagingEvent): Normalized {
       // Sent by the Page from elsewhere (its own inbox, another tool): the customer is the recipient.
       return { kind: 'message', message: { externalId: m.mid, from: { externalId: recipient }, text: m.text ?? '', attachments, cards, direction: 'outbound', ...at } }
     }
-    return { kind: 'message', message: { externalId: m.mid, from: { externalId: sender }, text: m.text ?? '', attachments, cards, ...at } }
+    // A tapped quick reply's payload: the hub acts on its own (a rating, a related question).
+    const payload = m.quick_reply?.payload !== undefined ? { extras: { payload: m.quick_reply.payload } } : {}
+    return { kind: 'message', message: { externalId: m.mid, from: { externalId: sender }, text: m.text ?? '', attachments, cards, ...payload, ...at } }
   }
   if (event.postback !== undefined) {
     const p = event.postback

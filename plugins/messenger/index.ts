@@ -14,6 +14,10 @@ import { windowVerdict } from './window.js'
 const pages = new Map<string, (events: MessagingEvent[]) => Promise<void>>()
 
 const QUICK_REPLIES = 'quick_replies'
+/** Messenger shows at most 13 quick replies, each titled in at most 20 characters. */
+const MAX_QUICK_REPLIES = 13
+const QUICK_REPLY_TITLE = 20
+const clip = (text: string, max: number): string => [...text].length <= max ? text : [...text].slice(0, max - 1).join('') + '…'
 
 /** A Facebook Page's Messenger inbox as a channel. */
 export default defineChannel({
@@ -35,7 +39,7 @@ export default defineChannel({
   }, { additionalProperties: false }),
   capabilities: {
     text: true, images: true, files: true, cards: true, typing: true, readReceipts: true,
-    maxTextLength: 2000, maxAttachments: 1
+    maxTextLength: 2000, maxAttachments: 1, choices: MAX_QUICK_REPLIES
   },
   secretSettings: ['pageAccessToken', 'appSecret', 'verifyToken'],
 
@@ -163,7 +167,10 @@ export default defineChannel({
         }
         const text = message.text !== '' ? message.text : quick?.title ?? ''
         if (text !== '') {
-          const quickReplies = quick !== undefined ? Object.values(quick.fields ?? {}).map(title => ({ content_type: 'text', title, payload: title })) : undefined
+          const choices = message.extras?.choices
+          const quickReplies = choices !== undefined
+            ? choices.map(c => ({ content_type: 'text', title: clip(c.label, QUICK_REPLY_TITLE), payload: c.payload }))
+            : quick !== undefined ? Object.values(quick.fields ?? {}).map(title => ({ content_type: 'text', title, payload: title })) : undefined
           ids.push(await call(async () => await graph.sendMessage(config.pageId, {
             recipient: { id: psid }, ...how, message: { text, ...(quickReplies !== undefined ? { quick_replies: quickReplies } : {}), metadata }
           })))

@@ -8,7 +8,7 @@ const now = new Date('2026-11-21T12:00:00Z')
 const hoursAgo = (h: number): Date => new Date(now.getTime() - h * 3_600_000)
 const conversation = (lastInboundAt: Date | null): Conversation => ({
   id: 'c', channelId: 'fb', contactId: 'k', status: 'assigned', assigneeId: 'a', teamId: null, queuedAt: null, queueReason: null, assignedAt: now,
-  tags: [], unreadCount: 0, lastInboundAt, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, createdAt: now, updatedAt: now
+  tags: [], unreadCount: 0, lastInboundAt, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, createdAt: now, updatedAt: now
 })
 const draft = (tag: string | null = null, automated = false) => ({ text: 'hi', attachments: [], cards: [], tag, automated })
 const settings = { humanAgent: true, tags: tagCatalog([]) }

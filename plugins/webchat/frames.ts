@@ -22,7 +22,11 @@ export interface WireMessage {
   createdAt: string
   /** Agent messages: as the visitor's receipts left them. Visitor messages stay `sent`; `seen` frames say an agent read them. */
   status: 'sent' | 'delivered' | 'read'
+  /** Buttons under a bot message (a rating, related questions): a tap sends `label` as a message with `payload`. */
+  choices?: WireChoice[]
 }
+
+export interface WireChoice { label: string, payload: string }
 
 export interface WirePrechat { name: FieldRule, email: FieldRule, phone: FieldRule }
 export type FieldRule = 'off' | 'optional' | 'required'
@@ -35,7 +39,7 @@ export interface WireStatus {
 
 /** Visitor to hub. */
 export type ClientFrame =
-  | { type: 'message', clientId: string, text: string, attachments?: WireAttachment[] }
+  | { type: 'message', clientId: string, text: string, attachments?: WireAttachment[], payload?: string }
   | { type: 'typing', on: boolean }
   | { type: 'receipt', status: 'delivered' | 'read', ids: string[] }
   | { type: 'sync' }

@@ -26,7 +26,7 @@ export default defineChannel({
   configSchema: WebchatSettings,
   capabilities: {
     text: true, images: true, files: true, cards: false, typing: true, readReceipts: true,
-    maxTextLength: 5000, maxAttachments: 10
+    maxTextLength: 5000, maxAttachments: 10, choices: 10
   },
   secretSettings: ['identitySecret'],
   validate: settingsProblems,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { WebSocket } from 'ws'
 import type { ChannelContext } from '../../core/channels/index.js'
 import type { ServerFrame, WireStatus } from './frames.js'
-import { isOpen } from './hours.js'
+import { isOpen } from '../../core/hours.js'
 import type { WebchatSettings } from './settings.js'
 
 /** What one process holds of a visitor's open widget (a tab). */

@@ -13,7 +13,7 @@ const Short = (max: number) => Type.String({ maxLength: max })
 
 const Frame = Type.Union([
   // Text length is the channel's setting, checked after: the schema only stops absurd frames.
-  Type.Object({ type: Type.Literal('message'), clientId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }), text: Type.String({ maxLength: 100_000 }), attachments: Type.Optional(Type.Array(Attachment, { maxItems: 10 })) }),
+  Type.Object({ type: Type.Literal('message'), clientId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }), text: Type.String({ maxLength: 100_000 }), attachments: Type.Optional(Type.Array(Attachment, { maxItems: 10 })), payload: Type.Optional(Short(200)) }),
   Type.Object({ type: Type.Literal('typing'), on: Type.Boolean() }),
   Type.Object({ type: Type.Literal('receipt'), status: Type.Enum(['delivered', 'read']), ids: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 200 }) }),
   Type.Object({ type: Type.Literal('sync') }),

@@ -187,7 +187,8 @@ export class VisitorSession {
       externalId: visitorMessageId(this.visitorId, clientId),
       from: { externalId, ...present({ name: this.state.name, email: this.state.email, phone: this.state.phone }) },
       text: frame.text,
-      attachments
+      attachments,
+      ...(frame.payload !== undefined ? { extras: { payload: frame.payload } } : {})
     })
     if (outcome.conversationId !== known) {
       await this.d.visitors.setConversation(externalId, outcome.conversationId)

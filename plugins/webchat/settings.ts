@@ -1,9 +1,8 @@
 import { Type, type Static } from 'typebox'
+import { BusinessHours } from '../../core/config/index.js'
+import { hoursProblems } from '../../core/hours.js'
 
 const Field = Type.Enum(['off', 'optional', 'required'], { default: 'off' })
-const Span = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$', description: 'HH:MM-HH:MM in the time zone' })
-export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
-
 /** The webchat channel's settings in config (beside id, plugin, enabled, team). */
 export const WebchatSettings = Type.Object({
   /** Shown in the widget's header. */
@@ -24,20 +23,7 @@ export const WebchatSettings = Type.Object({
   /** When nobody can answer, ask for an email address so the conversation can go on by email. */
   offlineEmail: Type.Boolean({ default: true }),
   /** Open hours; outside them the widget shows away. Absent: always open (when agents are online). */
-  businessHours: Type.Optional(Type.Object({
-    /** An IANA time zone, e.g. Asia/Shanghai. */
-    timezone: Type.String({ minLength: 1 }),
-    /** Per day, the open spans, e.g. `mon: ["09:00-12:00", "13:00-18:00"]`; a missing day is closed. */
-    days: Type.Object({
-      sun: Type.Optional(Type.Array(Span)),
-      mon: Type.Optional(Type.Array(Span)),
-      tue: Type.Optional(Type.Array(Span)),
-      wed: Type.Optional(Type.Array(Span)),
-      thu: Type.Optional(Type.Array(Span)),
-      fri: Type.Optional(Type.Array(Span)),
-      sat: Type.Optional(Type.Array(Span))
-    }, { additionalProperties: false })
-  }, { additionalProperties: false })),
+  businessHours: Type.Optional(BusinessHours),
   attachments: Type.Object({
     maxBytes: Type.Integer({ default: 10 * 1024 * 1024, minimum: 1024, maximum: 100 * 1024 * 1024 }),
     /** MIME types visitors may send; `image/*` style wildcards allowed. */
@@ -70,20 +56,5 @@ export type WebchatSettings = Static<typeof WebchatSettings>
 
 /** Problems the schema cannot state. */
 export function settingsProblems (settings: WebchatSettings): string[] {
-  const problems: string[] = []
-  const hours = settings.businessHours
-  if (hours !== undefined) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: hours.timezone })
-    } catch {
-      problems.push(`businessHours.timezone: "${hours.timezone}" is not a time zone; use an IANA name such as Asia/Shanghai or Europe/Berlin`)
-    }
-    for (const [day, spans] of Object.entries(hours.days)) {
-      for (const span of spans ?? []) {
-        const [from, to] = span.split('-') as [string, string]
-        if (from >= to) problems.push(`businessHours.days.${day}: ${span} ends before it starts`)
-      }
-    }
-  }
-  return problems
+  return hoursProblems(settings.businessHours, 'businessHours')
 }

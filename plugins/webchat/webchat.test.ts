@@ -5,7 +5,7 @@ import t, { type Test } from 'tap'
 import { runChannelKit } from '../../core/channels/testkit/index.js'
 import { startTestHub, type TestHub } from '../../test/helpers/hub.js'
 import { VisitorClient } from '../../test/helpers/visitor.js'
-import { isOpen } from './hours.js'
+import { isOpen } from '../../core/hours.js'
 import webchat from './index.js'
 import { identityHash } from './visitors.js'
 

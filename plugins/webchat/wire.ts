@@ -19,7 +19,8 @@ export function toWire (m: Message, files: ChannelFiles): WireMessage {
     text: m.text,
     attachments: files.signDeep(m.attachments),
     createdAt: m.createdAt.toISOString(),
-    status: !inbound && (m.status === 'delivered' || m.status === 'read') ? m.status : 'sent'
+    status: !inbound && (m.status === 'delivered' || m.status === 'read') ? m.status : 'sent',
+    ...(!inbound && m.extras?.choices !== undefined ? { choices: m.extras.choices.map(c => ({ label: c.label, payload: c.payload })) } : {})
   }
 }
 

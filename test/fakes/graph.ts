@@ -73,6 +73,13 @@ export class FakeGraph {
       return error(scripted.status, scripted.code ?? 0, scripted.message ?? 'scripted error', scripted.subcode, scripted.retryAfter !== undefined ? { 'retry-after': String(scripted.retryAfter) } : {})
     }
     if (call.body.sender_action !== undefined) return [200, { recipient_id: call.body.recipient?.id }, {}]
+    // Quick replies, as the Send API documents them: at most 13, titles of at most 20 characters, payloads of at most 1000.
+    const quick = call.body.message?.quick_replies as Array<{ content_type?: string, title?: string, payload?: string }> | undefined
+    if (quick !== undefined) {
+      if (quick.length > 13) return error(400, 100, '(#100) param message[quick_replies] must have at most 13 elements')
+      const bad = quick.findIndex(q => q.content_type === 'text' && ([...(q.title ?? '')].length === 0 || [...(q.title ?? '')].length > 20 || (q.payload ?? '').length > 1000))
+      if (bad >= 0) return error(400, 100, `(#100) param message[quick_replies][${bad}] has an invalid title or payload`)
+    }
     return [200, { recipient_id: call.body.recipient?.id, message_id: `m_${++this.nextId}` }, {}]
   }
 

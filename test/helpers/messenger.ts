@@ -11,11 +11,12 @@ export function messengerChannel (graph: FakeGraph, over: Record<string, unknown
   return { id: 'fb-shop', plugin: 'messenger', pageId: '111', pageAccessToken: PAGE_TOKEN, appSecret: FB_SECRET, verifyToken: 'v', graphBaseUrl: graph.url, ...over }
 }
 
-/** A Messenger customer writes (`hoursAgo` back: past 24 the window is closed); resolves with their conversation's id. */
-export async function messengerCustomerWrote (h: TestHub, psid: string, text: string, hoursAgo = 0): Promise<string> {
+/** A Messenger customer writes (`hoursAgo` back: past 24 the window is closed), or taps a quick reply; resolves with their conversation's id. */
+export async function messengerCustomerWrote (h: TestHub, psid: string, text: string, hoursAgo = 0, quickReply?: string): Promise<string> {
   const at = Date.now() - hoursAgo * 3_600_000
   const response = await FakeGraph.deliver(`${h.url}/channels/fb-shop/webhook`, FB_SECRET, {
-    object: 'page', entry: [{ id: '111', time: at, messaging: [{ sender: { id: psid }, recipient: { id: '111' }, timestamp: at, message: { mid: `mid.${psid}.${at}`, text } }] }]
+    object: 'page',
+    entry: [{ id: '111', time: at, messaging: [{ sender: { id: psid }, recipient: { id: '111' }, timestamp: at, message: { mid: `mid.${psid}.${at}.${Math.random()}`, text, ...(quickReply !== undefined ? { quick_reply: { payload: quickReply } } : {}) } }] }]
   })
   if (response.status !== 200) throw new Error(`webhook answered ${response.status}`)
   let id: string | undefined

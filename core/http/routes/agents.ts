@@ -27,7 +27,10 @@ const AgentPatch = Type.Object({
   teams: Type.Optional(Teams),
   capacity: Type.Optional(Capacity)
 }, { additionalProperties: false })
-const MyPatch = Type.Object({ locale: Type.Union([Type.Enum(['en', 'zh']), Type.Null()]) }, { additionalProperties: false })
+const MyPatch = Type.Object({
+  locale: Type.Optional(Type.Union([Type.Enum(['en', 'zh']), Type.Null()])),
+  welcome: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000, description: 'sent to a customer whose conversation you are given; may hold {contact.name} and {agent.name}' }), Type.Null()]))
+}, { additionalProperties: false, minProperties: 1 })
 const StatusBody = Type.Object({ status: Type.Enum(['online', 'busy', 'offline']) }, { additionalProperties: false })
 const LogQuery = Type.Object({ agent: Type.Optional(Type.String({ minLength: 1 })), ...Paging }, { additionalProperties: false })
 const WithToken = Type.Object({ agent: AgentSchema, token: Type.String({ description: 'shown once; only its hash is stored' }) })
@@ -47,7 +50,7 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
     async request => (await s.store.getAgent(request.agent!.id))!)
 
   app.patch<{ Body: Static<typeof MyPatch> }>('/agents/me', {
-    schema: { tags, summary: 'Your own settings: the inbox language (null: the browser\'s)', ...secured, body: MyPatch, response: { 200: AgentSchema } }
+    schema: { tags, summary: 'Your own settings: the inbox language (null: the browser\'s) and your welcome to customers (null: none)', ...secured, body: MyPatch, response: { 200: AgentSchema } }
   }, async request => await s.store.updateAgent(request.agent!.id, request.body))
 
   app.put<{ Body: Static<typeof StatusBody> }>('/agents/me/status', {

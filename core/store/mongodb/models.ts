@@ -46,6 +46,9 @@ const conversation = new Schema({
   lastOutboundAt: { type: Date, default: null },
   lastActivityAt: Date,
   moodAlertAt: { type: Date, default: null },
+  /** { score, comment, agentId, at } once the customer rated. */
+  rating: { type: Schema.Types.Mixed, default: null },
+  ratingInvitedAt: { type: Date, default: null },
   createdAt: Date,
   updatedAt: Date
 }, options)
@@ -55,6 +58,7 @@ conversation.index({ status: 1, lastActivityAt: -1, _id: -1 })
 conversation.index({ assigneeId: 1, lastActivityAt: -1, _id: -1 })
 conversation.index({ teamId: 1, lastActivityAt: -1, _id: -1 })
 conversation.index({ contactId: 1 })
+conversation.index({ 'rating.at': 1 }, { partialFilterExpression: { 'rating.at': { $type: 'date' } } })
 conversation.index({ queuedAt: 1, _id: 1 }, { partialFilterExpression: { queuedAt: { $type: 'date' } } })
 
 const message = new Schema({
@@ -100,6 +104,7 @@ const agent = new Schema({
   lastSeenAt: { type: Date, default: null },
   lastActiveAt: { type: Date, default: null },
   locale: { type: String, default: null },
+  welcome: { type: String, default: null },
   createdAt: Date
 }, options)
 
@@ -135,6 +140,15 @@ phrase.index({ ownerKey: 1, code: 1 }, { unique: true })
 const agentEvent = new Schema({ agentId: String, kind: String, at: Date }, { versionKey: false })
 agentEvent.index({ at: 1 })
 
+const faqEntry = new Schema({
+  _id: String, teamId: { type: String, default: null }, question: String, alternatives: { type: [String], default: [] }, answer: String,
+  related: { type: [String], default: [] }, createdBy: { type: String, default: null }, createdAt: Date, updatedAt: Date
+}, { versionKey: false })
+faqEntry.index({ teamId: 1 })
+
+const channelEvent = new Schema({ channelId: String, kind: String, at: Date }, { versionKey: false })
+channelEvent.index({ at: 1 })
+
 const kv = new Schema({ namespace: String, key: String, value: String }, { versionKey: false })
 kv.index({ namespace: 1, key: 1 }, { unique: true })
 
@@ -150,6 +164,8 @@ export function registerModels (connection: Connection) {
     PageView: connection.model('PageView', pageView, 'page_views'),
     Phrase: connection.model('Phrase', phrase, 'phrases'),
     AgentEvent: connection.model('AgentEvent', agentEvent, 'agent_events'),
+    FaqEntry: connection.model('FaqEntry', faqEntry, 'faq_entries'),
+    ChannelEvent: connection.model('ChannelEvent', channelEvent, 'channel_events'),
     Kv: connection.model('Kv', kv, 'plugin_kv')
   }
 }

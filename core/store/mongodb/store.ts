@@ -1,11 +1,11 @@
 import mongoose, { type Connection } from 'mongoose'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Identity, Message, MessageExtras, PageView, Phrase, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, FaqEntry, Identity, Message, MessageExtras, PageView, Phrase, QueueReason, Rating, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
-  MessagePaging, NewPhrase, Page, PhrasePatch, StatusUpdate, Store
+  MessagePaging, NewPhrase, Page, PhrasePatch, RatingStat, StatusUpdate, Store
 } from '../store.js'
 import { PAGE_VIEWS_KEPT, RECENT_PAGES, phraseCodeTaken, phraseOwnerKey } from '../store.js'
 import { mergeAttributes } from '../details.js'
@@ -24,7 +24,7 @@ const openKey = (channelId: string, contactId: string, thread: string): string =
 
 function toConversation (d: Doc): Conversation {
   const { _id, openKey: _openKey, thread: _thread, ...rest } = d
-  return { id: _id, ...rest, moodAlertAt: d.moodAlertAt ?? null } as Conversation
+  return { id: _id, ...rest, moodAlertAt: d.moodAlertAt ?? null, rating: d.rating ?? null, ratingInvitedAt: d.ratingInvitedAt ?? null } as Conversation
 }
 function toMessage (d: Doc): Message {
   const { _id, ...rest } = d
@@ -35,6 +35,11 @@ const toPhrase = (d: Doc): Phrase => {
   return { id: _id, ...rest, attachments: d.attachments ?? [] } as Phrase
 }
 
+function toFaqEntry (d: Doc): FaqEntry {
+  const { _id, ...rest } = d
+  return { id: _id, ...rest, teamId: d.teamId ?? null, createdBy: d.createdBy ?? null } as FaqEntry
+}
+
 const toTeam = (d: Doc): Team => ({ id: d._id, name: d.name, createdAt: d.createdAt })
 function toStatusChange (d: Doc): StatusChange {
   const { _id, ...rest } = d
@@ -42,7 +47,7 @@ function toStatusChange (d: Doc): StatusChange {
 }
 function toAgent (d: Doc): Agent {
   const { _id, tokenHash: _hash, ...rest } = d
-  return { id: _id, ...rest, locale: d.locale ?? null } as Agent
+  return { id: _id, ...rest, locale: d.locale ?? null, welcome: d.welcome ?? null } as Agent
 }
 
 /**
@@ -121,7 +126,7 @@ export class MongoStore implements Store {
   private async openConversation (record: InboundRecord, contactId: string, note: boolean, now: Date): Promise<{ id: string, created: boolean }> {
     const thread = record.thread ?? ''
     const proposedId = newId(now.getTime())
-    const fields = { _id: proposedId, channelId: record.channelId, contactId, thread, assigneeId: null, teamId: record.teamId, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, createdAt: now, updatedAt: now }
+    const fields = { _id: proposedId, channelId: record.channelId, contactId, thread, assigneeId: null, teamId: record.teamId, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, createdAt: now, updatedAt: now }
     if (note) {
       await this.m.Conversation.create({ ...fields, status: 'closed' })
       return { id: proposedId, created: true }
@@ -580,6 +585,34 @@ export class MongoStore implements Store {
     return d === null ? null : toConversation(d)
   }
 
+  async setConversationBot (id: string, on: boolean, now: Date): Promise<Conversation | null> {
+    const [from, to] = on ? ['unassigned', 'bot'] : ['bot', 'unassigned']
+    const d = await this.m.Conversation.findOneAndUpdate({ _id: id, status: from, assigneeId: null },
+      { $set: { status: to, queuedAt: null, queueReason: null, updatedAt: now } }, { returnDocument: 'after', lean: true }) as Doc | null
+    return d === null ? null : toConversation(d)
+  }
+
+  async markRatingInvited (id: string, at: Date): Promise<Conversation> {
+    const d = await this.m.Conversation.findOneAndUpdate({ _id: id }, { $set: { ratingInvitedAt: at, updatedAt: at } }, { returnDocument: 'after', lean: true }) as Doc | null
+    if (d === null) throw notFound('conversation', id)
+    return toConversation(d)
+  }
+
+  async rateConversation (id: string, rating: Rating, now: Date): Promise<Conversation> {
+    const d = await this.m.Conversation.findOneAndUpdate({ _id: id }, { $set: { rating, updatedAt: now } }, { returnDocument: 'after', lean: true }) as Doc | null
+    if (d === null) throw notFound('conversation', id)
+    return toConversation(d)
+  }
+
+  async ratingStats (since: Date): Promise<RatingStat[]> {
+    const rows = await this.m.Conversation.aggregate<{ _id: { agentId: string | null, channelId: string }, count: number, average: number, satisfied: number }>([
+      { $match: { 'rating.at': { $gte: since } } },
+      { $group: { _id: { agentId: '$rating.agentId', channelId: '$channelId' }, count: { $sum: 1 }, average: { $avg: '$rating.score' }, satisfied: { $sum: { $cond: [{ $gte: ['$rating.score', 4] }, 1, 0] } } } },
+      { $sort: { '_id.channelId': 1, '_id.agentId': 1 } }
+    ])
+    return rows.map(r => ({ agentId: r._id.agentId ?? null, channelId: r._id.channelId, count: r.count, average: r.average, satisfied: r.satisfied }))
+  }
+
   async reopenConversation (id: string, now: Date): Promise<Conversation> {
     const current = await this.m.Conversation.findById(id).lean() as Doc | null
     if (current === null) throw notFound('conversation', id)
@@ -673,6 +706,41 @@ export class MongoStore implements Store {
       { $sort: { '_id.agentId': 1, '_id.kind': 1 } }
     ])
     return rows.map(r => ({ agentId: r._id.agentId, kind: r._id.kind, count: r.count }))
+  }
+
+  async putFaqEntries (entries: FaqEntry[]): Promise<void> {
+    if (entries.length === 0) return
+    // Without a replica set there are no transactions: the core checks every entry first, so only an outage can leave part written.
+    await this.m.FaqEntry.bulkWrite(entries.map(({ id, createdAt, ...fields }) => ({
+      updateOne: { filter: { _id: id }, update: { $set: fields, $setOnInsert: { createdAt } }, upsert: true }
+    })), { ordered: true })
+  }
+
+  async getFaqEntry (id: string): Promise<FaqEntry | null> {
+    const d = await this.m.FaqEntry.findById(id).lean() as Doc | null
+    return d === null ? null : toFaqEntry(d)
+  }
+
+  async deleteFaqEntry (id: string): Promise<void> {
+    if ((await this.m.FaqEntry.deleteOne({ _id: id })).deletedCount === 0) throw notFound('FAQ entry', id)
+  }
+
+  async listFaqEntries (teamIds: string[] | 'all'): Promise<FaqEntry[]> {
+    const query = teamIds === 'all' ? {} : { $or: [{ teamId: null }, { teamId: { $in: teamIds } }] }
+    return (await this.m.FaqEntry.find(query).sort({ createdAt: 1, _id: 1 }).lean() as Doc[]).map(toFaqEntry)
+  }
+
+  async recordChannelEvent (channelId: string, kind: string, at: Date): Promise<void> {
+    await this.m.ChannelEvent.create({ channelId, kind, at })
+  }
+
+  async countChannelEvents (since: Date): Promise<Array<{ channelId: string, kind: string, count: number }>> {
+    const rows = await this.m.ChannelEvent.aggregate<{ _id: { channelId: string, kind: string }, count: number }>([
+      { $match: { at: { $gte: since } } },
+      { $group: { _id: { channelId: '$channelId', kind: '$kind' }, count: { $sum: 1 } } },
+      { $sort: { '_id.channelId': 1, '_id.kind': 1 } }
+    ])
+    return rows.map(r => ({ channelId: r._id.channelId, kind: r._id.kind, count: r.count }))
   }
 
   async kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean> {

@@ -175,5 +175,29 @@ export const migrations: string[] = [
   `
   -- Customers whose words read as upset: one mood alert per conversation until it reopens.
   ALTER TABLE conversations ADD COLUMN mood_alert_at INTEGER;
+  `,
+  `
+  -- The FAQ robot's knowledge base, and what it did per channel; customers' ratings; agents' own greetings.
+  CREATE TABLE faq_entries (
+    id TEXT PRIMARY KEY,
+    team_id TEXT,
+    question TEXT NOT NULL,
+    alternatives TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    related TEXT NOT NULL,
+    created_by TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX faq_entries_team ON faq_entries(team_id);
+  CREATE TABLE channel_events (channel_id TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE INDEX channel_events_at ON channel_events(at);
+  ALTER TABLE conversations ADD COLUMN rating_score INTEGER;
+  ALTER TABLE conversations ADD COLUMN rating_comment TEXT;
+  ALTER TABLE conversations ADD COLUMN rating_agent_id TEXT;
+  ALTER TABLE conversations ADD COLUMN rated_at INTEGER;
+  ALTER TABLE conversations ADD COLUMN rating_invited_at INTEGER;
+  CREATE INDEX conversations_rated ON conversations(rated_at) WHERE rated_at IS NOT NULL;
+  ALTER TABLE agents ADD COLUMN welcome TEXT;
   `
 ]

@@ -3,18 +3,18 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
-import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, Phrase, QueueReason, StatusChange, Team } from '../../model/index.js'
+import type { Agent, Browsing, Contact, ContactDetails, ContactEdit, Conversation, FaqEntry, Message, MessageExtras, PageView, Phrase, QueueReason, Rating, StatusChange, Team } from '../../model/index.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import type {
   AgentPatch, AssignOptions, ConversationFilter, InboundRecord, InboundResult, MessageStatusUpdate, NewAgent, OutboundRecord,
-  MessagePaging, NewPhrase, Page, PhrasePatch, StatusUpdate, Store
+  MessagePaging, NewPhrase, Page, PhrasePatch, RatingStat, StatusUpdate, Store
 } from '../store.js'
 import { PAGE_VIEWS_KEPT, RECENT_PAGES, phraseCodeTaken, phraseOwnerKey } from '../store.js'
 import { mergeAttributes } from '../details.js'
 import { migrations } from './migrations.js'
 import {
-  toAgent, toContact, toConversation, toMessage, toPhrase, toStatusChange, toTeam,
-  type AgentRow, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow, type PhraseRow, type StatusLogRow, type TeamRow
+  toAgent, toContact, toConversation, toFaqEntry, toMessage, toPhrase, toStatusChange, toTeam,
+  type AgentRow, type ContactRow, type ConversationRow, type FaqRow, type IdentityRow, type MessageRow, type PhraseRow, type StatusLogRow, type TeamRow
 } from './rows.js'
 
 /** Thrown inside a write to roll it back when the message was already stored. */
@@ -493,10 +493,12 @@ export class SqliteStore implements Store {
 
   async updateAgent (id: string, patch: AgentPatch): Promise<Agent> {
     const row = await this.write(() => this.sql(`UPDATE agents SET name = COALESCE(?, name), role = COALESCE(?, role),
-        teams = COALESCE(?, teams), capacity = CASE WHEN ? THEN ? ELSE capacity END, locale = CASE WHEN ? THEN ? ELSE locale END
+        teams = COALESCE(?, teams), capacity = CASE WHEN ? THEN ? ELSE capacity END, locale = CASE WHEN ? THEN ? ELSE locale END,
+        welcome = CASE WHEN ? THEN ? ELSE welcome END
         WHERE id = ? RETURNING *`)
       .get(patch.name ?? null, patch.role ?? null, patch.teams !== undefined ? JSON.stringify(patch.teams) : null,
-        patch.capacity !== undefined ? 1 : 0, patch.capacity ?? null, patch.locale !== undefined ? 1 : 0, patch.locale ?? null, id) as AgentRow | undefined)
+        patch.capacity !== undefined ? 1 : 0, patch.capacity ?? null, patch.locale !== undefined ? 1 : 0, patch.locale ?? null,
+        patch.welcome !== undefined ? 1 : 0, patch.welcome ?? null, id) as AgentRow | undefined)
     if (row === undefined) throw notFound('agent', id)
     return toAgent(row)
   }
@@ -659,6 +661,32 @@ export class SqliteStore implements Store {
     })
   }
 
+  async setConversationBot (id: string, on: boolean, now: Date): Promise<Conversation | null> {
+    const [from, to] = on ? ['unassigned', 'bot'] : ['bot', 'unassigned']
+    const row = await this.write(() => this.sql(`UPDATE conversations SET status = ?, queued_at = NULL, queue_reason = NULL, updated_at = ?
+      WHERE id = ? AND status = ? AND assignee_id IS NULL RETURNING *`).get(to, now.getTime(), id, from) as ConversationRow | undefined)
+    return row === undefined ? null : toConversation(row)
+  }
+
+  async markRatingInvited (id: string, at: Date): Promise<Conversation> {
+    const row = await this.write(() => this.sql('UPDATE conversations SET rating_invited_at = ?, updated_at = ? WHERE id = ? RETURNING *').get(at.getTime(), at.getTime(), id) as ConversationRow | undefined)
+    if (row === undefined) throw notFound('conversation', id)
+    return toConversation(row)
+  }
+
+  async rateConversation (id: string, rating: Rating, now: Date): Promise<Conversation> {
+    const row = await this.write(() => this.sql(`UPDATE conversations SET rating_score = ?, rating_comment = ?, rating_agent_id = ?, rated_at = ?, updated_at = ?
+      WHERE id = ? RETURNING *`).get(rating.score, rating.comment, rating.agentId, rating.at.getTime(), now.getTime(), id) as ConversationRow | undefined)
+    if (row === undefined) throw notFound('conversation', id)
+    return toConversation(row)
+  }
+
+  async ratingStats (since: Date): Promise<RatingStat[]> {
+    return this.sql(`SELECT rating_agent_id AS agentId, channel_id AS channelId, COUNT(*) AS count, AVG(rating_score) AS average,
+      SUM(rating_score >= 4) AS satisfied FROM conversations WHERE rated_at >= ? GROUP BY rating_agent_id, channel_id ORDER BY channel_id, rating_agent_id`)
+      .all(since.getTime()) as RatingStat[]
+  }
+
   async reopenConversation (id: string, now: Date): Promise<Conversation> {
     const at = now.getTime()
     try {
@@ -762,6 +790,43 @@ export class SqliteStore implements Store {
   async countAgentEvents (since: Date): Promise<Array<{ agentId: string, kind: string, count: number }>> {
     return this.sql('SELECT agent_id AS agentId, kind, COUNT(*) AS count FROM agent_events WHERE at >= ? GROUP BY agent_id, kind ORDER BY agent_id, kind')
       .all(since.getTime()) as Array<{ agentId: string, kind: string, count: number }>
+  }
+
+  async putFaqEntries (entries: FaqEntry[]): Promise<void> {
+    await this.write(() => {
+      const put = this.sql(`INSERT INTO faq_entries (id, team_id, question, alternatives, answer, related, created_by, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET team_id = excluded.team_id, question = excluded.question,
+        alternatives = excluded.alternatives, answer = excluded.answer, related = excluded.related, updated_at = excluded.updated_at`)
+      for (const e of entries) {
+        put.run(e.id, e.teamId, e.question, JSON.stringify(e.alternatives), e.answer, JSON.stringify(e.related), e.createdBy, e.createdAt.getTime(), e.updatedAt.getTime())
+      }
+    })
+  }
+
+  async getFaqEntry (id: string): Promise<FaqEntry | null> {
+    const row = this.sql('SELECT * FROM faq_entries WHERE id = ?').get(id) as FaqRow | undefined
+    return row === undefined ? null : toFaqEntry(row)
+  }
+
+  async deleteFaqEntry (id: string): Promise<void> {
+    await this.write(() => {
+      if (this.sql('DELETE FROM faq_entries WHERE id = ?').run(id).changes === 0) throw notFound('FAQ entry', id)
+    })
+  }
+
+  async listFaqEntries (teamIds: string[] | 'all'): Promise<FaqEntry[]> {
+    const teams = teamIds === 'all' ? 'TRUE' : `team_id IN (${teamIds.map(() => '?').join(', ') || "''"})`
+    return (this.sql(`SELECT * FROM faq_entries WHERE team_id IS NULL OR ${teams} ORDER BY created_at, id`)
+      .all(...(teamIds === 'all' ? [] : teamIds)) as FaqRow[]).map(toFaqEntry)
+  }
+
+  async recordChannelEvent (channelId: string, kind: string, at: Date): Promise<void> {
+    await this.write(() => { this.sql('INSERT INTO channel_events (channel_id, kind, at) VALUES (?, ?, ?)').run(channelId, kind, at.getTime()) })
+  }
+
+  async countChannelEvents (since: Date): Promise<Array<{ channelId: string, kind: string, count: number }>> {
+    return this.sql('SELECT channel_id AS channelId, kind, COUNT(*) AS count FROM channel_events WHERE at >= ? GROUP BY channel_id, kind ORDER BY channel_id, kind')
+      .all(since.getTime()) as Array<{ channelId: string, kind: string, count: number }>
   }
 
   async kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean> {

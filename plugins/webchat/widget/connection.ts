@@ -6,6 +6,8 @@ export interface Pending {
   text: string
   attachments: WireAttachment[]
   at: string
+  /** A tapped choice's payload, sent with the text. */
+  payload?: string
   /** Set when the hub refused it for good (too long, …): shown, not sent again. */
   error?: string
 }
@@ -109,22 +111,22 @@ export class Connection {
   }
 
   /** Queues a message in the outbox and sends it if connected. */
-  message (text: string, attachments: WireAttachment[] = []): Pending {
-    const pending: Pending = { clientId: newClientId(), text, attachments, at: new Date().toISOString() }
+  message (text: string, attachments: WireAttachment[] = [], payload?: string): Pending {
+    const pending: Pending = { clientId: newClientId(), text, attachments, at: new Date().toISOString(), ...(payload !== undefined ? { payload } : {}) }
     this.outbox = [...this.outbox, pending]
-    this.raw({ type: 'message', clientId: pending.clientId, text, attachments })
+    this.raw(frameOf(pending))
     return pending
   }
 
   private flush (): void {
-    for (const p of this.outbox) if (p.error === undefined) this.raw({ type: 'message', clientId: p.clientId, text: p.text, attachments: p.attachments })
+    for (const p of this.outbox) if (p.error === undefined) this.raw(frameOf(p))
   }
 
   private refused (clientId: string, code: string, message: string, retryAfterMs: number | undefined): void {
     if (code === 'rate_limited' || code === 'try_again') {
       setTimeout(() => {
         const p = this.outbox.find(item => item.clientId === clientId)
-        if (p !== undefined) this.raw({ type: 'message', clientId, text: p.text, attachments: p.attachments })
+        if (p !== undefined) this.raw(frameOf(p))
       }, retryAfterMs ?? 2000)
       return
     }
@@ -164,3 +166,5 @@ export class Connection {
     ws?.close()
   }
 }
+
+const frameOf = (p: Pending): ClientFrame => ({ type: 'message', clientId: p.clientId, text: p.text, attachments: p.attachments, ...(p.payload !== undefined ? { payload: p.payload } : {}) })

@@ -1,4 +1,4 @@
-import type { ServerFrame, WireAttachment, WireMessage, WireStatus } from '../frames.js'
+import type { ServerFrame, WireAttachment, WireChoice, WireMessage, WireStatus } from '../frames.js'
 import { Connection, type Pending } from './connection.js'
 import { pickLocale, textsFor, type Locale, type Texts } from './i18n.js'
 import { css } from './styles.js'
@@ -387,8 +387,11 @@ class Widget {
     const stored = [...this.messages.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt))
     const ackedClientIds = new Set(stored.map(m => m.clientId))
     const pending = this.conn.outbox.filter(p => !ackedClientIds.has(p.clientId))
+    // Choices are offered under the newest message only: once the visitor wrote on, they are past.
+    const last = stored.at(-1)
     log.replaceChildren(
       ...stored.map(m => this.bubbleFor(m.from, m.text, m.attachments, this.metaOf(m))),
+      ...(last?.choices !== undefined && last.choices.length > 0 && pending.length === 0 ? [this.choicesFor(last.choices)] : []),
       ...pending.map(p => this.pendingBubble(p)))
     if (atBottom || pending.length > 0) log.scrollTop = log.scrollHeight
   }
@@ -397,6 +400,16 @@ class Widget {
     const time = new Date(m.createdAt).toLocaleTimeString(this.locale === 'zh' ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit' })
     if (m.from !== 'visitor') return `${m.from === 'agent' ? this.agentName ?? this.t.someone : ''} ${time}`.trim()
     return `${time} · ${this.seenAt !== '' && m.createdAt <= this.seenAt ? this.t.seen : this.t.sent}`
+  }
+
+  private choicesFor (choices: WireChoice[]): HTMLElement {
+    const row = el('div', { class: 'choices', role: 'group' })
+    for (const choice of choices) {
+      const button = el('button', { type: 'button', class: 'choice' }, choice.label)
+      button.addEventListener('click', () => { this.conn.message(choice.label, [], choice.payload); this.render() })
+      row.append(button)
+    }
+    return row
   }
 
   private pendingBubble (p: Pending): HTMLElement {

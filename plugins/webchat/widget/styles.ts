@@ -29,6 +29,9 @@ header button { background: transparent; border: 0; color: #fff; font-size: 22px
 .msg.failed .meta { color: #b91c1c; }
 .msg img { max-width: 220px; max-height: 220px; border-radius: 8px; display: block; margin-top: 4px; }
 .msg a { color: inherit; }
+.choices { display: flex; flex-wrap: wrap; gap: 6px; align-self: flex-start; max-width: 90%; }
+.choice { background: #fff; color: ${color}; border: 1px solid ${color}; border-radius: 16px; padding: 5px 12px; cursor: pointer; font-size: 13px; }
+.choice:hover { background: #eff6ff; }
 .system { align-self: center; font-size: 12px; color: #6b7280; text-align: center; }
 .typing { padding: 0 16px 6px; font-size: 12px; color: #6b7280; background: #f9fafb; }
 form { margin: 0; }

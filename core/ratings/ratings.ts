@@ -1,0 +1,77 @@
+import { visibleConversation } from '../agents/permissions.js'
+import { HubError, notFound } from '../errors.js'
+import { conversationAudience } from '../events/index.js'
+import { publicBaseUrl } from '../http/public-url.js'
+import type { Agent, Choice, Conversation } from '../model/index.js'
+import { sendAutomated } from '../pipeline/automated.js'
+import type { HubServices } from '../pipeline/services.js'
+import type { RatingStat } from '../store/index.js'
+
+export const SCORES = [1, 2, 3, 4, 5] as const
+
+/** A tapped score carries its conversation: `rating:<conversation id>:<1-5>`, so a tap on a closed conversation lands on it. */
+const PAYLOAD = /^rating:([0-9A-Za-z]+):([1-5])$/
+
+export const ratingPayload = (conversationId: string, score: number): string => `rating:${conversationId}:${score}`
+
+export function ratingTap (payload: string | undefined): { conversationId: string, score: number } | null {
+  const match = payload === undefined ? null : PAYLOAD.exec(payload)
+  return match === null ? null : { conversationId: match[1]!, score: Number(match[2]) }
+}
+
+export const ratingUrl = (s: HubServices, conversationId: string): string =>
+  `${publicBaseUrl(s.config.http, s.listenUrl)}/rate/${s.ratingLinks.token(conversationId, s.clock())}`
+
+/**
+ * Asks the customer to rate, as their channel can: score buttons where it has them (webchat,
+ * Messenger quick replies) and, on every channel, a link to the rating page (score and comment).
+ */
+export async function inviteToRate (s: HubServices, conversation: Conversation): Promise<Conversation> {
+  const channel = s.channels.get(conversation.channelId)
+  if (channel === undefined) throw new HubError('channel_unavailable', `Channel "${conversation.channelId}" is not enabled on this hub; the customer cannot be asked to rate.`, 409)
+  const choices: Choice[] = (channel.definition.capabilities.choices ?? 0) >= SCORES.length
+    ? SCORES.map(score => ({ label: '★'.repeat(score), payload: ratingPayload(conversation.id, score) }))
+    : []
+  const text = channel.ratings.invitation.replace('{link}', ratingUrl(s, conversation.id))
+  const sent = await sendAutomated(s, conversation, { kind: 'rating_invitation', text, choices })
+  if (sent === null) throw new HubError('rating_not_sendable', `${channel.id} does not let a message reach this customer now (see the reply box for why); ask them to rate another time.`, 409)
+  const invited = await s.store.markRatingInvited(conversation.id, s.clock())
+  await s.bus.publish({ type: 'conversation.updated', conversationId: invited.id, conversation: invited, audience: conversationAudience(invited) })
+  return invited
+}
+
+/** An agent asks for a rating (the inbox's Rate button, the API, Slack). */
+export async function requestRating (s: HubServices, agent: Agent, conversationId: string): Promise<Conversation> {
+  const conversation = await visibleConversation(s.store, agent, conversationId)
+  if (conversation.rating !== null) throw new HubError('already_rated', `The customer already rated this conversation (${conversation.rating.score}/5).`, 409)
+  return await inviteToRate(s, conversation)
+}
+
+/**
+ * The customer's score (and comment): kept on the conversation with the agent who served them,
+ * supervisors and the assignee are told, and the customer thanked (once, not for a comment added later).
+ */
+export async function rate (s: HubServices, conversationId: string, score: number, comment: string | null): Promise<Conversation> {
+  const before = await s.store.getConversation(conversationId)
+  if (before === null) throw notFound('conversation', conversationId)
+  const text = comment?.trim() ?? ''
+  // A comment sent after a tapped score keeps that score's agent; a new score replaces the old.
+  const rated = await s.store.rateConversation(conversationId, {
+    score, comment: text === '' ? before.rating?.comment ?? null : text, agentId: before.rating?.agentId ?? before.assigneeId, at: s.clock()
+  }, s.clock())
+  s.logger.info({ conversationId, score }, 'conversation rated')
+  await s.bus.publish({ type: 'conversation.rated', conversationId, conversation: rated, rating: rated.rating!, audience: conversationAudience(rated) })
+  await s.bus.publish({ type: 'conversation.updated', conversationId, conversation: rated, audience: conversationAudience(rated) })
+  const channel = s.channels.get(rated.channelId)
+  if (before.rating === null && channel !== undefined) await sendAutomated(s, rated, { kind: 'rating_thanks', text: channel.ratings.thanks })
+  return rated
+}
+
+export interface RatingSummary extends RatingStat {
+  agentName: string | null
+}
+
+export async function ratingSummary (s: HubServices, since: Date): Promise<RatingSummary[]> {
+  const agents = new Map((await s.store.listAgents()).map(a => [a.id, a.name]))
+  return (await s.store.ratingStats(since)).map(r => ({ ...r, average: Math.round(r.average * 100) / 100, agentName: r.agentId === null ? null : agents.get(r.agentId) ?? null }))
+}
