@@ -192,6 +192,33 @@ t.test('a silent IDLE is noticed: a connection that stops answering is replaced'
   t.pass('the mail arrived through a new connection')
 })
 
+t.test('away replies go to customers\' mail outside business hours, marked Auto-Submitted, never to an auto-reply; a rating invitation is a link', async t => {
+  const setup = await servers(t)
+  // Closed every day: the away reply always applies.
+  const hub = await hubOn(t, setup, { autoReplies: { away: 'We are closed now and answer tomorrow from 9:00.', businessHours: { timezone: 'UTC', days: {} } } })
+  await setup.dovecot.deliver('support', customerMail({ subject: 'Order 77' }).raw)
+  await until(async () => setup.smtp.received.length === 1, 15_000, 'the away reply')
+  const away = await simpleParser(setup.smtp.received[0]!.raw)
+  t.match(away, { subject: 'Re: Order 77', text: /We are closed now/ })
+  t.equal(away.headers.get('auto-submitted'), 'auto-replied', 'marked as automatic, so the customer\'s own autoresponder stays quiet')
+  const outOfOffice = customerMail({ subject: 'Automatic reply: Re: Order 77', body: 'I am on holiday.', headers: ['Auto-Submitted: auto-replied', `In-Reply-To: ${away.messageId!}`], from: `Ann Lee <${CUSTOMER}>` })
+  await setup.dovecot.deliver('support', outOfOffice.raw)
+  const [conversation] = await conversations(hub)
+  await until(async () => (await messages(hub, conversation.id)).some(m => m.direction === 'note'), 15_000, 'the auto-reply kept as a note')
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.equal(setup.smtp.received.length, 1, 'no away reply to an auto-reply')
+
+  const agent = await hub.addAgent({ name: 'Ana', status: 'online' })
+  t.equal((await agent.api('POST', `/conversations/${conversation.id}/rating-invitation`)).status, 200)
+  await until(async () => setup.smtp.received.length === 2, 15_000, 'the invitation')
+  const invitation = await simpleParser(setup.smtp.received[1]!.raw)
+  const link = /http\S+\/rate\/\S+/.exec(invitation.text ?? '')?.[0]
+  t.ok(link, 'email has no buttons: the invitation links to the rating page')
+  const rated = await fetch(link!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'score=5&comment=Quick+and+kind' })
+  t.equal(rated.status, 200)
+  t.match((await hub.api('GET', `/conversations/${conversation.id}`)).body, { rating: { score: 5, comment: 'Quick and kind' } })
+})
+
 t.test('auto-replies are notes, bounces fail the message they return', async t => {
   const setup = await servers(t)
   const hub = await hubOn(t, setup)

@@ -8,9 +8,9 @@ import { callbackReceiver, eventually, inboxPage, launch, SHOTS, signIn } from '
 const browser = await launch(t)
 
 /** A hub with the api channel, Mia signed in, and the conversation a customer opened with `text` open in the inbox. */
-async function openConversation (t: Test, text: string, role: 'agent' | 'supervisor' = 'agent', config: Record<string, unknown> = {}) {
+async function openConversation (t: Test, text: string, role: 'agent' | 'supervisor' = 'agent', config: Record<string, unknown> = {}, channel: Record<string, unknown> = {}) {
   const callback = await callbackReceiver(t)
-  const hub = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url }], config })
+  const hub = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url, ...channel }], config })
   const mia = await hub.addAgent({ name: 'Mia Chen', role, status: 'online' })
   await hub.inbound(inboundBody({ from: { id: 'ann-1', name: 'Ann Lee' }, text }))
   const page = await inboxPage(t, browser)
@@ -139,4 +139,76 @@ t.test('what the agent types while the previous reply is on its way stays in the
   await eventually('the first reply sent', async () => callback.received.some(r => r.text === 'First answer.'))
   await page.waitForTimeout(1000)
   t.equal(await box.inputValue(), 'Second', 'the new text is kept, not cleared with the sent one')
+})
+
+const FAQ_CSV = `question,answer,alternatives
+When will my order ship?,We ship within 24 hours of payment. 付款后24小时内发货。,什么时候发货|多久发货
+How do I return an item?,Open your order and choose Return. 在订单页点击申请退货。,退货怎么办|怎么退货
+Can I get an invoice?,Yes: write the title in the order notes. 可以开发票。,能开发票吗
+`
+
+t.test('the FAQ in the inbox: suggestions in the reply box, adding a question from a message, the FAQ page with its import; asking for a rating', async t => {
+  const { callback, hub, mia, page, pane, box } = await openConversation(t, '请问什么时候发货？', 'supervisor', {}, { robot: { mode: 'suggest' } })
+  const imported = await fetch(`${hub.url}/api/v1/faq/import`, { method: 'POST', headers: { authorization: `Bearer ${hub.token}`, 'content-type': 'text/csv' }, body: FAQ_CSV })
+  t.equal(imported.status, 403, 'the test agent is no admin')
+  const admin = await hub.addAgent({ name: 'Root', role: 'admin' })
+  t.equal((await fetch(`${hub.url}/api/v1/faq/import`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' }, body: FAQ_CSV })).status, 200)
+  // Mia supervises the care team: she manages its FAQ.
+  t.equal((await admin.api('POST', '/teams', { id: 'care', name: 'Care' })).status, 201)
+  t.equal((await admin.api('PATCH', `/agents/${mia.agent.id}`, { teams: ['care'] })).status, 200)
+
+  // Suggestions for what the customer asked, best first; Use puts the answer in the box.
+  await page.reload()
+  await page.locator('.conv-row', { hasText: '请问什么时候发货' }).click()
+  const suggestions = pane.getByRole('region', { name: 'Suggested answers' })
+  await suggestions.waitFor()
+  t.match(await suggestions.locator('li').first().textContent(), /When will my order ship\?/)
+  await page.screenshot({ path: join(SHOTS, 'faq-suggestions.png') })
+  await suggestions.locator('li').first().getByRole('button', { name: 'Use' }).click()
+  t.equal(await box.inputValue(), 'We ship within 24 hours of payment. 付款后24小时内发货。')
+  await box.press('Enter')
+  await eventually('the answer at the callback', async () => callback.received.some(r => r.text.startsWith('We ship within 24 hours')))
+  await eventually('no suggestion once answered', async () => (await suggestions.count()) === 0)
+
+  // The customer's question, and the reply just sent, into the FAQ.
+  const question = pane.locator('article.msg.inbound', { hasText: '请问什么时候发货' })
+  await question.getByRole('button', { name: 'Add to FAQ' }).click()
+  await question.getByRole('form', { name: 'Add to FAQ' }).getByRole('button', { name: 'Save' }).click()
+  await question.getByText('Added to the FAQ').waitFor()
+  t.ok((await mia.api('GET', '/faq')).body.items.some((e: { question: string, answer: string }) => e.question === '请问什么时候发货？' && e.answer.startsWith('We ship within 24 hours')))
+
+  // Asking for a rating; the customer's tap shows in the header.
+  await pane.getByRole('button', { name: 'Ask for rating' }).click()
+  await eventually('the invitation', async () => callback.received.some(r => r.author?.type === 'bot' && r.choices?.length === 5))
+  const invitation = callback.received.find(r => r.author?.type === 'bot' && r.choices?.length === 5)
+  await pane.locator('.rating-asked').waitFor()
+  await hub.inbound(inboundBody({ from: { id: 'ann-1' }, text: '★★★★', payload: invitation.choices[3].payload }))
+  await pane.getByLabel('Rated 4 of 5').waitFor()
+  await pane.locator('article.msg', { hasText: 'How would you rate' }).locator('.tag-chip.automated', { hasText: 'Rating invitation' }).waitFor()
+
+  // The FAQ page: search as the robot ranks, import a file, see problems of a bad one.
+  await page.getByRole('button', { name: 'FAQ' }).click()
+  await page.getByRole('searchbox').fill('退货怎么办')
+  await eventually('returns first', async () => (await page.locator('.faq-list li').first().textContent())?.includes('How do I return an item?') === true)
+  await page.locator('.faq-tools input[type=file]').setInputFiles({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from('question,answer\nDo you ship abroad?,Yes: to 30 countries.\n') })
+  await page.getByText('Imported: 1 new, 0 updated.').waitFor()
+  t.match((await mia.api('GET', '/faq?q=ship%20abroad')).body.items[0], { question: 'Do you ship abroad?', teamId: 'care' }, 'into her team\'s FAQ')
+  await page.locator('.faq-tools input[type=file]').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('question,answer\nNo answer here?,\n') })
+  await page.getByRole('alert').getByText('row 2: the answer is empty').waitFor()
+  await page.screenshot({ path: join(SHOTS, 'faq-page.png') })
+
+  // The supervisor's figures: ratings per agent and channel.
+  await page.getByRole('button', { name: 'Supervisor' }).click()
+  await page.locator('table.ratings tr', { hasText: 'Mia Chen' }).getByText('4.00 ★').waitFor()
+  await page.locator('table.robot tr', { hasText: 'api' }).waitFor()
+})
+
+t.test('an agent sets their own welcome from the header', async t => {
+  const { mia, page } = await openConversation(t, 'hi')
+  await page.getByRole('button', { name: 'My welcome' }).click()
+  const dialog = page.getByRole('form', { name: 'My welcome message' })
+  await dialog.getByRole('textbox').fill('你好 {contact.name}，我是{agent.name}。')
+  await dialog.getByRole('button', { name: 'Save' }).click()
+  await eventually('saved', async () => (await mia.api('GET', '/agents/me')).body.welcome === '你好 {contact.name}，我是{agent.name}。')
+  t.equal(await dialog.count(), 0, 'the dialog closes')
 })

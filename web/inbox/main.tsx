@@ -4,7 +4,8 @@ import { ApiError, api, get, session } from './api.js'
 import { ContactPanel } from './components/ContactPanel.js'
 import { ConversationList } from './components/ConversationList.js'
 import { ConversationPane } from './components/ConversationPane.js'
-import { Header } from './components/Header.js'
+import { Faq } from './components/Faq.js'
+import { Header, type Page } from './components/Header.js'
 import { SignIn } from './components/SignIn.js'
 import { Supervisor } from './components/Supervisor.js'
 import { browserLocale, locale, t } from './i18n.js'
@@ -14,8 +15,7 @@ import { connect, disconnect } from './stream.js'
 import type { Agent, ChannelInfo, Team } from './types.js'
 import './styles.css'
 
-type Page = 'inbox' | 'supervisor'
-const pageOf = (): Page => location.hash.startsWith('#/supervisor') ? 'supervisor' : 'inbox'
+const pageOf = (): Page => location.hash.startsWith('#/supervisor') ? 'supervisor' : location.hash.startsWith('#/faq') ? 'faq' : 'inbox'
 const conversationOf = (): string | null => /^#\/c\/([\w-]+)/.exec(location.hash)?.[1] ?? null
 
 /** A one-time sign-in link (#code=…) is traded for a token, and the code leaves the address bar. */
@@ -91,10 +91,10 @@ function App () {
   }
   return (
     <div class="app">
-      <Header page={page} onPage={p => { location.hash = p === 'supervisor' ? '#/supervisor' : '#/' }} onSignOut={signOut} />
+      <Header page={page} onPage={p => { location.hash = p === 'inbox' ? '#/' : `#/${p}` }} onSignOut={signOut} />
       {page === 'supervisor'
         ? <Supervisor />
-        : (
+        : page === 'faq' ? <Faq /> : (
           <div class="inbox">
             <ConversationList />
             <ConversationPane />

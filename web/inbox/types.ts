@@ -43,10 +43,17 @@ export type HubEvent = { id: string } & (
   | { type: 'conversation.typing', conversationId: string, on: boolean }
   | { type: 'conversation.sla_breached', conversationId: string, conversation: Conversation, waitedMs: number, targetMs: number }
   | { type: 'conversation.mood_alert', conversationId: string, conversation: Conversation, score: number, signals: string[] }
+  | { type: 'conversation.rated', conversationId: string, conversation: Conversation }
   | { type: 'agent.status', agentId: string, status: AgentStatus, at: string }
   | { type: 'queue.updated', teamId: string | null, size: number }
   | { type: 'channel.health', channelId: string, ok: boolean }
 )
+
+/** An FAQ entry as a search or the suggestions rank it. */
+export type FaqMatch = Json<Model.FaqEntry> & { confidence: number, score: number }
+
+export interface RobotStats { channelId: string, mode: 'off' | 'suggest' | 'auto', asked: number, answered: number, unsure: number, hitRate: number | null, handoffs: { total: number, asked_for_human: number, no_answer: number, failed_turns: number, channel_refused: number } }
+export interface RatingRow { agentId: string | null, agentName: string | null, channelId: string, count: number, average: number, satisfied: number }
 
 /** A quick phrase as the reply box gets it: filled in for the open conversation. */
 export type PhraseMatch = Json<Model.Phrase> & { expanded: { text: string, attachments: Attachment[] } }

@@ -6,6 +6,7 @@ import { channels, putMessage } from '../state.js'
 import type { Attachment, Conversation, Message, Verdict } from '../types.js'
 import { Clip } from './ChannelIcon.js'
 import { PhraseMenu, usePhrases } from './PhraseMenu.js'
+import { Suggestions } from './Suggestions.js'
 
 /** Files dropped anywhere on the conversation pane land here. */
 export const droppedFiles = signal<File[]>([])
@@ -190,6 +191,9 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
             </select>
           </label>
         </div>
+      )}
+      {mode === 'reply' && conversation.status !== 'closed' && (
+        <Suggestions conversationId={conversation.id} onUse={answer => { onInput(answer); field.current?.focus() }} />
       )}
       {phraseQuery !== null && (
         <div class="phrases">

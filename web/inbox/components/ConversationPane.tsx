@@ -71,6 +71,7 @@ function Actions ({ conversation }: { conversation: Conversation }) {
       {!closed && conversation.assigneeId !== me.value?.id && <button onClick={() => { void act('assign', {}) }}>{t('action.take')}</button>}
       {!closed && <button onClick={() => setTransferring(true)}>{t('action.transfer')}</button>}
       {closed ? <button onClick={() => { void act('reopen') }}>{t('action.reopen')}</button> : <button onClick={() => { void act('close') }}>{t('action.close')}</button>}
+      {conversation.rating === null && <button onClick={() => { void act('rating-invitation') }} disabled={conversation.ratingInvitedAt !== null && Date.now() - new Date(conversation.ratingInvitedAt).getTime() < 60_000}>{t('rating.ask')}</button>}
       <TagEditor label={t('action.tags')} tags={conversation.tags} onSave={saveTags} />
       {!closed && <TranslateToggle conversationId={conversation.id} lastInboundAt={conversation.lastInboundAt} />}
       {transferring && <TransferDialog conversation={conversation} onDone={e => { setTransferring(false); setError(e ?? null) }} />}
@@ -123,6 +124,12 @@ export function ConversationPane () {
         <div>
           <h2>{name} {conversation.moodAlertAt !== null && conversation.status !== 'closed' && <span class="mood" title={t('mood.title')}>{t('mood.upset')}</span>}</h2>
           <span class={`conv-status status-${conversation.status}`}>{t(`conv.${conversation.status}`)}{conversation.assigneeId !== null ? ` · ${agentName(conversation.assigneeId)}` : ''}</span>
+          {conversation.rating !== null && (
+            <span class="rating" title={conversation.rating.comment ?? undefined} aria-label={t('rating.label', { score: conversation.rating.score })}>
+              {'★'.repeat(conversation.rating.score)}{'☆'.repeat(5 - conversation.rating.score)}{conversation.rating.comment !== null && <> “{conversation.rating.comment}”</>}
+            </span>
+          )}
+          {conversation.rating === null && conversation.ratingInvitedAt !== null && <span class="hint rating-asked">{t('rating.asked')}</span>}
         </div>
         <Actions conversation={conversation} />
       </header>

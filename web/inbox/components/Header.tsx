@@ -1,4 +1,5 @@
-import { api } from '../api.js'
+import { useState } from 'preact/hooks'
+import { ApiError, api } from '../api.js'
 import { locale, t } from '../i18n.js'
 import { askPermission, dismissAsk, mayAsk } from '../notify.js'
 import { me, online } from '../state.js'
@@ -7,8 +8,38 @@ import type { Agent, AgentStatus, Locale } from '../types.js'
 const STATUSES: AgentStatus[] = ['online', 'busy', 'offline']
 
 /** Navigation, my status, language and sign-out. */
-export function Header ({ page, onPage, onSignOut }: { page: 'inbox' | 'supervisor', onPage: (p: 'inbox' | 'supervisor') => void, onSignOut: () => void }) {
+/** The agent's own welcome, sent when a conversation is given to them. */
+function WelcomeDialog ({ onDone }: { onDone: () => void }) {
+  const [text, setText] = useState(me.value?.welcome ?? '')
+  const [error, setError] = useState<string | null>(null)
+  const save = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    try {
+      me.value = await api<Agent>('PATCH', '/agents/me', { welcome: text.trim() === '' ? null : text })
+      onDone()
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err))
+    }
+  }
+  return (
+    <form class="dialog welcome-dialog" aria-label={t('welcome.title')} onSubmit={e => { void save(e) }}>
+      <h3>{t('welcome.title')}</h3>
+      <p class="hint">{t('welcome.hint')}</p>
+      <textarea rows={3} maxLength={2000} value={text} aria-label={t('welcome.title')} onInput={e => setText(e.currentTarget.value)} />
+      {error !== null && <p class="error" role="alert">{error}</p>}
+      <div class="dialog-actions">
+        <button type="button" class="link" onClick={onDone}>{t('cancel')}</button>
+        <button type="submit" class="primary">{t('faq.save')}</button>
+      </div>
+    </form>
+  )
+}
+
+export type Page = 'inbox' | 'supervisor' | 'faq'
+
+export function Header ({ page, onPage, onSignOut }: { page: Page, onPage: (p: Page) => void, onSignOut: () => void }) {
   const agent = me.value!
+  const [welcome, setWelcome] = useState(false)
   const setStatus = async (status: AgentStatus): Promise<void> => {
     me.value = await api<Agent>('PUT', '/agents/me/status', { status })
   }
@@ -23,6 +54,7 @@ export function Header ({ page, onPage, onSignOut }: { page: 'inbox' | 'supervis
         <nav>
           <button class={page === 'inbox' ? 'tab active' : 'tab'} onClick={() => onPage('inbox')}>{t('nav.inbox')}</button>
           {agent.role !== 'agent' && <button class={page === 'supervisor' ? 'tab active' : 'tab'} onClick={() => onPage('supervisor')}>{t('nav.supervisor')}</button>}
+          <button class={page === 'faq' ? 'tab active' : 'tab'} onClick={() => onPage('faq')}>{t('nav.faq')}</button>
         </nav>
         {!online.value && <span class="offline-banner" role="status">{t('stream.offline')}</span>}
         <span class="spacer" />
@@ -37,9 +69,11 @@ export function Header ({ page, onPage, onSignOut }: { page: 'inbox' | 'supervis
           <option value="en">English</option>
           <option value="zh">中文</option>
         </select>
+        <button class="link" onClick={() => setWelcome(true)}>{t('welcome.button')}</button>
         <span class="who" title={agent.email}>{agent.name}</span>
         <button class="link" onClick={onSignOut}>{t('signOut')}</button>
       </header>
+      {welcome && <WelcomeDialog onDone={() => setWelcome(false)} />}
       {mayAsk.value && (
         <div class="notice" role="region" aria-label="notifications">
           {t('notify.permission')} <button onClick={() => { void askPermission() }}>{t('notify.allow')}</button>

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
-import { t, time } from '../i18n.js'
+import { known, t, time } from '../i18n.js'
 import { agentName, contact } from '../state.js'
 import type { Attachment, Card, Message } from '../types.js'
+import { AddToFaq } from './AddToFaq.js'
 import { ChannelIcon, Clip } from './ChannelIcon.js'
 
 function AttachmentView ({ a }: { a: Attachment }) {
@@ -54,7 +55,7 @@ export function MessageView ({ message }: { message: Message }) {
   const [full, setFull] = useState(false)
   const author = message.direction === 'inbound'
     ? (contact.value?.name ?? t('someone'))
-    : message.author.type === 'agent' ? agentName(message.author.id) : message.author.type
+    : message.author.type === 'agent' ? agentName(message.author.id) : t('msg.bot')
   const text = full && message.extras?.fullText !== undefined ? message.extras.fullText : message.text
   return (
     <article class={`msg ${message.direction}`} data-id={message.id} aria-label={message.direction === 'note' ? t('pane.notes') : author}>
@@ -63,6 +64,7 @@ export function MessageView ({ message }: { message: Message }) {
         <span class="author">{message.direction === 'note' ? `${t('pane.notes')} · ${author}` : author}</span>
         <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
         {message.tag !== null && <span class="tag-chip">{message.tag}</span>}
+        {message.extras?.automated !== undefined && <span class="tag-chip automated" title={t('msg.automated')}>{known(`auto.${message.extras.automated}`) ?? message.extras.automated}</span>}
       </header>
       {message.extras?.subject !== undefined && <div class="subject">{message.extras.subject}</div>}
       {text !== '' && <div class="text">{text}</div>}
@@ -73,7 +75,9 @@ export function MessageView ({ message }: { message: Message }) {
       )}
       {message.attachments.length > 0 && <div class="attachments">{message.attachments.map(a => <AttachmentView a={a} />)}</div>}
       {message.cards.length > 0 && <div class="cards">{message.cards.map(c => <CardView card={c} />)}</div>}
+      {message.extras?.choices !== undefined && <ul class="choices" aria-label={t('msg.choices')}>{message.extras.choices.map(c => <li>{c.label}</li>)}</ul>}
       {message.direction === 'outbound' && <footer><Status message={message} /></footer>}
+      {message.direction === 'inbound' && message.text.trim() !== '' && <footer><AddToFaq message={message} /></footer>}
     </article>
   )
 }

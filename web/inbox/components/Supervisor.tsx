@@ -4,7 +4,7 @@ import { get } from '../api.js'
 import { duration, t, time } from '../i18n.js'
 import { agentName, agents, teams } from '../state.js'
 import { onEvent } from '../stream.js'
-import type { Agent, ContactSummary, ListItem, StatusChange, Waiting } from '../types.js'
+import type { Agent, ContactSummary, ListItem, RatingRow, RobotStats, StatusChange, Waiting } from '../types.js'
 
 interface AttitudeRow { agentId: string, name: string, warned: number, sentAnyway: number, blocked: number }
 import { ChannelIcon } from './ChannelIcon.js'
@@ -15,16 +15,19 @@ export function Supervisor () {
   const [log, setLog] = useState<StatusChange[]>([])
   const [attitude, setAttitude] = useState<AttitudeRow[]>([])
   const [upset, setUpset] = useState<ListItem[]>([])
+  const [robot, setRobot] = useState<RobotStats[]>([])
+  const [ratings, setRatings] = useState<RatingRow[]>([])
   const [loadedAt, setLoadedAt] = useState(Date.now())
   const [, tick] = useState(0)
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined
     const load = async (): Promise<void> => {
-      const [q, a, l, m, u] = await Promise.all([
+      const [q, a, l, m, u, r, s] = await Promise.all([
         get<{ items: Waiting[] }>('/queue'), get<{ items: Agent[] }>('/agents'), get<{ items: StatusChange[] }>('/agents/status-log?limit=50'),
-        get<{ items: AttitudeRow[] }>('/guards/attitude?days=7'), get<{ items: ListItem[] }>('/conversations?mood=alert&status=open&limit=50')
+        get<{ items: AttitudeRow[] }>('/guards/attitude?days=7'), get<{ items: ListItem[] }>('/conversations?mood=alert&status=open&limit=50'),
+        get<{ items: RobotStats[] }>('/faq/stats?days=7'), get<{ items: RatingRow[] }>('/ratings?days=30')
       ])
-      setQueue(q.items); agents.value = a.items; setLog(l.items); setAttitude(m.items); setUpset(u.items); setLoadedAt(Date.now())
+      setQueue(q.items); agents.value = a.items; setLog(l.items); setAttitude(m.items); setUpset(u.items); setRobot(r.items); setRatings(s.items); setLoadedAt(Date.now())
     }
     void load()
     const off = onEvent(event => {
@@ -79,6 +82,23 @@ export function Supervisor () {
       <Section id="attitude" title={t('supervisor.attitude')} empty={t('supervisor.noAttitude')}
         headers={[t('supervisor.agent'), t('supervisor.warned'), t('supervisor.sentAnyway'), t('supervisor.blocked')]}>
         {attitude.map(r => <tr data-id={r.agentId}><td>{r.name}</td><td>{r.warned}</td><td>{r.sentAnyway}</td><td>{r.blocked}</td></tr>)}
+      </Section>
+      <Section id="robot" title={t('supervisor.robot')} headers={[t('supervisor.channel'), t('supervisor.robotMode'), t('supervisor.asked'), t('supervisor.answered'), t('supervisor.hitRate'), t('supervisor.handoffs')]}>
+        {robot.map(r => (
+          <tr data-id={r.channelId}>
+            <td><ChannelIcon channelId={r.channelId} /> {r.channelId}</td><td>{t(`robot.${r.mode}`)}</td><td>{r.asked}</td><td>{r.answered}</td>
+            <td>{r.hitRate === null ? '—' : `${Math.round(r.hitRate * 100)}%`}</td>
+            <td title={t('supervisor.handoffReasons', { human: r.handoffs.asked_for_human, none: r.handoffs.no_answer, failed: r.handoffs.failed_turns })}>{r.handoffs.total}</td>
+          </tr>
+        ))}
+      </Section>
+      <Section id="ratings" title={t('supervisor.ratings')} empty={t('supervisor.noRatings')} headers={[t('supervisor.agent'), t('supervisor.channel'), t('supervisor.ratingCount'), t('supervisor.average'), t('supervisor.satisfied')]}>
+        {ratings.map(r => (
+          <tr data-id={`${r.agentId ?? 'robot'}-${r.channelId}`}>
+            <td>{r.agentName ?? t('msg.bot')}</td><td><ChannelIcon channelId={r.channelId} /> {r.channelId}</td><td>{r.count}</td>
+            <td>{r.average.toFixed(2)} ★</td><td>{Math.round(r.satisfied / r.count * 100)}%</td>
+          </tr>
+        ))}
       </Section>
       <Section id="log" title={t('supervisor.log')} headers={[t('supervisor.at'), t('supervisor.agent'), t('supervisor.status'), t('supervisor.source')]}>
         {log.map(e => <tr><td>{time(e.at)}</td><td>{agentName(e.agentId)}</td><td>{t(`status.${e.status}`)}</td><td>{e.source}{e.ip !== null ? ` · ${e.ip}` : ''}</td></tr>)}
