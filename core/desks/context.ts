@@ -5,6 +5,8 @@ import { publicBaseUrl } from '../http/public-url.js'
 import type { Agent } from '../model/index.js'
 import { visibleConversation } from '../agents/permissions.js'
 import { expandPhrase, visiblePhrases } from '../phrases/index.js'
+import { sendFaqAnswer, suggestionsForConversation } from '../faq/index.js'
+import { requestRating } from '../ratings/index.js'
 import { conversationActions, reply, type HubServices } from '../pipeline/index.js'
 import type { DeskContext } from './contract.js'
 
@@ -69,6 +71,19 @@ export function deskContext (s: HubServices, deskId: string): DeskContext {
     async reopen (agent, conversationId) {
       await seen(agent)
       return await conversationActions.reopen(s, agent, conversationId)
+    },
+    async requestRating (agent, conversationId) {
+      await seen(agent)
+      return await requestRating(s, agent, conversationId)
+    },
+    async suggestions (conversationId) {
+      const conversation = await store.getConversation(conversationId)
+      const found = conversation === null ? null : await suggestionsForConversation(s, conversation)
+      return (found ?? []).map(({ entry }) => ({ id: entry.id, question: entry.question, answer: entry.answer }))
+    },
+    async sendFaqAnswer (agent, conversationId, entryId) {
+      await seen(agent)
+      return await sendFaqAnswer(s, agent, conversationId, entryId)
     },
     reportHealth: health => { reportDeskHealth(s, deskId, health) },
     kv: {

@@ -47,6 +47,12 @@ export interface DeskContext {
   assignToSelf (agent: Agent, conversationId: string): Promise<Conversation>
   close (agent: Agent, conversationId: string): Promise<Conversation>
   reopen (agent: Agent, conversationId: string): Promise<Conversation>
+  /** Asks the customer to rate the service, as their channel can (buttons, quick replies, a link). */
+  requestRating (agent: Agent, conversationId: string): Promise<Conversation>
+  /** The FAQ's best answers to what the customer asked since the last reply; empty when the channel has the robot off. */
+  suggestions (conversationId: string): Promise<Array<{ id: string, question: string, answer: string }>>
+  /** The agent sends an FAQ entry's answer as their reply; it is not written in the desk, so the desk shows it like an inbox reply. */
+  sendFaqAnswer (agent: Agent, conversationId: string, entryId: string): Promise<Message>
   /** Says whether the desk works (a revoked token does not): shown in /readyz. */
   reportHealth (health: ChannelHealth): void
   kv: ChannelKv

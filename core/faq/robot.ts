@@ -1,6 +1,8 @@
 import { visibleConversation } from '../agents/permissions.js'
 import type { Agent, Choice, Conversation, FaqEntry, Message } from '../model/index.js'
+import { notFound } from '../errors.js'
 import { chosenPayload, sendAutomated } from '../pipeline/automated.js'
+import { reply } from '../pipeline/reply.js'
 import type { Channel, HubServices } from '../pipeline/services.js'
 import { rankingFor } from './knowledge.js'
 import type { FaqMatch } from './ranking.js'
@@ -59,6 +61,14 @@ async function unsure (s: HubServices, conversation: Conversation, channel: Chan
   await count(s, channel.id, 'unsure')
 }
 
+/** An agent sends an FAQ entry's answer (a suggestion picked in a desk): a reply like any other, checked by the policy and guards. */
+export async function sendFaqAnswer (s: HubServices, agent: Agent, conversationId: string, entryId: string): Promise<Message> {
+  const conversation = await visibleConversation(s.store, agent, conversationId)
+  const entry = await s.store.getFaqEntry(entryId)
+  if (entry === null || (entry.teamId !== null && entry.teamId !== conversation.teamId)) throw notFound('FAQ entry', entryId)
+  return await reply(s, conversationId, agent, { text: entry.answer })
+}
+
 /**
  * The FAQ robot's turn on a customer's message, on channels where it answers by itself: it
  * answers above the channel's confidence threshold and keeps the conversation (`bot`); it hands
@@ -97,7 +107,10 @@ export interface Suggestion {
  * Null when the conversation's channel has the robot off.
  */
 export async function suggestionsFor (s: HubServices, agent: Agent, conversationId: string, limit = 3): Promise<Suggestion[] | null> {
-  const conversation = await visibleConversation(s.store, agent, conversationId)
+  return await suggestionsForConversation(s, await visibleConversation(s.store, agent, conversationId), limit)
+}
+
+export async function suggestionsForConversation (s: HubServices, conversation: Conversation, limit = 3): Promise<Suggestion[] | null> {
   if ((s.channels.get(conversation.channelId)?.robot.mode ?? 'off') === 'off') return null
   const { items } = await s.store.listMessages(conversation.id, { since: new Date(Math.max(0, (conversation.lastInboundAt?.getTime() ?? 0) - 3_600_000)), limit: 100 })
   const lastReply = items.map(m => m.direction).lastIndexOf('outbound')

@@ -1,8 +1,12 @@
 import type { types as slack } from '@slack/bolt'
 import type { ConversationStatus, Message } from '../../core/model/index.js'
+
 import { clip, escapeMrkdwn, quote } from './mrkdwn.js'
 
-export const ACTIONS = { assign: 'omnihub_assign', close: 'omnihub_close', reopen: 'omnihub_reopen', sendWithTag: 'omnihub_send_tag', sendAnyway: 'omnihub_send_anyway' } as const
+export const ACTIONS = {
+  assign: 'omnihub_assign', close: 'omnihub_close', reopen: 'omnihub_reopen', rate: 'omnihub_rate',
+  sendWithTag: 'omnihub_send_tag', sendAnyway: 'omnihub_send_anyway', sendFaq: 'omnihub_faq'
+} as const
 
 /** Slack's cap for a section's text is 3,000 characters; a message's text, 40,000. */
 const SECTION_MAX = 2900
@@ -18,6 +22,9 @@ export interface ParentView {
   assigneeName: string | null
   /** The customer reads as upset (a mood alert). */
   upset: boolean
+  /** The customer's score, once they rated; whether they were asked. */
+  rating: number | null
+  ratingAsked: boolean
   inboxUrl: string
   fileLink: (url: string) => string
 }
@@ -48,14 +55,18 @@ export function parentMessage (view: ParentView): { text: string, blocks: slack.
   const name = escapeMrkdwn(view.contactName)
   const body = [view.first.text !== '' ? quote(escapeMrkdwn(view.first.text)) : '', ...extrasOf(view.first, view.fileLink)].filter(l => l !== '')
   const who = `*${name}*${view.contactEmail !== null ? ` <mailto:${view.contactEmail}|${escapeMrkdwn(view.contactEmail)}>` : ''} · ${escapeMrkdwn(view.channelLabel)}`
-  const actions = view.status === 'closed'
-    ? [button('Reopen', ACTIONS.reopen, view.conversationId)]
-    : [button('Assign to me', ACTIONS.assign, view.conversationId, 'primary'), button('Close', ACTIONS.close, view.conversationId)]
+  const actions = [
+    ...(view.status === 'closed'
+      ? [button('Reopen', ACTIONS.reopen, view.conversationId)]
+      : [button('Assign to me', ACTIONS.assign, view.conversationId, 'primary'), button('Close', ACTIONS.close, view.conversationId)]),
+    ...(view.rating === null ? [button(view.ratingAsked ? 'Ask for rating again' : 'Ask for rating', ACTIONS.rate, view.conversationId)] : [])
+  ]
+  const rated = view.rating !== null ? ` · Rated ${'★'.repeat(view.rating)}${'☆'.repeat(5 - view.rating)}` : view.ratingAsked ? ' · Rating asked' : ''
   return {
     text: `${view.contactName} on ${view.channelLabel}: ${clip(view.first.text, 150)}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: clip(`${who}\n${body.join('\n')}`, SECTION_MAX) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${STATUS[view.status](view.assigneeName)}${view.upset && view.status !== 'closed' ? ' · :rotating_light: *The customer seems upset*' : ''} · <${view.inboxUrl}|Open in the inbox>` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${STATUS[view.status](view.assigneeName)}${view.upset && view.status !== 'closed' ? ' · :rotating_light: *The customer seems upset*' : ''}${rated} · <${view.inboxUrl}|Open in the inbox>` }] },
       { type: 'actions', block_id: 'omnihub_conversation', elements: actions }
     ]
   }
@@ -83,4 +94,18 @@ export function refusal (reason: string, choice?: { draft: string, tags: string[
     })
   }
   return { text, blocks }
+}
+
+/** The FAQ's answers to what the customer just asked, each a button that sends it as the clicking agent's reply. */
+export function suggestionsMessage (conversationId: string, items: Array<{ id: string, question: string, answer: string }>): { text: string, blocks: slack.KnownBlock[] } {
+  const text = ':bulb: Suggested answers from the FAQ (a click sends one to the customer):'
+  const lines = items.map((e, i) => `${i + 1}. *${escapeMrkdwn(clip(e.question, 150))}*\n${quote(escapeMrkdwn(clip(e.answer, 400)))}`)
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: clip(`${text}\n${lines.join('\n')}`, SECTION_MAX) } },
+      // Button labels are capped at 75 characters by Slack.
+      { type: 'actions', block_id: 'omnihub_suggestions', elements: items.map((e, i) => button(`Send ${i + 1}: ${clip(e.question, 60)}`, `${ACTIONS.sendFaq}:${i}`, `${conversationId}|${e.id}`)) }
+    ]
+  }
 }

@@ -47,7 +47,8 @@ export class SlackInbound {
     for (const [actionId, act] of [
       [ACTIONS.assign, async (agent: Agent, id: string) => await this.ctx.assignToSelf(agent, id)],
       [ACTIONS.close, async (agent: Agent, id: string) => await this.ctx.close(agent, id)],
-      [ACTIONS.reopen, async (agent: Agent, id: string) => await this.ctx.reopen(agent, id)]
+      [ACTIONS.reopen, async (agent: Agent, id: string) => await this.ctx.reopen(agent, id)],
+      [ACTIONS.rate, async (agent: Agent, id: string) => await this.ctx.requestRating(agent, id)]
     ] as const) {
       app.action(actionId, async ({ ack, body, action }) => {
         await ack()
@@ -57,6 +58,16 @@ export class SlackInbound {
         await this.attempt(place, async () => { await act(agent, (action as { value: string }).value) })
       })
     }
+
+    // A suggested FAQ answer, sent as the clicking agent's reply (refusals are told like a typed reply's).
+    app.action(new RegExp(`^${ACTIONS.sendFaq}:`), async ({ ack, body, action }) => {
+      await ack()
+      const place = placeOf(body)
+      const agent = await this.agentOrExplain(place)
+      if (agent === null) return
+      const [conversationId, entryId] = (action as { value: string }).value.split('|') as [string, string]
+      await this.attempt(place, async () => { await this.ctx.sendFaqAnswer(agent, conversationId, entryId) })
+    })
 
     // A kept draft sent from its refusal: with the tag clicked, or as written after an attitude warning.
     app.action(new RegExp(`^(${ACTIONS.sendWithTag}:|${ACTIONS.sendAnyway}$)`), async ({ ack, body, action, respond }) => {

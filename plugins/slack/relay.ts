@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt'
 import type { DeskContext, DeskRelay } from '../../core/desks/index.js'
 import type { Contact, Conversation, Message } from '../../core/model/index.js'
-import { parentMessage, threadText } from './blocks.js'
+import { parentMessage, suggestionsMessage, threadText } from './blocks.js'
 import { slackChannelFor, type SlackDeskConfig } from './config.js'
 import { clip, escapeMrkdwn } from './mrkdwn.js'
 
@@ -51,9 +51,11 @@ export class SlackRelay {
     // Read at most once a job, and only when something is posted: the parent and every line name the customer.
     let read: Promise<Contact | null> | undefined
     const contact = async (): Promise<Contact | null> => await (read ??= this.ctx.getContact(conversation.contactId))
+    const started = state === null
     state ??= await this.postParent(conversation, contact, channel)
     if (state === null) return
-    await this.postNewMessages(conversation, contact, state)
+    const newest = await this.postNewMessages(conversation, contact, state) ?? (started ? await this.ctx.getMessage(state.first) : null)
+    if (newest?.direction === 'inbound') await this.suggest(conversation, state)
     await this.updateParent(conversation, contact, state)
     if (job.messageId !== undefined) await this.tellFailure(conversation, state, job.messageId)
   }
@@ -83,10 +85,11 @@ export class SlackRelay {
     return state
   }
 
-  /** Everything after the parent, in the conversation's order; what agents wrote in this thread is there already. */
-  private async postNewMessages (conversation: Conversation, contact: () => Promise<Contact | null>, state: ThreadState): Promise<void> {
+  /** Everything after the parent, in the conversation's order (what agents wrote in this thread is there already); the newest, if any. */
+  private async postNewMessages (conversation: Conversation, contact: () => Promise<Contact | null>, state: ThreadState): Promise<Message | null> {
     const since = new Date(state.lastAt - OVERLAP_MS)
     let cursor: string | undefined
+    let last: Message | null = null
     do {
       const page = await this.ctx.messagesSince(conversation.id, since, { limit: BATCH, ...(cursor !== undefined ? { cursor } : {}) })
       const done = new Set(state.recent.map(([id]) => id))
@@ -94,6 +97,7 @@ export class SlackRelay {
         if (message.extras?.via !== this.ctx.deskId) {
           await this.client.chat.postMessage({ channel: state.channel, thread_ts: state.ts, text: threadText(message, await this.authorLabel(conversation, contact, message), this.ctx.fileLink), unfurl_links: false, unfurl_media: false })
         }
+        last = message
         const at = message.createdAt.getTime()
         state.recent.push([message.id, at])
         state.lastAt = Math.max(state.lastAt, at)
@@ -102,6 +106,14 @@ export class SlackRelay {
       }
       cursor = page.nextCursor ?? undefined
     } while (cursor !== undefined)
+    return last
+  }
+
+  /** The customer asked something a person will answer: the FAQ's answers under it, a click away. */
+  private async suggest (conversation: Conversation, state: ThreadState): Promise<void> {
+    if (conversation.status !== 'unassigned' && conversation.status !== 'assigned') return
+    const suggestions = await this.ctx.suggestions(conversation.id)
+    if (suggestions.length > 0) await this.client.chat.postMessage({ channel: state.channel, thread_ts: state.ts, ...suggestionsMessage(conversation.id, suggestions) })
   }
 
   private async updateParent (conversation: Conversation, contact: () => Promise<Contact | null>, state: ThreadState): Promise<void> {
@@ -128,7 +140,7 @@ export class SlackRelay {
   }
 
   private shows (conversation: Conversation): string {
-    return `${conversation.status}|${conversation.assigneeId ?? ''}|${conversation.moodAlertAt !== null ? 'upset' : ''}`
+    return `${conversation.status}|${conversation.assigneeId ?? ''}|${conversation.moodAlertAt !== null ? 'upset' : ''}|${conversation.rating?.score ?? (conversation.ratingInvitedAt !== null ? 'asked' : '')}`
   }
 
   private async parentView (conversation: Conversation, contact: () => Promise<Contact | null>, first: Message): Promise<Parameters<typeof parentMessage>[0]> {
@@ -143,6 +155,8 @@ export class SlackRelay {
       status: conversation.status,
       assigneeName: assignee?.name ?? null,
       upset: conversation.moodAlertAt !== null,
+      rating: conversation.rating?.score ?? null,
+      ratingAsked: conversation.ratingInvitedAt !== null,
       inboxUrl: this.ctx.inboxUrl(conversation.id),
       fileLink: this.ctx.fileLink
     }

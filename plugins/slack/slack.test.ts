@@ -452,3 +452,36 @@ t.test('config: each mode needs its secret, somewhere to post, and an id of its 
   t.match(problemsOf(desk({ plugin: 'teams' })), [/desks\[0\]\.plugin: unknown plugin "teams" \(available: slack\)/])
   t.same(problemsOf({ ...desk({ botToken: '${SLACK_BOT_TOKEN}' }), enabled: false }), [], 'a disabled desk may wait for its secrets')
 })
+
+t.test('the FAQ\'s suggested answers under a customer\'s question go with a click; Ask for rating from the parent, the score shown on it', async t => {
+  const h = await startTestHub(t, {
+    callbackUrl: callback.url,
+    channels: [{ id: 'api', plugin: 'api', secret: 'test-secret-0123456789', callbackUrl: callback.url, robot: { mode: 'suggest' } }],
+    config: { desks: [desk()], http: { port: 0, publicUrl: 'https://help.example.com' } }
+  })
+  const admin = await h.addAgent({ name: 'Root', role: 'admin' })
+  const entry = (await admin.api('POST', '/faq', { question: 'When will my order ship?', alternatives: ['什么时候发货'], answer: 'Within 24 hours of payment. 付款后24小时内发货。' })).body as { id: string }
+  const ana = await h.addAgent({ name: 'Ana', email: 'ana@shop.example', status: 'online' })
+  fake.emails.set('UANA', 'ana@shop.example')
+  const before = callback.received.length
+
+  const id = await customerWrites(h, '请问什么时候发货？', { id: 'faq-fei', name: 'Fei' })
+  const thread = await threadOf(h, id)
+  await until(() => fake.replies(thread.ts).some(m => m.text.startsWith(':bulb:')), 10_000, 'suggestions in the thread')
+  const suggestion = fake.replies(thread.ts).find(m => m.text.startsWith(':bulb:'))!
+  const button = (suggestion.blocks!.find(b => b.type === 'actions') as { elements: Array<{ action_id: string, value: string, text: { text: string } }> }).elements[0]!
+  t.match(button, { text: { text: 'Send 1: When will my order ship?' }, value: `${id}|${entry.id}` })
+  await fake.sendAction(events(h), fake.actionBody({ user: 'UANA', channel: thread.channel, messageTs: suggestion.ts, threadTs: thread.ts, actionId: button.action_id, value: button.value }))
+  await until(() => sentAfter(before).some(b => b.text === 'Within 24 hours of payment. 付款后24小时内发货。'), 10_000, 'the answer at the customer')
+  t.match(sentAfter(before).find(b => String(b.text).startsWith('Within 24 hours')), { author: { type: 'agent', id: ana.agent.id } }, 'as Ana\'s reply')
+  await until(() => replyTexts(thread.ts).some(x => x.includes('*Ana* replied') && x.includes('Within 24 hours')), 10_000, 'the thread shows it as Ana\'s reply')
+
+  t.match(JSON.stringify(fake.messages.get(thread.ts)!.blocks), /omnihub_rate/, 'the parent offers to ask for a rating')
+  await fake.sendAction(events(h), fake.actionBody({ user: 'UANA', channel: thread.channel, messageTs: thread.ts, actionId: 'omnihub_rate', value: id }))
+  await until(() => sentAfter(before).some(b => (b.choices as unknown[] | undefined)?.length === 5), 10_000, 'the invitation')
+  const invitation = sentAfter(before).find(b => (b.choices as unknown[] | undefined)?.length === 5)!
+  t.match(invitation, { author: { type: 'bot' }, text: /https:\/\/help\.example\.com\/rate\// })
+  await h.inbound(inboundBody({ from: { id: 'faq-fei' }, text: '★★★★★', payload: (invitation.choices as Array<{ payload: string }>)[4]!.payload }))
+  await until(() => JSON.stringify(fake.messages.get(thread.ts)!.blocks).includes('Rated ★★★★★'), 10_000, 'the parent shows the rating')
+  t.notMatch(JSON.stringify(fake.messages.get(thread.ts)!.blocks), /omnihub_rate/, 'no more asking once rated')
+})
