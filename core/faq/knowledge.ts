@@ -181,8 +181,8 @@ export async function importCsv (s: HubServices, agent: Agent, csv: string, team
   return { created, updated: entries.size - created }
 }
 
-/** Each process's rankings, per team, for the knowledge base version it last saw. */
-const rankings = new WeakMap<Store, { version: string | null, byTeam: Map<string | null, FaqRanking> }>()
+/** Each process's rankings, per team, for the knowledge base version it last saw; a build under way is shared by every job that needs it. */
+const rankings = new WeakMap<Store, { version: string | null, byTeam: Map<string | null, Promise<FaqRanking>> }>()
 
 /** The ranking for a team's conversations (its entries and the hub's), rebuilt only after a change anywhere. */
 export async function rankingFor (s: HubServices, teamId: string | null): Promise<FaqRanking> {
@@ -191,8 +191,10 @@ export async function rankingFor (s: HubServices, teamId: string | null): Promis
   if (cache === undefined || cache.version !== version) rankings.set(s.store, cache = { version, byTeam: new Map() })
   let ranking = cache.byTeam.get(teamId)
   if (ranking === undefined) {
-    ranking = new FaqRanking(await s.store.listFaqEntries(teamId === null ? [] : [teamId]))
-    cache.byTeam.set(teamId, ranking)
+    const built = s.store.listFaqEntries(teamId === null ? [] : [teamId]).then(entries => new FaqRanking(entries))
+    cache.byTeam.set(teamId, ranking = built)
+    // A failed read is not kept: the next job tries again.
+    built.catch(() => { if (cache!.byTeam.get(teamId) === built) cache!.byTeam.delete(teamId) })
   }
-  return ranking
+  return await ranking
 }

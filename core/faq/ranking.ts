@@ -26,6 +26,7 @@ export class FaqRanking {
   private readonly index: Bm25Index
   /** Per phrasing: its entry and its distinct terms. */
   private readonly phrasings: Array<{ entry: number, terms: Set<string> }> = []
+  private readonly byId: Map<string, FaqEntry>
 
   constructor (readonly entries: FaqEntry[]) {
     const documents: string[][] = []
@@ -37,6 +38,11 @@ export class FaqRanking {
       }
     })
     this.index = new Bm25Index(documents.map(terms => [{ terms, weight: 1 }]))
+    this.byId = new Map(entries.map(e => [e.id, e]))
+  }
+
+  entry (id: string): FaqEntry | undefined {
+    return this.byId.get(id)
   }
 
   /** The best `limit` entries for the question, best first. */

@@ -5,7 +5,7 @@ import { chosenPayload, sendAutomated } from '../pipeline/automated.js'
 import { reply } from '../pipeline/reply.js'
 import type { Channel, HubServices } from '../pipeline/services.js'
 import { rankingFor } from './knowledge.js'
-import type { FaqMatch } from './ranking.js'
+import type { FaqMatch, FaqRanking } from './ranking.js'
 
 export type HandoffReason = 'asked_for_human' | 'no_answer' | 'failed_turns' | 'channel_refused'
 
@@ -37,8 +37,8 @@ async function handOff (s: HubServices, conversation: Conversation, channel: Cha
 }
 
 /** The answer, with its related questions as choices. */
-async function answer (s: HubServices, conversation: Conversation, channel: Channel, entry: FaqEntry, ranked: Map<string, FaqEntry>): Promise<void> {
-  const related = entry.related.map(id => ranked.get(id)).filter(e => e !== undefined).slice(0, RELATED_SHOWN)
+async function answer (s: HubServices, conversation: Conversation, channel: Channel, entry: FaqEntry, ranking: FaqRanking): Promise<void> {
+  const related = entry.related.map(id => ranking.entry(id)).filter(e => e !== undefined).slice(0, RELATED_SHOWN)
   const choices: Choice[] = related.map(e => ({ label: e.question, payload: relatedPayload(e.id) }))
   const held = conversation.status === 'bot' ? conversation : await s.store.setConversationBot(conversation.id, true, s.clock())
   if (held === null) return
@@ -85,14 +85,13 @@ export async function robotTurn (s: HubServices, message: Message): Promise<void
   if (wantsHuman(message.text)) return await handOff(s, conversation, channel, 'asked_for_human')
 
   const ranking = await rankingFor(s, conversation.teamId)
-  const byId = new Map(ranking.entries.map(e => [e.id, e]))
   const payload = await chosenPayload(s, message)
-  const chosen = payload?.startsWith('faq:') === true ? byId.get(payload.slice(4)) : undefined
-  if (chosen !== undefined) return await answer(s, conversation, channel, chosen, byId)
+  const chosen = payload?.startsWith('faq:') === true ? ranking.entry(payload.slice(4)) : undefined
+  if (chosen !== undefined) return await answer(s, conversation, channel, chosen, ranking)
 
   const matches = ranking.rank(message.text, 3)
   if (matches.length === 0) return await handOff(s, conversation, channel, 'no_answer')
-  if (matches[0]!.confidence >= channel.robot.threshold) return await answer(s, conversation, channel, matches[0]!.entry, byId)
+  if (matches[0]!.confidence >= channel.robot.threshold) return await answer(s, conversation, channel, matches[0]!.entry, ranking)
   await unsure(s, conversation, channel, matches)
 }
 

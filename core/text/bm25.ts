@@ -5,46 +5,53 @@ export interface Ranked { index: number, score: number }
 /** A document's text (or its terms, already cut) by field, and how much a match in each field counts. */
 export type Fields = Array<({ text: string } | { terms: string[] }) & { weight: number }>
 
+/** A term's documents and, per document, its BM25 term-frequency part (computed once, at build). */
+interface Postings { docs: Int32Array, weights: Float32Array }
+
 /**
  * Okapi BM25 over an inverted index of CJK-aware terms: ranking documents (FAQ questions,
- * phrases) by how well they match a query. Built once; queries only touch the postings of
- * their own terms, and only the best `limit` are kept (no sort of every match).
+ * phrases) by how well they match a query. Built once; a query only touches the postings of
+ * its own terms, each a multiply-add, and keeps the best `limit` (no sort of every match).
  */
 export class Bm25Index {
-  private readonly postings = new Map<string, Array<[doc: number, tf: number]>>()
-  private readonly lengths: Float64Array
-  private readonly averageLength: number
+  private readonly postings = new Map<string, Postings>()
+  private readonly count: number
   private readonly scores: Float64Array
 
-  constructor (documents: Fields[], private readonly k1 = 1.2, private readonly b = 0.75) {
-    this.lengths = new Float64Array(documents.length)
+  constructor (documents: Fields[], k1 = 1.2, b = 0.75) {
+    this.count = documents.length
     this.scores = new Float64Array(documents.length)
+    const lists = new Map<string, { docs: number[], tfs: number[] }>()
+    const lengths = new Float64Array(documents.length)
     documents.forEach((fields, doc) => {
       const counts = new Map<string, number>()
       for (const field of fields) {
         for (const term of 'terms' in field ? field.terms : tokenize(field.text)) counts.set(term, (counts.get(term) ?? 0) + field.weight)
       }
-      let length = 0
       for (const [term, tf] of counts) {
-        let list = this.postings.get(term)
-        if (list === undefined) this.postings.set(term, list = [])
-        list.push([doc, tf])
-        length += tf
+        let list = lists.get(term)
+        if (list === undefined) lists.set(term, list = { docs: [], tfs: [] })
+        list.docs.push(doc)
+        list.tfs.push(tf)
+        lengths[doc]! += tf
       }
-      this.lengths[doc] = length
     })
-    this.averageLength = documents.length === 0 ? 1 : this.lengths.reduce((a, b) => a + b, 0) / documents.length || 1
+    const average = documents.length === 0 ? 1 : lengths.reduce((x, y) => x + y, 0) / documents.length || 1
+    for (const [term, { docs, tfs }] of lists) {
+      const weights = new Float32Array(tfs.length)
+      tfs.forEach((tf, i) => { weights[i] = tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[docs[i]!]! / average)) })
+      this.postings.set(term, { docs: Int32Array.from(docs), weights })
+    }
   }
 
   get size (): number {
-    return this.lengths.length
+    return this.count
   }
 
   /** How telling a term is: high for rare terms; `minDf` 1 weighs a term no document has as the rarest known ones. */
   idf (term: string, minDf = 0): number {
-    const n = this.lengths.length
-    const df = Math.max(minDf, this.postings.get(term)?.length ?? 0)
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5))
+    const df = Math.max(minDf, this.postings.get(term)?.docs.length ?? 0)
+    return Math.log(1 + (this.count - df + 0.5) / (df + 0.5))
   }
 
   /** The best `limit` documents for the query (text, or terms already cut), best first (ties: lower index); documents sharing no term are left out. */
@@ -56,9 +63,11 @@ export class Bm25Index {
       const list = this.postings.get(term)
       if (list === undefined) continue
       const idf = this.idf(term)
-      for (const [doc, tf] of list) {
+      const { docs, weights } = list
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!
         if (scores[doc] === 0) touched.push(doc)
-        scores[doc]! += idf * tf * (this.k1 + 1) / (tf + this.k1 * (1 - this.b + this.b * this.lengths[doc]! / this.averageLength))
+        scores[doc]! += idf * weights[i]!
       }
     }
     // Keep the best `limit` in a small sorted array: a few comparisons per match.
