@@ -135,6 +135,7 @@ t.test('the robot answers a paraphrased question by itself and keeps the convers
 
   await h.inbound(inboundBody({ from: { id: 'rob-1' }, text: 'ok, let me talk to a human please' }))
   await until(async () => (await store.getConversation(id))?.assigneeId === ana.agent.id, 10_000, 'handed to Ana')
+  await until(() => repliesTo(id).length === 3, 10_000, 'the customer told')
   t.match(repliesTo(id).at(-1), { author: { type: 'bot' }, text: 'Connecting you to a colleague.' })
   const before = repliesTo(id).length
   await h.inbound(inboundBody({ from: { id: 'rob-1' }, text: 'how do I return an item?' }))
@@ -166,6 +167,7 @@ t.test('no answer at all hands off at once; unsure answers offer choices, then a
 
   const lost = await conversationOf(await h.inbound(inboundBody({ from: { id: 'mars-1' }, text: 'Is it raining on Mars today?' })))
   await until(async () => (await store.getConversation(lost))?.assigneeId === ana.agent.id, 10_000, 'routed at once')
+  await until(() => repliesTo(lost).length === 1, 10_000, 'the customer told')
   t.match(repliesTo(lost), [{ text: 'Connecting you to a colleague.' }])
 
   const vague = await conversationOf(await h.inbound(inboundBody({ from: { id: 'vague-1' }, text: 'the order thing' })))

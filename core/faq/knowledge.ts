@@ -181,20 +181,27 @@ export async function importCsv (s: HubServices, agent: Agent, csv: string, team
   return { created, updated: entries.size - created }
 }
 
-/** Each process's rankings, per team, for the knowledge base version it last saw; a build under way is shared by every job that needs it. */
-const rankings = new WeakMap<Store, { version: string | null, byTeam: Map<string | null, Promise<FaqRanking>> }>()
+/** Each process's rankings, per set of teams, for the knowledge base version it last saw; a build under way is shared by every job that needs it. */
+const rankings = new WeakMap<Store, { version: string | null, byTeams: Map<string, Promise<FaqRanking>> }>()
 
-/** The ranking for a team's conversations (its entries and the hub's), rebuilt only after a change anywhere. */
-export async function rankingFor (s: HubServices, teamId: string | null): Promise<FaqRanking> {
+/**
+ * The ranking over the hub's entries and these teams' ('all': every team's): a conversation's
+ * team, or what an agent sees. Rebuilt only after a change anywhere.
+ */
+export async function rankingFor (s: HubServices, teamIds: string[] | 'all'): Promise<FaqRanking> {
   const version = await s.store.kvGet(KV, VERSION_KEY)
   let cache = rankings.get(s.store)
-  if (cache === undefined || cache.version !== version) rankings.set(s.store, cache = { version, byTeam: new Map() })
-  let ranking = cache.byTeam.get(teamId)
+  if (cache === undefined || cache.version !== version) rankings.set(s.store, cache = { version, byTeams: new Map() })
+  const key = teamIds === 'all' ? '*' : [...teamIds].sort().join(',')
+  let ranking = cache.byTeams.get(key)
   if (ranking === undefined) {
-    const built = s.store.listFaqEntries(teamId === null ? [] : [teamId]).then(entries => new FaqRanking(entries))
-    cache.byTeam.set(teamId, ranking = built)
+    const built = s.store.listFaqEntries(teamIds).then(entries => new FaqRanking(entries))
+    cache.byTeams.set(key, ranking = built)
     // A failed read is not kept: the next job tries again.
-    built.catch(() => { if (cache!.byTeam.get(teamId) === built) cache!.byTeam.delete(teamId) })
+    built.catch(() => { if (cache!.byTeams.get(key) === built) cache!.byTeams.delete(key) })
   }
   return await ranking
 }
+
+/** The ranking over what an agent sees: the hub's entries and their teams' (admins: all). */
+export const agentRanking = async (s: HubServices, agent: Agent): Promise<FaqRanking> => await rankingFor(s, agent.role === 'admin' ? 'all' : agent.teams)

@@ -3,7 +3,7 @@ import type { Agent, Choice, Conversation, FaqEntry, Message } from '../model/in
 import { notFound } from '../errors.js'
 import { chosenPayload, sendAutomated } from '../pipeline/automated.js'
 import { reply } from '../pipeline/reply.js'
-import type { Channel, HubServices } from '../pipeline/services.js'
+import { anyChannel, type Channel, type HubServices } from '../pipeline/services.js'
 import { rankingFor } from './knowledge.js'
 import type { FaqMatch, FaqRanking } from './ranking.js'
 
@@ -76,7 +76,7 @@ export async function sendFaqAnswer (s: HubServices, agent: Agent, conversationI
  * Each message gets one turn, even when the route job runs again.
  */
 export async function robotTurn (s: HubServices, message: Message): Promise<void> {
-  if (message.direction !== 'inbound') return
+  if (message.direction !== 'inbound' || !anyChannel(s, c => c.robot.mode === 'auto')) return
   const conversation = await s.store.getConversation(message.conversationId)
   const channel = conversation === null ? undefined : s.channels.get(conversation.channelId)
   if (conversation === null || channel === undefined || channel.robot.mode !== 'auto' || !robotMayServe(conversation)) return
@@ -84,7 +84,7 @@ export async function robotTurn (s: HubServices, message: Message): Promise<void
   await count(s, channel.id, 'asked')
   if (wantsHuman(message.text)) return await handOff(s, conversation, channel, 'asked_for_human')
 
-  const ranking = await rankingFor(s, conversation.teamId)
+  const ranking = await rankingFor(s, conversation.teamId === null ? [] : [conversation.teamId])
   const payload = await chosenPayload(s, message)
   const chosen = payload?.startsWith('faq:') === true ? ranking.entry(payload.slice(4)) : undefined
   if (chosen !== undefined) return await answer(s, conversation, channel, chosen, ranking)
@@ -115,7 +115,7 @@ export async function suggestionsForConversation (s: HubServices, conversation: 
   const lastReply = items.map(m => m.direction).lastIndexOf('outbound')
   const asked = items.slice(lastReply + 1).filter(m => m.direction === 'inbound' && m.text.trim() !== '').slice(-5).map(m => m.text)
   if (asked.length === 0) return []
-  const ranking = await rankingFor(s, conversation.teamId)
+  const ranking = await rankingFor(s, conversation.teamId === null ? [] : [conversation.teamId])
   return ranking.rank(asked.join('\n'), limit).map(m => ({ entry: m.entry, confidence: m.confidence, score: m.score }))
 }
 

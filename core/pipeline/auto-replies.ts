@@ -2,7 +2,7 @@ import { isOpen } from '../hours.js'
 import type { Agent, Conversation, Message } from '../model/index.js'
 import { fillPlaceholders } from '../phrases/index.js'
 import { sendAutomated } from './automated.js'
-import type { Channel, HubServices } from './services.js'
+import { anyChannel, type Channel, type HubServices } from './services.js'
 
 const KV = 'auto-replies'
 
@@ -46,7 +46,7 @@ async function opensConversation (s: HubServices, message: Message): Promise<boo
  * inbound), never while a person answered in the last few minutes.
  */
 export async function greet (s: HubServices, message: Message): Promise<void> {
-  if (message.direction !== 'inbound') return
+  if (message.direction !== 'inbound' || !anyChannel(s, c => c.autoReplies.welcome !== undefined || c.autoReplies.firstMessage !== undefined)) return
   const conversation = await s.store.getConversation(message.conversationId)
   const channel = conversation === null ? undefined : s.channels.get(conversation.channelId)
   if (conversation === null || channel === undefined || conversation.status === 'closed') return
@@ -64,7 +64,7 @@ export async function greet (s: HubServices, message: Message): Promise<void> {
  * the assignee is busy or every agent is at capacity. Not while the robot holds the conversation.
  */
 export async function awayOrBusy (s: HubServices, message: Message): Promise<void> {
-  if (message.direction !== 'inbound') return
+  if (message.direction !== 'inbound' || !anyChannel(s, c => c.autoReplies.away !== undefined || c.autoReplies.busy !== undefined)) return
   const conversation = await s.store.getConversation(message.conversationId)
   const channel = conversation === null ? undefined : s.channels.get(conversation.channelId)
   if (conversation === null || channel === undefined || conversation.status === 'closed' || conversation.status === 'bot') return

@@ -52,7 +52,8 @@ export async function ingest (s: HubServices, channelId: string, tapped: Inbound
     await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
       .catch(err => s.logger.warn({ messageId: message.id, err: { message: (err as Error).message } }, 'note event not published'))
   }
-  if (rating !== null && !duplicate && conversation.id === rating.conversationId) await rate(s, conversation.id, rating.score, null)
+  // A redelivered tap rates only if the first delivery stored it but did not get to rate.
+  if (rating !== null && conversation.id === rating.conversationId && (!duplicate || conversation.rating === null)) await rate(s, conversation.id, rating.score, null)
   s.logger.info({ channelId, messageId: message.id, conversationId: conversation.id, duplicate }, duplicate ? 'inbound duplicate' : 'inbound stored')
   return { messageId: message.id, conversationId: conversation.id, duplicate }
 }

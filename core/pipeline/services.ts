@@ -26,6 +26,9 @@ export interface Channel {
   instance: ChannelInstance
 }
 
+/** Whether any enabled channel has this on: steps for features nobody uses cost no store read. */
+export const anyChannel = (s: Pick<HubServices, 'channels'>, on: (channel: Channel) => boolean): boolean => [...s.channels.values()].some(on)
+
 /** What the pipeline steps share; built once by createHub. */
 export interface HubServices {
   config: HubConfig

@@ -51,7 +51,11 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
 
   app.patch<{ Body: Static<typeof MyPatch> }>('/agents/me', {
     schema: { tags, summary: 'Your own settings: the inbox language (null: the browser\'s) and your welcome to customers (null: none)', ...secured, body: MyPatch, response: { 200: AgentSchema } }
-  }, async request => await s.store.updateAgent(request.agent!.id, request.body))
+  }, async request => {
+    // Fields this route does not take are dropped by validation: what is left must change something.
+    if (request.body.locale === undefined && request.body.welcome === undefined) throw new HubError('nothing_to_change', 'Send locale or welcome (or both); other settings are an admin\'s.', 400)
+    return await s.store.updateAgent(request.agent!.id, request.body)
+  })
 
   app.put<{ Body: Static<typeof StatusBody> }>('/agents/me/status', {
     schema: { tags, summary: 'Go online, busy (keep your conversations, no new buyers) or offline (hand them back)', ...secured, body: StatusBody, response: { 200: AgentSchema } }

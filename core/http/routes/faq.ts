@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { requireRole, visibleConversation } from '../../agents/permissions.js'
 import { HubError, notFound } from '../../errors.js'
-import { createEntry, deleteEntry, FaqRanking, importCsv, robotStats, suggestionsFor, updateEntry, visibleEntries } from '../../faq/index.js'
+import { agentRanking, createEntry, deleteEntry, importCsv, robotStats, suggestionsFor, updateEntry, visibleEntries } from '../../faq/index.js'
 import { FaqEntrySchema } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
 import { IdParams, secured } from './common.js'
@@ -47,10 +47,9 @@ export async function faqRoutes (app: FastifyInstance, s: HubServices): Promise<
     schema: { tags, summary: 'The FAQ entries you see (the hub\'s and your teams\'); with q, ranked for that question', ...secured, querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(Ranked), total: Type.Integer() }) } }
   }, async request => {
     const { q, offset, limit } = request.query
-    const entries = await visibleEntries(s, request.agent!)
     const ranked = q === undefined || q.trim() === ''
-      ? entries.map(entry => ({ entry, confidence: 0, score: 0 }))
-      : new FaqRanking(entries).rank(q, offset + limit)
+      ? (await visibleEntries(s, request.agent!)).map(entry => ({ entry, confidence: 0, score: 0 }))
+      : (await agentRanking(s, request.agent!)).rank(q, offset + limit)
     return { items: ranked.slice(offset, offset + limit).map(r => ({ ...r.entry, confidence: r.confidence, score: r.score })), total: ranked.length }
   })
 
