@@ -16,12 +16,12 @@ async function notifyCustomer (s: HubServices, conversation: Conversation, notic
 }
 
 /** Announces an assignment to agents and the customer. */
-export async function announceAssigned (s: HubServices, conversation: Conversation, agent: Pick<Agent, 'id' | 'name'>, previous: { assigneeId: string | null, teamId: string | null, wasQueued: boolean }, reason: 'routed' | 'affinity' | 'transfer' | 'picked'): Promise<void> {
+export async function announceAssigned (s: HubServices, conversation: Conversation, agent: Pick<Agent, 'id' | 'name' | 'welcome'>, previous: { assigneeId: string | null, teamId: string | null, wasQueued: boolean }, reason: 'routed' | 'affinity' | 'transfer' | 'picked'): Promise<void> {
   const audience = conversationAudience(conversation, { teams: [previous.teamId], agents: [previous.assigneeId] })
   await s.bus.publish({ type: 'conversation.assigned', conversationId: conversation.id, conversation, assignee: { id: agent.id, name: agent.name }, previousAssigneeId: previous.assigneeId, reason, audience })
   s.logger.info({ conversationId: conversation.id, agentId: agent.id, reason }, 'conversation assigned')
   await notifyCustomer(s, conversation, { type: 'assigned', agent: { id: agent.id, name: agent.name } })
-  await agentWelcome(s, conversation, agent.id).catch(err =>
+  if (agent.welcome !== null) await agentWelcome(s, conversation, agent.id).catch(err =>
     s.logger.warn({ conversationId: conversation.id, err: { message: (err as Error).message } }, 'agent welcome failed'))
   if (previous.wasQueued) s.queueAnnouncer.changed(previous.teamId)
 }

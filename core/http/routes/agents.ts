@@ -54,7 +54,10 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
   }, async request => {
     // Fields this route does not take are dropped by validation: what is left must change something.
     if (request.body.locale === undefined && request.body.welcome === undefined) throw new HubError('nothing_to_change', 'Send locale or welcome (or both); other settings are an admin\'s.', 400)
-    return await s.store.updateAgent(request.agent!.id, request.body)
+    const updated = await s.store.updateAgent(request.agent!.id, request.body)
+    // Routing's copy of the agents carries the welcome it greets with.
+    if (request.body.welcome !== undefined) s.roster.invalidate()
+    return updated
   })
 
   app.put<{ Body: Static<typeof StatusBody> }>('/agents/me/status', {
