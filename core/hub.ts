@@ -151,7 +151,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
         await queue.work('drain', async () => { await drainQueue(services) }, { concurrency: 1 })
         if (services.desks.size > 0) {
           // Serial across every process: what a desk posts keeps each conversation's order.
-          await queue.work('desk', async data => await deskJob(services, services.desks, data), { concurrency: 1, serial: true })
+          await queue.work('desk', async data => await deskJob(services.desks, data), { concurrency: 1, serial: true })
           await sweepDesks(services, services.desks, clock())
           every(config.recovery.intervalMs, 'desk sweep', async () => await sweepDesks(services, services.desks, clock()))
         }

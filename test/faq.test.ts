@@ -181,14 +181,13 @@ t.test('no answer at all hands off at once; unsure answers offer choices, then a
 })
 
 t.test('an agent who answers a conversation the robot holds takes it over', async t => {
-  const { h, lead, ana } = await setup(t)
+  const { h, lead } = await setup(t)
   t.equal((await importCsv(lead, h, CSV)).status, 200)
   const id = await conversationOf(await h.inbound(inboundBody({ from: { id: 'kim-1' }, text: 'can I get an invoice?' })))
   await until(async () => (await h.hub.services.store.getConversation(id))?.status === 'bot', 10_000, 'the robot answered')
   const bo = await h.addAgent({ name: 'Bo', teams: ['care'], status: 'busy' })
   t.equal((await bo.api('POST', `/conversations/${id}/messages`, { text: 'I can help further: which order?' })).status, 202)
   t.match(await h.hub.services.store.getConversation(id), { status: 'assigned', assigneeId: bo.agent.id })
-  void ana
 })
 
 t.test('suggestions: the top 3 answers for what the customer asked, best first; adding a customer\'s question and the reply to the FAQ', async t => {

@@ -14,6 +14,13 @@ export function requireRole (agent: Agent, role: AgentRole): void {
 export const visibilityOf = (agent: Agent): Visibility | undefined =>
   agent.role === 'admin' ? undefined : { agentId: agent.id, teams: agent.teams }
 
+/** The teams whose phrases and FAQ entries an agent sees (besides the hub's): their own, or every team for admins. */
+export const visibleTeams = (agent: Agent): string[] | 'all' => agent.role === 'admin' ? 'all' : agent.teams
+
+/** Whose figures a supervisor sees: their own and their teams' agents' (admins: everyone's). */
+export const oversees = (supervisor: Agent, agent: Pick<Agent, 'id' | 'teams'>): boolean =>
+  supervisor.role === 'admin' || agent.id === supervisor.id || agent.teams.some(t => supervisor.teams.includes(t))
+
 /** Agents see their teams' conversations, every-agent ones, and the ones assigned to them. */
 export const canSeeConversation = (agent: Agent, c: Conversation): boolean =>
   agent.role === 'admin' || c.teamId === null || agent.teams.includes(c.teamId) || c.assigneeId === agent.id

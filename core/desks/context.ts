@@ -78,8 +78,8 @@ export function deskContext (s: HubServices, deskId: string): DeskContext {
     },
     async suggestions (conversationId) {
       const conversation = await store.getConversation(conversationId)
-      const found = conversation === null ? null : await suggestionsForConversation(s, conversation)
-      return (found ?? []).map(({ entry }) => ({ id: entry.id, question: entry.question, answer: entry.answer }))
+      const found = conversation === null ? [] : (await suggestionsForConversation(s, conversation)).items
+      return found.map(({ entry }) => ({ id: entry.id, question: entry.question, answer: entry.answer }))
     },
     async sendFaqAnswer (agent, conversationId, entryId) {
       await seen(agent)

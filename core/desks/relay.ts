@@ -40,7 +40,7 @@ export function relayEvents (s: HubServices, desks: Map<string, Desk>): () => vo
 }
 
 /** Runs one relay job on its desk; a desk no longer enabled drops it. */
-export async function deskJob (s: HubServices, desks: Map<string, Desk>, job: DeskJob): Promise<void> {
+export async function deskJob (desks: Map<string, Desk>, job: DeskJob): Promise<void> {
   const desk = desks.get(job.deskId)
   if (desk === undefined) return
   try {

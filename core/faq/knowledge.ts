@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync'
-import { atLeast } from '../agents/permissions.js'
+import { atLeast, visibleConversation, visibleTeams } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Agent, FaqEntry } from '../model/index.js'
@@ -39,7 +39,7 @@ function requireManager (agent: Agent, teamId: string | null): void {
 
 /** Entries an agent sees: the hub's and their teams' (admins: all). */
 export async function visibleEntries (s: HubServices, agent: Agent): Promise<FaqEntry[]> {
-  return await s.store.listFaqEntries(agent.role === 'admin' ? 'all' : agent.teams)
+  return await s.store.listFaqEntries(visibleTeams(agent))
 }
 
 async function changed (store: Store): Promise<void> {
@@ -73,6 +73,25 @@ export async function createEntry (s: HubServices, agent: Agent, input: FaqInput
   await s.store.putFaqEntries([entry])
   await changed(s.store)
   return entry
+}
+
+/**
+ * Any agent who sees the conversation: a customer's message (or the question written for it)
+ * and the first agent reply after it (or the answer written) into the conversation's team's FAQ.
+ */
+export async function addFromMessage (s: HubServices, agent: Agent, conversationId: string, messageId: string, input: { question?: string, answer?: string, alternatives?: string[] }): Promise<FaqEntry> {
+  const conversation = await visibleConversation(s.store, agent, conversationId)
+  const message = await s.store.getMessage(messageId)
+  if (message === null || message.conversationId !== conversation.id || message.direction !== 'inbound') throw notFound('customer message', messageId)
+  const question = input.question ?? message.text.trim()
+  if (question === '') throw new HubError('faq_question_needed', 'This message has no text; write the question to add.', 400)
+  let answer = input.answer
+  if (answer === undefined) {
+    const { items } = await s.store.listMessages(conversation.id, { since: message.createdAt, limit: 100 })
+    answer = items.find(m => m.direction === 'outbound' && m.author.type === 'agent' && m.text.trim() !== '')?.text
+  }
+  if (answer === undefined) throw new HubError('faq_answer_needed', 'No agent has answered this message yet; write the answer to add with it.', 400)
+  return await createEntry(s, agent, { teamId: conversation.teamId, question, answer, ...(input.alternatives !== undefined ? { alternatives: input.alternatives } : {}) }, { asAuthor: true })
 }
 
 async function managed (s: HubServices, agent: Agent, id: string): Promise<FaqEntry> {
@@ -204,4 +223,4 @@ export async function rankingFor (s: HubServices, teamIds: string[] | 'all'): Pr
 }
 
 /** The ranking over what an agent sees: the hub's entries and their teams' (admins: all). */
-export const agentRanking = async (s: HubServices, agent: Agent): Promise<FaqRanking> => await rankingFor(s, agent.role === 'admin' ? 'all' : agent.teams)
+export const agentRanking = async (s: HubServices, agent: Agent): Promise<FaqRanking> => await rankingFor(s, visibleTeams(agent))

@@ -28,7 +28,7 @@ export class FaqRanking {
   private readonly phrasings: Array<{ entry: number, terms: Set<string> }> = []
   private readonly byId: Map<string, FaqEntry>
 
-  constructor (readonly entries: FaqEntry[]) {
+  constructor (private readonly entries: FaqEntry[]) {
     const documents: string[][] = []
     entries.forEach((entry, i) => {
       for (const text of [entry.question, ...entry.alternatives]) {

@@ -7,6 +7,7 @@ import { anyChannel, type Channel, type HubServices } from '../pipeline/services
 import { rankingFor } from './knowledge.js'
 import type { FaqMatch, FaqRanking } from './ranking.js'
 
+export type RobotMode = Channel['robot']['mode']
 export type HandoffReason = 'asked_for_human' | 'no_answer' | 'failed_turns' | 'channel_refused'
 
 /** "转人工", "talk to a human", "人工客服", or just "human": the customer wants a person. */
@@ -36,11 +37,15 @@ async function handOff (s: HubServices, conversation: Conversation, channel: Cha
   }
 }
 
+/** The robot keeps the conversation (unassigned → bot); null when someone took it meanwhile. */
+const hold = async (s: HubServices, conversation: Conversation): Promise<Conversation | null> =>
+  conversation.status === 'bot' ? conversation : await s.store.setConversationBot(conversation.id, true, s.clock())
+
 /** The answer, with its related questions as choices. */
 async function answer (s: HubServices, conversation: Conversation, channel: Channel, entry: FaqEntry, ranking: FaqRanking): Promise<void> {
   const related = entry.related.map(id => ranking.entry(id)).filter(e => e !== undefined).slice(0, RELATED_SHOWN)
   const choices: Choice[] = related.map(e => ({ label: e.question, payload: relatedPayload(e.id) }))
-  const held = conversation.status === 'bot' ? conversation : await s.store.setConversationBot(conversation.id, true, s.clock())
+  const held = await hold(s, conversation)
   if (held === null) return
   const sent = await sendAutomated(s, held, { kind: 'faq', text: entry.answer, choices })
   if (sent === null) return await handOff(s, held, channel, 'channel_refused')
@@ -53,7 +58,7 @@ async function answer (s: HubServices, conversation: Conversation, channel: Chan
 async function unsure (s: HubServices, conversation: Conversation, channel: Channel, matches: FaqMatch[]): Promise<void> {
   const failed = Number(await s.store.kvGet(KV, `failed:${conversation.id}`) ?? 0) + 1
   if (failed >= channel.robot.failedTurns) return await handOff(s, conversation, channel, 'failed_turns')
-  const held = conversation.status === 'bot' ? conversation : await s.store.setConversationBot(conversation.id, true, s.clock())
+  const held = await hold(s, conversation)
   if (held === null) return
   await s.store.kvSet(KV, `failed:${conversation.id}`, String(failed))
   const choices = matches.map(m => ({ label: m.entry.question, payload: relatedPayload(m.entry.id) }))
@@ -85,7 +90,8 @@ export async function robotTurn (s: HubServices, message: Message): Promise<void
   if (wantsHuman(message.text)) return await handOff(s, conversation, channel, 'asked_for_human')
 
   const ranking = await rankingFor(s, conversation.teamId === null ? [] : [conversation.teamId])
-  const payload = await chosenPayload(s, message)
+  // Only a conversation the robot holds has its choices to answer by number or label.
+  const payload = conversation.status === 'bot' ? await chosenPayload(s, message) : message.extras?.payload ?? null
   const chosen = payload?.startsWith('faq:') === true ? ranking.entry(payload.slice(4)) : undefined
   if (chosen !== undefined) return await answer(s, conversation, channel, chosen, ranking)
 
@@ -101,16 +107,23 @@ export interface Suggestion {
   score: number
 }
 
-/**
- * The best 3 answers for what the customer asked since the last reply, for the agent's reply box.
- * Null when the conversation's channel has the robot off.
- */
-export async function suggestionsFor (s: HubServices, agent: Agent, conversationId: string, limit = 3): Promise<Suggestion[] | null> {
+export interface Suggestions {
+  mode: RobotMode
+  /** Best first; none when the channel has the robot off. */
+  items: Suggestion[]
+}
+
+/** The best 3 answers for what the customer asked since the last reply, for the agent's reply box. */
+export async function suggestionsFor (s: HubServices, agent: Agent, conversationId: string, limit = 3): Promise<Suggestions> {
   return await suggestionsForConversation(s, await visibleConversation(s.store, agent, conversationId), limit)
 }
 
-export async function suggestionsForConversation (s: HubServices, conversation: Conversation, limit = 3): Promise<Suggestion[] | null> {
-  if ((s.channels.get(conversation.channelId)?.robot.mode ?? 'off') === 'off') return null
+export async function suggestionsForConversation (s: HubServices, conversation: Conversation, limit = 3): Promise<Suggestions> {
+  const mode = s.channels.get(conversation.channelId)?.robot.mode ?? 'off'
+  return { mode, items: mode === 'off' ? [] : await rankAsked(s, conversation, limit) }
+}
+
+async function rankAsked (s: HubServices, conversation: Conversation, limit: number): Promise<Suggestion[]> {
   const { items } = await s.store.listMessages(conversation.id, { since: new Date(Math.max(0, (conversation.lastInboundAt?.getTime() ?? 0) - 3_600_000)), limit: 100 })
   const lastReply = items.map(m => m.direction).lastIndexOf('outbound')
   const asked = items.slice(lastReply + 1).filter(m => m.direction === 'inbound' && m.text.trim() !== '').slice(-5).map(m => m.text)
@@ -121,7 +134,7 @@ export async function suggestionsForConversation (s: HubServices, conversation: 
 
 export interface RobotStats {
   channelId: string
-  mode: 'off' | 'suggest' | 'auto'
+  mode: RobotMode
   /** Customer messages the robot took a turn on. */
   asked: number
   answered: number

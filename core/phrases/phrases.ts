@@ -1,4 +1,4 @@
-import { atLeast } from '../agents/permissions.js'
+import { atLeast, visibleTeams } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { fileKeyOf, plainUrl } from '../files/index.js'
 import type { Agent, Attachment, Contact, Phrase, PhraseScope } from '../model/index.js'
@@ -73,7 +73,7 @@ export async function deletePhrase (s: HubServices, agent: Agent, id: string): P
 
 /** The agent's own phrases, their teams' and the hub's (admins: every team's). */
 export async function visiblePhrases (s: HubServices, agent: Agent): Promise<Phrase[]> {
-  return await s.store.listPhrases({ agentId: agent.id, teamIds: agent.role === 'admin' ? 'all' : agent.teams })
+  return await s.store.listPhrases({ agentId: agent.id, teamIds: visibleTeams(agent) })
 }
 
 /**

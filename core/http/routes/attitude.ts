@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { requireRole } from '../../agents/permissions.js'
+import { oversees, requireRole } from '../../agents/permissions.js'
 import type { HubServices } from '../../pipeline/index.js'
 import { secured } from './common.js'
 
@@ -16,7 +16,7 @@ export async function attitudeRoutes (app: FastifyInstance, s: HubServices): Pro
     const me = request.agent!
     requireRole(me, 'supervisor')
     const since = new Date(s.clock().getTime() - request.query.days * 86_400_000)
-    const agents = (await s.store.listAgents()).filter(a => me.role === 'admin' || a.id === me.id || a.teams.some(t => me.teams.includes(t)))
+    const agents = (await s.store.listAgents()).filter(a => oversees(me, a))
     const counts = await s.store.countAgentEvents(since)
     const items = agents.map(a => {
       const row = { agentId: a.id, name: a.name, warned: 0, sentAnyway: 0, blocked: 0 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { requireRole, visibleConversation } from '../../agents/permissions.js'
-import { HubError, notFound } from '../../errors.js'
-import { agentRanking, createEntry, deleteEntry, importCsv, robotStats, suggestionsFor, updateEntry, visibleEntries } from '../../faq/index.js'
+import { requireRole } from '../../agents/permissions.js'
+import { HubError } from '../../errors.js'
+import { addFromMessage, agentRanking, createEntry, deleteEntry, importCsv, robotStats, suggestionsFor, updateEntry, visibleEntries } from '../../faq/index.js'
 import { FaqEntrySchema } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
 import { IdParams, secured } from './common.js'
@@ -101,9 +101,8 @@ export async function faqRoutes (app: FastifyInstance, s: HubServices): Promise<
       ...secured, params: IdParams, response: { 200: Type.Object({ mode: Type.Enum(['off', 'suggest', 'auto']), items: Type.Array(Ranked) }) }
     }
   }, async request => {
-    const suggestions = await suggestionsFor(s, request.agent!, request.params.id)
-    const conversation = (await s.store.getConversation(request.params.id))!
-    return { mode: s.channels.get(conversation.channelId)?.robot.mode ?? 'off', items: (suggestions ?? []).map(r => ({ ...r.entry, confidence: r.confidence, score: r.score })) }
+    const { mode, items } = await suggestionsFor(s, request.agent!, request.params.id)
+    return { mode, items: items.map(r => ({ ...r.entry, confidence: r.confidence, score: r.score })) }
   })
 
   app.post<{ Params: Static<typeof MessageParams>, Body: Static<typeof FromMessage> }>('/conversations/:id/messages/:messageId/faq', {
@@ -112,20 +111,8 @@ export async function faqRoutes (app: FastifyInstance, s: HubServices): Promise<
       ...secured, params: MessageParams, body: FromMessage, response: { 201: FaqEntrySchema }
     }
   }, async (request, reply) => {
-    const agent = request.agent!
-    const conversation = await visibleConversation(s.store, agent, request.params.id)
-    const message = await s.store.getMessage(request.params.messageId)
-    if (message === null || message.conversationId !== conversation.id || message.direction !== 'inbound') throw notFound('customer message', request.params.messageId)
-    const question = request.body.question ?? message.text.trim()
-    if (question === '') throw new HubError('faq_question_needed', 'This message has no text; write the question to add.', 400)
-    let answer = request.body.answer
-    if (answer === undefined) {
-      const { items } = await s.store.listMessages(conversation.id, { since: message.createdAt, limit: 100 })
-      answer = items.find(m => m.direction === 'outbound' && m.author.type === 'agent' && m.createdAt >= message.createdAt && m.text.trim() !== '')?.text
-    }
-    if (answer === undefined) throw new HubError('faq_answer_needed', 'No agent has answered this message yet; write the answer to add with it.', 400)
-    const entry = await createEntry(s, agent, { teamId: conversation.teamId, question, answer, ...(request.body.alternatives !== undefined ? { alternatives: request.body.alternatives } : {}) }, { asAuthor: true })
-    request.log.info({ entryId: entry.id, conversationId: conversation.id, agentId: agent.id }, 'FAQ entry added from a message')
+    const entry = await addFromMessage(s, request.agent!, request.params.id, request.params.messageId, request.body)
+    request.log.info({ entryId: entry.id, conversationId: request.params.id, agentId: request.agent!.id }, 'FAQ entry added from a message')
     return await reply.status(201).send(entry)
   })
 }

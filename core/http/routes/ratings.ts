@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { requireRole } from '../../agents/permissions.js'
+import { oversees, requireRole } from '../../agents/permissions.js'
 import { ConversationSchema } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
 import { ratingSummary, requestRating } from '../../ratings/index.js'
@@ -34,7 +34,10 @@ export async function ratingRoutes (app: FastifyInstance, s: HubServices): Promi
     requireRole(me, 'supervisor')
     const agents = new Map((await s.store.listAgents()).map(a => [a.id, a]))
     // Supervisors see their teams' agents (and the robot's ratings); admins everyone's.
-    const mine = (agentId: string | null): boolean => me.role === 'admin' || agentId === null || agentId === me.id || (agents.get(agentId)?.teams.some(t => me.teams.includes(t)) ?? false)
+    const mine = (agentId: string | null): boolean => {
+      const agent = agentId === null ? undefined : agents.get(agentId)
+      return agentId === null || me.role === 'admin' || (agent !== undefined && oversees(me, agent))
+    }
     return { items: (await ratingSummary(s, new Date(s.clock().getTime() - request.query.days * 86_400_000))).filter(r => mine(r.agentId)) }
   })
 }

@@ -50,6 +50,16 @@ function toAgent (d: Doc): Agent {
   return { id: _id, ...rest, locale: d.locale ?? null, welcome: d.welcome ?? null } as Agent
 }
 
+/** Events since a time, counted per subject (an agent, a channel) and kind, in that order. */
+async function countEvents (model: Models['AgentEvent'] | Models['ChannelEvent'], subject: 'agentId' | 'channelId', since: Date): Promise<Array<{ subject: string, kind: string, count: number }>> {
+  const rows = await (model as Models['AgentEvent']).aggregate<{ _id: { subject: string, kind: string }, count: number }>([
+    { $match: { at: { $gte: since } } },
+    { $group: { _id: { subject: `$${subject}`, kind: '$kind' }, count: { $sum: 1 } } },
+    { $sort: { '_id.subject': 1, '_id.kind': 1 } }
+  ])
+  return rows.map(r => ({ subject: r._id.subject, kind: r._id.kind, count: r.count }))
+}
+
 /**
  * Scale-out store. It needs no replica set: each write below is idempotent and ordered so
  * that a retry after a crash (a webhook redelivered) completes what the first try began.
@@ -700,12 +710,7 @@ export class MongoStore implements Store {
   }
 
   async countAgentEvents (since: Date): Promise<Array<{ agentId: string, kind: string, count: number }>> {
-    const rows = await this.m.AgentEvent.aggregate<{ _id: { agentId: string, kind: string }, count: number }>([
-      { $match: { at: { $gte: since } } },
-      { $group: { _id: { agentId: '$agentId', kind: '$kind' }, count: { $sum: 1 } } },
-      { $sort: { '_id.agentId': 1, '_id.kind': 1 } }
-    ])
-    return rows.map(r => ({ agentId: r._id.agentId, kind: r._id.kind, count: r.count }))
+    return (await countEvents(this.m.AgentEvent, 'agentId', since)).map(r => ({ agentId: r.subject, kind: r.kind, count: r.count }))
   }
 
   async putFaqEntries (entries: FaqEntry[]): Promise<void> {
@@ -735,12 +740,7 @@ export class MongoStore implements Store {
   }
 
   async countChannelEvents (since: Date): Promise<Array<{ channelId: string, kind: string, count: number }>> {
-    const rows = await this.m.ChannelEvent.aggregate<{ _id: { channelId: string, kind: string }, count: number }>([
-      { $match: { at: { $gte: since } } },
-      { $group: { _id: { channelId: '$channelId', kind: '$kind' }, count: { $sum: 1 } } },
-      { $sort: { '_id.channelId': 1, '_id.kind': 1 } }
-    ])
-    return rows.map(r => ({ channelId: r._id.channelId, kind: r._id.kind, count: r.count }))
+    return (await countEvents(this.m.ChannelEvent, 'channelId', since)).map(r => ({ channelId: r.subject, kind: r.kind, count: r.count }))
   }
 
   async kvSetIfAbsent (namespace: string, key: string, value: string): Promise<boolean> {
