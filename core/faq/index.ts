@@ -1,3 +1,3 @@
-export { addFromMessage, createEntry, updateEntry, deleteEntry, importCsv, visibleEntries, rankingFor, agentRanking, MAX_IMPORT_ROWS, type FaqInput, type FaqPatch } from './knowledge.js'
+export { addFromMessage, createEntry, updateEntry, deleteEntry, importCsv, visibleEntries, rankingFor, agentRanking, type FaqInput, type FaqPatch } from './knowledge.js'
 export { FaqRanking, type FaqMatch } from './ranking.js'
-export { robotTurn, sendFaqAnswer, suggestionsFor, suggestionsForConversation, robotStats, wantsHuman, type Suggestion, type RobotStats, type HandoffReason } from './robot.js'
+export { robotTurn, sendFaqAnswer, suggestionsFor, suggestionsForConversation, robotStats, type Suggestion, type RobotStats, type HandoffReason } from './robot.js'

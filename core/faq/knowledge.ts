@@ -18,7 +18,7 @@ export interface FaqInput {
 export type FaqPatch = Partial<Omit<FaqInput, 'teamId'>>
 
 /** Entries in one import, at most; a bigger knowledge base is imported in parts. */
-export const MAX_IMPORT_ROWS = 20_000
+const MAX_IMPORT_ROWS = 20_000
 
 const KV = 'faq'
 /** Bumped on every change: each process rebuilds its rankings when it sees a new one. */

@@ -13,7 +13,7 @@ export type HandoffReason = 'asked_for_human' | 'no_answer' | 'failed_turns' | '
 /** "转人工", "talk to a human", "人工客服", or just "human": the customer wants a person. */
 const WANTS_HUMAN = /转人工|人工客服|人工服务|找人工|要人工|真人|客服在吗|^\s*(人工|human|agent|person)\s*[.!。！]*\s*$|\b(talk|speak|chat|connect me)\s+(to|with)\s+(a\s+|an\s+|some\s*one|a\s+real\s+)?(human|person|agent|representative|someone|people|operator)\b|\breal person\b|\bhuman agent\b/iu
 
-export const wantsHuman = (text: string): boolean => WANTS_HUMAN.test(text)
+const wantsHuman = (text: string): boolean => WANTS_HUMAN.test(text)
 
 const KV = 'robot'
 const RELATED_SHOWN = 3

@@ -13,7 +13,7 @@ export interface AutomatedReply {
 }
 
 /** Choices as numbered lines, for channels without buttons; the customer may answer with the number. */
-export const choiceLines = (choices: Choice[]): string => choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n')
+const choiceLines = (choices: Choice[]): string => choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n')
 
 /**
  * The hub's own message to a customer (the robot's answer, a welcome, a rating invitation):

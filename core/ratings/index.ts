@@ -1,2 +1,2 @@
 export { RatingLinks } from './links.js'
-export { inviteToRate, rate, ratingPayload, ratingSummary, ratingTap, ratingUrl, requestRating, SCORES, type RatingSummary } from './ratings.js'
+export { inviteToRate, rate, ratingSummary, ratingTap, requestRating, SCORES, type RatingSummary } from './ratings.js'

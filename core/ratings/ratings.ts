@@ -12,14 +12,14 @@ export const SCORES = [1, 2, 3, 4, 5] as const
 /** A tapped score carries its conversation: `rating:<conversation id>:<1-5>`, so a tap on a closed conversation lands on it. */
 const PAYLOAD = /^rating:([0-9A-Za-z]+):([1-5])$/
 
-export const ratingPayload = (conversationId: string, score: number): string => `rating:${conversationId}:${score}`
+const ratingPayload = (conversationId: string, score: number): string => `rating:${conversationId}:${score}`
 
 export function ratingTap (payload: string | undefined): { conversationId: string, score: number } | null {
   const match = payload === undefined ? null : PAYLOAD.exec(payload)
   return match === null ? null : { conversationId: match[1]!, score: Number(match[2]) }
 }
 
-export const ratingUrl = (s: HubServices, conversationId: string): string =>
+const ratingUrl = (s: HubServices, conversationId: string): string =>
   `${publicBaseUrl(s.config.http, s.listenUrl)}/rate/${s.ratingLinks.token(conversationId, s.clock())}`
 
 /**
