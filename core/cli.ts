@@ -5,6 +5,7 @@ import { hashToken, newAgentToken } from './agents/tokens.js'
 import { PluginRegistry } from './channels/index.js'
 import { ConfigError, loadConfig, type HubConfig } from './config/index.js'
 import { HubError } from './errors.js'
+import { userError } from './pipeline/store-errors.js'
 import { createHub } from './hub.js'
 import { demoPath } from './http/app.js'
 import { publicBaseUrl } from './http/public-url.js'
@@ -17,6 +18,7 @@ const USAGE = `Usage:
   omnihub config check [--config FILE]   validate a config file; exit 1 listing every problem
   omnihub agent add --name N --email E --role admin|supervisor|agent [--team T ...] [--config FILE]
   omnihub agent link --email E [--config FILE]   a one-time inbox sign-in link (24 h) for an agent
+  omnihub store prepare [--config FILE]  bring the store's schema and indexes up to date, then exit (before a deploy)
 
 The config file defaults to $OMNIHUB_CONFIG, then config/hub.yaml. HOST and PORT override http.host/http.port.`
 
@@ -105,6 +107,15 @@ async function agentLink (file: string, values: Record<string, unknown>): Promis
   }
 }
 
+/** What every hub does as it starts, on its own: an admin runs it before a deploy so no hub builds an index under load. */
+async function storePrepare (file: string): Promise<void> {
+  const config = await readConfig(file)
+  const store = await createStore(config.store)
+  await store.open()
+  await store.close()
+  process.stdout.write(`The ${config.store.driver} store is ready: schema and indexes are up to date.\n`)
+}
+
 /** `site (webchat), mail (email, disabled)`. */
 const listed = (blocks: Array<{ id: string, plugin: string, enabled: boolean }>): string =>
   blocks.map(b => `${b.id} (${b.plugin}${b.enabled ? '' : ', disabled'})`).join(', ')
@@ -142,13 +153,15 @@ export async function main (argv: string[]): Promise<number> {
       }
       case 'agent add': await agentAdd(file, values); return 0
       case 'agent link': await agentLink(file, values); return 0
+      case 'store prepare': await storePrepare(file); return 0
       default:
         process.stdout.write(`${USAGE}\n`)
         return values.help === true && command === '' ? 0 : 2
     }
   } catch (err) {
-    if (err instanceof HubError) {
-      process.stderr.write(`error [${err.code}]: ${err.message}\n`)
+    const known = userError(err)
+    if (known !== null) {
+      process.stderr.write(`error [${known.code}]: ${known.message}\n`)
       return 1
     }
     process.stderr.write(`error [internal_error]: ${(err as Error).message}\n`)

@@ -1,4 +1,7 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import t from 'tap'
+import { migrations } from '../core/store/sqlite/migrations.js'
 import { sign } from '../core/channels/signature.js'
 import { API_SECRET } from './helpers/hub.js'
 import { cli, launch, stop, writeConfig } from './helpers/process.js'
@@ -146,6 +149,20 @@ async function eventuallyMatch (output: () => string, pattern: RegExp): Promise<
   }
   throw new Error(`no match for ${pattern} in:\n${output()}`)
 }
+
+t.test('store prepare: creates the schema before any hub starts; a newer database is refused with its code', async t => {
+  const { dir, file } = writeConfig({ channels: [] })
+  const r = await cli(['store', 'prepare', '--config', file])
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stdout, 'The sqlite store is ready')
+  const db = new Database(join(dir, 'hub.db'))
+  t.equal(db.pragma('user_version', { simple: true }), migrations.length, 'every migration ran')
+  db.pragma(`user_version = ${migrations.length + 1}`)
+  db.close()
+  const newer = await cli(['store', 'prepare', '--config', file])
+  t.equal(newer.code, 1)
+  t.match(newer.stderr, /error \[store_too_new\]: The database at .*hub\.db was written by a newer Omnihub; upgrade Omnihub\./)
+})
 
 t.test('unknown command: usage, exit 2', async t => {
   const r = await cli(['frobnicate'])

@@ -1,6 +1,6 @@
 import { HubError, notFound } from '../errors.js'
 import type { Agent, AgentRole, Conversation } from '../model/index.js'
-import type { Store, Visibility } from '../store/index.js'
+import type { InboxStore, Visibility } from '../store/index.js'
 
 const RANK: Record<AgentRole, number> = { agent: 0, supervisor: 1, admin: 2 }
 
@@ -26,7 +26,7 @@ export const canSeeConversation = (agent: Agent, c: Conversation): boolean =>
   agent.role === 'admin' || c.teamId === null || agent.teams.includes(c.teamId) || c.assigneeId === agent.id
 
 /** A conversation the agent may see; one they may not is as absent as one that does not exist. */
-export async function visibleConversation (store: Store, agent: Agent, id: string): Promise<Conversation> {
+export async function visibleConversation (store: Pick<InboxStore, 'getConversation'>, agent: Agent, id: string): Promise<Conversation> {
   const conversation = await store.getConversation(id)
   if (conversation === null || !canSeeConversation(agent, conversation)) throw notFound('conversation', id)
   return conversation

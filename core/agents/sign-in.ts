@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { HubError } from '../errors.js'
 import type { Agent } from '../model/index.js'
-import type { Store } from '../store/index.js'
+import { StoreError, type AgentStore, type KeyValueStore } from '../store/index.js'
 import { hashToken, newAgentToken } from './tokens.js'
 
 const NAMESPACE = 'sign-in'
@@ -13,7 +13,7 @@ const FIRST_ADMIN = { name: 'Admin', email: 'admin@omnihub.local' }
 export const signInUrl = (base: string, code: string): string => `${base.replace(/\/$/, '')}/inbox/#code=${code}`
 
 /** A one-time sign-in code for an agent; only its hash is kept. */
-export async function createSignInCode (store: Store, agentId: string, now: Date): Promise<string> {
+export async function createSignInCode (store: KeyValueStore, agentId: string, now: Date): Promise<string> {
   const code = randomBytes(24).toString('base64url')
   await store.kvSet(NAMESPACE, hashToken(code), JSON.stringify({ agentId, expiresAt: now.getTime() + SIGN_IN_LINK_TTL_MS }))
   return code
@@ -23,7 +23,7 @@ export async function createSignInCode (store: Store, agentId: string, now: Date
  * Trades a sign-in code for a fresh API token (the agent's previous token stops working).
  * The code is taken atomically, so of two tabs opening the same link, one signs in.
  */
-export async function redeemSignInCode (store: Store, code: string, now: Date): Promise<{ agent: Agent, token: string }> {
+export async function redeemSignInCode (store: KeyValueStore & AgentStore, code: string, now: Date): Promise<{ agent: Agent, token: string }> {
   const raw = await store.kvTake(NAMESPACE, hashToken(code))
   const entry = raw === null ? null : JSON.parse(raw) as { agentId: string, expiresAt: number }
   const agent = entry === null ? null : await store.getAgent(entry.agentId)
@@ -42,14 +42,14 @@ export async function redeemSignInCode (store: Store, code: string, now: Date): 
  * On a hub without agents, creates the first admin and a sign-in code for them; null when
  * agents exist (or another process just made the admin).
  */
-export async function ensureFirstAdmin (store: Store, now: Date): Promise<{ agent: Agent, code: string } | null> {
+export async function ensureFirstAdmin (store: KeyValueStore & AgentStore, now: Date): Promise<{ agent: Agent, code: string } | null> {
   if ((await store.listAgents()).length > 0) return null
   let agent: Agent
   try {
     // Its token is never shown: the admin signs in with the link, which issues one.
     agent = await store.createAgent({ ...FIRST_ADMIN, role: 'admin', teams: [], tokenHash: hashToken(newAgentToken()) }, now)
   } catch (err) {
-    if (err instanceof HubError && err.code === 'agent_exists') return null
+    if (err instanceof StoreError && err.code === 'agent_exists') return null
     throw err
   }
   return { agent, code: await createSignInCode(store, agent.id, now) }

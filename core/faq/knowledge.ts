@@ -4,7 +4,7 @@ import { HubError, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Agent, FaqEntry } from '../model/index.js'
 import type { HubServices } from '../pipeline/services.js'
-import type { Store } from '../store/index.js'
+import type { KeyValueStore, Store } from '../store/index.js'
 import { FaqRanking } from './ranking.js'
 
 export interface FaqInput {
@@ -42,7 +42,7 @@ export async function visibleEntries (s: HubServices, agent: Agent): Promise<Faq
   return await s.store.listFaqEntries(visibleTeams(agent))
 }
 
-async function changed (store: Store): Promise<void> {
+async function changed (store: KeyValueStore): Promise<void> {
   await store.kvSet(KV, VERSION_KEY, newId())
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { HubError } from '../errors.js'
+import { userError } from '../pipeline/store-errors.js'
 
 /** Fastify's own client errors, mapped to stable codes and plain sentences. */
 const FASTIFY_CODES: Record<string, [string, string]> = {
@@ -23,16 +23,17 @@ function validationSentence (err: FastifyError): string {
 /** Every error leaves as `{code, message, ...}`; stack traces stay in the log. */
 export function installErrorHandling (app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof HubError) {
-      if (err.status >= 500) request.log.error({ code: err.code }, 'request failed')
-      return reply.status(err.status).send(err.toJSON())
+    const known = userError(err)
+    if (known !== null) {
+      if (known.status >= 500) request.log.error({ code: known.code }, 'request failed')
+      return reply.status(known.status).send(known.toJSON())
     }
     if (err.validation !== undefined) {
       const message = validationSentence(err)
       return reply.status(400).send({ code: 'invalid_request', message, field: message.split(':')[0] })
     }
-    const known = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined
-    if (known !== undefined) return reply.status(err.statusCode ?? 400).send({ code: known[0], message: known[1] })
+    const fastify = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined
+    if (fastify !== undefined) return reply.status(err.statusCode ?? 400).send({ code: fastify[0], message: fastify[1] })
     if (err.statusCode !== undefined && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ code: 'bad_request', message: err.message })
     }

@@ -3,10 +3,13 @@ import { HubError, notFound } from '../errors.js'
 import { fileKeyOf, plainUrl } from '../files/index.js'
 import type { Agent, Attachment, Contact, Phrase, PhraseScope } from '../model/index.js'
 import type { HubServices } from '../pipeline/index.js'
-import type { PhrasePatch } from '../store/index.js'
+import type { AgentStore, PhrasePatch, PhraseStore } from '../store/index.js'
 import { Bm25Index } from '../text/index.js'
 
 export const MAX_PHRASE_MEDIA = 2
+
+/** What phrases need of the hub: their store, and teams to check a team phrase against. */
+type PhraseServices = Pick<HubServices, 'clock'> & { store: PhraseStore & Pick<AgentStore, 'getTeam'> }
 
 export interface PhraseInput {
   scope: PhraseScope
@@ -42,7 +45,7 @@ function media (attachments: Attachment[] | undefined): Attachment[] | undefined
   return attachments.map(a => ({ ...a, url: plainUrl(a.url) }))
 }
 
-export async function createPhrase (s: HubServices, agent: Agent, input: PhraseInput): Promise<Phrase> {
+export async function createPhrase (s: PhraseServices, agent: Agent, input: PhraseInput): Promise<Phrase> {
   const phrase = { scope: input.scope, ownerId: input.scope === 'personal' ? agent.id : null, teamId: input.scope === 'team' ? input.teamId ?? null : null }
   if (phrase.scope === 'team') {
     if (phrase.teamId === null) throw new HubError('team_required', 'A team phrase names its team (teamId).', 400)
@@ -52,7 +55,7 @@ export async function createPhrase (s: HubServices, agent: Agent, input: PhraseI
   return await s.store.createPhrase({ ...phrase, code: input.code, title: input.title, text: input.text, attachments: media(input.attachments) ?? [] }, s.clock())
 }
 
-async function managed (s: HubServices, agent: Agent, id: string): Promise<Phrase> {
+async function managed (s: PhraseServices, agent: Agent, id: string): Promise<Phrase> {
   const phrase = await s.store.getPhrase(id)
   // Someone else's personal phrase is as absent as one that does not exist.
   if (phrase === null || (phrase.scope === 'personal' && phrase.ownerId !== agent.id && agent.role !== 'admin')) throw notFound('phrase', id)
@@ -60,19 +63,19 @@ async function managed (s: HubServices, agent: Agent, id: string): Promise<Phras
   return phrase
 }
 
-export async function updatePhrase (s: HubServices, agent: Agent, id: string, patch: PhrasePatch): Promise<Phrase> {
+export async function updatePhrase (s: PhraseServices, agent: Agent, id: string, patch: PhrasePatch): Promise<Phrase> {
   await managed(s, agent, id)
   const attachments = media(patch.attachments)
   return await s.store.updatePhrase(id, { ...patch, ...(attachments !== undefined ? { attachments } : {}) }, s.clock())
 }
 
-export async function deletePhrase (s: HubServices, agent: Agent, id: string): Promise<void> {
+export async function deletePhrase (s: PhraseServices, agent: Agent, id: string): Promise<void> {
   await managed(s, agent, id)
   await s.store.deletePhrase(id)
 }
 
 /** The agent's own phrases, their teams' and the hub's (admins: every team's). */
-export async function visiblePhrases (s: HubServices, agent: Agent): Promise<Phrase[]> {
+export async function visiblePhrases (s: PhraseServices, agent: Agent): Promise<Phrase[]> {
   return await s.store.listPhrases({ agentId: agent.id, teamIds: visibleTeams(agent) })
 }
 

@@ -1,4 +1,10 @@
-import { HubError } from '../errors.js'
+import { storeConflict } from './errors.js'
+
+export interface Page<T> {
+  items: T[]
+  /** Pass back to get the next page; null when there is none. */
+  nextCursor: string | null
+}
 
 /** Opaque page cursors: base64url of the sort key parts. */
 export function encodeCursor (parts: Array<string | number>): string {
@@ -10,5 +16,5 @@ export function decodeCursor (cursor: string, arity: number): Array<string | num
     const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (Array.isArray(parts) && parts.length === arity && parts.every(p => typeof p === 'string' || typeof p === 'number')) return parts
   } catch {}
-  throw new HubError('invalid_cursor', 'The cursor is not one this API returned; start again without it.', 400)
+  throw storeConflict('invalid_cursor', 'cursor')
 }

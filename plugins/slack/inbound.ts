@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { App, webApi } from '@slack/bolt'
 import type { DeskContext } from '../../core/desks/index.js'
 import { HubError } from '../../core/errors.js'
+import { userError } from '../../core/pipeline/store-errors.js'
 import type { Agent, Attachment } from '../../core/model/index.js'
 import { ACTIONS, refusal } from './blocks.js'
 import { plainFromSlack } from './mrkdwn.js'
@@ -136,8 +137,9 @@ export class SlackInbound {
       await action()
       return true
     } catch (err) {
-      if (err instanceof HubError) {
-        if (await onRefusal?.(err) !== true) await this.ephemeral(place, refusal(err.message))
+      const known = userError(err)
+      if (known !== null) {
+        if (await onRefusal?.(known) !== true) await this.ephemeral(place, refusal(known.message))
         return false
       }
       this.ctx.logger.error({ slackUserId: place.user, err: { message: (err as Error).message } }, 'slack action failed')

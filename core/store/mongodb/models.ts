@@ -1,7 +1,12 @@
 import { Schema, type Connection } from 'mongoose'
 
-/** Mongoose schemas mirroring the SQLite tables; ids are the hub's own ULIDs. */
-const options = { versionKey: false as const, _id: false as const }
+/**
+ * Mongoose schemas mirroring the SQLite tables; ids are the hub's own ULIDs. minimize: false
+ * everywhere, so an empty object is stored as one (a message's `extras: {}`, `{}` in a card).
+ * The driver's queries and the index that serves each are listed in inbox.ts's header.
+ */
+const options = { versionKey: false as const, _id: false as const, minimize: false }
+const plain = { versionKey: false as const, minimize: false }
 
 const contact = new Schema({
   _id: String,
@@ -16,14 +21,14 @@ const contact = new Schema({
   lastAgentAt: { type: Date, default: null },
   createdAt: Date,
   updatedAt: Date
-}, { ...options, minimize: false })
+}, options)
 
 const identity = new Schema({
   channelId: { type: String, required: true },
   externalId: { type: String, required: true },
   contactId: { type: String, required: true, index: true },
   createdAt: Date
-}, { versionKey: false })
+}, plain)
 identity.index({ channelId: 1, externalId: 1 }, { unique: true })
 
 const conversation = new Schema({
@@ -33,8 +38,10 @@ const conversation = new Schema({
   status: { type: String, required: true },
   /** The channel's thread (email); '' for channels with one conversation per contact. */
   thread: { type: String, default: '' },
-  /** `channel|contact[|thread]` while open, absent once closed: a unique index keeps one open conversation. */
-  openKey: { type: String },
+  /** `open|channel|contact[|thread]` while open, `closed|<id>` once closed: a unique index keeps one open conversation. */
+  openKey: { type: String, required: true },
+  /** The latest messages counted into unreadCount and the times: a count finished twice (a repair) is a no-op. */
+  countedIds: { type: [String], default: [] },
   assigneeId: { type: String, default: null },
   teamId: { type: String, default: null },
   queuedAt: { type: Date, default: null },
@@ -52,7 +59,7 @@ const conversation = new Schema({
   createdAt: Date,
   updatedAt: Date
 }, options)
-conversation.index({ openKey: 1 }, { unique: true, partialFilterExpression: { openKey: { $type: 'string' } } })
+conversation.index({ openKey: 1 }, { unique: true })
 conversation.index({ lastActivityAt: -1, _id: -1 })
 conversation.index({ status: 1, lastActivityAt: -1, _id: -1 })
 conversation.index({ assigneeId: 1, lastActivityAt: -1, _id: -1 })
@@ -77,6 +84,10 @@ const message = new Schema({
   errorMessage: { type: String, default: null },
   tag: { type: String, default: null },
   routed: { type: Boolean, default: false },
+  /** False from the insert until the conversation has counted it (rule 3); repair finds those left false. */
+  counted: { type: Boolean, default: true },
+  /** Whether counting it moves lastInboundAt (InboundRecord.opensWindow), kept until it is counted. */
+  opensWindow: { type: Boolean, default: true },
   createdAt: Date,
   sentAt: { type: Date, default: null },
   deliveredAt: { type: Date, default: null },
@@ -88,6 +99,7 @@ message.index({ channelId: 1, externalId: 1 }, { unique: true, partialFilterExpr
 message.index({ conversationId: 1, _id: 1 })
 message.index({ status: 1, createdAt: 1 }, { partialFilterExpression: { status: 'pending' } })
 message.index({ createdAt: 1 }, { partialFilterExpression: { routed: false, direction: 'inbound' } })
+message.index({ counted: 1, createdAt: 1 }, { partialFilterExpression: { counted: false } })
 
 const agent = new Schema({
   _id: String,
@@ -99,7 +111,8 @@ const agent = new Schema({
   status: { type: String, default: 'offline' },
   statusChangedAt: { type: Date, default: null },
   capacity: { type: Number, default: null },
-  activeCount: { type: Number, default: 0 },
+  /** The open conversations assigned to the agent, each with when it was taken: activeCount is its length (rule 4). */
+  slots: { type: [new Schema({ conversationId: String, at: Date }, { _id: false })], default: [] },
   lastRoutedAt: { type: Date, default: null },
   lastSeenAt: { type: Date, default: null },
   lastActiveAt: { type: Date, default: null },
@@ -128,28 +141,32 @@ const pageView = new Schema({
   title: String,
   referrer: { type: String, default: null },
   at: Date
-}, { versionKey: false })
+}, plain)
 pageView.index({ channelId: 1, externalId: 1, _id: 1 })
 
 const phrase = new Schema({
   _id: String, scope: String, ownerId: { type: String, default: null }, teamId: { type: String, default: null }, ownerKey: String,
   code: String, title: String, text: String, attachments: { type: [Schema.Types.Mixed], default: [] }, createdAt: Date, updatedAt: Date
-}, { versionKey: false })
+}, plain)
 phrase.index({ ownerKey: 1, code: 1 }, { unique: true })
+phrase.index({ ownerId: 1 })
+phrase.index({ teamId: 1 })
+phrase.index({ scope: 1 })
 
-const agentEvent = new Schema({ agentId: String, kind: String, at: Date }, { versionKey: false })
+const agentEvent = new Schema({ agentId: String, kind: String, at: Date }, plain)
 agentEvent.index({ at: 1 })
 
 const faqEntry = new Schema({
   _id: String, teamId: { type: String, default: null }, question: String, alternatives: { type: [String], default: [] }, answer: String,
   related: { type: [String], default: [] }, createdBy: { type: String, default: null }, createdAt: Date, updatedAt: Date
-}, { versionKey: false })
+}, plain)
 faqEntry.index({ teamId: 1 })
+faqEntry.index({ createdAt: 1, _id: 1 })
 
-const channelEvent = new Schema({ channelId: String, kind: String, at: Date }, { versionKey: false })
+const channelEvent = new Schema({ channelId: String, kind: String, at: Date }, plain)
 channelEvent.index({ at: 1 })
 
-const kv = new Schema({ namespace: String, key: String, value: String }, { versionKey: false })
+const kv = new Schema({ namespace: String, key: String, value: String }, plain)
 kv.index({ namespace: 1, key: 1 }, { unique: true })
 
 export function registerModels (connection: Connection) {
