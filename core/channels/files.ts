@@ -1,4 +1,5 @@
 import type { FileLinks, FileStore } from '../files/index.js'
+import { fetchRemote, RemoteError, type RemoteResponse } from '../remote/index.js'
 import { ChannelSendError, type ChannelFiles } from './contract.js'
 
 const MAX_BYTES = 25 * 1024 * 1024
@@ -16,15 +17,16 @@ export function channelFiles (files: FileStore, links: FileLinks, clock: () => D
       const own = await files.read(url)
       if (own !== null) return own
       if (!/^https?:\/\//i.test(url)) throw new ChannelSendError('attachment_missing', 'The attachment is no longer in the hub\'s file store.', { retryable: false })
-      let response: Response
+      let response: RemoteResponse
       try {
-        response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
+        response = await fetchRemote(url, { timeoutMs, maxBytes: MAX_BYTES, what: "The attachment's URL" })
       } catch (err) {
-        throw new ChannelSendError('attachment_unreachable', 'The attachment\'s URL could not be read.', { retryable: true, cause: err })
+        if (!(err instanceof RemoteError)) throw err
+        if (err.failure === 'too_large') throw new ChannelSendError('attachment_too_large', `The attachment is larger than ${MAX_BYTES / 1024 / 1024} MB.`, { retryable: false })
+        throw new ChannelSendError('attachment_unreachable', err.message, { retryable: err.retryable, cause: err })
       }
-      if (!response.ok) throw new ChannelSendError('attachment_unreachable', `Reading the attachment's URL answered ${response.status}.`, { retryable: response.status >= 500 })
-      const data = Buffer.from(await response.arrayBuffer())
-      if (data.length > MAX_BYTES) throw new ChannelSendError('attachment_too_large', `The attachment is larger than ${MAX_BYTES / 1024 / 1024} MB.`, { retryable: false })
+      if (!response.ok) throw new ChannelSendError('attachment_unreachable', `Reading the attachment's URL answered ${response.status}.`, { retryable: response.retryable })
+      const data = response.body
       const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '') || 'attachment'
       return { meta: { name, mimeType: response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream', size: data.length }, data }
     }

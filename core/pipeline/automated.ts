@@ -1,6 +1,7 @@
 import type { Draft } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Choice, Conversation, Message } from '../model/index.js'
+import { afterStored } from './after-stored.js'
 import { enqueueSend } from './jobs.js'
 import { evaluateDraft } from './policy.js'
 import type { HubServices } from './services.js'
@@ -38,10 +39,10 @@ export async function sendAutomated (s: HubServices, conversation: Conversation,
     extras: { automated: reply.kind, ...(choices.length > 0 ? { choices } : {}) }
   }, s.clock())
   s.logger.info({ conversationId: conversation.id, messageId: message.id, kind: reply.kind }, 'automated reply')
-  await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
-  await enqueueSend(s, message.id).catch(err => {
-    s.logger.error({ messageId: message.id, err: { message: (err as Error).message } }, 'send job not queued; recovery will retry')
-  })
+  await afterStored(s, { messageId: message.id }, [
+    async () => await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) }),
+    async () => await enqueueSend(s, message.id)
+  ])
   return message
 }
 

@@ -4,6 +4,7 @@ import { conversationAudience } from '../events/index.js'
 import type { Agent, Conversation, Message } from '../model/index.js'
 import { announceAssigned } from '../routing/index.js'
 import { inviteToRate } from '../ratings/index.js'
+import { afterStored } from './after-stored.js'
 import { enqueueDrain, enqueueRouteConversation } from './jobs.js'
 import type { HubServices } from './services.js'
 
@@ -19,14 +20,14 @@ export interface AssignInput {
 const forbidden = (message: string): HubError => new HubError('forbidden', message, 403)
 
 async function announceUpdated (s: HubServices, conversation: Conversation, before: Conversation): Promise<void> {
-  await s.bus.publish({ type: 'conversation.updated', conversationId: conversation.id, conversation, audience: conversationAudience(conversation, { teams: [before.teamId], agents: [before.assigneeId] }) })
+  await afterStored(s, { conversationId: conversation.id }, [async () => await s.bus.publish({ type: 'conversation.updated', conversationId: conversation.id, conversation, audience: conversationAudience(conversation, { teams: [before.teamId], agents: [before.assigneeId] }) })])
 }
 
 async function recordNote (s: HubServices, conversation: Conversation, actor: Agent, text: string, via?: string): Promise<Message> {
   const message = await s.store.recordOutbound({
     conversationId: conversation.id, direction: 'note', author: { type: 'agent', id: actor.id }, text, attachments: [], cards: [], tag: null, ...(via !== undefined ? { extras: { via } } : {})
   }, s.clock())
-  await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
+  await afterStored(s, { messageId: message.id }, [async () => await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })])
   return message
 }
 

@@ -6,6 +6,7 @@ import { conversationAudience } from '../events/index.js'
 import type { Agent, Attachment, Card, Conversation, Message } from '../model/index.js'
 import { translateReply } from '../translation/index.js'
 import { announceAssigned } from '../routing/index.js'
+import { afterStored } from './after-stored.js'
 import { enqueueSend } from './jobs.js'
 import { draftOf, evaluateDraft } from './policy.js'
 import type { Channel, HubServices } from './services.js'
@@ -105,15 +106,15 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
     text: draft.text, attachments: draft.attachments, cards: draft.cards, tag: draft.tag, ...(Object.keys(extras).length > 0 ? { extras } : {})
   }, s.clock())
   s.logger.info({ conversationId, messageId: message.id, agentId: agent.id }, 'reply accepted')
-  if (conversation.status === 'bot') await takeFromRobot(s, conversation, agent)
-  // The agent served this contact: routing's affinity keeps them together.
-  await s.store.recordServed(conversation.contactId, agent.id, s.clock())
-  await s.store.markAgentActive(agent.id, s.clock())
-  await s.bus.publish({ type: 'message.created', conversationId, message, audience: conversationAudience(conversation) })
-  // If the queue is down the message stays pending; the recovery sweep queues it later.
-  await enqueueSend(s, message.id).catch(err => {
-    s.logger.error({ messageId: message.id, err: { message: (err as Error).message } }, 'send job not queued; recovery will retry')
-  })
+  // Stored: from here on nothing makes the answer an error.
+  await afterStored(s, { messageId: message.id }, [
+    async () => { if (conversation.status === 'bot') await takeFromRobot(s, conversation, agent) },
+    // The agent served this contact: routing's affinity keeps them together.
+    async () => await s.store.recordServed(conversation.contactId, agent.id, s.clock()),
+    async () => await s.store.markAgentActive(agent.id, s.clock()),
+    async () => await s.bus.publish({ type: 'message.created', conversationId, message, audience: conversationAudience(conversation) }),
+    async () => await enqueueSend(s, message.id)
+  ])
   return message
 }
 
@@ -133,9 +134,9 @@ export async function retryReply (s: HubServices, agent: Agent, conversationId: 
   const message = await s.store.retryMessage(messageId, s.clock())
   if (message === null) throw new HubError('not_failed', 'This reply is already being sent again.', 409)
   s.logger.info({ conversationId, messageId, agentId: agent.id }, 'reply retried')
-  await s.bus.publish({ type: 'message.updated', conversationId, message, audience: conversationAudience(conversation) })
-  await enqueueSend(s, message.id).catch(err => {
-    s.logger.error({ messageId, err: { message: (err as Error).message } }, 'send job not queued; recovery will retry')
-  })
+  await afterStored(s, { messageId }, [
+    async () => await s.bus.publish({ type: 'message.updated', conversationId, message, audience: conversationAudience(conversation) }),
+    async () => await enqueueSend(s, message.id)
+  ])
   return message
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
-import { ChannelSendError, defineChannel, sign, verify, type OutboundContext } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, remoteSendError, sign, verify, type OutboundContext } from '../../core/channels/index.js'
+import { fetchRemote, jsonObject, type RemoteResponse } from '../../core/remote/index.js'
 import { inboundProblem, type InboundBody } from './inbound.js'
 
 /**
@@ -72,29 +73,26 @@ export default defineChannel({
           ...(message.extras?.choices !== undefined ? { choices: message.extras.choices } : {}),
           createdAt: message.createdAt
         })
-        let response: Response
+        let response: RemoteResponse
         try {
-          response = await fetch(config.callbackUrl, {
+          response = await fetchRemote(config.callbackUrl, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-omnihub-signature': sign(config.secret, body), 'idempotency-key': message.id },
             body,
-            signal: AbortSignal.timeout(config.timeoutMs)
+            timeoutMs: config.timeoutMs,
+            what: 'The callback'
           })
         } catch (err) {
-          const timeout = (err as Error).name === 'TimeoutError'
-          throw new ChannelSendError(timeout ? 'callback_timeout' : 'callback_unreachable',
-            timeout ? `The callback did not answer within ${config.timeoutMs} ms.` : 'The callback URL could not be reached.', { retryable: true, cause: err })
+          throw remoteSendError('callback', err)
         }
-        const text = await response.text()
         if (response.ok) {
-          const answer = parseJson(text)
+          const answer = jsonObject(response.body)
           const externalId = typeof answer?.id === 'string' ? answer.id : message.id
           return { externalId }
         }
-        if (response.status === 429 || response.status >= 500) {
-          const retryAfter = Number(response.headers.get('retry-after'))
+        if (response.retryable) {
           throw new ChannelSendError('callback_unavailable', `The callback answered ${response.status}.`,
-            { retryable: true, ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) })
+            { retryable: true, ...(response.retryAfterMs !== undefined ? { retryAfterMs: response.retryAfterMs } : {}) })
         }
         throw new ChannelSendError('callback_rejected', `The callback refused the message with ${response.status}.`, { retryable: false })
       }
@@ -104,14 +102,5 @@ export default defineChannel({
 
 function pick<T extends object, K extends keyof T> (from: T, ...keys: K[]): Partial<Pick<T, K>> {
   return Object.fromEntries(keys.filter(k => from[k] !== undefined).map(k => [k, from[k]])) as Partial<Pick<T, K>>
-}
-
-function parseJson (text: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(text)
-    return value !== null && typeof value === 'object' ? value as Record<string, unknown> : null
-  } catch {
-    return null
-  }
 }
 

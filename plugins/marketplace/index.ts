@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { ChannelSendError, defineChannel, type ChannelContext } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, remoteSendError, type ChannelContext } from '../../core/channels/index.js'
+import { fetchRemote, type RemoteResponse } from '../../core/remote/index.js'
 import type { Card } from '../../core/model/index.js'
 import { loadProfile, profileFile } from './load.js'
 import { PushError, type Api, type CardKind, type Credentials, type MarketMessage, type MarketplaceProfile, type OutboundPart } from './profile.js'
@@ -58,21 +59,20 @@ export default defineChannel({
 
     const api: Api = async ({ method, path, query, headers, body }) => {
       const url = `${config.apiBaseUrl.replace(/\/$/, '')}${path}${query !== undefined ? `?${new URLSearchParams(query).toString()}` : ''}`
-      let response: Response
+      let response: RemoteResponse
       try {
-        response = await fetch(url, {
+        response = await fetchRemote(url, {
           method,
           headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          signal: AbortSignal.timeout(config.timeoutMs)
+          timeoutMs: config.timeoutMs,
+          what: profile.title
         })
       } catch (err) {
-        const timeout = (err as Error).name === 'TimeoutError'
-        throw new ChannelSendError(timeout ? 'marketplace_timeout' : 'marketplace_unreachable', `${profile.title} ${timeout ? `did not answer within ${config.timeoutMs} ms` : 'could not be reached'}.`, { retryable: true, cause: err })
+        throw remoteSendError('marketplace', err)
       }
-      const text = await response.text()
       let parsed: unknown = {}
-      try { parsed = JSON.parse(text) } catch {}
+      try { parsed = JSON.parse(response.body.toString('utf8')) } catch {}
       return { status: response.status, body: parsed }
     }
 

@@ -1,4 +1,5 @@
-import { ChannelSendError } from '../../core/channels/index.js'
+import { ChannelSendError, remoteSendError } from '../../core/channels/index.js'
+import { fetchRemote, jsonObject, RemoteError } from '../../core/remote/index.js'
 
 /** An error body from the Graph API: `{ error: { message, type, code, error_subcode, fbtrace_id } }`. */
 export class GraphError extends Error {
@@ -24,25 +25,18 @@ export class GraphClient {
   }
 
   private async call (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
-    let response: Response
-    try {
-      response = await fetch(this.url(path), {
-        method,
-        // The token goes in a header, not the URL, so no proxy log ever holds it.
-        headers: { authorization: `Bearer ${this.options.pageAccessToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.options.timeoutMs)
-      })
-    } catch (err) {
-      throw new GraphError(0, undefined, undefined, (err as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : 'unreachable')
-    }
-    const text = await response.text()
-    let json: Record<string, unknown> = {}
-    try { json = JSON.parse(text) as Record<string, unknown> } catch {}
+    const response = await fetchRemote(this.url(path), {
+      method,
+      // The token goes in a header, not the URL, so no proxy log ever holds it.
+      headers: { authorization: `Bearer ${this.options.pageAccessToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      timeoutMs: this.options.timeoutMs,
+      what: 'The Graph API'
+    })
+    const json = jsonObject(response.body) ?? {}
     if (response.ok) return json
     const error = (json.error ?? {}) as { code?: number, error_subcode?: number, message?: string }
-    const retryAfter = Number(response.headers.get('retry-after'))
-    throw new GraphError(response.status, error.code, error.error_subcode, error.message ?? `HTTP ${response.status}`, retryAfter > 0 ? retryAfter * 1000 : undefined)
+    throw new GraphError(response.status, error.code, error.error_subcode, error.message ?? `HTTP ${response.status}`, response.retryAfterMs)
   }
 
   /** POST /{pageId}/messages; resolves with the message id. */
@@ -59,15 +53,10 @@ export class GraphClient {
     const form = new FormData()
     form.set('message', JSON.stringify({ attachment: { type, payload: { is_reusable: true } } }))
     form.set('filedata', file, name)
-    let response: Response
-    try {
-      response = await fetch(this.url(`${pageId}/message_attachments`), {
-        method: 'POST', headers: { authorization: `Bearer ${this.options.pageAccessToken}` }, body: form, signal: AbortSignal.timeout(this.options.timeoutMs)
-      })
-    } catch {
-      throw new GraphError(0, undefined, undefined, 'unreachable')
-    }
-    const json = await response.json().catch(() => ({})) as { attachment_id?: string, error?: { code?: number, error_subcode?: number, message?: string } }
+    const response = await fetchRemote(this.url(`${pageId}/message_attachments`), {
+      method: 'POST', headers: { authorization: `Bearer ${this.options.pageAccessToken}` }, body: form, timeoutMs: this.options.timeoutMs, what: 'The Graph API'
+    })
+    const json = (jsonObject(response.body) ?? {}) as { attachment_id?: string, error?: { code?: number, error_subcode?: number, message?: string } }
     if (!response.ok || json.attachment_id === undefined) throw new GraphError(response.status, json.error?.code, json.error?.error_subcode, json.error?.message ?? `HTTP ${response.status}`)
     return json.attachment_id
   }
@@ -87,13 +76,13 @@ export class GraphClient {
 
 /** Meta's errors, by code and subcode (never by message text), as the core's send errors. */
 export function classify (err: unknown): ChannelSendError {
+  if (err instanceof RemoteError) return remoteSendError('graph', err) as ChannelSendError
   if (!(err instanceof GraphError)) return new ChannelSendError('send_failed', 'Sending to Messenger failed unexpectedly.', { retryable: true, cause: err })
   const { status, code, subcode } = err
   const detail = `Messenger said: ${err.message} (code ${code ?? '-'}${subcode !== undefined ? `/${subcode}` : ''})`
   const final = (c: string, message: string): ChannelSendError => new ChannelSendError(c, `${message} ${detail}`, { retryable: false, cause: err })
   const retry = (c: string, message: string): ChannelSendError =>
     new ChannelSendError(c, `${message} ${detail}`, { retryable: true, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}), cause: err })
-  if (status === 0) return retry('graph_unreachable', 'The Graph API could not be reached.')
   if (code === 190) return final('channel_auth_failed', "The Page access token is invalid or expired; an admin must issue a new one.")
   if (code === 10 && subcode === 2018278) return final('window_closed', "The customer's messaging window is closed.")
   if (code === 551 || (code === 200 && subcode === 1545041)) return final('recipient_unavailable', 'This person is not receiving messages from the Page right now.')

@@ -61,7 +61,7 @@ export async function startTestHub (t: Test, options: TestHubOptions = {}): Prom
     channels: options.channels ?? [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: options.callbackUrl ?? '' }],
     ...options.config
   }, registry, {})
-  const hub = await createHub(config, { logger: pino({ level: 'silent' }), registry, ...(options.clock !== undefined ? { clock: options.clock } : {}) })
+  const hub = await createHub(config, { logger: pino({ level: process.env.DEBUG_HUB_LOG ?? 'silent' }), registry, ...(options.clock !== undefined ? { clock: options.clock } : {}) })
   const url = (await hub.start())!
   const streams: AgentStream[] = []
   t.teardown(async () => {

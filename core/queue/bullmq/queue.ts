@@ -31,14 +31,23 @@ export class BullmqQueue implements Queue {
 
   async add (name: JobName, data: object, options: EnqueueOptions = {}): Promise<void> {
     const attempts = options.attempts ?? 1
-    await this.producer(name).add(name, data, {
-      ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
-      attempts,
-      backoff: { type: 'omnihub', delay: options.backoffMs ?? 1000 },
-      // The store keeps the record; finished jobs would only block re-adding the same id.
-      removeOnComplete: true,
-      removeOnFail: true
-    })
+    const producer = this.producer(name)
+    try {
+      await producer.add(name, data, {
+        ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
+        attempts,
+        backoff: { type: 'omnihub', delay: options.backoffMs ?? 1000 },
+        // The store keeps the record; finished jobs would only block re-adding the same id.
+        removeOnComplete: true,
+        removeOnFail: true
+      })
+    } catch (err) {
+      // A BullMQ Queue whose first command failed (made while Redis was away) keeps that failure
+      // for every later add, even once its connection is ready again: the next add gets a new one.
+      if (this.producers.get(name) === producer) this.producers.delete(name)
+      await producer.close().catch(() => {})
+      throw err
+    }
   }
 
   async work (name: JobName, handler: JobHandler<any>, options: WorkOptions): Promise<void> {
