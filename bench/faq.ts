@@ -140,11 +140,11 @@ async function robotRun (run: number): Promise<{ importMs: number, perSecond: nu
   const hub = await startHubProcess({
     queue: { driver: 'inline' },
     channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl, robot: { mode: 'auto', threshold: 0.6, handoff: '' } }]
-  }, { adminToken: 'bench-admin', nodeFlags: (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean) })
+  }, { adminToken: 'bench-admin-token-0123456789', nodeFlags: (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean) })
   try {
     const csv = ['question,answer,alternatives', ...entries.map(e => [e.question, e.answer, e.alternatives.join('|')].map(csvCell).join(','))].join('\n')
     const importStarted = performance.now()
-    await post(`${hub.url}/api/v1/faq/import`, csv, { 'content-type': 'text/csv', authorization: 'Bearer bench-admin' })
+    await post(`${hub.url}/api/v1/faq/import`, csv, { 'content-type': 'text/csv', authorization: 'Bearer bench-admin-token-0123456789' })
     const importMs = performance.now() - importStarted
     // Burst: as fast as the hub takes the webhooks; every question here has a sure answer.
     const burst = new Map<string, number>()

@@ -28,7 +28,7 @@ async function startHub (): Promise<HubProcess> {
   return await startHubProcess({
     queue: { driver: 'inline' },
     channels: [{ id: 'lazada', plugin: 'marketplace', profile: 'lazada', ...C, apiBaseUrl: apiUrl, catchUp: { intervalMs: 0 } }]
-  }, { adminToken: 'bench-admin' })
+  }, { adminToken: 'bench-admin-token-0123456789' })
 }
 
 function pushBody (i: number): string {

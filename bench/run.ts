@@ -27,7 +27,7 @@ const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5)
 const WARMUP = 500
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const SECRET = 'bench-secret-0123456789'
-const TOKEN = 'bench-admin-token'
+const TOKEN = 'bench-admin-token-0123456789'
 
 interface Result { mode: string, rate: number, pacedRate: number, p50: number, p99: number, max: number, assignP50: number, assignP99: number, assignMax: number, rssMb: number }
 

@@ -67,7 +67,7 @@ async function startHub (): Promise<HubProcess> {
     queue: { driver: 'inline' },
     channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl }],
     desks: [{ id: 'slack', plugin: 'slack', botToken: 'xoxb-bench', signingSecret: SIGNING_SECRET, slackChannel: 'C0BENCH', clientOptions: { slackApiUrl: `${slackUrl}/api/` } }]
-  }, { adminToken: 'bench-admin' })
+  }, { adminToken: 'bench-admin-token-0123456789' })
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
@@ -132,7 +132,7 @@ for (let run = 0; run < RUNS; run++) {
   }))
   const pacedLatencies = await relayLatencies(paced)
 
-  await post(`${hub.url}/api/v1/agents`, JSON.stringify({ name: 'Bench', email: 'bench-agent@omnihub.local', role: 'admin' }), { authorization: 'Bearer bench-admin' })
+  await post(`${hub.url}/api/v1/agents`, JSON.stringify({ name: 'Bench', email: 'bench-agent@omnihub.local', role: 'admin' }), { authorization: 'Bearer bench-admin-token-0123456789' })
   const answered: number[] = []
   const inSeconds = await inParallel(CONVERSATIONS, async c => {
     const body = JSON.stringify({

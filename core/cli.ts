@@ -23,6 +23,8 @@ const USAGE = `Usage:
 The config file defaults to $OMNIHUB_CONFIG, then config/hub.yaml. HOST and PORT override http.host/http.port.`
 
 const ROLES: AgentRole[] = ['admin', 'supervisor', 'agent']
+/** An admin token is a password that never expires: long enough that guessing it is hopeless. */
+const MIN_ADMIN_TOKEN = 24
 
 async function readConfig (file: string): Promise<HubConfig> {
   const config = await loadConfig(file, await PluginRegistry.load())
@@ -40,7 +42,11 @@ async function run (file: string, mode: 'start' | 'worker'): Promise<void> {
   if (mode === 'worker' && config.queue.driver !== 'bullmq') {
     throw new HubError('worker_needs_bullmq', 'omnihub worker needs queue.driver: bullmq; with the inline queue, omnihub start runs the workers itself.')
   }
-  const hub = await createHub(config, { http: mode === 'start', ...(mode === 'worker' ? { workers: true } : {}), ...(process.env.OMNIHUB_ADMIN_TOKEN !== undefined ? { adminToken: process.env.OMNIHUB_ADMIN_TOKEN } : {}) })
+  const adminToken = process.env.OMNIHUB_ADMIN_TOKEN ?? ''
+  if (adminToken !== '' && adminToken.length < MIN_ADMIN_TOKEN) {
+    throw new HubError('admin_token_too_short', `OMNIHUB_ADMIN_TOKEN has ${adminToken.length} characters; it must have at least ${MIN_ADMIN_TOKEN} (make one with: openssl rand -base64 32).`)
+  }
+  const hub = await createHub(config, { http: mode === 'start', ...(mode === 'worker' ? { workers: true } : {}), ...(adminToken !== '' ? { adminToken } : {}) })
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return

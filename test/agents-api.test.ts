@@ -37,10 +37,11 @@ t.test('admins manage agents, teams and tokens; others may not', async t => {
   t.equal((await agent.api('GET', '/agents')).body.items.length, 4, 'everyone sees colleagues (to transfer to them)')
 })
 
-t.test('status log: when and from where, for supervisors', async t => {
+t.test('status log: when and from where, for supervisors of the agent\'s team', async t => {
   const h = await startTestHub(t)
-  const ana = await h.addAgent({})
-  const boss = await h.addAgent({ role: 'supervisor' })
+  const ana = await h.addAgent({ teams: ['care'] })
+  const boss = await h.addAgent({ role: 'supervisor', teams: ['care'] })
+  const other = await h.addAgent({ teams: ['sales'], status: 'online' })
   await fetch(`${h.url}/api/v1/agents/me/status`, { method: 'PUT', headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json', 'user-agent': 'OmnihubTest/1.0' }, body: JSON.stringify({ status: 'online' }) })
   await ana.api('PUT', '/agents/me/status', { status: 'busy' })
   t.match(await ana.api('PUT', '/agents/me/status', { status: 'away' }), { status: 400, body: { field: 'body.status' } })
@@ -48,6 +49,10 @@ t.test('status log: when and from where, for supervisors', async t => {
   const log = await boss.api('GET', `/agents/status-log?agent=${ana.agent.id}`)
   t.same(log.body.items.map((e: any) => e.status), ['busy', 'online'])
   t.match(log.body.items[1], { source: 'api', ip: '127.0.0.1', userAgent: 'OmnihubTest/1.0' })
+  t.match(await boss.api('GET', `/agents/status-log?agent=${other.agent.id}`), { status: 403, body: { code: 'forbidden' } }, 'not another team\'s agent')
+  t.notOk((await boss.api('GET', '/agents/status-log')).body.items.some((e: any) => e.agentId === other.agent.id), 'nor in the whole log')
+  const admin = await h.addAgent({ role: 'admin' })
+  t.ok((await admin.api('GET', '/agents/status-log')).body.items.some((e: any) => e.agentId === other.agent.id), 'an admin sees every agent')
 })
 
 t.test('transfer with a note, full history, takeover and unassign', async t => {
@@ -120,9 +125,9 @@ t.test('the customer hears where they stand, when their channel can say it', asy
 
 t.test('presence: no connection past the grace period is offline; idle is busy', async t => {
   const h = await startTestHub(t, { config: { presence: { graceMs: 1500, sweepMs: 200, autoBusyAfterMs: 2500 } } })
-  const gone = await h.addAgent({ name: 'Gone', status: 'online' })
-  const here = await h.addAgent({ name: 'Here', status: 'online' })
-  const boss = await h.addAgent({ role: 'supervisor', status: 'online' })
+  const gone = await h.addAgent({ name: 'Gone', teams: ['care'], status: 'online' })
+  const here = await h.addAgent({ name: 'Here', teams: ['care'], status: 'online' })
+  const boss = await h.addAgent({ role: 'supervisor', teams: ['care'], status: 'online' })
   await here.stream()
   const bossStream = await boss.stream()
   const offline = await bossStream.next(e => e.type === 'agent.status' && e.agentId === gone.agent.id && e.status === 'offline', 10_000)

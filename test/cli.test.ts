@@ -83,23 +83,31 @@ t.test('start prints where to chat as a customer when a channel has a demo page'
 
 t.test('start: HOST/PORT, OMNIHUB_ADMIN_TOKEN, graceful stop; secrets and customer text stay out of the log', async t => {
   const { file } = writeConfig({ log: { level: 'debug' }, channels: [{ id: 'api', plugin: 'api', secret: API_SECRET }] })
-  const hub = await launch(t, 'start', file, { HOST: '127.0.0.1', OMNIHUB_ADMIN_TOKEN: 'admin-token-from-env' })
+  const hub = await launch(t, 'start', file, { HOST: '127.0.0.1', OMNIHUB_ADMIN_TOKEN: 'admin-token-from-env-0123456789' })
   t.match(hub.url, /^http:\/\/127\.0\.0\.1:\d+$/)
-  const auth = { authorization: 'Bearer admin-token-from-env' }
+  const auth = { authorization: 'Bearer admin-token-from-env-0123456789' }
   t.equal((await fetch(`${hub.url}/api/v1/conversations`, { headers: auth })).status, 200)
   const raw = JSON.stringify({ messageId: 'log-1', from: { id: 'private-buyer', name: 'Zhang Wei' }, text: 'my card number is 4111 1111' })
   const stored = await fetch(`${hub.url}/channels/api/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-omnihub-signature': sign(API_SECRET, raw) }, body: raw })
   const { conversationId } = await stored.json() as { conversationId: string }
-  await fetch(`${hub.url}/api/v1/conversations?access_token=admin-token-from-env`)
+  await fetch(`${hub.url}/api/v1/conversations?access_token=admin-token-from-env-0123456789`)
   await fetch(`${hub.url}/api/v1/conversations/${conversationId}/messages`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'agent reply text' }) })
   await stop(hub)
   t.equal(hub.child.exitCode, 0)
   const log = hub.output()
   t.match(log, /"msg":"inbound stored"/, 'the log does record the event, by id')
   t.match(log, new RegExp(conversationId))
-  for (const secret of ['admin-token-from-env', API_SECRET, '4111 1111', 'Zhang Wei', 'agent reply text']) {
+  for (const secret of ['admin-token-from-env-0123456789', API_SECRET, '4111 1111', 'Zhang Wei', 'agent reply text']) {
     t.notOk(log.includes(secret), `the log never contains "${secret}"`)
   }
+})
+
+t.test('start refuses an admin token shorter than 24 characters', async t => {
+  const { file } = writeConfig({ channels: [] })
+  const r = await cli(['start', '--config', file], { OMNIHUB_ADMIN_TOKEN: 'hunter2', PORT: '0' })
+  t.equal(r.code, 1)
+  t.match(r.stderr, /error \[admin_token_too_short\]: OMNIHUB_ADMIN_TOKEN has 7 characters; it must have at least 24/)
+  t.notMatch(r.stderr, /hunter2/, 'the token itself is not printed')
 })
 
 t.test('start on a port in use: exit 1 with port_in_use', async t => {

@@ -5,7 +5,7 @@ import { sign } from '../core/channels/signature.js'
 import { freePort, launch, stop, writeConfig } from './helpers/process.js'
 import { until } from './queue.contract.js'
 
-const ADMIN = 'recovery-admin-token'
+const ADMIN = 'recovery-admin-token-0123456789'
 const api = async (url: string, path: string, init: RequestInit = {}): Promise<any> =>
   await (await fetch(`${url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', ...init.headers } })).json()
 

@@ -8,7 +8,7 @@ import { REDIS_URL, uniquePrefix } from './helpers/redis.js'
 import { AgentStream } from './helpers/stream.js'
 import { until } from './queue.contract.js'
 
-const ADMIN = 'scale-out-admin-token'
+const ADMIN = 'scale-out-admin-token-0123456789'
 
 t.test('two hubs and a worker share one Redis: events reach every agent, each job runs once', async t => {
   const callback = new CallbackReceiver()

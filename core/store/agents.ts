@@ -21,8 +21,8 @@ export interface AgentStore {
   touchAgents (ids: string[], now: Date): Promise<void>
   /** The agent did something: they are seen and active. */
   markAgentActive (id: string, now: Date): Promise<void>
-  /** Newest first. */
-  listStatusLog (filter: { agentId?: string }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>>
+  /** Newest first; only these agents' changes when `agentIds` is given (a supervisor's teams). */
+  listStatusLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>>
 
   createTeam (team: { id: string, name: string }, now: Date): Promise<Team>
   getTeam (id: string): Promise<Team | null>

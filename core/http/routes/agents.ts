@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { requireRole } from '../../agents/permissions.js'
+import { oversees, requireRole } from '../../agents/permissions.js'
 import { changeStatus } from '../../agents/presence.js'
 import { hashToken, newAgentToken } from '../../agents/tokens.js'
 import { SLUG } from '../../config/schema.js'
@@ -72,8 +72,14 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
   app.get<{ Querystring: Static<typeof LogQuery> }>('/agents/status-log', {
     schema: { tags, summary: 'When agents went online, busy or offline, and from where (supervisors)', ...secured, querystring: LogQuery, response: { 200: PageOf(StatusChangeSchema) } }
   }, async request => {
-    requireRole(request.agent!, 'supervisor')
-    return await s.store.listStatusLog(request.query.agent !== undefined ? { agentId: request.query.agent } : {}, page(request.query))
+    const supervisor = request.agent!
+    requireRole(supervisor, 'supervisor')
+    // A supervisor sees their teams' agents (and themselves); admins see everyone.
+    const overseen = supervisor.role === 'admin' ? undefined : (await s.store.listAgents()).filter(a => oversees(supervisor, a)).map(a => a.id)
+    if (request.query.agent !== undefined && overseen !== undefined && !overseen.includes(request.query.agent)) {
+      throw new HubError('forbidden', 'That agent is not in one of your teams; supervisors see the status log of their own teams.', 403)
+    }
+    return await s.store.listStatusLog({ ...(request.query.agent !== undefined ? { agentId: request.query.agent } : {}), ...(overseen !== undefined ? { agentIds: overseen } : {}) }, page(request.query))
   })
 
   app.post<{ Body: Static<typeof NewAgent> }>('/agents', {

@@ -75,9 +75,10 @@ export class MongoAgents extends MongoPart implements AgentStore {
     await this.m.Agent.updateOne({ _id: id }, { $set: { lastSeenAt: now, lastActiveAt: now } })
   }
 
-  async listStatusLog (filter: { agentId?: string }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
+  async listStatusLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
     const query: Doc = {}
-    if (filter.agentId !== undefined) query.agentId = filter.agentId
+    const agents = filter.agentId !== undefined ? [filter.agentId].filter(id => filter.agentIds?.includes(id) ?? true) : filter.agentIds
+    if (agents !== undefined) query.agentId = { $in: agents }
     if (options.cursor !== undefined) query._id = { $lt: String(decodeCursor(options.cursor, 1)[0]) }
     const docs = await this.m.StatusChange.find(query).sort({ _id: -1 }).limit(options.limit + 1).lean() as Doc[]
     const items = docs.slice(0, options.limit).map(toStatusChange)

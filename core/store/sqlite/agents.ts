@@ -88,10 +88,11 @@ export class SqliteAgents extends SqlitePart implements AgentStore {
     await this.db.write(() => this.db.sql('UPDATE agents SET last_seen_at = ?, last_active_at = ? WHERE id = ?').run(now.getTime(), now.getTime(), id))
   }
 
-  async listStatusLog (filter: { agentId?: string }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
+  async listStatusLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
     const before = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : '\uffff'
-    const rows = (filter.agentId !== undefined
-      ? this.db.sql('SELECT * FROM agent_status_log WHERE agent_id = ? AND id < ? ORDER BY id DESC LIMIT ?').all(filter.agentId, before, options.limit + 1)
+    const agents = filter.agentId !== undefined ? [filter.agentId].filter(id => filter.agentIds?.includes(id) ?? true) : filter.agentIds
+    const rows = (agents !== undefined
+      ? this.db.sql('SELECT * FROM agent_status_log WHERE agent_id IN (SELECT value FROM json_each(?)) AND id < ? ORDER BY id DESC LIMIT ?').all(JSON.stringify(agents), before, options.limit + 1)
       : this.db.sql('SELECT * FROM agent_status_log WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, options.limit + 1)) as StatusLogRow[]
     const items = rows.slice(0, options.limit).map(toStatusChange)
     return { items, nextCursor: rows.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
