@@ -17,6 +17,7 @@ import { drainQueue, strategies } from './routing/index.js'
 import { QueueAnnouncer } from './routing/announcer.js'
 import { AgentRoster } from './routing/roster.js'
 import { sweepPresence } from './agents/presence.js'
+import { holdSingleHub } from './single-hub.js'
 import { createStore } from './store/index.js'
 import { LibreTranslate } from './translation/index.js'
 
@@ -76,6 +77,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     timers.push(timer)
   }
 
+  let releaseSingleHub: (() => void) | undefined
   // Stopping twice (a signal during a test's teardown) waits for the first stop.
   let stopping: Promise<void> | undefined
   const stopAll = async (): Promise<void> => {
@@ -90,6 +92,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     await queue.close()
     await bus.close()
     await store.close()
+    releaseSingleHub?.()
     logger.info('hub stopped')
   }
 
@@ -98,6 +101,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     get app () { return app },
 
     async start () {
+      if (options.http !== false && config.store.driver === 'sqlite' && config.store.path !== ':memory:' && config.queue.driver === 'inline') releaseSingleHub = holdSingleHub(config.store.path)
       await store.open()
       if (bus instanceof RedisEventBus) await bus.open()
       if (options.adminToken !== undefined && options.adminToken !== '') {

@@ -110,10 +110,26 @@ t.test('start refuses an admin token shorter than 24 characters', async t => {
   t.notMatch(r.stderr, /hunter2/, 'the token itself is not printed')
 })
 
+t.test('a second start on the same SQLite file with the in-process queue is refused; after a kill -9 the file can be used again', async t => {
+  const { file } = writeConfig({ channels: [] })
+  const first = await launch(t, 'start', file)
+  const second = await cli(['start', '--config', file], { PORT: '0' })
+  t.equal(second.code, 1)
+  t.match(second.stderr, /error \[store_in_use\]: Another Omnihub \(process \d+\) runs on .*hub\.db with the in-process queue; stop it, or use queue\.driver: bullmq/)
+  await stop(first, 'SIGKILL')
+  const again = await launch(t, 'start', file)
+  t.match(again.url, /^http:/, 'the lock of a dead process is taken over')
+  await stop(again)
+  const third = await launch(t, 'start', file)
+  t.match(third.url, /^http:/, 'a stopped hub left the file free')
+  await stop(third)
+})
+
 t.test('start on a port in use: exit 1 with port_in_use', async t => {
   const { file } = writeConfig({ channels: [] })
   const first = await launch(t, 'start', file)
-  const r = await cli(['start', '--config', file], { PORT: new URL(first.url).port })
+  const other = writeConfig({ channels: [] })
+  const r = await cli(['start', '--config', other.file], { PORT: new URL(first.url).port })
   t.equal(r.code, 1)
   t.match(r.stderr, /error \[port_in_use\]: 127\.0\.0\.1:\d+ is already in use; stop the other process or set PORT/)
   await stop(first)
