@@ -1,7 +1,9 @@
+import { isUtf8 } from 'node:buffer'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
+import { invalidEncoding } from '../channels/json-body.js'
 import { Type, type Static } from 'typebox'
 import type { HubServices } from '../pipeline/index.js'
 import { requireAgent } from './auth.js'
@@ -46,6 +48,12 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
   })
   app.decorateRequest('agent', null)
   installErrorHandling(app)
+  // Fastify's own JSON parser (prototype poisoning refused), after a UTF-8 check of the bytes.
+  const json = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    if (!isUtf8(body as Buffer)) { done(invalidEncoding(), undefined); return }
+    json(request, (body as Buffer).toString('utf8'), done)
+  })
   // Messages keep plain file URLs; every response hands out signed, expiring links instead.
   app.addHook('preSerialization', async (_request, _reply, payload) => s.links.signDeep(payload, s.clock()))
   app.addHook('onResponse', async (request, reply) => {

@@ -12,7 +12,8 @@ const Maybe = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]
 /** An attachment as the API and channel plugins accept it (also read by Fastify's Ajv). */
 export const AttachmentSchema = Type.Object({
   kind: Type.Enum(['image', 'video', 'audio', 'file']),
-  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  /** http(s) (not a link-local address, where cloud metadata lives) or one of the hub's own files. */
+  url: Type.String({ minLength: 1, maxLength: 2048, pattern: '^(https?://(?!169\\.254\\.|\\[fe80:|\\[::ffff:169\\.254\\.)|/files/[0-9a-z]{40}/)', description: 'an http(s) URL, or a hub file (POST /files)' }),
   name: Type.Optional(Type.String({ maxLength: 255 })),
   mimeType: Type.Optional(Type.String({ maxLength: 255 })),
   size: Type.Optional(Type.Integer({ minimum: 0 }))

@@ -1,4 +1,5 @@
 import type { InboundMessage, IngestOutcome } from '../channels/index.js'
+import { checkSentAt } from '../channels/sent-at.js'
 import { HubError } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import { rate, ratingTap } from '../ratings/index.js'
@@ -19,6 +20,7 @@ async function ownRating (s: HubServices, channelId: string, inbound: InboundMes
  */
 export async function ingest (s: HubServices, channelId: string, tapped: InboundMessage): Promise<IngestOutcome> {
   const now = s.clock()
+  if (tapped.sentAt !== undefined) checkSentAt(tapped.sentAt, now)
   // A tapped rating is kept beside its conversation as a note (a closed one stays closed) and rates it.
   const rating = await ownRating(s, channelId, tapped)
   const inbound: InboundMessage = rating === null ? tapped : { ...tapped, direction: 'note', conversationId: rating.conversationId, extras: { ...tapped.extras, automated: 'rating' } }

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { sentAtProblem } from '../../core/channels/index.js'
 import { AttachmentSchema } from '../../core/model/index.js'
 
 /** The body of POST /channels/<id>/inbound. */
@@ -24,8 +25,11 @@ export type InboundBody = Static<typeof InboundBody>
 const validator = Compile(InboundBody)
 
 /** The first problem of a body, as `field: sentence`, or null when it is valid. */
-export function inboundProblem (body: unknown): string | null {
-  if (validator.Check(body)) return null
+export function inboundProblem (body: unknown, now: Date): string | null {
+  if (validator.Check(body)) {
+    const { timestamp } = body
+    return timestamp === undefined ? null : sentAtProblem(new Date(timestamp), now, 'timestamp')
+  }
   const first = validator.Errors(body)[0] as { instancePath: string, message: string, keyword: string, params: Record<string, unknown> } | undefined
   if (first === undefined) return 'body: invalid'
   const path = first.instancePath.split('/').filter(Boolean).join('.')

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { ChannelSendError, defineChannel, remoteSendError, sign, verify, type OutboundContext } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, parseJsonBody, remoteSendError, sign, verify, type OutboundContext } from '../../core/channels/index.js'
 import { fetchRemote, jsonObject, type RemoteResponse } from '../../core/remote/index.js'
 import { inboundProblem, type InboundBody } from './inbound.js'
 
@@ -26,19 +26,17 @@ export default defineChannel({
     return {
       routes (app) {
         // The signature covers the raw bytes: keep the body as a Buffer and parse after verifying.
+        app.removeContentTypeParser('application/json')
         app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
         app.post('/inbound', async (request, reply) => {
           const raw = request.body as Buffer | undefined ?? Buffer.alloc(0)
           if (!verify(config.secret, raw, request.headers['x-omnihub-signature'] as string | undefined)) {
             return await reply.status(401).send({ code: 'invalid_signature', message: 'X-Omnihub-Signature is missing or does not match the body; sign the raw body with HMAC-SHA256 and the channel secret as sha256=<hex>.' })
           }
-          let body: unknown
-          try {
-            body = JSON.parse(raw.toString('utf8'))
-          } catch {
-            return await reply.status(400).send({ code: 'invalid_json', message: 'The body is not valid JSON.' })
-          }
-          const problem = inboundProblem(body)
+          const parsed = parseJsonBody(raw)
+          if (!parsed.ok) return await reply.status(400).send(parsed.error.toJSON())
+          const body = parsed.value
+          const problem = inboundProblem(body, ctx.clock())
           if (problem !== null) return await reply.status(400).send({ code: 'invalid_request', message: problem, field: problem.split(':')[0] })
           const inbound = body as InboundBody
           const outcome = await ctx.ingest({

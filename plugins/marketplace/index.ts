@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { ChannelSendError, defineChannel, remoteSendError, type ChannelContext } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, parseJsonBody, remoteSendError, type ChannelContext } from '../../core/channels/index.js'
 import { fetchRemote, type RemoteResponse } from '../../core/remote/index.js'
 import type { Card } from '../../core/model/index.js'
 import { loadProfile, profileFile } from './load.js'
@@ -118,6 +118,7 @@ export default defineChannel({
     return {
       routes (app) {
         // The signature covers the raw bytes: keep them, parse after verifying.
+        app.removeContentTypeParser('application/json')
         app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
         app.post('/push', async (request: FastifyRequest, reply: FastifyReply) => {
           const started = performance.now()
@@ -127,9 +128,12 @@ export default defineChannel({
             log.warn('push with a bad signature refused')
             return await reply.status(401).send({ code: 'invalid_signature', message: `The Authorization header does not match the body as ${profile.title} signs it; check the channel's appKey and appSecret${profile.name === 'shopee' ? ' and pushUrl' : ''}.` })
           }
+          const parsed = parseJsonBody(raw)
+          if (!parsed.ok && parsed.error.code === 'invalid_encoding') return await reply.status(400).send(parsed.error.toJSON())
           let messages: MarketMessage[]
           try {
-            messages = profile.parsePush(JSON.parse(raw.toString('utf8')), credentials)
+            if (!parsed.ok) throw parsed.error
+            messages = profile.parsePush(parsed.value, credentials)
           } catch (err) {
             const reason = err instanceof PushError ? err.message : 'the body is not JSON'
             return await reply.status(400).send({ code: 'invalid_push', message: `This is not a ${profile.title} push: ${reason}.` })

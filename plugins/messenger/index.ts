@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { ChannelSendError, defineChannel, verify, type ChannelContext, type OutboundContext } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, parseJsonBody, verify, type ChannelContext, type OutboundContext } from '../../core/channels/index.js'
 import { normalize, OWN_METADATA, type MessagingEvent } from './events.js'
 import { classify, GraphClient } from './graph.js'
 import { PageRate } from './rate.js'
@@ -99,6 +99,7 @@ export default defineChannel({
 
     return {
       routes (app) {
+        app.removeContentTypeParser('application/json')
         app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
         // Meta's verification handshake when the webhook is set up.
         app.get('/webhook', async (request, reply) => {
@@ -113,12 +114,9 @@ export default defineChannel({
           if (!verify(config.appSecret, raw, request.headers['x-hub-signature-256'] as string | undefined)) {
             return await reply.status(401).send({ code: 'invalid_signature', message: "X-Hub-Signature-256 is missing or does not match the body signed with the app secret." })
           }
-          let body: { object?: unknown, entry?: unknown }
-          try {
-            body = JSON.parse(raw.toString('utf8')) as typeof body
-          } catch {
-            return await reply.status(400).send({ code: 'invalid_json', message: 'The body is not valid JSON.' })
-          }
+          const parsed = parseJsonBody(raw)
+          if (!parsed.ok) return await reply.status(400).send(parsed.error.toJSON())
+          const body = (parsed.value ?? {}) as { object?: unknown, entry?: unknown }
           if (body.object !== 'page' || !Array.isArray(body.entry)) {
             return await reply.status(400).send({ code: 'invalid_request', message: 'Expected a Page webhook: {"object": "page", "entry": [...]}.', field: body.object !== 'page' ? 'object' : 'entry' })
           }
