@@ -21,7 +21,18 @@ export async function afterStored (s: Pick<HubServices, 'logger'>, ids: Record<s
       })
     }
   })()
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([all, new Promise<void>(resolve => { timer = setTimeout(resolve, AFTER_STORED_WAIT_MS) })])
-  clearTimeout(timer)
+  await within(all, AFTER_STORED_WAIT_MS).catch(() => {})
 }
+
+/** The promise's outcome, or a rejection with `timedOut` once `ms` pass first (the promise itself goes on). */
+export async function within<T> (promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(timedOut), ms) })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export const timedOut = new Error('timed out')

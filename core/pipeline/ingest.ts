@@ -3,6 +3,7 @@ import { checkSentAt } from '../channels/sent-at.js'
 import { HubError } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import { rate, ratingTap } from '../ratings/index.js'
+import { AFTER_STORED_WAIT_MS, within } from './after-stored.js'
 import { enqueueRoute } from './jobs.js'
 import type { HubServices } from './services.js'
 
@@ -43,7 +44,8 @@ export async function ingest (s: HubServices, channelId: string, tapped: Inbound
   // A redelivery of a message whose routing never got queued (the queue was down) queues it now.
   if (!message.routed) {
     try {
-      await enqueueRoute(s, message.id)
+      // With Redis away an add waits for reconnects: the channel hears 503 within a second and redelivers.
+      await within(enqueueRoute(s, message.id), AFTER_STORED_WAIT_MS)
     } catch (err) {
       s.logger.error({ channelId, messageId: message.id, err: { message: (err as Error).message } }, 'route job not queued')
       throw new HubError('queue_unavailable', 'The message was stored but could not be queued; deliver it again shortly.', 503)

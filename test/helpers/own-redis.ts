@@ -37,8 +37,13 @@ export class OwnRedis {
     }
   }
 
+  /** Stopped in place: connections stay open and nothing answers, as with a hung server or a lost network. */
+  freeze (): void { this.child?.kill('SIGSTOP') }
+  thaw (): void { this.child?.kill('SIGCONT') }
+
   /** Killed, not shut down: what an outage looks like to the hub. */
   down (): void {
+    this.thaw()
     this.child?.kill('SIGKILL')
     this.child = undefined
   }
