@@ -13,6 +13,7 @@ import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
 import { agentsOnline, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, slaBreached, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
+import { waitForRedis } from './queue/bullmq/wait-for-redis.js'
 import { drainQueue, strategies } from './routing/index.js'
 import { QueueAnnouncer } from './routing/announcer.js'
 import { AgentRoster } from './routing/roster.js'
@@ -101,6 +102,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     get app () { return app },
 
     async start () {
+      if (config.queue.driver === 'bullmq') await waitForRedis(config.queue.redis, config.queue.startupWaitMs, logger)
       if (options.http !== false && config.store.driver === 'sqlite' && config.store.path !== ':memory:' && config.queue.driver === 'inline') releaseSingleHub = holdSingleHub(config.store.path)
       await store.open()
       if (bus instanceof RedisEventBus) await bus.open()

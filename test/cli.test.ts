@@ -4,7 +4,7 @@ import t from 'tap'
 import { migrations } from '../core/store/sqlite/migrations.js'
 import { sign } from '../core/channels/signature.js'
 import { API_SECRET } from './helpers/hub.js'
-import { cli, launch, stop, writeConfig } from './helpers/process.js'
+import { cli, freePort, launch, stop, writeConfig } from './helpers/process.js'
 
 t.test('config check: exit 0 and a summary for a good file', async t => {
   const r = await cli(['config', 'check', '--config', 'config/hub.yaml'])
@@ -123,6 +123,17 @@ t.test('a second start on the same SQLite file with the in-process queue is refu
   const third = await launch(t, 'start', file)
   t.match(third.url, /^http:/, 'a stopped hub left the file free')
   await stop(third)
+})
+
+t.test('start with Redis not answering: a line per attempt, then exit 1 with redis_unavailable, naming only the host', async t => {
+  const port = await freePort()
+  const { file } = writeConfig({ channels: [], queue: { driver: 'bullmq', redis: `redis://:s3cret-pass@127.0.0.1:${port}`, startupWaitMs: 2500 } })
+  const r = await cli(['start', '--config', file], { PORT: '0' })
+  t.equal(r.code, 1)
+  t.match(r.stderr, new RegExp(`error \\[redis_unavailable\\]: Redis at 127\\.0\\.0\\.1:${port} did not answer within 3 s \\(ECONNREFUSED\\); start it, or check queue\\.redis`))
+  const waiting = r.stdout.split('\n').filter(line => line.includes('waiting for Redis'))
+  t.ok(waiting.length >= 2, `one line per attempt (${waiting.length})`)
+  t.notMatch(r.stdout + r.stderr, /s3cret-pass/, 'the password stays out of the output')
 })
 
 t.test('start on a port in use: exit 1 with port_in_use', async t => {

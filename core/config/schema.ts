@@ -29,7 +29,9 @@ export const BullmqSettings = Type.Object({
   driver: Type.Literal('bullmq'),
   redis: Type.String({ minLength: 1, pattern: '^rediss?://' }),
   /** Key prefix, so several hubs can share one Redis. */
-  prefix: Type.String({ default: 'omnihub', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' })
+  prefix: Type.String({ default: 'omnihub', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' }),
+  /** How long `omnihub start` and `worker` wait for Redis to answer before they exit with redis_unavailable. */
+  startupWaitMs: Type.Integer({ default: 30_000, minimum: 0 })
 }, { additionalProperties: false })
 
 const Concurrency = Type.Object({

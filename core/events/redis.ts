@@ -22,8 +22,8 @@ export class RedisEventBus implements EventBus {
 
   constructor (url: string, prefix: string, private readonly logger: Logger) {
     this.key = `${prefix}:events`
-    this.writer = new Redis(url, { maxRetriesPerRequest: 1 })
-    this.reader = new Redis(url, { maxRetriesPerRequest: null })
+    this.writer = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true })
+    this.reader = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true })
     this.subscriber = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true })
     this.subscriber.on('message', (channel: string, message: string) => {
       try {

@@ -15,7 +15,7 @@ export class BullmqQueue implements Queue {
   private readonly connection: Redis
 
   constructor (private readonly url: string, private readonly prefix: string, private readonly logger: Logger) {
-    this.connection = new Redis(url, { maxRetriesPerRequest: 1 })
+    this.connection = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true })
     this.connection.on('error', (err: Error) => this.logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'redis connection error'))
   }
 
