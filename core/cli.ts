@@ -6,6 +6,7 @@ import { PluginRegistry } from './channels/index.js'
 import { ConfigError, loadConfig, type HubConfig } from './config/index.js'
 import { HubError } from './errors.js'
 import { userError } from './pipeline/store-errors.js'
+import { createLogger, flushWithin, standardOutput } from './log.js'
 import { createHub } from './hub.js'
 import { demoPath } from './http/app.js'
 import { publicBaseUrl } from './http/public-url.js'
@@ -23,6 +24,8 @@ const USAGE = `Usage:
 The config file defaults to $OMNIHUB_CONFIG, then config/hub.yaml. HOST and PORT override http.host/http.port.`
 
 const ROLES: AgentRole[] = ['admin', 'supervisor', 'agent']
+/** How long a graceful stop may take before the process exits regardless. */
+const STOP_TIMEOUT_MS = 10_000
 /** An admin token is a password that never expires: long enough that guessing it is hopeless. */
 const MIN_ADMIN_TOKEN = 24
 
@@ -46,16 +49,24 @@ async function run (file: string, mode: 'start' | 'worker'): Promise<void> {
   if (adminToken !== '' && adminToken.length < MIN_ADMIN_TOKEN) {
     throw new HubError('admin_token_too_short', `OMNIHUB_ADMIN_TOKEN has ${adminToken.length} characters; it must have at least ${MIN_ADMIN_TOKEN} (make one with: openssl rand -base64 32).`)
   }
-  const hub = await createHub(config, { http: mode === 'start', ...(mode === 'worker' ? { workers: true } : {}), ...(adminToken !== '' ? { adminToken } : {}) })
+  // A reader of standard output that went away (EPIPE) must not take the hub down with it.
+  process.stdout.on('error', () => {})
+  const output = standardOutput()
+  const logger = createLogger(config.log.level, output)
+  const hub = await createHub(config, { logger, http: mode === 'start', ...(mode === 'worker' ? { workers: true } : {}), ...(adminToken !== '' ? { adminToken } : {}) })
   let stopping = false
+  const exit = (code: number): void => { void flushWithin(output, 1000).then(() => process.exit(code)) }
+  // The first signal stops gracefully (requests and jobs under way finish or go back to the queue) within
+  // STOP_TIMEOUT_MS; a second one, or the time limit, exits at once.
   const stop = (signal: string): void => {
-    if (stopping) return
+    if (stopping) process.exit(1)
     stopping = true
-    hub.services.logger.info({ signal }, 'stopping')
-    hub.stop().then(() => process.exit(0), () => process.exit(1))
+    logger.info({ signal }, 'stopping')
+    setTimeout(() => { logger.warn({ timeoutMs: STOP_TIMEOUT_MS }, 'stop timed out'); exit(1) }, STOP_TIMEOUT_MS).unref()
+    hub.stop().then(() => exit(0), () => exit(1))
   }
-  process.once('SIGINT', () => stop('SIGINT'))
-  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
   const url = await hub.start().catch(async (err: NodeJS.ErrnoException) => {
     await hub.stop().catch(() => {})
     if (err.code === 'EADDRINUSE') {
