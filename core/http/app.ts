@@ -6,7 +6,8 @@ import websocket from '@fastify/websocket'
 import { invalidEncoding } from '../channels/json-body.js'
 import { Type, type Static } from 'typebox'
 import type { HubServices } from '../pipeline/index.js'
-import { requireAgent } from './auth.js'
+import { hashToken } from '../agents/tokens.js'
+import { requireAgent, tokenOf } from './auth.js'
 import { installErrorHandling } from './errors.js'
 import { agentRoutes } from './routes/agents.js'
 import { attitudeRoutes } from './routes/attitude.js'
@@ -93,7 +94,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
       schema: { tags: ['stream'], summary: 'WebSocket of events you may see; reconnect with lastEventId to get what you missed', security: [{ bearer: [] }], querystring: StreamQuery }
     }, (socket, request) => {
       const lastEventId = request.query.lastEventId ?? (request.headers['last-event-id'] as string | undefined)
-      streams.add(request.agent!, socket, lastEventId).catch(err => {
+      streams.add(request.agent!, hashToken(tokenOf(request)!), socket, lastEventId).catch(err => {
         request.log.warn({ agentId: request.agent!.id, err: { message: (err as Error).message } }, 'agent stream failed to start')
         socket.close(1011, 'could not start the stream; reconnect shortly')
       })

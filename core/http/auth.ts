@@ -13,7 +13,7 @@ declare module 'fastify' {
 /** An API call is a sign of life, but at most one write per agent per this long. */
 const SEEN_EVERY_MS = 30_000
 
-function tokenOf (request: FastifyRequest): string | null {
+export function tokenOf (request: FastifyRequest): string | null {
   const header = request.headers.authorization
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header)

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws'
+import { ACCESS_CHANGED } from '../agents/access.js'
 import { canSee, compareIds, type HubEvent } from '../events/index.js'
 import type { Agent } from '../model/index.js'
 import type { HubServices } from '../pipeline/index.js'
@@ -8,7 +9,10 @@ const MAX_BUFFERED = 4 * 1024 * 1024
 const PING_EVERY_MS = 30_000
 
 interface Connection {
+  /** As of the last check of their access: what they may see. */
   agent: Agent
+  /** The token the socket was opened with: it must keep working for the socket to stay open. */
+  tokenHash: string
   socket: WebSocket
   alive: boolean
   /** While missed events are replayed, live ones wait here, so order holds and none is sent twice. */
@@ -27,7 +31,9 @@ export class AgentStreams {
   private readonly timers: NodeJS.Timeout[]
 
   constructor (private readonly s: HubServices) {
-    this.unsubscribe = s.bus.subscribe((event, frame) => this.broadcast(event, frame))
+    const unsubscribe = s.bus.subscribe((event, frame) => this.broadcast(event, frame))
+    const unsignal = s.bus.onSignal(ACCESS_CHANGED, payload => { void this.recheck((payload as { agentId: string }).agentId) })
+    this.unsubscribe = () => { unsubscribe(); unsignal() }
     this.timers = [
       // Dead peers (a laptop lid closed) never send a close frame: ping, and drop who stays silent.
       setInterval(() => {
@@ -37,17 +43,19 @@ export class AgentStreams {
           c.socket.ping()
         }
       }, PING_EVERY_MS),
-      // Presence: an agent with a live socket here is seen, whichever process sweeps.
+      // Presence: an agent with a live socket here is seen, whichever process sweeps. Their rights are
+      // checked again too, for a change whose signal was lost.
       setInterval(() => {
         const ids = [...new Set([...this.connections].map(c => c.agent.id))]
         this.s.store.touchAgents(ids, this.s.clock()).catch(err => this.s.logger.warn({ err: { message: (err as Error).message } }, 'presence heartbeat failed'))
+        for (const id of ids) void this.recheck(id)
       }, s.config.presence.sweepMs)
     ]
     for (const timer of this.timers) timer.unref()
   }
 
-  async add (agent: Agent, socket: WebSocket, lastEventId: string | undefined): Promise<void> {
-    const connection: Connection = { agent, socket, alive: true, held: lastEventId !== undefined ? [] : null, lastSentId: null }
+  async add (agent: Agent, tokenHash: string, socket: WebSocket, lastEventId: string | undefined): Promise<void> {
+    const connection: Connection = { agent, tokenHash, socket, alive: true, held: lastEventId !== undefined ? [] : null, lastSentId: null }
     this.connections.add(connection)
     socket.on('pong', () => { connection.alive = true })
     socket.on('close', () => this.connections.delete(connection))
@@ -66,6 +74,21 @@ export class AgentStreams {
     const held = connection.held ?? []
     connection.held = null
     for (const [event, frame] of held) this.send(connection, event, frame)
+  }
+
+  /** An agent's sockets after a change to their access: closed when their token no longer works, else given their current rights. */
+  private async recheck (agentId: string): Promise<void> {
+    for (const c of [...this.connections].filter(c => c.agent.id === agentId)) {
+      const current = await this.s.store.findAgentByTokenHash(c.tokenHash).catch(() => undefined)
+      if (current === undefined) continue
+      if (current === null || current.id !== agentId) {
+        this.connections.delete(c)
+        c.socket.close(4001, 'your token no longer works; sign in again')
+        this.s.logger.info({ agentId }, 'agent socket closed: token no longer valid')
+      } else {
+        c.agent = current
+      }
+    }
   }
 
   private send (c: Connection, event: HubEvent, frame: string): void {

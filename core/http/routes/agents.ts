@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
+import { announceAccessChanged } from '../../agents/access.js'
 import { oversees, requireRole } from '../../agents/permissions.js'
 import { changeStatus } from '../../agents/presence.js'
 import { hashToken, newAgentToken } from '../../agents/tokens.js'
@@ -99,6 +100,7 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
     requireRole(request.agent!, 'admin')
     await checkTeams(s, request.body.teams)
     const agent = await s.store.updateAgent(request.params.id, request.body)
+    if (request.body.role !== undefined || request.body.teams !== undefined) await announceAccessChanged(s, agent.id)
     s.roster.invalidate()
     // More capacity or another team can let waiting conversations through.
     await enqueueDrain(s)
@@ -112,6 +114,7 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
     if (await s.store.getAgent(request.params.id) === null) throw notFound('agent', request.params.id)
     const token = newAgentToken()
     await s.store.rotateAgentToken(request.params.id, hashToken(token))
+    await announceAccessChanged(s, request.params.id)
     request.log.info({ agentId: request.params.id, by: request.agent!.id }, 'agent token rotated')
     return { token }
   })

@@ -1,3 +1,4 @@
+import { announceAccessChanged } from '../../agents/access.js'
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { redeemSignInCode } from '../../agents/sign-in.js'
@@ -15,6 +16,8 @@ export async function signInRoutes (app: FastifyInstance, s: HubServices): Promi
     }
   }, async request => {
     const result = await redeemSignInCode(s.store, request.body.code, s.clock())
+    // Signing in replaced the agent's token: sockets on the old one close.
+    await announceAccessChanged(s, result.agent.id)
     request.log.info({ agentId: result.agent.id }, 'agent signed in with a link')
     return result
   })
