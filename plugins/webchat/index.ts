@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { defineChannel } from '../../core/channels/index.js'
-import { attachmentOf, uploadedFileName } from '../../core/files/index.js'
+import { attachmentOf, fileKeyOf, uploadedFileName } from '../../core/files/index.js'
 import type { Contact } from '../../core/model/index.js'
 import { widgetBundle } from './assets.js'
 import { demoPage } from './demo.js'
 import type { ServerFrame } from './frames.js'
 import { Counter, RateLimiter } from './limits.js'
 import { sendFrame, VisitorSockets } from './live.js'
-import { VisitorSession } from './session.js'
+import { uploadKey, VisitorSession } from './session.js'
 import { settingsProblems, WebchatSettings } from './settings.js'
 import { Visitors } from './visitors.js'
 import { messageFrame } from './wire.js'
@@ -15,6 +15,8 @@ import { messageFrame } from './wire.js'
 /** Close codes the widget understands: 4003 refused for good (blocked, origin), 4029 too many (retry later). */
 const REFUSED = 4003
 const TOO_MANY = 4029
+/** Visitors behind one address (an office, a mobile carrier's NAT) share a budget this many times one visitor's. */
+const IP_SHARE = 20
 
 /**
  * The website chat widget: a script a seller pastes into their pages, and the WebSocket its
@@ -39,6 +41,7 @@ export default defineChannel({
       ctx, settings, visitors, sockets,
       messageLimit: new RateLimiter(limits.messagesPerMinute),
       eventLimit: new RateLimiter(limits.eventsPerMinute),
+      ipLimit: new RateLimiter(limits.eventsPerMinute * IP_SHARE),
       connections: new Counter(limits.connectionsPerIp)
     }
     const connectLimit = new RateLimiter(limits.connectsPerIpPerMinute, limits.connectsPerIpPerMinute)
@@ -118,6 +121,7 @@ export default defineChannel({
           const data = request.body
           if (!Buffer.isBuffer(data) || data.length === 0) return await reply.status(400).send({ code: 'empty_file', message: 'Send the file\'s bytes as an application/octet-stream body.' })
           const stored = await ctx.files.put(data, { name: uploadedFileName(request.headers['x-file-name']), mimeType: type })
+          await ctx.kv.set(uploadKey(fileKeyOf(stored.url)!), visitorId)
           return await reply.status(201).send({ attachment: attachmentOf(stored), link: ctx.files.link(stored.url) })
         })
       },

@@ -17,6 +17,8 @@ export interface SessionDeps {
   sockets: VisitorSockets
   messageLimit: RateLimiter
   eventLimit: RateLimiter
+  /** Every frame of every visitor behind one address: a flood from many sockets is slowed too. */
+  ipLimit: RateLimiter
   connections: Counter
 }
 
@@ -138,8 +140,21 @@ export class VisitorSession {
   }
 
   private limit (limiter: RateLimiter, clientId?: string): void {
-    const wait = limiter.take(this.visitorId, Date.now())
+    const now = Date.now()
+    const wait = Math.max(limiter.take(this.visitorId, now), this.d.ipLimit.take(this.ip, now))
     if (wait > 0) throw new FrameError('rate_limited', 'You are sending too fast; this is sent again shortly.', { ...(clientId !== undefined ? { clientId } : {}), retryAfterMs: wait })
+  }
+
+  /**
+   * Visitors attach only files they uploaded themselves (the upload route records who): a file
+   * key from elsewhere, another conversation's included, is refused rather than given a fresh link.
+   */
+  private async ownFile (attachment: Attachment, clientId: string): Promise<Attachment> {
+    const url = attachment.url.split('?')[0]!
+    const key = fileKeyOf(url)
+    if (key === null) throw new FrameError('invalid_attachment', 'Attachments must be uploaded to the hub first (POST uploads).', { clientId })
+    if (await this.d.ctx.kv.get(uploadKey(key)) !== this.visitorId) throw new FrameError('invalid_attachment', 'Only files you uploaded in this chat can be attached; upload it again.', { clientId })
+    return { ...attachment, url }
   }
 
   private async dispatch (frame: ClientFrame): Promise<void> {
@@ -152,16 +167,28 @@ export class VisitorSession {
       }
       case 'receipt': {
         this.limit(this.d.eventLimit)
-        if (frame.ids.length > 0) await ctx.receipt({ status: frame.status, externalIds: frame.ids })
+        // Only replies in the visitor's own conversation: another's message ids move nothing.
+        const own = await this.d.visitors.conversationOf(this.externalId)
+        const ids = own === null ? [] : (await ctx.findMessages(frame.ids)).filter(m => m.conversationId === own && m.externalId !== null).map(m => m.externalId!)
+        if (ids.length > 0) await ctx.receipt({ status: frame.status, externalIds: ids })
         return
       }
-      case 'sync': return this.send(await this.history())
+      case 'sync': {
+        this.limit(this.d.eventLimit)
+        return this.send(await this.history())
+      }
       case 'page': {
         this.limit(this.d.eventLimit)
         return await ctx.recordPageView(this.externalId, { url: frame.url, title: frame.title, referrer: frame.referrer !== undefined && frame.referrer !== '' ? frame.referrer : null, at: ctx.clock() })
       }
-      case 'profile': return await this.profile(frame)
-      case 'identify': return await this.identify(frame)
+      case 'profile': {
+        this.limit(this.d.eventLimit)
+        return await this.profile(frame)
+      }
+      case 'identify': {
+        this.limit(this.d.eventLimit)
+        return await this.identify(frame)
+      }
       case 'attributes': {
         this.limit(this.d.eventLimit)
         this.state.attributes = { ...this.state.attributes, ...frame.attributes }
@@ -175,7 +202,7 @@ export class VisitorSession {
     const { ctx, settings } = this.d
     const { clientId } = frame
     this.limit(this.d.messageLimit, clientId)
-    const attachments = (frame.attachments ?? []).map(a => ownFile(a, clientId))
+    const attachments = await Promise.all((frame.attachments ?? []).map(async a => await this.ownFile(a, clientId)))
     if (frame.text.trim() === '' && attachments.length === 0) throw new FrameError('empty_message', 'Write a message or attach a file.', { clientId })
     if ([...frame.text].length > settings.limits.maxTextLength) {
       throw new FrameError('message_too_long', `Messages can be at most ${settings.limits.maxTextLength} characters; split this one.`, { clientId })
@@ -288,13 +315,10 @@ export class VisitorSession {
   }
 }
 
-/** Visitors attach only files they uploaded to the hub: its own `/files/…` links, stored without the signature. */
-function ownFile (attachment: Attachment, clientId: string): Attachment {
-  const url = attachment.url.split('?')[0]!
-  if (fileKeyOf(url) === null) throw new FrameError('invalid_attachment', 'Attachments must be uploaded to the hub first (POST uploads).', { clientId })
-  return { ...attachment, url }
-}
 
 function present<T extends Record<string, string | null | undefined>> (values: T): { [K in keyof T]?: string } {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined && v !== '')) as { [K in keyof T]?: string }
 }
+
+/** Who uploaded a hub file through the widget: the only visitor who may attach it. */
+export const uploadKey = (fileKey: string): string => `upload:${fileKey}`

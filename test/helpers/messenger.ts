@@ -13,7 +13,8 @@ export function messengerChannel (graph: FakeGraph, over: Record<string, unknown
 
 /** A Messenger customer writes (`hoursAgo` back: past 24 the window is closed), or taps a quick reply; resolves with their conversation's id. */
 export async function messengerCustomerWrote (h: TestHub, psid: string, text: string, hoursAgo = 0, quickReply?: string): Promise<string> {
-  const at = Date.now() - hoursAgo * 3_600_000
+  // By the hub's clock, which a test may set: the channel and the hub agree on the time.
+  const at = h.hub.services.clock().getTime() - hoursAgo * 3_600_000
   const response = await FakeGraph.deliver(`${h.url}/channels/fb-shop/webhook`, FB_SECRET, {
     object: 'page',
     entry: [{ id: '111', time: at, messaging: [{ sender: { id: psid }, recipient: { id: '111' }, timestamp: at, message: { mid: `mid.${psid}.${at}.${Math.random()}`, text, ...(quickReply !== undefined ? { quick_reply: { payload: quickReply } } : {}) } }] }]
