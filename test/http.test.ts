@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import t from 'tap'
 import WebSocket from 'ws'
 import { inboundBody, startTestHub } from './helpers/hub.js'
@@ -84,4 +85,19 @@ t.test('unknown routes are 404 with a sentence', async t => {
   const r = await fetch(`${h.url}/nowhere?token=secret`)
   t.equal(r.status, 404)
   t.same(await r.json(), { code: 'not_found', message: 'There is no GET /nowhere on this hub.' })
+})
+
+t.test('errors from before routing carry a code too: a bad percent-escape, a malformed request line', async t => {
+  const h = await startTestHub(t)
+  const bad = await fetch(`${h.url}/api/v1/conversations/%zz`, { headers: { authorization: `Bearer ${h.token}` } })
+  t.equal(bad.status, 400)
+  t.same(await bad.json(), { code: 'invalid_url', message: 'The URL is not valid: a % must start a %XX escape of two hex digits.' }, 'no Fastify code leaks')
+  const raw = await new Promise<string>(resolve => {
+    const socket = connect(Number(new URL(h.url).port), '127.0.0.1', () => socket.write('GARBAGE / HTTP/1.1\r\n\r\n'))
+    let got = ''
+    socket.on('data', d => { got += String(d) })
+    socket.on('close', () => resolve(got))
+  })
+  t.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/)
+  t.same(JSON.parse(raw.split('\r\n\r\n')[1]!), { code: 'malformed_request', message: 'The request is not valid HTTP/1.1.' })
 })

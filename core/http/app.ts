@@ -8,7 +8,7 @@ import { Type, type Static } from 'typebox'
 import type { HubServices } from '../pipeline/index.js'
 import { hashToken } from '../agents/tokens.js'
 import { requireAgent, tokenOf } from './auth.js'
-import { installErrorHandling } from './errors.js'
+import { badRequestLine, badUrl, installErrorHandling } from './errors.js'
 import { agentRoutes } from './routes/agents.js'
 import { attitudeRoutes } from './routes/attitude.js'
 import { channelRoutes } from './routes/channels.js'
@@ -45,7 +45,9 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     loggerInstance: s.logger as FastifyBaseLogger,
     // Fastify's request lines carry the full URL, query string (tokens) included: we log our own.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-    bodyLimit: s.config.http.bodyLimit
+    bodyLimit: s.config.http.bodyLimit,
+    frameworkErrors: badUrl,
+    clientErrorHandler: badRequestLine
   })
   app.decorateRequest('agent', null)
   installErrorHandling(app)

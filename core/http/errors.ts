@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { Duplex } from 'node:stream'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { userError } from '../pipeline/store-errors.js'
 
 /** Fastify's own client errors, mapped to stable codes and plain sentences. */
@@ -18,6 +19,21 @@ function validationSentence (err: FastifyError): string {
   const missing = (first.params as { missingProperty?: string }).missingProperty
   const path = [context, ...first.instancePath.split('/').filter(Boolean), ...(missing !== undefined ? [missing] : [])].join('.')
   return missing !== undefined ? `${path}: required` : `${path}: ${first.message ?? 'is invalid'}`
+}
+
+/** A URL Fastify's router cannot decode (`%zz`): answered before routing, so before the error handler. */
+export function badUrl (_err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(400).send({ code: 'invalid_url', message: 'The URL is not valid: a % must start a %XX escape of two hex digits.' })
+}
+
+/** A request Node's HTTP parser cannot read (a malformed request line, oversized headers): a raw answer with a code. */
+export function badRequestLine (err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) { socket.destroy(); return }
+  const [status, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'headers_too_large', 'The request headers are larger than this hub accepts.']
+    : [400, 'malformed_request', 'The request is not valid HTTP/1.1.']
+  const body = JSON.stringify({ code, message })
+  socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
 }
 
 /** Every error leaves as `{code, message, ...}`; stack traces stay in the log. */
