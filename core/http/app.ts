@@ -9,6 +9,7 @@ import type { HubServices } from '../pipeline/index.js'
 import { hashToken } from '../agents/tokens.js'
 import { requireAgent, tokenOf } from './auth.js'
 import { badRequestLine, badUrl, installErrorHandling } from './errors.js'
+import { strictBodies } from './strict-bodies.js'
 import { agentRoutes } from './routes/agents.js'
 import { attitudeRoutes } from './routes/attitude.js'
 import { channelRoutes } from './routes/channels.js'
@@ -51,6 +52,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
   })
   app.decorateRequest('agent', null)
   installErrorHandling(app)
+  strictBodies(app)
   // Fastify's own JSON parser (prototype poisoning refused), after a UTF-8 check of the bytes.
   const json = app.getDefaultJsonParser('error', 'error')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {

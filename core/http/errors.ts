@@ -16,9 +16,11 @@ function validationSentence (err: FastifyError): string {
   const first = err.validation?.[0]
   if (first === undefined) return err.message
   const context = err.validationContext ?? 'body'
-  const missing = (first.params as { missingProperty?: string }).missingProperty
-  const path = [context, ...first.instancePath.split('/').filter(Boolean), ...(missing !== undefined ? [missing] : [])].join('.')
-  return missing !== undefined ? `${path}: required` : `${path}: ${first.message ?? 'is invalid'}`
+  const { missingProperty: missing, additionalProperty: unknown } = first.params as { missingProperty?: string, additionalProperty?: string }
+  const path = [context, ...first.instancePath.split('/').filter(Boolean), ...(missing !== undefined ? [missing] : []), ...(unknown !== undefined ? [unknown] : [])].join('.')
+  if (missing !== undefined) return `${path}: required`
+  if (unknown !== undefined) return `${path}: not a field this route takes (see /docs)`
+  return `${path}: ${first.message ?? 'is invalid'}`
 }
 
 /** A URL Fastify's router cannot decode (`%zz`): answered before routing, so before the error handler. */

@@ -53,3 +53,16 @@ t.test('attachment URLs are http(s), not link-local, or the hub\'s own files', a
   t.equal(messages.length, 1, 'none of them was stored')
   t.match(await h.api('POST', `/conversations/${conversationId}/messages`, { text: 'ok', attachments: [{ kind: 'image', url: 'https://cdn.example.com/a.png' }] }), { status: 202 })
 })
+
+t.test('the agents\' API validates bodies strictly: no coercion, unknown fields named', async t => {
+  const h = await startTestHub(t, { callbackUrl: 'http://127.0.0.1:9/callback' })
+  const { conversationId } = await (await h.inbound(inboundBody())).json() as { conversationId: string }
+  t.match(await h.api('POST', `/conversations/${conversationId}/messages`, { text: 1 }), { status: 400, body: { code: 'invalid_request', field: 'body.text' } }, 'a number is not text')
+  t.match(await h.api('PUT', `/conversations/${conversationId}/tags`, { tags: 'vip' }), { status: 400, body: { code: 'invalid_request', field: 'body.tags' } }, 'a string is not a list')
+  t.match(await h.api('POST', `/conversations/${conversationId}/messages`, { text: 'hi', urgent: true }),
+    { status: 400, body: { code: 'invalid_request', field: 'body.urgent', message: 'body.urgent: not a field this route takes (see /docs)' } }, 'an unknown field is named, not dropped')
+  t.match(await h.api('PATCH', '/agents/me', { welcome: 'hi', role: 'admin' }), { status: 400, body: { field: 'body.role' } }, 'nor is a field another route takes')
+  const messages = (await h.api('GET', `/conversations/${conversationId}/messages?limit=10`)).body.items
+  t.equal(messages.length, 1, 'nothing was stored; a query string still reads numbers')
+  t.same((await h.hub.services.store.getConversation(conversationId))?.tags, [])
+})

@@ -53,7 +53,7 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
   app.patch<{ Body: Static<typeof MyPatch> }>('/agents/me', {
     schema: { tags, summary: 'Your own settings: the inbox language (null: the browser\'s) and your welcome to customers (null: none)', ...secured, body: MyPatch, response: { 200: AgentSchema } }
   }, async request => {
-    // Fields this route does not take are dropped by validation: what is left must change something.
+    // Fields this route does not take are refused by validation; what it takes must change something.
     if (request.body.locale === undefined && request.body.welcome === undefined) throw new HubError('nothing_to_change', 'Send locale or welcome (or both); other settings are an admin\'s.', 400)
     const updated = await s.store.updateAgent(request.agent!.id, request.body)
     // Routing's copy of the agents carries the welcome it greets with.

@@ -1,0 +1,32 @@
+import { AjvCompiler } from '@fastify/ajv-compiler'
+import type { FastifyInstance, FastifySchema } from 'fastify'
+
+type Schema = Record<string, unknown>
+
+/**
+ * Objects in a body schema take only the fields they name, unless they say otherwise: an
+ * unknown field is a 400 naming it, never silently dropped.
+ */
+function closed (schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed)
+  if (schema === null || typeof schema !== 'object') return schema
+  const copy: Schema = Object.fromEntries(Object.entries(schema as Schema).map(([k, v]) => [k, k === 'properties' || k === 'patternProperties'
+    ? Object.fromEntries(Object.entries(v as Schema).map(([name, s]) => [name, closed(s)]))
+    : closed(v)]))
+  if (copy.type === 'object' && copy.properties !== undefined && copy.additionalProperties === undefined) copy.additionalProperties = false
+  return copy
+}
+
+/**
+ * Request bodies are validated strictly: no type coercion (`{"text": 1}` is not the text "1",
+ * `{"tags": "x"}` not `["x"]`) and no unknown fields. Query strings, params and headers arrive as
+ * text and keep Fastify's coercion of numbers and booleans.
+ */
+export function strictBodies (app: FastifyInstance): void {
+  const compilers = AjvCompiler()
+  const strict = compilers({}, { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true }, plugins: [] })
+  const usual = compilers({}, { customOptions: {}, plugins: [] })
+  app.setValidatorCompiler(route => route.httpPart === 'body'
+    ? strict({ ...route, schema: closed(route.schema) as FastifySchema })
+    : usual(route))
+}
