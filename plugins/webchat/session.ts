@@ -167,10 +167,9 @@ export class VisitorSession {
       }
       case 'receipt': {
         this.limit(this.d.eventLimit)
-        // Only replies in the visitor's own conversation: another's message ids move nothing.
-        const own = await this.d.visitors.conversationOf(this.externalId)
-        const ids = own === null ? [] : (await ctx.findMessages(frame.ids)).filter(m => m.conversationId === own && m.externalId !== null).map(m => m.externalId!)
-        if (ids.length > 0) await ctx.receipt({ status: frame.status, externalIds: ids })
+        // Scoped to the visitor's own identity, never by ids alone (another visitor's ids would move their replies):
+        // what reached this visitor's widget up to now. A write, so it follows the send's own `sent` in the store.
+        if (frame.ids.length > 0) await ctx.receipt({ status: frame.status, upTo: { contactExternalId: this.externalId, at: ctx.clock() } })
         return
       }
       case 'sync': {
