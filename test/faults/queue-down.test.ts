@@ -1,22 +1,25 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { CallbackReceiver } from '../helpers/callback.js'
-import { inboundBody, startTestHub } from '../helpers/hub.js'
+import { inboundBody, startTestHub, type TestHub } from '../helpers/hub.js'
 import { OwnRedis } from '../helpers/own-redis.js'
 import { uniquePrefix } from '../helpers/redis.js'
 import { until } from '../queue.contract.js'
 
-t.test('with Redis down, a stored reply is answered 202 and sent once Redis is back', async t => {
+/** A hub on BullMQ over a Redis of the test's own, its recovery sweep quick, replies going to a callback. */
+async function hubOnOwnRedis (t: Test): Promise<{ redis: OwnRedis, callback: CallbackReceiver, h: TestHub }> {
   const redis = await OwnRedis.start(t)
   const callback = new CallbackReceiver()
   await callback.listen()
   t.teardown(async () => { await callback.close() })
   const h = await startTestHub(t, {
     callbackUrl: callback.url,
-    config: {
-      queue: { driver: 'bullmq', redis: redis.url, prefix: uniquePrefix('queue-down') },
-      recovery: { intervalMs: 300, minAgeMs: 0 }
-    }
+    config: { queue: { driver: 'bullmq', redis: redis.url, prefix: uniquePrefix('queue-down') }, recovery: { intervalMs: 300, minAgeMs: 0 } }
   })
+  return { redis, callback, h }
+}
+
+t.test('with Redis down, a stored reply is answered 202 and sent once Redis is back', async t => {
+  const { redis, callback, h } = await hubOnOwnRedis(t)
   const r = await h.inbound(inboundBody({ text: 'where is my parcel?' }))
   const { conversationId } = await r.json() as { conversationId: string }
 
@@ -41,14 +44,7 @@ t.test('with Redis down, a stored reply is answered 202 and sent once Redis is b
 })
 
 t.test('with Redis hung (it accepts and never answers), webhooks get their 503 and replies their 202 within about a second', async t => {
-  const redis = await OwnRedis.start(t)
-  const callback = new CallbackReceiver()
-  await callback.listen()
-  t.teardown(async () => { await callback.close() })
-  const h = await startTestHub(t, {
-    callbackUrl: callback.url,
-    config: { queue: { driver: 'bullmq', redis: redis.url, prefix: uniquePrefix('queue-hung') }, recovery: { intervalMs: 300, minAgeMs: 0 } }
-  })
+  const { redis, callback, h } = await hubOnOwnRedis(t)
   const { conversationId } = await (await h.inbound(inboundBody())).json() as { conversationId: string }
   redis.freeze()
   t.teardown(() => redis.thaw())
