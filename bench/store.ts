@@ -4,8 +4,8 @@
  * job's `markRouted`, CONCURRENCY at a time so group commit works as it does under webhooks.
  * It measures the SQLite binding and the driver's SQL, not HTTP: compare runtimes with it.
  *
- *   npm run bench:store                               # BENCH_MESSAGES=20000 BENCH_RUNS=5
- *   node_modules/.bin/omnihub-node dist/bench/store.js   # the same on another Node line
+ *   npm run bench:store                   # BENCH_MESSAGES=20000 BENCH_RUNS=5
+ *   OMNIHUB_NODE=22 npm run bench:store   # the same on another Node line
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

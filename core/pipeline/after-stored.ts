@@ -35,4 +35,4 @@ export async function within<T> (promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-export const timedOut = new Error('timed out')
+const timedOut = new Error('timed out')

@@ -129,14 +129,14 @@ export default defineChannel({
             return await reply.status(401).send({ code: 'invalid_signature', message: `The Authorization header does not match the body as ${profile.title} signs it; check the channel's appKey and appSecret${profile.name === 'shopee' ? ' and pushUrl' : ''}.` })
           }
           const parsed = parseJsonBody(raw)
-          if (!parsed.ok && parsed.error.code === 'invalid_encoding') return await reply.status(400).send(parsed.error.toJSON())
+          const notAPush = async (reason: string): Promise<unknown> =>
+            await reply.status(400).send({ code: 'invalid_push', message: `This is not a ${profile.title} push: ${reason}.` })
+          if (!parsed.ok) return parsed.error.code === 'invalid_encoding' ? await reply.status(400).send(parsed.error.toJSON()) : await notAPush('the body is not JSON')
           let messages: MarketMessage[]
           try {
-            if (!parsed.ok) throw parsed.error
             messages = profile.parsePush(parsed.value, credentials)
           } catch (err) {
-            const reason = err instanceof PushError ? err.message : 'the body is not JSON'
-            return await reply.status(400).send({ code: 'invalid_push', message: `This is not a ${profile.title} push: ${reason}.` })
+            return await notAPush(err instanceof PushError ? err.message : 'the body is not a push this channel reads')
           }
           // Stored before the answer; routing, delivery to agents and everything slower run in jobs.
           for (const m of messages) await take(m)
