@@ -35,6 +35,16 @@ t.test('${ENV} and ${ENV:-default} are interpolated and typed', async t => {
   t.match(config.channels[0], { id: 'api', plugin: 'api', enabled: true, settings: { secret: 'from-the-environment', callbackUrl: 'https://shop.example/cb', timeoutMs: 10000 } })
 })
 
+t.test('bullmq: the lock and stall settings default to a takeover within seconds, and take no value BullMQ would misread', async t => {
+  const config = validateConfig({ queue: { driver: 'bullmq', redis: 'redis://127.0.0.1:6379' } }, registry, {})
+  t.match(config.queue, { lockMs: 4000, stallCheckMs: 1000, maxStalls: 5 })
+  t.same(problemsOf({ queue: { driver: 'bullmq', redis: 'redis://127.0.0.1:6379', lockMs: 100, stallCheckMs: 0, maxStalls: -1 } }).sort(), [
+    'queue.lockMs: must be at least 1000',
+    'queue.maxStalls: must be at least 0',
+    'queue.stallCheckMs: must be at least 250'
+  ])
+})
+
 t.test('every problem is listed with its path', async t => {
   const problems = problemsOf({
     http: { port: 'eighty', colour: 'blue' },

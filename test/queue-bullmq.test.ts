@@ -1,24 +1,29 @@
 import { Redis } from 'ioredis'
 import { pino } from 'pino'
 import t from 'tap'
+import { BullmqSettings, type BullmqQueueSettings } from '../core/config/index.js'
+import { check } from '../core/config/problems.js'
 import { BullmqQueue } from '../core/queue/bullmq/queue.js'
 import { queueContract, until } from './queue.contract.js'
 import { REDIS_URL, uniquePrefix } from './helpers/redis.js'
 
 const logger = pino({ level: 'silent' })
+/** A queue with the hub's default lock and stall settings. */
+const bullmq = (prefix: string, redis = REDIS_URL): BullmqQueue =>
+  new BullmqQueue(check<BullmqQueueSettings>(BullmqSettings, { driver: 'bullmq', redis, prefix }, ['queue']).value, logger)
 const prefixes: string[] = []
 queueContract(t, async () => {
   const prefix = uniquePrefix('queue')
   prefixes.push(prefix)
-  return new BullmqQueue(REDIS_URL, prefix, logger)
+  return bullmq(prefix)
 })
 
 t.test('bullmq: two workers on one queue run each job once', async t => {
   const prefix = uniquePrefix('shared')
   prefixes.push(prefix)
-  const producer = new BullmqQueue(REDIS_URL, prefix, logger)
-  const a = new BullmqQueue(REDIS_URL, prefix, logger)
-  const b = new BullmqQueue(REDIS_URL, prefix, logger)
+  const producer = bullmq(prefix)
+  const a = bullmq(prefix)
+  const b = bullmq(prefix)
   const runs = new Map<number, number>()
   for (const q of [a, b]) {
     await q.work('send', async (data: { n: number }) => {
@@ -36,7 +41,7 @@ t.test('bullmq: two workers on one queue run each job once', async t => {
 t.test('bullmq: a serial job name runs one job at a time across processes', async t => {
   const prefix = uniquePrefix('serial')
   prefixes.push(prefix)
-  const [a, b] = [new BullmqQueue(REDIS_URL, prefix, logger), new BullmqQueue(REDIS_URL, prefix, logger)]
+  const [a, b] = [bullmq(prefix), bullmq(prefix)]
   let running = 0
   let most = 0
   const done: number[] = []
@@ -58,10 +63,10 @@ t.test('bullmq: a serial job name runs one job at a time across processes', asyn
 t.test('bullmq: a queued job survives its producer and runs on a later worker', async t => {
   const prefix = uniquePrefix('durable')
   prefixes.push(prefix)
-  const producer = new BullmqQueue(REDIS_URL, prefix, logger)
+  const producer = bullmq(prefix)
   await producer.add('send', { n: 1 }, { jobId: 'durable-1' })
   await producer.close()
-  const worker = new BullmqQueue(REDIS_URL, prefix, logger)
+  const worker = bullmq(prefix)
   const seen: unknown[] = []
   await worker.work('send', async data => { seen.push(data) }, { concurrency: 1 })
   await until(() => seen.length === 1)
@@ -70,7 +75,7 @@ t.test('bullmq: a queued job survives its producer and runs on a later worker', 
 })
 
 t.test('bullmq: an unreachable Redis fails add and ping quickly', async t => {
-  const queue = new BullmqQueue('redis://127.0.0.1:1', uniquePrefix('down'), logger)
+  const queue = bullmq(uniquePrefix('down'), 'redis://127.0.0.1:1')
   const started = Date.now()
   await t.rejects(queue.add('route', {}))
   await t.rejects(queue.ping())

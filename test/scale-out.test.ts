@@ -1,10 +1,9 @@
-import { Redis } from 'ioredis'
 import t from 'tap'
 import { sign } from '../core/channels/signature.js'
 import { CallbackReceiver } from './helpers/callback.js'
 import { API_SECRET } from './helpers/hub.js'
 import { launch, stop, writeConfig } from './helpers/process.js'
-import { REDIS_URL, uniquePrefix } from './helpers/redis.js'
+import { cleanedPrefix, REDIS_URL } from './helpers/redis.js'
 import { AgentStream } from './helpers/stream.js'
 import { until } from './queue.contract.js'
 
@@ -13,14 +12,8 @@ const ADMIN = 'scale-out-admin-token-0123456789'
 t.test('two hubs and a worker share one Redis: events reach every agent, each job runs once', async t => {
   const callback = new CallbackReceiver()
   await callback.listen()
-  const prefix = uniquePrefix('scale')
-  t.teardown(async () => {
-    await callback.close()
-    const redis = new Redis(REDIS_URL)
-    const keys = await redis.keys(`${prefix}:*`)
-    if (keys.length > 0) await redis.del(...keys)
-    await redis.quit()
-  })
+  t.teardown(async () => { await callback.close() })
+  const prefix = cleanedPrefix(t, 'scale')
   const { file } = writeConfig({
     queue: { driver: 'bullmq', redis: REDIS_URL, prefix },
     workers: { inHub: false },

@@ -31,7 +31,19 @@ export const BullmqSettings = Type.Object({
   /** Key prefix, so several hubs can share one Redis. */
   prefix: Type.String({ default: 'omnihub', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' }),
   /** How long `omnihub start` and `worker` wait for Redis to answer before they exit with redis_unavailable. */
-  startupWaitMs: Type.Integer({ default: 30_000, minimum: 0 })
+  startupWaitMs: Type.Integer({ default: 30_000, minimum: 0 }),
+  /**
+   * How long a running job's lock lasts (its worker renews it every half of this). A killed
+   * worker's jobs are taken over once it lapses, at the next stall check: within
+   * lockMs + 2 × stallCheckMs, 6 s at most by default (BullMQ's own 30 s + 30 s took 60–91 s here).
+   * A worker whose event loop is blocked for longer than this has its job run twice, which
+   * the hub's idempotent jobs and event keys absorb.
+   */
+  lockMs: Type.Integer({ default: 4000, minimum: 1000, maximum: 300_000 }),
+  /** How often each worker looks for jobs whose lock lapsed. */
+  stallCheckMs: Type.Integer({ default: 1000, minimum: 250, maximum: 300_000 }),
+  /** A job taken over more often than this fails; the recovery sweep still finds its message. */
+  maxStalls: Type.Integer({ default: 5, minimum: 0, maximum: 100 })
 }, { additionalProperties: false })
 
 const Concurrency = Type.Object({
@@ -197,7 +209,8 @@ export const DeskBase = Type.Object({
 
 export type BusinessHours = Static<typeof BusinessHours>
 export type StoreSettings = Static<typeof SqliteSettings> | Static<typeof MongoSettings>
-export type QueueSettings = Static<typeof InlineQueueSettings> | Static<typeof BullmqSettings>
+export type BullmqQueueSettings = Static<typeof BullmqSettings>
+export type QueueSettings = Static<typeof InlineQueueSettings> | BullmqQueueSettings
 
 export interface ChannelSettings {
   id: string

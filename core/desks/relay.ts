@@ -1,4 +1,4 @@
-import type { HubEvent } from '../events/index.js'
+import { SeenKeys, type HubEvent } from '../events/index.js'
 import type { HubServices } from '../pipeline/index.js'
 import { JobFailure } from '../queue/index.js'
 import { DeskRelayError, type DeskInstance, type DeskPluginDefinition } from './contract.js'
@@ -24,15 +24,17 @@ async function enqueueRelay (s: HubServices, job: DeskJob, jobId: string): Promi
 
 /**
  * Every change to a conversation becomes a relay job for each desk. Every process hears every
- * event; the job id (desk + event) makes the copies one job while it waits.
+ * event; the job id (desk + event key) makes the copies one job while it waits, and a repeat
+ * of an event (a job run twice) heard after its relay finished is dropped here.
  */
 export function relayEvents (s: HubServices, desks: Map<string, Desk>): () => void {
+  const seen = new SeenKeys()
   return s.bus.subscribe(event => {
-    if (!RELAYED.has(event.type) || !('conversationId' in event)) return
+    if (!RELAYED.has(event.type) || !('conversationId' in event) || !seen.isNew(event)) return
     const messageId = 'message' in event ? event.message.id : undefined
     for (const deskId of desks.keys()) {
       const job: DeskJob = { deskId, conversationId: event.conversationId, ...(messageId !== undefined ? { messageId } : {}) }
-      enqueueRelay(s, job, `desk-${deskId}-${event.id}`).catch(err => {
+      enqueueRelay(s, job, `desk-${deskId}-${event.key}`).catch(err => {
         s.logger.warn({ deskId, conversationId: event.conversationId, err: { message: (err as Error).message } }, 'desk relay not queued; the sweep will catch up')
       })
     }

@@ -24,8 +24,11 @@ export type HubEventBody =
   | { type: 'channel.health', channelId: string, ok: boolean, code: string | null, message: string | null }
 
 export type OutgoingEvent = HubEventBody & { audience: Audience }
-/** An event as delivered: with the id a reconnecting socket passes back as lastEventId. */
-export type HubEvent = OutgoingEvent & { id: string }
+/**
+ * An event as delivered: with the id a reconnecting socket passes back as lastEventId, and the
+ * key of what it announces (`eventKey`), the same for a repeat.
+ */
+export type HubEvent = OutgoingEvent & { id: string, key: string }
 
 /** `frame` is the event as JSON, serialized once for every socket that relays it. */
 export type EventListener = (event: HubEvent, frame: string) => void

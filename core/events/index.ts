@@ -1,3 +1,5 @@
 export * from './bus.js'
 export { LocalEventBus } from './local.js'
 export { RedisEventBus } from './redis.js'
+export { eventKey } from './key.js'
+export { SeenKeys } from './seen-keys.js'

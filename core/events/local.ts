@@ -1,3 +1,4 @@
+import { eventKey } from './key.js'
 import { isEventId, Listeners, REPLAY_MAX, REPLAY_WINDOW, SignalListeners, type EventBus, type EventListener, type HubEvent, type OutgoingEvent, type SignalListener } from './bus.js'
 
 /** One process: events go straight to its listeners; the last ones stay in a ring for replay. */
@@ -9,7 +10,7 @@ export class LocalEventBus implements EventBus {
   private seq = 0
 
   async publish (outgoing: OutgoingEvent): Promise<void> {
-    const event = { id: `${this.boot}-${++this.seq}`, ...outgoing } as HubEvent
+    const event = { id: `${this.boot}-${++this.seq}`, key: eventKey(outgoing), ...outgoing } as HubEvent
     this.ring.push(event)
     if (this.ring.length > REPLAY_WINDOW) this.ring.splice(0, this.ring.length - REPLAY_WINDOW)
     if (this.listeners.size > 0) this.listeners.emit(event, JSON.stringify(event))

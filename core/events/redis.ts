@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import { eventKey } from './key.js'
 import { compareIds, isEventId, Listeners, REPLAY_MAX, REPLAY_WINDOW, SignalListeners, type EventBus, type EventListener, type HubEvent, type OutgoingEvent, type SignalListener } from './bus.js'
 
 type Entry = [id: string, fields: string[]]
@@ -64,7 +65,7 @@ export class RedisEventBus implements EventBus {
     const payload = fields[1]!
     // The id is only known once Redis stored the entry: splice it into the frame.
     const frame = `{"id":"${id}",${payload.slice(1)}`
-    return { event: { id, ...JSON.parse(payload) as OutgoingEvent } as HubEvent, frame }
+    return { event: { id, ...JSON.parse(payload) as Omit<HubEvent, 'id'> } as HubEvent, frame }
   }
 
   private deliver (id: string, fields: string[]): void {
@@ -77,7 +78,7 @@ export class RedisEventBus implements EventBus {
   }
 
   async publish (event: OutgoingEvent): Promise<void> {
-    await this.writer.xadd(this.key, 'MAXLEN', '~', REPLAY_WINDOW, '*', 'e', JSON.stringify(event))
+    await this.writer.xadd(this.key, 'MAXLEN', '~', REPLAY_WINDOW, '*', 'e', JSON.stringify({ key: eventKey(event), ...event }))
   }
 
   subscribe (listener: EventListener): () => void {

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws'
 import { ACCESS_CHANGED } from '../agents/access.js'
-import { canSee, compareIds, type HubEvent } from '../events/index.js'
+import { canSee, compareIds, SeenKeys, type HubEvent } from '../events/index.js'
 import type { Agent } from '../model/index.js'
 import type { HubServices } from '../pipeline/index.js'
 
@@ -27,6 +27,8 @@ interface Connection {
  */
 export class AgentStreams {
   private readonly connections = new Set<Connection>()
+  /** Every socket here hears the same events: a repeat (a job run twice) is dropped once for all, live or replayed. */
+  private readonly seen = new SeenKeys()
   private readonly unsubscribe: () => void
   private readonly timers: NodeJS.Timeout[]
 
@@ -69,7 +71,7 @@ export class AgentStreams {
     if (missed === null) {
       socket.send(JSON.stringify({ type: 'resync', message: 'Some events since your last one are no longer kept; fetch conversations again.' }))
     } else {
-      for (const event of missed) this.send(connection, event, this.signed(event, JSON.stringify(event)))
+      for (const event of missed) if (this.seen.isNew(event)) this.send(connection, event, this.signed(event, JSON.stringify(event)))
     }
     const held = connection.held ?? []
     connection.held = null
@@ -110,6 +112,7 @@ export class AgentStreams {
   }
 
   private broadcast (event: HubEvent, plain: string): void {
+    if (!this.seen.isNew(event)) return
     const frame = this.signed(event, plain)
     // An agent's own status is theirs on every tab: keep the connection's copy current.
     for (const c of this.connections) {

@@ -6,7 +6,7 @@ import type { Queue } from './queue.js'
 export async function createQueue (settings: QueueSettings, logger: Logger): Promise<Queue> {
   if (settings.driver === 'bullmq') {
     const { BullmqQueue } = await import('./bullmq/queue.js')
-    return new BullmqQueue(settings.redis, settings.prefix, logger)
+    return new BullmqQueue(settings, logger)
   }
   const { InlineQueue } = await import('./inline/queue.js')
   return new InlineQueue(logger)

@@ -48,21 +48,10 @@ export async function fetchRemote (url: string | URL, init: RemoteInit): Promise
   } catch (err) {
     throw failed(err, what, timeoutMs)
   }
-  if (response.status >= 300 && response.status < 400) {
-    await response.body?.cancel().catch(() => {})
-    throw new RemoteError('redirected', `${what} answered ${response.status}, a redirect; Omnihub never follows redirects, so configure the address it redirects to.`, false)
-  }
-  const chunks: Buffer[] = []
-  let size = 0
+  let body: Buffer
   try {
-    for await (const chunk of response.body ?? []) {
-      size += (chunk as Uint8Array).byteLength
-      if (size > maxBytes) {
-        await response.body?.cancel().catch(() => {})
-        throw new RemoteError('too_large', `${what}'s answer is larger than the ${Math.round(maxBytes / 1024)} KiB Omnihub reads.`, false)
-      }
-      chunks.push(Buffer.from(chunk as Uint8Array))
-    }
+    await refuseRedirect(response, what)
+    body = await readCapped(response, maxBytes, what)
   } catch (err) {
     if (err instanceof RemoteError) throw err
     throw failed(err, what, timeoutMs)
@@ -71,10 +60,32 @@ export async function fetchRemote (url: string | URL, init: RemoteInit): Promise
     status: response.status,
     ok: response.ok,
     headers: response.headers,
-    body: Buffer.concat(chunks),
+    body,
     retryable: retryableStatus(response.status),
     retryAfterMs: retryAfterMs(response.headers.get('retry-after'), new Date())
   }
+}
+
+/** A 3xx is a final `redirected` failure: the hub never follows one. */
+export async function refuseRedirect (response: Response, what: string): Promise<void> {
+  if (response.status < 300 || response.status >= 400) return
+  await response.body?.cancel().catch(() => {})
+  throw new RemoteError('redirected', `${what} answered ${response.status}, a redirect; Omnihub never follows redirects, so configure the address it redirects to.`, false)
+}
+
+/** The answer's body, read up to `maxBytes`; a longer one is a `too_large` failure, cut off there. */
+export async function readCapped (response: Response, maxBytes: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of response.body ?? []) {
+    size += (chunk as Uint8Array).byteLength
+    if (size > maxBytes) {
+      await response.body?.cancel().catch(() => {})
+      throw new RemoteError('too_large', `${what}'s answer is larger than the ${Math.round(maxBytes / 1024)} KiB Omnihub reads.`, false)
+    }
+    chunks.push(Buffer.from(chunk as Uint8Array))
+  }
+  return Buffer.concat(chunks)
 }
 
 function failed (err: unknown, what: string, timeoutMs: number): RemoteError {

@@ -1,6 +1,7 @@
 import { App, LogLevel, webApi, type Logger as SlackLogger } from '@slack/bolt'
 import type { Logger } from 'pino'
 import { DeskRelayError, defineDesk } from '../../core/desks/index.js'
+import { boundedFetch } from '../../core/remote/index.js'
 import { SlackDeskSettings, validateSlackDesk } from './config.js'
 import { SlackInbound } from './inbound.js'
 import { SlackPeople } from './people.js'
@@ -34,6 +35,9 @@ function slackLogger (logger: Logger): SlackLogger {
   }
 }
 
+/** The largest Web API answer read: the desk's calls answer a few KiB (users.info, chat.postMessage). */
+const SLACK_MAX_ANSWER_BYTES = 1024 * 1024
+
 export default defineDesk({
   name: 'slack',
   configSchema: SlackDeskSettings,
@@ -41,8 +45,10 @@ export default defineDesk({
   validate: validateSlackDesk,
   async create (config, ctx) {
     const logger = slackLogger(ctx.logger)
+    // Every call of the desk's and Bolt's clients: no redirects, answers capped, Retry-After bounded.
+    const clientOptions = { slackApiUrl: config.clientOptions.slackApiUrl, fetch: boundedFetch('Slack', SLACK_MAX_ANSWER_BYTES) }
     const client = new webApi.WebClient(config.botToken, {
-      slackApiUrl: config.clientOptions.slackApiUrl,
+      ...clientOptions,
       logger,
       // A hung call would hold every desk job (they run one at a time): give up and let the job retry.
       timeout: 10_000,
@@ -67,7 +73,7 @@ export default defineDesk({
     const app = new App({
       ...(receiver !== undefined ? { receiver } : { socketMode: true, appToken: config.appToken! }),
       authorize: async () => ({ botToken: config.botToken, ...await whoAmI() }),
-      clientOptions: { slackApiUrl: config.clientOptions.slackApiUrl },
+      clientOptions,
       logger,
       deferInitialization: true
     })

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
-import { MAX_RETRY_AFTER_MS, retryAfterMs } from '../../core/remote/index.js'
+import { boundedFetch, MAX_RETRY_AFTER_MS, RemoteError, retryAfterMs } from '../../core/remote/index.js'
 import { inboundBody, startTestHub } from '../helpers/hub.js'
 import { until } from '../queue.contract.js'
 
@@ -72,4 +72,23 @@ t.test('retryAfterMs reads both forms of Retry-After and caps them', async t => 
   t.equal(retryAfterMs('soon', now), undefined, 'unreadable')
   t.equal(retryAfterMs('-5', now), undefined, 'negative')
   t.equal(retryAfterMs(null, now), undefined, 'absent')
+})
+
+t.test('a library\'s calls (Slack\'s client) go through the same limits: no redirect, a capped answer, a bounded Retry-After', async t => {
+  const elsewhere = await remote(t, [])
+  const slack = await remote(t, [
+    (_req, res) => { res.writeHead(302, { location: `${elsewhere.url}/api/chat.postMessage` }); res.end() },
+    (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ ok: true, padding: 'x'.repeat(64 * 1024) })) },
+    (_req, res) => { res.writeHead(429, { 'retry-after': '999999999', 'content-type': 'application/json' }); res.end('{"ok":false,"error":"ratelimited"}') },
+    (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}') }
+  ])
+  const bounded = boundedFetch('Slack', 16 * 1024)
+  const call = async (): Promise<Response> => await bounded(`${slack.url}/api/chat.postMessage`, { method: 'POST', body: '{}' })
+  await t.rejects(call(), { name: 'RemoteError', failure: 'redirected' })
+  t.same(elsewhere.hits, [], 'the redirect was not followed')
+  const large = await call().catch((err: unknown) => err)
+  t.ok(large instanceof RemoteError && large.failure === 'too_large', 'a 64 KiB answer past a 16 KiB cap is refused')
+  const limited = await call()
+  t.equal(limited.headers.get('retry-after'), String(MAX_RETRY_AFTER_MS / 1000), 'the library is told to wait 15 minutes at most')
+  t.same(await (await call()).json(), { ok: true }, 'an ordinary answer reaches the library as it was')
 })

@@ -36,7 +36,8 @@ export type Counts = Record<View, Count>
 
 export interface Waiting { conversation: Conversation, contact: ContactSummary | null, position: number, reason: Model.QueueReason, waitingMs: number }
 
-export type HubEvent = { id: string } & (
+/** `key` names what the event announces: a repeat of it (a hub job run twice) has the same key. */
+export type HubEvent = { id: string, key: string } & (
   | { type: 'message.created' | 'message.updated', conversationId: string, message: Message }
   | { type: 'conversation.updated' | 'conversation.queued', conversationId: string, conversation: Conversation }
   | { type: 'conversation.assigned', conversationId: string, conversation: Conversation, assignee: { id: string, name: string } }

@@ -1,6 +1,7 @@
 import { Queue as BullQueue, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import type { BullmqQueueSettings } from '../../config/index.js'
 import { JobFailure, retryDelay, type EnqueueOptions, type JobHandler, type JobName, type Queue, type WorkOptions } from '../queue.js'
 
 /**
@@ -14,8 +15,13 @@ export class BullmqQueue implements Queue {
   /** Adds fail after one reconnect attempt while Redis is away, so a webhook gets a 503 instead of hanging. */
   private readonly connection: Redis
 
-  constructor (private readonly url: string, private readonly prefix: string, private readonly logger: Logger) {
-    this.connection = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true })
+  private readonly url: string
+  private readonly prefix: string
+
+  constructor (private readonly settings: Pick<BullmqQueueSettings, 'redis' | 'prefix' | 'lockMs' | 'stallCheckMs' | 'maxStalls'>, private readonly logger: Logger) {
+    this.url = settings.redis
+    this.prefix = settings.prefix
+    this.connection = new Redis(this.url, { maxRetriesPerRequest: 1, lazyConnect: true })
     this.connection.on('error', (err: Error) => this.logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'redis connection error'))
   }
 
@@ -65,12 +71,16 @@ export class BullmqQueue implements Queue {
       connection: new Redis(this.url, { maxRetriesPerRequest: null }),
       prefix: this.prefix,
       concurrency: options.serial === true ? 1 : options.concurrency,
+      lockDuration: this.settings.lockMs,
+      stalledInterval: this.settings.stallCheckMs,
+      maxStalledCount: this.settings.maxStalls,
       settings: {
         backoffStrategy: (attemptsMade, _type, err, job) =>
           retryDelay(attemptsMade, (job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 1000, err)
       }
     })
     worker.on('failed', (job, err) => this.logger.warn({ job: name, jobId: job?.id, attempt: job?.attemptsMade, err: { message: err.message } }, 'job failed'))
+    worker.on('stalled', jobId => this.logger.warn({ job: name, jobId }, 'job taken over from a worker that stopped renewing its lock'))
     worker.on('error', err => this.logger.warn({ job: name, err: { message: err.message } }, 'worker error'))
     this.workers.push(worker)
   }
