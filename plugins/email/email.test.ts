@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -257,7 +258,40 @@ t.test('auto-replies are notes, bounces fail the message they return', async t =
   const failed = (await messages(hub, conversation.id)).find(m => m.id === sent.body.id)
   t.equal(failed.errorCode, 'bounced')
   t.match(failed.errorMessage, `${CUSTOMER} 5.2.2 552 5.2.2 Mailbox full`, 'the recipient and their server\'s status')
-  t.equal((await messages(hub, conversation.id)).length, 3, 'the bounce itself is no customer message')
+  await until(async () => (await messages(hub, conversation.id)).length === 4, 10_000, 'the bounce\'s note')
+  t.match((await messages(hub, conversation.id))[3], { direction: 'note', text: `Delivery failed: ${CUSTOMER} 5.2.2 552 5.2.2 Mailbox full`, extras: { automated: 'bounce' } }, 'the bounce is a note beside the reply it returns, no customer message')
+  t.equal(setup.smtp.received.length, 1, 'and nothing answered it')
+})
+
+t.test('machine mail through the server: a delay is a note and fails nothing, a qmail bounce fails the reply, an unmatched bounce or auto-reply opens nothing; none is answered', async t => {
+  const setup = await servers(t)
+  const hub = await hubOn(t, setup, { autoReplies: { away: 'We are closed now.', businessHours: { timezone: 'UTC', days: {} } } })
+  await setup.dovecot.deliver('support', customerMail({ subject: 'Order 42' }).raw)
+  await until(async () => setup.smtp.received.length === 1, 15_000, 'the away reply to the customer')
+  const [conversation] = await conversations(hub)
+  const sent = await hub.api('POST', `/conversations/${conversation.id}/messages`, { text: 'Your parcel left today.' })
+  await until(async () => setup.smtp.received.length === 2, 10_000, 'the reply')
+  const replyId = (await simpleParser(setup.smtp.received[1]!.raw)).messageId!
+  const returning = (name: string): string => readFileSync(new URL(`./fixtures/machine/${name}`, import.meta.url), 'utf8')
+    .replaceAll('<01JEXAMPLE0000000000000000.01JCONV00000000000000000000@shop.test>', replyId)
+
+  await setup.dovecot.deliver('support', returning('gmail-delay.eml'))
+  await until(async () => (await messages(hub, conversation.id)).some(m => m.extras?.automated === 'delivery_delayed'), 15_000, 'the delay note')
+  t.equal((await messages(hub, conversation.id)).find(m => m.id === sent.body.id).status, 'sent', 'a delay fails nothing')
+  await setup.dovecot.deliver('support', returning('qmail.eml'))
+  await until(async () => (await messages(hub, conversation.id)).find(m => m.id === sent.body.id)?.status === 'failed', 15_000, 'the bounce')
+  t.match((await messages(hub, conversation.id)).find(m => m.id === sent.body.id), { errorCode: 'bounced', errorMessage: /buyer@example\.net 5\.1\.1/ })
+
+  // Nothing of ours in them: a bounce of mail the hub never sent, an out-of-office to nothing.
+  await setup.dovecot.deliver('support', readFileSync(new URL('./fixtures/machine/exim.eml', import.meta.url), 'utf8'))
+  await setup.dovecot.deliver('support', readFileSync(new URL('./fixtures/machine/ooo-fr.eml', import.meta.url), 'utf8'))
+  await setup.dovecot.deliver('support', customerMail({ subject: 'A later question' }).raw)
+  await until(async () => (await conversations(hub)).length === 2, 15_000, 'the later question')
+  await until(async () => setup.smtp.received.length === 3, 10_000, 'its away reply')
+  await new Promise(resolve => setTimeout(resolve, 500))
+  t.equal((await conversations(hub)).length, 2, 'no conversation for the unmatched bounce or auto-reply')
+  t.same(setup.smtp.received.map(m => m.to).flat().filter(to => !String(to).includes('customer')), [], 'every mail out went to the customer, none to a machine')
+  t.equal(setup.smtp.received.length, 3)
 })
 
 t.test('GB2312 and ISO-2022-JP mail, and attachments, through the server', async t => {

@@ -7,6 +7,9 @@ import { composeReply } from './compose.js'
 import { ADDRESS, EmailSettings, settingsProblems, type EmailConfig } from './settings.js'
 import { conversationOfMessageId, ownMessageId, replyAddress, replySubject, Threads, threadHeaders, tokenOf } from './thread.js'
 
+/** Machine mail that is kept even when it answers nothing of ours. */
+const KEPT_APART = new Set<string>(['bulk', 'list', 'machine_sender'])
+
 /** A support mailbox as a channel: IMAP in, SMTP out, replies threaded back into their conversation. */
 export default defineChannel({
   name: 'email',
@@ -41,38 +44,72 @@ export default defineChannel({
       return await threads.bySubject(email.from.address, email.subject, ctx.clock(), config.threadBySubjectDays) ?? undefined
     }
 
-    const receive = async (source: Buffer): Promise<void> => {
-      const email = await parseEmail(source)
+    /** The conversation of the newest of our messages among these ids. */
+    const conversationOfOurs = async (ids: string[]): Promise<string | undefined> => {
+      const stored = await ctx.findMessages(ids)
+      return stored.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1)?.conversationId ??
+        ids.map(conversationOfMessageId).find((id): id is string => id !== null)
+    }
+
+    /** What a machine mail says, as a note for agents, and where it belongs. */
+    const machineNote = async (email: Email): Promise<{ conversationId: string | undefined, automated: string, text: string }> => {
       const { kind } = email
       if (kind.kind === 'bounce') {
         const detail = [kind.recipient, kind.status, kind.diagnostic].filter(v => v !== null).join(' ')
-        const matched = kind.originalMessageId !== null &&
-          await ctx.outboundFailed(kind.originalMessageId, { code: 'bounced', message: `The mail was returned by the recipient's server${detail !== '' ? `: ${detail}` : '.'}` })
-        ctx.logger.info({ matched, status: kind.status }, 'email bounce received')
-        if (matched) return
+        if (kind.action === 'failed') {
+          const failure = { code: 'bounced', message: `The mail was returned by the recipient's server${detail !== '' ? `: ${detail}` : '.'}` }
+          for (const id of kind.returnedIds) if (await ctx.outboundFailed(id, failure)) break
+        }
+        const text = kind.action === 'failed' ? `Delivery failed${detail !== '' ? `: ${detail}` : ''}` : `Delivery delayed; the server is still trying${detail !== '' ? `: ${detail}` : ''}`
+        return { conversationId: await conversationOfOurs(kind.returnedIds), automated: kind.action === 'failed' ? 'bounce' : 'delivery_delayed', text }
+      }
+      if (kind.kind === 'feedback') {
+        return { conversationId: await conversationOfOurs(kind.returnedIds), automated: 'complaint', text: `${kind.recipient ?? 'The recipient'} reported our mail as ${kind.feedbackType}` }
+      }
+      return { conversationId: await conversationFor(email), automated: kind.kind === 'automated' ? kind.reason : 'automated', text: email.text }
+    }
+
+    const receive = async (source: Buffer): Promise<void> => {
+      const email = await parseEmail(source)
+      const { kind } = email
+      const sender = email.from.address !== '' ? email.from.address : 'mailer-daemon'
+      const from = { externalId: sender, ...(ADDRESS.test(sender) ? { email: sender } : {}), ...(email.from.name !== undefined ? { name: email.from.name } : {}) }
+      const extras = (html: string | null, automated?: string): NonNullable<InboundMessage['extras']> => ({
+        subject: email.subject,
+        ...(html !== null ? { html } : {}),
+        ...(email.fullText !== email.text ? { fullText: email.fullText } : {}),
+        ...(automated !== undefined ? { automated } : {})
+      })
+      if (kind.kind !== 'customer') {
+        // Machine mail never opens a conversation, is never routed or answered: a note where it belongs, or nothing.
+        const note = await machineNote(email)
+        // Lists and no-reply senders (newsletters, notices) are kept out of the way in a closed conversation of their own;
+        // a bounce, a complaint or an auto-reply only makes sense beside the mail it is about.
+        const ownThread = kind.kind === 'automated' && KEPT_APART.has(kind.reason)
+        ctx.logger.info({ kind: kind.kind, automated: note.automated, matched: note.conversationId !== undefined }, 'machine mail received')
+        if (note.conversationId === undefined && !ownThread) return
+        const { attachments, html } = await storeParts(email, ctx.files)
+        await ctx.ingest({
+          externalId: email.messageId, from, text: note.text, attachments, extras: extras(html, note.automated), direction: 'note',
+          ...(note.conversationId !== undefined ? { conversationId: note.conversationId } : { thread: email.messageId }),
+          ...(email.date !== null ? { sentAt: email.date } : {})
+        })
+        return
       }
       const conversationId = await conversationFor(email)
       const { attachments, html } = await storeParts(email, ctx.files)
-      const automated = kind.kind === 'customer' ? undefined : kind.kind === 'bounce' ? 'bounce' : kind.reason
-      const sender = email.from.address !== '' ? email.from.address : 'mailer-daemon'
       const message: InboundMessage = {
         externalId: email.messageId,
-        from: { externalId: sender, ...(ADDRESS.test(sender) ? { email: sender } : {}), ...(email.from.name !== undefined ? { name: email.from.name } : {}) },
+        from,
         text: email.text,
         attachments,
-        extras: {
-          subject: email.subject,
-          ...(html !== null ? { html } : {}),
-          ...(email.fullText !== email.text ? { fullText: email.fullText } : {}),
-          ...(automated !== undefined ? { automated } : {})
-        },
+        extras: extras(html),
         ...(email.date !== null ? { sentAt: email.date } : {}),
-        ...(automated !== undefined ? { direction: 'note' as const } : {}),
         // Unmatched mail is a new thread: the same person may have several open subjects at once.
         ...(conversationId !== undefined ? { conversationId } : { thread: email.messageId })
       }
       const outcome = await ctx.ingest(message)
-      if (outcome.duplicate || automated !== undefined) return
+      if (outcome.duplicate) return
       await threads.inbound(outcome.conversationId, { messageId: email.messageId, references: email.references, subject: email.subject })
       await threads.rememberSubject(sender, email.subject, outcome.conversationId, ctx.clock())
     }

@@ -1,7 +1,7 @@
 import { ImapFlow, type MailboxObject } from 'imapflow'
 import type { Logger } from 'pino'
 import type { ChannelHealth, ChannelKv } from '../../core/channels/index.js'
-import { messageIds } from './parse.js'
+import { messageIds } from './message-ids.js'
 import type { EmailConfig } from './settings.js'
 
 export interface MailboxOptions {

@@ -88,7 +88,7 @@ t.test('noise: auto-replies, bulk and list mail, bounces', async t => {
     '--B', 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; mx.example', '', 'Final-Recipient: rfc822; gone@example.com', 'Action: failed', 'Status: 5.1.1', 'Diagnostic-Code: smtp; 550 5.1.1 User unknown', '',
     '--B', 'Content-Type: text/rfc822-headers', '', 'From: support@shop.test', 'To: gone@example.com', 'Message-ID: <01ABC.01DEF@shop.test>', 'Subject: Re: order', '',
     '--B--', ''].join('\r\n'))
-  t.same((await parseEmail(dsn)).kind, { kind: 'bounce', originalMessageId: '<01ABC.01DEF@shop.test>', recipient: 'gone@example.com', status: '5.1.1', diagnostic: '550 5.1.1 User unknown' })
+  t.same((await parseEmail(dsn)).kind, { kind: 'bounce', server: 'rfc3464', action: 'failed', returnedIds: ['<01ABC.01DEF@shop.test>'], recipient: 'gone@example.com', status: '5.1.1', diagnostic: '550 5.1.1 User unknown' })
 })
 
 t.test('HTML is sanitized and inline images point at stored copies; attachments are stored', async t => {

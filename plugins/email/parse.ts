@@ -5,6 +5,7 @@ import type { ChannelFiles } from '../../core/channels/index.js'
 import { attachmentOf } from '../../core/files/index.js'
 import type { Attachment } from '../../core/model/index.js'
 import { classify, type MailKind } from './classify.js'
+import { messageIds } from './message-ids.js'
 import { trimReply } from './quote.js'
 
 /** One fetched mail, decoded (any charset, encoded words, QP/base64) and ready to thread. */
@@ -29,9 +30,6 @@ export interface Email {
 const addresses = (field: AddressObject | AddressObject[] | undefined): string[] =>
   (Array.isArray(field) ? field : field === undefined ? [] : [field]).flatMap(a => a.value).flatMap(v => v.address !== undefined && v.address !== '' ? [v.address] : [])
 
-/** The `<id@host>` tokens in a header value (clients add comments and folding around them). */
-export const messageIds = (value: string | string[] | undefined): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap(v => v.match(/<[^<>\s]+>/g) ?? [])
 
 export async function parseEmail (source: Buffer): Promise<Email> {
   const parsed = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true })

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { parseEmail } from './parse.js'
+
+/** Our mail that every bounce fixture returns. */
+const OURS = '<01JEXAMPLE0000000000000000.01JCONV00000000000000000000@shop.test>'
+const fixture = async (name: string) => (await parseEmail(readFileSync(new URL(`./fixtures/machine/${name}`, import.meta.url)))).kind
+
+const failures: Array<[string, string, { recipient: string, status: string | null, diagnostic: RegExp }]> = [
+  ['qmail.eml', 'qmail', { recipient: 'buyer@example.net', status: '5.1.1', diagnostic: /550 5\.1\.1 sorry, no mailbox/ }],
+  ['exim.eml', 'exim', { recipient: 'buyer@example.org', status: '5.1.1', diagnostic: /550 5\.1\.1 User unknown/ }],
+  ['postfix-text.eml', 'postfix', { recipient: 'buyer@example.com', status: '5.2.2', diagnostic: /552 5\.2\.2 Mailbox full/ }],
+  ['sendmail.eml', 'rfc3464', { recipient: 'buyer@example.jp', status: '5.1.1', diagnostic: /User unknown/ }],
+  ['exchange.eml', 'rfc3464', { recipient: 'buyer@contoso.example', status: '5.1.10', diagnostic: /RecipientNotFound/ }],
+  ['exchange-de.eml', 'exchange', { recipient: 'kunde@firma.example', status: '5.1.1', diagnostic: /550 5\.1\.1 User unknown/ }],
+  ['domino.eml', 'domino', { recipient: 'buyer@lotus.example', status: null, diagnostic: /./ }],
+  ['gmail.eml', 'gmail', { recipient: 'buyer@gmail.example', status: '5.1.1', diagnostic: /550 5\.1\.1 The email account/ }],
+  ['yahoo.eml', 'yahoo', { recipient: 'buyer@yahoo.example', status: null, diagnostic: /554: delivery error/ }],
+  ['ses.eml', 'rfc3464', { recipient: 'buyer@example.co', status: '5.1.1', diagnostic: /550 5\.1\.1 user unknown/ }],
+  ['docomo.eml', 'carrier-jp', { recipient: 'buyer@docomo.example', status: null, diagnostic: /550 Unknown user/ }]
+]
+
+for (const [name, server, expected] of failures) {
+  t.test(`${name}: a failed delivery, its recipient, status and the mail of ours it returns`, async t => {
+    const kind = await fixture(name)
+    t.match(kind, { kind: 'bounce', server, action: 'failed', recipient: expected.recipient, status: expected.status })
+    if (kind.kind !== 'bounce') return
+    if (name !== 'domino.eml') t.match(kind.diagnostic, expected.diagnostic)
+    t.equal(kind.returnedIds[0], OURS, 'found by the returned Message-ID')
+  })
+}
+
+for (const name of ['gmail-delay.eml', 'delayed-rfc3464.eml']) {
+  t.test(`${name}: a delay, not a failure`, async t => {
+    const kind = await fixture(name)
+    t.match(kind, { kind: 'bounce', action: 'delayed', recipient: /@/ })
+    if (kind.kind === 'bounce') t.equal(kind.returnedIds[0], OURS)
+  })
+}
+
+t.test('an ARF feedback report names the complainant and our mail', async t => {
+  t.match(await fixture('arf.eml'), { kind: 'feedback', feedbackType: 'abuse', recipient: 'buyer@isp.example', returnedIds: [OURS] })
+})
+
+const automated: Array<[string, string]> = [
+  ['outlook-ooo.eml', 'auto_submitted'],
+  ['outlook-ooo-de.eml', 'autoreply'],
+  ['ooo-zh.eml', 'autoreply'],
+  ['ooo-fr.eml', 'autoreply'],
+  ['apple-vacation.eml', 'auto_submitted'],
+  ['precedence-auto-reply.eml', 'autoreply'],
+  ['noreply.eml', 'machine_sender'],
+  ['null-sender.eml', 'machine_sender'],
+  ['list.eml', 'list']
+]
+for (const [name, reason] of automated) {
+  t.test(`${name}: machine mail (${reason}), never answered`, async t => {
+    t.match(await fixture(name), { kind: 'automated', reason })
+  })
+}
+
+t.test('a person who writes about a bounce is a customer', async t => {
+  t.same(await fixture('customer-about-bounce.eml'), { kind: 'customer' })
+})
