@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,13 +18,31 @@ export async function startHubProcess (config: Record<string, unknown>, options:
   const dir = mkdtempSync(join(tmpdir(), 'omnihub-bench-'))
   const file = join(dir, 'hub.yaml')
   writeFileSync(file, stringify({ http: { port: 0 }, log: { level: 'warn' }, store: { driver: 'sqlite', path: join(dir, 'hub.db') }, ...config }))
-  const child = spawn(process.execPath, [...options.nodeFlags ?? [], join(root, 'bin/omnihub.js'), 'start', '--config', file], { env: { ...process.env, PORT: '0', OMNIHUB_ADMIN_TOKEN: options.adminToken }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', d => { out += String(d); const m = /listening on (\S+)/.exec(out); if (m !== null) resolve(m[1]!) })
-    child.once('exit', code => reject(new Error(`hub exited ${code}`)))
-  })
+  const { child, ready } = launchOmnihub('start', file, { OMNIHUB_ADMIN_TOKEN: options.adminToken }, { nodeFlags: options.nodeFlags ?? [], stderr: 'inherit' })
+  const url = await ready
   return { url, pid: child.pid!, dir, stop: async () => { const exited = new Promise(resolve => child.once('exit', resolve)); child.kill('SIGTERM'); await exited } }
+}
+
+/** `omnihub start|worker` with a config file; `ready` resolves (with the hub's URL, '' for a worker) once it says it is up. */
+export function launchOmnihub (command: 'start' | 'worker', file: string, env: NodeJS.ProcessEnv, options: { nodeFlags?: string[], stderr?: 'inherit' | 'ignore' } = {}): { child: ChildProcess, ready: Promise<string> } {
+  const child = spawn(process.execPath, [...options.nodeFlags ?? [], join(root, 'bin/omnihub.js'), command, '--config', file], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', options.stderr ?? 'ignore'] })
+  const ready = new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', d => { out += String(d); const m = /listening on (\S+)|worker is running/.exec(out); if (m !== null) resolve(m[1] ?? '') })
+    child.once('exit', code => reject(new Error(`omnihub ${command} exited ${code}`)))
+  })
+  // A process killed on purpose later must not leave an unhandled rejection behind.
+  ready.catch(() => {})
+  return { child, ready }
+}
+
+/** A TCP port nothing listens on right now. */
+export async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise(resolve => server.close(resolve))
+  return port
 }
 
 /** Peak resident memory of a process so far (VmHWM), in MiB. */

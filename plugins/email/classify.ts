@@ -1,8 +1,8 @@
 import type { ParsedMail } from 'mailparser'
+import { feedbackReport, type FeedbackReport } from './arf.js'
 import { automatedReason, fromMachine, type AutomatedReason } from './auto-reply.js'
 import { bounceSignature } from './bounce-signatures.js'
 import { deliveryStatus, type DeliveryStatus } from './dsn.js'
-import { messageIds } from './message-ids.js'
 
 /** What kind of mail this is, before it becomes a message. Only `customer` mail is ever answered. */
 export type MailKind =
@@ -11,8 +11,7 @@ export type MailKind =
   | { kind: 'automated', reason: AutomatedReason }
   /** Our mail did not reach a recipient (`failed`) or has not yet (`delayed`). */
   | ({ kind: 'bounce', server: string } & DeliveryStatus)
-  /** A recipient's provider reports our mail as spam (RFC 5965 ARF). */
-  | { kind: 'feedback', feedbackType: string, recipient: string | null, returnedIds: string[] }
+  | FeedbackReport
 
 const reportType = (mail: ParsedMail): string | null => {
   const contentType = mail.headers.get('content-type') as { value?: string, params?: Record<string, string> } | undefined
@@ -32,7 +31,7 @@ export function classify (mail: ParsedMail, rawHeaders: string): MailKind {
     const status = deliveryStatus(mail)
     return status.action === 'delivered' ? { kind: 'automated', reason: 'delivery_report' } : { kind: 'bounce', server: 'rfc3464', ...status }
   }
-  if (type === 'feedback-report') return feedbackOf(mail)
+  if (type === 'feedback-report') return feedbackReport(mail)
   if (type === 'disposition-notification') return { kind: 'automated', reason: 'read_receipt' }
 
   const signature = bounceSignature(mail.subject ?? '', mail.text ?? '', machine)
@@ -43,19 +42,4 @@ export function classify (mail: ParsedMail, rawHeaders: string): MailKind {
   const reason = automatedReason(mail, rawHeaders)
   if (reason !== null) return { kind: 'automated', reason }
   return machine ? { kind: 'automated', reason: 'machine_sender' } : { kind: 'customer' }
-}
-
-/** The feedback report's type and the complaining recipient, and the ids of our mail it returns. */
-function feedbackOf (mail: ParsedMail): MailKind {
-  const parts = mail.attachments.map(a => ({ type: a.contentType.toLowerCase(), text: a.content.toString('utf8') }))
-  const report = parts.find(p => p.type === 'message/feedback-report')?.text ?? ''
-  const field = (name: string): string | null => new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(report)?.[1]?.trim() ?? null
-  const returned = parts.filter(p => p.type === 'message/rfc822' || p.type === 'text/rfc822-headers').map(p => p.text).join('\n')
-  const ownId = /^message-id:\s*(<[^>\s]+>)/im.exec(returned)?.[1]
-  return {
-    kind: 'feedback',
-    feedbackType: field('Feedback-Type')?.toLowerCase() ?? 'abuse',
-    recipient: (field('Original-Rcpt-To') ?? /^to:\s*.*?([^\s<>]+@[^\s<>]+)/im.exec(returned)?.[1] ?? null)?.replace(/^<|>$/g, '').toLowerCase() ?? null,
-    returnedIds: [...(ownId !== undefined ? [ownId] : []), ...messageIds(/^in-reply-to:\s*(.+)$/im.exec(returned)?.[1] ?? '')]
-  }
 }

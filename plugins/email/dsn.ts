@@ -1,6 +1,6 @@
 import type { ParsedMail } from 'mailparser'
 import { DELAY } from './bounce-signatures.js'
-import { messageIds } from './message-ids.js'
+import { address, field, reportParts, returnedCopies, returnedIds } from './report-parts.js'
 
 /** What a bounce says happened to one recipient of our mail. */
 export interface DeliveryStatus {
@@ -12,23 +12,6 @@ export interface DeliveryStatus {
   diagnostic: string | null
   /** Message-IDs of our mail that the bounce returns (headers or an inline copy), most specific first. */
   returnedIds: string[]
-}
-
-const parts = (mail: ParsedMail): Array<{ type: string, text: string }> =>
-  mail.attachments.map(a => ({ type: a.contentType.toLowerCase(), text: a.content.toString('utf8') }))
-
-const field = (text: string, name: string): string | null => new RegExp(`^${name}:[ \\t]*(.+(?:\\r?\\n[ \\t]+.+)*)$`, 'im').exec(text)?.[1]?.replace(/\s+/g, ' ').trim() ?? null
-const address = (value: string | null): string | null => value?.replace(/^rfc822;\s*/i, '').replace(/^<|>$/g, '').toLowerCase() ?? null
-
-/** The Message-IDs in the returned copy of our mail: its own, then what it replied to. */
-function returnedIds (texts: string[]): string[] {
-  const ids: string[] = []
-  for (const text of texts) {
-    const own = field(text, 'Message-ID')
-    if (own !== null) ids.push(...messageIds(own))
-  }
-  for (const text of texts) ids.push(...messageIds(field(text, 'In-Reply-To') ?? ''), ...messageIds(field(text, 'References') ?? ''))
-  return [...new Set(ids)]
 }
 
 const actionOf = (action: string | null, status: string | null, body: string): DeliveryStatus['action'] => {
@@ -46,9 +29,9 @@ const actionOf = (action: string | null, status: string | null, body: string): D
  * bounce written for people: the enhanced status code, the SMTP reply and the address it names.
  */
 export function deliveryStatus (mail: ParsedMail): DeliveryStatus {
-  const all = parts(mail)
+  const all = reportParts(mail)
   const body = mail.text ?? ''
-  const returned = all.filter(p => p.type === 'message/rfc822' || p.type === 'text/rfc822-headers').map(p => p.text)
+  const returned = returnedCopies(all)
   // An inline copy ("----- Original message -----" and its headers) is in the body itself.
   const copyStart = body.search(/^(from|message-id|received|return-path):/im)
   const ids = returnedIds([...returned, copyStart === -1 ? '' : body.slice(copyStart)])

@@ -2,6 +2,7 @@ import { ChannelSendError, defineChannel, type ChannelContext, type InboundMessa
 import type { Contact } from '../../core/model/index.js'
 import { Mailbox } from './mailbox.js'
 import { Outbox } from './outbound.js'
+import type { MailKind } from './classify.js'
 import { parseEmail, storeParts, type Email } from './parse.js'
 import { composeReply } from './compose.js'
 import { ADDRESS, EmailSettings, settingsProblems, type EmailConfig } from './settings.js'
@@ -27,13 +28,8 @@ export default defineChannel({
     // A pooled transport opens no connection until the first send.
     const outbox = new Outbox(config)
 
-    /** In order: the reply token, then any Message-ID the hub knows, then (if on) sender + subject. */
-    const conversationFor = async (email: Email): Promise<string | undefined> => {
-      for (const recipient of email.recipients) {
-        const token = tokenOf(recipient, config.address)
-        if (token !== null && await ctx.getConversation(token) !== null) return token
-      }
-      const ids = [...new Set([...(email.inReplyTo !== null ? [email.inReplyTo] : []), ...email.references])]
+    /** The conversation of the newest stored message among these Message-IDs, else of one of the hub's own ids. */
+    const conversationOfIds = async (ids: string[]): Promise<string | undefined> => {
       const stored = await ctx.findMessages(ids)
       const latest = stored.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1)
       if (latest !== undefined) return latest.conversationId
@@ -41,19 +37,21 @@ export default defineChannel({
         const own = conversationOfMessageId(id)
         if (own !== null && await ctx.getConversation(own) !== null) return own
       }
-      return await threads.bySubject(email.from.address, email.subject, ctx.clock(), config.threadBySubjectDays) ?? undefined
+      return undefined
     }
 
-    /** The conversation of the newest of our messages among these ids. */
-    const conversationOfOurs = async (ids: string[]): Promise<string | undefined> => {
-      const stored = await ctx.findMessages(ids)
-      return stored.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1)?.conversationId ??
-        ids.map(conversationOfMessageId).find((id): id is string => id !== null)
+    /** In order: the reply token, then any Message-ID the hub knows, then (if on) sender + subject. */
+    const conversationFor = async (email: Email): Promise<string | undefined> => {
+      for (const recipient of email.recipients) {
+        const token = tokenOf(recipient, config.address)
+        if (token !== null && await ctx.getConversation(token) !== null) return token
+      }
+      const ids = [...new Set([...(email.inReplyTo !== null ? [email.inReplyTo] : []), ...email.references])]
+      return await conversationOfIds(ids) ?? await threads.bySubject(email.from.address, email.subject, ctx.clock(), config.threadBySubjectDays) ?? undefined
     }
 
     /** What a machine mail says, as a note for agents, and where it belongs. */
-    const machineNote = async (email: Email): Promise<{ conversationId: string | undefined, automated: string, text: string }> => {
-      const { kind } = email
+    const machineNote = async (email: Email, kind: Exclude<MailKind, { kind: 'customer' }>): Promise<{ conversationId: string | undefined, automated: string, text: string }> => {
       if (kind.kind === 'bounce') {
         const detail = [kind.recipient, kind.status, kind.diagnostic].filter(v => v !== null).join(' ')
         if (kind.action === 'failed') {
@@ -61,12 +59,12 @@ export default defineChannel({
           for (const id of kind.returnedIds) if (await ctx.outboundFailed(id, failure)) break
         }
         const text = kind.action === 'failed' ? `Delivery failed${detail !== '' ? `: ${detail}` : ''}` : `Delivery delayed; the server is still trying${detail !== '' ? `: ${detail}` : ''}`
-        return { conversationId: await conversationOfOurs(kind.returnedIds), automated: kind.action === 'failed' ? 'bounce' : 'delivery_delayed', text }
+        return { conversationId: await conversationOfIds(kind.returnedIds), automated: kind.action === 'failed' ? 'bounce' : 'delivery_delayed', text }
       }
       if (kind.kind === 'feedback') {
-        return { conversationId: await conversationOfOurs(kind.returnedIds), automated: 'complaint', text: `${kind.recipient ?? 'The recipient'} reported our mail as ${kind.feedbackType}` }
+        return { conversationId: await conversationOfIds(kind.returnedIds), automated: 'complaint', text: `${kind.recipient ?? 'The recipient'} reported our mail as ${kind.feedbackType}` }
       }
-      return { conversationId: await conversationFor(email), automated: kind.kind === 'automated' ? kind.reason : 'automated', text: email.text }
+      return { conversationId: await conversationFor(email), automated: kind.reason, text: email.text }
     }
 
     const receive = async (source: Buffer): Promise<void> => {
@@ -82,7 +80,7 @@ export default defineChannel({
       })
       if (kind.kind !== 'customer') {
         // Machine mail never opens a conversation, is never routed or answered: a note where it belongs, or nothing.
-        const note = await machineNote(email)
+        const note = await machineNote(email, kind)
         // Lists and no-reply senders (newsletters, notices) are kept out of the way in a closed conversation of their own;
         // a bounce, a complaint or an auto-reply only makes sense beside the mail it is about.
         const ownThread = kind.kind === 'automated' && KEPT_APART.has(kind.reason)

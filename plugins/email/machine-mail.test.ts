@@ -6,14 +6,15 @@ import { parseEmail } from './parse.js'
 const OURS = '<01JEXAMPLE0000000000000000.01JCONV00000000000000000000@shop.test>'
 const fixture = async (name: string) => (await parseEmail(readFileSync(new URL(`./fixtures/machine/${name}`, import.meta.url)))).kind
 
-const failures: Array<[string, string, { recipient: string, status: string | null, diagnostic: RegExp }]> = [
+const failures: Array<[string, string, { recipient: string, status: string | null, diagnostic: RegExp | null }]> = [
   ['qmail.eml', 'qmail', { recipient: 'buyer@example.net', status: '5.1.1', diagnostic: /550 5\.1\.1 sorry, no mailbox/ }],
   ['exim.eml', 'exim', { recipient: 'buyer@example.org', status: '5.1.1', diagnostic: /550 5\.1\.1 User unknown/ }],
   ['postfix-text.eml', 'postfix', { recipient: 'buyer@example.com', status: '5.2.2', diagnostic: /552 5\.2\.2 Mailbox full/ }],
   ['sendmail.eml', 'rfc3464', { recipient: 'buyer@example.jp', status: '5.1.1', diagnostic: /User unknown/ }],
   ['exchange.eml', 'rfc3464', { recipient: 'buyer@contoso.example', status: '5.1.10', diagnostic: /RecipientNotFound/ }],
   ['exchange-de.eml', 'exchange', { recipient: 'kunde@firma.example', status: '5.1.1', diagnostic: /550 5\.1\.1 User unknown/ }],
-  ['domino.eml', 'domino', { recipient: 'buyer@lotus.example', status: null, diagnostic: /./ }],
+  // Domino names no SMTP reply: its reason is prose ("not listed in Domino Directory").
+  ['domino.eml', 'domino', { recipient: 'buyer@lotus.example', status: null, diagnostic: null }],
   ['gmail.eml', 'gmail', { recipient: 'buyer@gmail.example', status: '5.1.1', diagnostic: /550 5\.1\.1 The email account/ }],
   ['yahoo.eml', 'yahoo', { recipient: 'buyer@yahoo.example', status: null, diagnostic: /554: delivery error/ }],
   ['ses.eml', 'rfc3464', { recipient: 'buyer@example.co', status: '5.1.1', diagnostic: /550 5\.1\.1 user unknown/ }],
@@ -23,10 +24,8 @@ const failures: Array<[string, string, { recipient: string, status: string | nul
 for (const [name, server, expected] of failures) {
   t.test(`${name}: a failed delivery, its recipient, status and the mail of ours it returns`, async t => {
     const kind = await fixture(name)
-    t.match(kind, { kind: 'bounce', server, action: 'failed', recipient: expected.recipient, status: expected.status })
-    if (kind.kind !== 'bounce') return
-    if (name !== 'domino.eml') t.match(kind.diagnostic, expected.diagnostic)
-    t.equal(kind.returnedIds[0], OURS, 'found by the returned Message-ID')
+    t.match(kind, { kind: 'bounce', server, action: 'failed', ...expected })
+    if (kind.kind === 'bounce') t.equal(kind.returnedIds[0], OURS, 'found by the returned Message-ID')
   })
 }
 

@@ -15,20 +15,15 @@ export class BullmqQueue implements Queue {
   /** Adds fail after one reconnect attempt while Redis is away, so a webhook gets a 503 instead of hanging. */
   private readonly connection: Redis
 
-  private readonly url: string
-  private readonly prefix: string
-
   constructor (private readonly settings: Pick<BullmqQueueSettings, 'redis' | 'prefix' | 'lockMs' | 'stallCheckMs' | 'maxStalls'>, private readonly logger: Logger) {
-    this.url = settings.redis
-    this.prefix = settings.prefix
-    this.connection = new Redis(this.url, { maxRetriesPerRequest: 1, lazyConnect: true })
+    this.connection = new Redis(settings.redis, { maxRetriesPerRequest: 1, lazyConnect: true })
     this.connection.on('error', (err: Error) => this.logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'redis connection error'))
   }
 
   private producer (name: JobName): BullQueue {
     let queue = this.producers.get(name)
     if (queue === undefined) {
-      queue = new BullQueue(name, { connection: this.connection, prefix: this.prefix, skipWaitingForReady: true })
+      queue = new BullQueue(name, { connection: this.connection, prefix: this.settings.prefix, skipWaitingForReady: true })
       queue.on('error', err => this.logger.warn({ job: name, err: { message: err.message } }, 'queue error'))
       this.producers.set(name, queue)
     }
@@ -68,8 +63,8 @@ export class BullmqQueue implements Queue {
       }
     }, {
       // Workers block on Redis: they need their own connection that retries forever.
-      connection: new Redis(this.url, { maxRetriesPerRequest: null }),
-      prefix: this.prefix,
+      connection: new Redis(this.settings.redis, { maxRetriesPerRequest: null }),
+      prefix: this.settings.prefix,
       concurrency: options.serial === true ? 1 : options.concurrency,
       lockDuration: this.settings.lockMs,
       stalledInterval: this.settings.stallCheckMs,
