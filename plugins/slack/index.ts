@@ -1,7 +1,7 @@
 import { App, LogLevel, webApi, type Logger as SlackLogger } from '@slack/bolt'
 import type { Logger } from 'pino'
 import { DeskRelayError, defineDesk } from '../../core/desks/index.js'
-import { boundedFetch } from '../../core/remote/index.js'
+import { boundedFetch, RemoteError } from '../../core/remote/index.js'
 import { SlackDeskSettings, validateSlackDesk } from './config.js'
 import { SlackInbound } from './inbound.js'
 import { SlackPeople } from './people.js'
@@ -33,6 +33,18 @@ function slackLogger (logger: Logger): SlackLogger {
     getLevel: () => LogLevel.INFO,
     setName: () => {}
   }
+}
+
+/**
+ * A failed call only an admin can mend: one of Slack's own errors above, or an answer the hub
+ * will not take (a redirect, an oversized body) from the configured API address.
+ */
+function adminProblem (err: unknown): { code: string, advice: string } | null {
+  const code = (err as { data?: { error?: string } }).data?.error
+  if (code !== undefined && NEEDS_AN_ADMIN[code] !== undefined) return { code, advice: NEEDS_AN_ADMIN[code] }
+  // The client's request error carries the hub's own refusal of Slack's answer.
+  const remote = (err as { original?: unknown }).original
+  return remote instanceof RemoteError && !remote.retryable ? { code: remote.failure, advice: `${remote.message.replace(/\.$/, '')} (check clientOptions.slackApiUrl)` } : null
 }
 
 /** The largest Web API answer read: the desk's calls answer a few KiB (users.info, chat.postMessage). */
@@ -97,11 +109,10 @@ export default defineDesk({
         try {
           await relay.relay(job)
         } catch (err) {
-          const code = (err as { data?: { error?: string } }).data?.error
-          const advice = code !== undefined ? NEEDS_AN_ADMIN[code] : undefined
-          if (advice === undefined) throw err
-          ctx.reportHealth({ ok: false, code: `slack_${code!}`, message: `Conversations are not reaching Slack: ${advice}.` })
-          throw new DeskRelayError(`slack_${code!}`, advice, { retryable: false })
+          const problem = adminProblem(err)
+          if (problem === null) throw err
+          ctx.reportHealth({ ok: false, code: `slack_${problem.code}`, message: `Conversations are not reaching Slack: ${problem.advice}.` })
+          throw new DeskRelayError(`slack_${problem.code}`, problem.advice, { retryable: false })
         }
         ctx.reportHealth({ ok: true })
       }

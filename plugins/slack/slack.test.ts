@@ -367,6 +367,16 @@ t.test('a Slack channel the bot is not in: /readyz says so, the job stops, and t
   await until(async () => (await ready()).checks.desks.slack === 'ok', 10_000, 'healthy again')
 })
 
+t.test('a Slack API address that redirects: /readyz says so with a code, and nothing follows the redirect', async t => {
+  const h = await hubWithDesk(t, { slackChannel: 'C0MOVED' })
+  fake.redirecting.add('C0MOVED')
+  t.teardown(() => { fake.redirecting.delete('C0MOVED') })
+  await customerWrites(h, 'redirected hello', { id: 'rd-1', name: 'Rae' })
+  const ready = async (): Promise<any> => await (await fetch(`${h.url}/readyz`)).json()
+  await until(async () => (await ready()).checks.desks?.slack === 'unhealthy: slack_redirected', 15_000, 'the desk unhealthy')
+  t.equal(fake.calls.filter(c => c.method.startsWith('moved/')).length, 0, 'the redirect\'s target got nothing')
+})
+
 t.test('what no process heard (a message stored while events were lost) reaches Slack by the sweep', async t => {
   const h = await hubWithDesk(t)
   const s = h.hub.services

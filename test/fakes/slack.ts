@@ -26,6 +26,8 @@ export class FakeSlack {
   readonly emails = new Map<string, string>()
   /** Channels the bot was never invited to: posting there gets not_in_channel. */
   readonly notInChannel = new Set<string>()
+  /** Channels whose calls are answered 302 to elsewhere, as a proxy in front of Slack that moved would. */
+  readonly redirecting = new Set<string>()
   /** Envelopes acknowledged over Socket Mode. */
   readonly socketAcks: string[] = []
   url = ''
@@ -99,6 +101,7 @@ export class FakeSlack {
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? null
     const args = (request.headers['content-type'] ?? '').startsWith('application/json') ? JSON.parse(raw) as Record<string, any> : formArgs(raw)
     this.calls.push({ method, token, args, at: Date.now() })
+    if (this.redirecting.has(args.channel)) return [302, {}, { location: `${this.url}/moved/${method}` }]
     const pause = this.limited.get(method)?.shift()
     if (pause !== undefined) return [429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(pause) }]
     if (method === 'apps.connections.open') {
