@@ -1,7 +1,7 @@
 import t from 'tap'
 import { FakeGraph } from './fakes/graph.js'
 import { CallbackReceiver } from './helpers/callback.js'
-import { API_SECRET, inboundBody, startTestHub } from './helpers/hub.js'
+import { API_SECRET, inboundBody, startTestHub, type TestHub } from './helpers/hub.js'
 import { messengerChannel, messengerCustomerWrote } from './helpers/messenger.js'
 import { until } from './queue.contract.js'
 
@@ -22,6 +22,13 @@ const settle = async (h: { hub: { services: { store: any } } }, id: string): Pro
   await until(async () => (await h.hub.services.store.listMessages(id, { limit: 100 })).items.every((m: { status: string }) => m.status !== 'pending'), 10_000, 'sent')
 }
 
+/** What a customer writes on the api channel, once the hub routed and answered it: the conversation's id. */
+const customer = (h: TestHub, from: { id: string, name: string }) => async (text: string): Promise<string> => {
+  const id = ((await (await h.inbound(inboundBody({ from, text }))).json()) as { conversationId: string }).conversationId
+  await settle(h, id)
+  return id
+}
+
 t.test('the welcome goes once per conversation; the first-message reply once per period; never while a person just answered', async t => {
   let now = MONDAY_10AM
   const h = await startTestHub(t, {
@@ -32,11 +39,7 @@ t.test('the welcome goes once per conversation; the first-message reply once per
     }]
   })
   const ana = await h.addAgent({ name: 'Ana', status: 'online' })
-  const say = async (text: string): Promise<string> => {
-    const id = ((await (await h.inbound(inboundBody({ from: { id: 'wen-1', name: 'Wen' }, text }))).json()) as { conversationId: string }).conversationId
-    await settle(h, id)
-    return id
-  }
+  const say = customer(h, { id: 'wen-1', name: 'Wen' })
   const id = await say('hello')
   await say('is anyone there?')
   await say('my order 42?')
@@ -112,4 +115,40 @@ t.test('config: business hours are checked where the auto replies are set', asyn
     code: 'config_invalid',
     problems: [/channels\[0\]\.robot\.mode/, 'channels[0].autoReplies.businessHours.timezone: "Mars/Base" is not a time zone; use an IANA name such as Asia/Shanghai or Europe/Berlin', 'channels[0].autoReplies.businessHours.days.mon: 18:00-09:00 ends before it starts']
   })
+})
+
+t.test('a suppressed contact (a complaint, a bounce, a machine) gets nothing automatic, people still reach them, and a queued automatic message is refused at send', async t => {
+  let now = MONDAY_10AM
+  const h = await startTestHub(t, {
+    clock: () => now,
+    channels: [{
+      id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url,
+      autoReplies: { welcome: 'Welcome!', firstMessage: 'Thanks, we got your message.', periodHours: 24, quietMinutes: 0 },
+      ratings: { onClose: true }
+    }]
+  })
+  const ana = await h.addAgent({ name: 'Ana', status: 'online' })
+  const say = customer(h, { id: 'sup-1', name: 'Sam' })
+  const id = await say('hello')
+  t.same(replies(id).map(r => r.text), ['Welcome!'], 'before: welcomed')
+  const { store } = h.hub.services
+  const contactId = (await store.getConversation(id))!.contactId
+  await store.editContact(contactId, { suppression: { reason: 'complained', channelId: 'api', detail: 'abuse', at: now } }, now)
+
+  now = new Date(now.getTime() + 25 * 3_600_000)
+  await say('back again')
+  t.equal(replies(id).length, 1, 'no first-message reply')
+  t.equal((await ana.api('POST', `/conversations/${id}/messages`, { text: 'Here is your answer.' })).status, 202, 'an agent still answers')
+  await settle(h, id)
+  t.ok(callback.received.some(r => (r.body as { text?: string }).text === 'Here is your answer.'), 'and it is sent')
+  t.equal((await ana.api('POST', `/conversations/${id}/close`)).status, 200)
+  await settle(h, id)
+  t.equal(replies(id).length, 1, 'no rating invitation on close')
+
+  // Stored before the complaint arrived, sent after: the send job checks again.
+  const queued = await store.recordOutbound({ conversationId: id, direction: 'outbound', author: { type: 'bot', id: null }, text: 'Rate us!', attachments: [], cards: [], tag: null, extras: { automated: 'rating_invitation' } }, now)
+  const { sendJob } = await import('../core/pipeline/index.js')
+  await sendJob(h.hub.services, { messageId: queued.id }, { id: 'job', attempt: 1, maxAttempts: 3 })
+  t.match(await store.getMessage(queued.id), { status: 'failed', errorCode: 'contact_suppressed', errorMessage: /reported our mail as spam/ })
+  t.equal(replies(id).length, 1, 'and never reaches the channel')
 })

@@ -636,6 +636,26 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     await t.rejects(store.editContact('nope', { tags: [] }, at(3)), { code: 'not_found' })
   })
 
+  t.test('a suppression is kept with its reason, channel, detail and time, counted per channel, and lifted by null', async t => {
+    const a = await store.recordInbound(inbound('s1', { contact: { externalId: 'sup-a' } }), T0)
+    const b = await store.recordInbound(inbound('s2', { contact: { externalId: 'sup-b' } }), T0)
+    const c = await store.recordInbound(inbound('s3', { contact: { externalId: 'sup-c' } }), T0)
+    t.equal((await store.getContact(a.conversation.contactId))!.suppression, null, 'a new contact has none')
+    const before = await store.countSuppressed()
+    const complained = await store.editContact(a.conversation.contactId, { suppression: { reason: 'complained', channelId: 'mail-1', detail: 'abuse', at: at(1) } }, at(1))
+    t.same(complained.suppression, { reason: 'complained', channelId: 'mail-1', detail: 'abuse', at: at(1) })
+    t.same((await store.getContact(a.conversation.contactId))!.suppression, complained.suppression, 'read back as written')
+    await store.editContact(b.conversation.contactId, { suppression: { reason: 'undeliverable', channelId: 'mail-1', detail: null, at: at(2) } }, at(2))
+    await store.editContact(c.conversation.contactId, { suppression: { reason: 'undeliverable', channelId: 'mail-1', detail: '5.1.1', at: at(2) } }, at(2))
+    const mine = async (): Promise<Array<{ channelId: string, reason: string, count: number }>> => (await store.countSuppressed()).filter(r => r.channelId === 'mail-1')
+    t.same(before.filter(r => r.channelId === 'mail-1'), [])
+    t.same(await mine(), [{ channelId: 'mail-1', reason: 'complained', count: 1 }, { channelId: 'mail-1', reason: 'undeliverable', count: 2 }])
+    const lifted = await store.editContact(b.conversation.contactId, { suppression: null, notes: 'asked to be mailed again' }, at(3))
+    t.match(lifted, { suppression: null, notes: 'asked to be mailed again' })
+    t.same(await mine(), [{ channelId: 'mail-1', reason: 'complained', count: 1 }, { channelId: 'mail-1', reason: 'undeliverable', count: 1 }])
+    t.same((await store.editContact(c.conversation.contactId, { tags: ['vip'] }, at(4))).suppression?.reason, 'undeliverable', 'another edit leaves it')
+  })
+
   t.test('a failed reply goes back to pending once; others are left alone', async t => {
     const r = await store.recordInbound(inbound('r1'), T0)
     const reply = await store.recordOutbound({ conversationId: r.conversation.id, direction: 'outbound', author: { type: 'agent', id: 'x' }, text: 'hi', attachments: [], cards: [], tag: null }, at(1))

@@ -2,7 +2,7 @@ import type { TSchema, Static } from 'typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { FileMeta, StoredFile } from '../files/index.js'
-import type { Attachment, Card, Contact, ContactDetails, Conversation, Message, MessageExtras, PageView, QueueReason } from '../model/index.js'
+import type { Attachment, Card, Contact, ContactDetails, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason } from '../model/index.js'
 import type { Page } from '../store/index.js'
 
 /** What a channel can carry; the core checks drafts against it before asking the policy. */
@@ -108,6 +108,14 @@ export interface ChannelContext {
   updateProfile (contactExternalId: string, profile: { name?: string, avatarUrl?: string }): Promise<void>
   /** An outbound message the channel reports as failed after it was sent (a bounce); false if none matched. */
   outboundFailed (externalId: string, failure: { code: string, message: string }): Promise<boolean>
+  /**
+   * The contact of this conversation must get nothing automatic from now on (a spam complaint,
+   * a bounced address, a machine's address; agents see why), or (null) writes from a working
+   * address again, which lifts a bounce. Resolves null when the conversation is unknown.
+   */
+  suppressContact (conversationId: string, suppression: { reason: SuppressionReason, detail: string | null } | null): Promise<Contact | null>
+  /** Counts one of the plugin's `counters` (a bounce, a complaint): supervisors see the last day's per channel. */
+  count (counter: string): Promise<void>
   /** This channel's stored messages (either direction) with any of these ids: threading by the channel's ids. */
   findMessages (externalIds: string[]): Promise<Message[]>
   getConversation (id: string): Promise<Conversation | null>
@@ -202,6 +210,8 @@ export interface ChannelPluginDefinition<S extends TSchema = TSchema> {
   secretSettings?: string[]
   /** Rules the schema cannot state, as `path: sentence` problems; config check and start-up report them. */
   validate?: (config: Static<S>) => string[]
+  /** What the plugin counts with `ctx.count` (email: bounces, complaints), listed for supervisors even at zero. */
+  counters?: readonly string[]
   create: (config: Static<S>, context: ChannelContext) => ChannelInstance | Promise<ChannelInstance>
 }
 

@@ -95,6 +95,12 @@ export const ContactSchema = Type.Object({
   identities: Type.Array(Type.Object({ channelId: Type.String(), externalId: Type.String() }, open)),
   lastAgentId: Maybe(Type.String()),
   lastAgentAt: Maybe(When),
+  suppression: Maybe(Type.Object({
+    reason: Type.Enum(['complained', 'undeliverable', 'machine']),
+    channelId: Type.String(),
+    detail: Maybe(Type.String()),
+    at: When
+  }, { description: 'Set while the hub sends this contact nothing automatic: they complained (spam report), their address bounced, or it is a machine\'s' })),
   createdAt: When,
   updatedAt: When
 }, open)

@@ -30,8 +30,24 @@ export interface Contact {
   /** The agent who last served this contact, and when: routing's affinity. */
   lastAgentId: string | null
   lastAgentAt: Date | null
+  /** Set while the hub must send this contact nothing automatic; agents see why. */
+  suppression: Suppression | null
   createdAt: Date
   updatedAt: Date
+}
+
+/**
+ * Why the hub sends a contact no automatic message (welcome, away, robot, rating invitation):
+ * they reported its mail as spam, their address bounced, or the address is a machine's.
+ */
+export type SuppressionReason = 'complained' | 'undeliverable' | 'machine'
+export interface Suppression {
+  reason: SuppressionReason
+  /** The channel that learnt it. */
+  channelId: string
+  /** What the remote said (a bounce's status and diagnostic, a complaint's feedback type). */
+  detail: string | null
+  at: Date
 }
 
 export interface Conversation {
@@ -213,6 +229,7 @@ export interface ContactEdit {
   phone?: string | null
   tags?: string[]
   notes?: string | null
+  suppression?: Suppression | null
 }
 
 /** What a channel may set on a contact from what the customer (or the seller's site) told it. */

@@ -20,7 +20,8 @@ const choiceLines = (choices: Choice[]): string => choices.map((c, i) => `${i + 
  * The hub's own message to a customer (the robot's answer, a welcome, a rating invitation):
  * authored by the bot, so channels treat it as automated (Messenger never tags it, email marks
  * it Auto-Submitted), and checked by the channel's policy like any reply. Null when the channel
- * would refuse it now (a closed window, a reply limit): an automated message is never forced.
+ * would refuse it now (a closed window, a reply limit) or the contact is suppressed (a complaint,
+ * a bounce, a machine's address): an automated message is never forced.
  */
 export async function sendAutomated (s: HubServices, conversation: Conversation, reply: AutomatedReply): Promise<Message | null> {
   const channel = s.channels.get(conversation.channelId)
@@ -29,7 +30,7 @@ export async function sendAutomated (s: HubServices, conversation: Conversation,
   const asButtons = choices.length > 0 && choices.length <= (channel.definition.capabilities.choices ?? 0)
   const text = choices.length === 0 || asButtons ? reply.text : `${reply.text}\n${choiceLines(choices)}`
   const draft: Draft = { text, attachments: [], cards: [], tag: null, automated: true }
-  const verdict = evaluateDraft(channel, conversation, draft, s.clock())
+  const verdict = evaluateDraft(channel, conversation, draft, s.clock(), await s.store.getContact(conversation.contactId))
   if (verdict.verdict !== 'allow') {
     s.logger.info({ conversationId: conversation.id, kind: reply.kind, code: verdict.code }, 'automated reply not sent')
     return null

@@ -1,5 +1,6 @@
 import type { ChannelHealth, OutboundReceipt } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
+import type { Contact, SuppressionReason } from '../model/index.js'
 import type { HubServices } from './services.js'
 
 /** A channel's delivery or read receipt: statuses move forward and agents see it. */
@@ -21,6 +22,26 @@ export async function failOutbound (s: HubServices, channelId: string, externalI
   const conversation = await s.store.getConversation(message.conversationId)
   if (conversation !== null) await s.bus.publish({ type: 'message.updated', conversationId: conversation.id, message: failed, audience: conversationAudience(conversation) })
   return true
+}
+
+/**
+ * The channel learnt that a conversation's contact must get nothing automatic (a complaint, a
+ * bounce, a machine's address), or (null) that their address works again: that lifts a bounce
+ * only. A complaint is never downgraded, and stays until a supervisor lifts it.
+ */
+export async function suppressContact (s: HubServices, channelId: string, conversationId: string, suppression: { reason: SuppressionReason, detail: string | null } | null): Promise<Contact | null> {
+  const conversation = await s.store.getConversation(conversationId)
+  const contact = conversation === null ? null : await s.store.getContact(conversation.contactId)
+  if (contact === null) return null
+  if (suppression === null) {
+    if (contact.suppression?.reason !== 'undeliverable') return contact
+    s.logger.info({ channelId, contactId: contact.id }, 'contact reachable again')
+    return await s.store.editContact(contact.id, { suppression: null }, s.clock())
+  }
+  // Already so (a redelivered report), or a complaint, which nothing weaker replaces.
+  if (contact.suppression?.reason === 'complained' || contact.suppression?.reason === suppression.reason) return contact
+  s.logger.info({ channelId, contactId: contact.id, reason: suppression.reason }, 'contact suppressed')
+  return await s.store.editContact(contact.id, { suppression: { ...suppression, channelId, at: s.clock() } }, s.clock())
 }
 
 /** A channel says it works or not; a change is logged, kept for /readyz and told to agents. */

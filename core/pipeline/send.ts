@@ -28,7 +28,7 @@ export async function sendJob (s: HubServices, { messageId }: MessageJob, job: J
   if (channel === undefined) return await fail('channel_unavailable', `Channel "${message.channelId}" is not enabled on this hub.`)
   if (conversation === null || contact === null) return await fail('conversation_missing', 'The conversation of this message no longer exists.')
 
-  const verdict = evaluateDraft(channel, conversation, draftOf(message), s.clock())
+  const verdict = evaluateDraft(channel, conversation, draftOf(message), s.clock(), contact)
   if (verdict.verdict !== 'allow') return await fail(verdict.code, verdict.message)
 
   let externalId: string

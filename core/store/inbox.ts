@@ -1,6 +1,6 @@
 import type {
   Attachment, Author, Browsing, Card, Contact, ContactDetails, ContactEdit, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
-  PageView, QueueReason, AgentStatus
+  PageView, QueueReason, AgentStatus, SuppressionReason
 } from '../model/index.js'
 import type { Page } from './cursor.js'
 
@@ -77,8 +77,10 @@ export interface InboxStore {
   getContact (id: string): Promise<Contact | null>
   /** Contacts by id, in no particular order; unknown ids are left out. */
   getContacts (ids: string[]): Promise<Contact[]>
-  /** An agent's change to a contact's profile, tags or notes; null clears a field. */
+  /** An agent's change to a contact's profile, tags or notes, or a channel's suppression; null clears a field. */
   editContact (id: string, edit: ContactEdit, now: Date): Promise<Contact>
+  /** How many contacts are suppressed, per channel that suppressed them and reason. */
+  countSuppressed (): Promise<Array<{ channelId: string, reason: SuppressionReason, count: number }>>
   /** Every message of a contact, across conversations and channels, oldest first. */
   listContactMessages (contactId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>>
   /** Remembers who served a contact, for affinity. */

@@ -263,35 +263,146 @@ t.test('auto-replies are notes, bounces fail the message they return', async t =
   t.equal(setup.smtp.received.length, 1, 'and nothing answered it')
 })
 
-t.test('machine mail through the server: a delay is a note and fails nothing, a qmail bounce fails the reply, an unmatched bounce or auto-reply opens nothing; none is answered', async t => {
+/** Our mail a fixture returns or answers, and the VERP envelope of it, as the fixtures write them. */
+const FIXTURE_OURS = '<01JEXAMPLE0000000000000000.01JCONV0000000000000000000@shop.test>'
+const FIXTURE_VERP = 'support+01jexample0000000000000000.01jconv0000000000000000000@shop.test'
+const fixture = (name: string, ours?: { messageId: string, envelope: string }): string => {
+  const text = readFileSync(new URL(`./fixtures/machine/${name}`, import.meta.url), 'utf8')
+  return ours === undefined ? text : text.replaceAll(FIXTURE_OURS, ours.messageId).replaceAll(FIXTURE_VERP, ours.envelope)
+}
+
+t.test('every machine-mail fixture through Dovecot: where it ends up, what it marks, and that no mail ever answers it', async t => {
   const setup = await servers(t)
-  const hub = await hubOn(t, setup, { autoReplies: { away: 'We are closed now.', businessHours: { timezone: 'UTC', days: {} } } })
+  const hub = await hubOn(t, setup, { autoReplies: { welcome: 'Thanks for writing, we answer within a day.' }, ratings: { onClose: true } })
+  const mailsOut = (): number => setup.smtp.received.length
+  const conversationOf = async (from: string): Promise<any> => (await conversations(hub)).find(c => c.contact?.email === from)
+  const noteCount = async (id: string): Promise<number> => (await messages(hub, id)).filter(m => m.direction === 'note').length
   await setup.dovecot.deliver('support', customerMail({ subject: 'Order 42' }).raw)
-  await until(async () => setup.smtp.received.length === 1, 15_000, 'the away reply to the customer')
-  const [conversation] = await conversations(hub)
-  const sent = await hub.api('POST', `/conversations/${conversation.id}/messages`, { text: 'Your parcel left today.' })
-  await until(async () => setup.smtp.received.length === 2, 10_000, 'the reply')
-  const replyId = (await simpleParser(setup.smtp.received[1]!.raw)).messageId!
-  const returning = (name: string): string => readFileSync(new URL(`./fixtures/machine/${name}`, import.meta.url), 'utf8')
-    .replaceAll('<01JEXAMPLE0000000000000000.01JCONV00000000000000000000@shop.test>', replyId)
+  await until(async () => mailsOut() === 1, 15_000, 'the welcome')
+  const ann = await conversationOf(CUSTOMER)
 
-  await setup.dovecot.deliver('support', returning('gmail-delay.eml'))
-  await until(async () => (await messages(hub, conversation.id)).some(m => m.extras?.automated === 'delivery_delayed'), 15_000, 'the delay note')
-  t.equal((await messages(hub, conversation.id)).find(m => m.id === sent.body.id).status, 'sent', 'a delay fails nothing')
-  await setup.dovecot.deliver('support', returning('qmail.eml'))
-  await until(async () => (await messages(hub, conversation.id)).find(m => m.id === sent.body.id)?.status === 'failed', 15_000, 'the bounce')
-  t.match((await messages(hub, conversation.id)).find(m => m.id === sent.body.id), { errorCode: 'bounced', errorMessage: /buyer@example\.net 5\.1\.1/ })
+  /** An agent's reply, sent: its Message-ID and the envelope sender it went out with. */
+  const reply = async (conversationId: string): Promise<{ id: string, messageId: string, envelope: string }> => {
+    const before = mailsOut()
+    const sent = await hub.api('POST', `/conversations/${conversationId}/messages`, { text: 'Your parcel left today.' })
+    await until(async () => mailsOut() === before + 1, 10_000, 'the reply')
+    const out = setup.smtp.received.at(-1)!
+    return { id: sent.body.id, messageId: (await simpleParser(out.raw)).messageId!, envelope: out.from }
+  }
+  const statusOf = async (id: string): Promise<any> => (await messages(hub, ann.id)).find(m => m.id === id)
 
-  // Nothing of ours in them: a bounce of mail the hub never sent, an out-of-office to nothing.
-  await setup.dovecot.deliver('support', readFileSync(new URL('./fixtures/machine/exim.eml', import.meta.url), 'utf8'))
-  await setup.dovecot.deliver('support', readFileSync(new URL('./fixtures/machine/ooo-fr.eml', import.meta.url), 'utf8'))
-  await setup.dovecot.deliver('support', customerMail({ subject: 'A later question' }).raw)
-  await until(async () => (await conversations(hub)).length === 2, 15_000, 'the later question')
-  await until(async () => setup.smtp.received.length === 3, 10_000, 'its away reply')
+  const bounces: Array<[string, 'bounce' | 'delivery_delayed']> = [
+    ...['qmail', 'exim', 'postfix-text', 'sendmail', 'exchange', 'exchange-de', 'domino', 'gmail', 'yahoo', 'ses', 'docomo', 'verp-no-copy', 'no-copy'].map(n => [`${n}.eml`, 'bounce'] as [string, 'bounce']),
+    ['gmail-delay.eml', 'delivery_delayed'], ['delayed-rfc3464.eml', 'delivery_delayed']
+  ]
+  for (const [name, automated] of bounces) {
+    const ours = await reply(ann.id)
+    t.match(ours.envelope, new RegExp(`^support\\+${ours.id.toLowerCase()}\\.${ann.id.toLowerCase()}@shop\\.test$`), `${name}: sent with a VERP envelope`)
+    const notes = await noteCount(ann.id)
+    const out = mailsOut()
+    await setup.dovecot.deliver('support', fixture(name, ours))
+    await until(async () => await noteCount(ann.id) === notes + 1, 15_000, `${name}: its note`)
+    t.match((await messages(hub, ann.id)).filter(m => m.direction === 'note').at(-1), { extras: { automated } }, `${name}: a ${automated} note beside the mail`)
+    if (automated === 'bounce') t.match(await statusOf(ours.id), { status: 'failed', errorCode: 'bounced' }, `${name}: the reply it returns is marked failed`)
+    else t.match(await statusOf(ours.id), { status: 'sent', errorCode: null }, `${name}: a delay marks nothing failed`)
+    t.equal(mailsOut(), out, `${name}: nothing sent in answer`)
+  }
+  t.match(await statusOf((await messages(hub, ann.id)).filter(m => m.errorCode === 'bounced')[0].id), { errorMessage: /buyer@example\.net 5\.1\.1/ }, 'the remote diagnostic reaches the agent')
+  t.match((await hub.api('GET', `/contacts/${ann.contactId}`)).body.suppression, { reason: 'undeliverable', channelId: 'email', detail: /5\.1\.1/ })
+
+  // Auto-replies to our last mail: notes in its conversation, which stays as it was.
+  const last = await reply(ann.id)
+  const before = (await hub.api('GET', `/conversations/${ann.id}`)).body
+  for (const [name, automated] of [['outlook-ooo.eml', 'auto_submitted'], ['outlook-ooo-de.eml', 'autoreply'], ['ooo-zh.eml', 'autoreply'], ['ooo-fr.eml', 'autoreply'], ['apple-vacation.eml', 'auto_submitted'], ['precedence-auto-reply.eml', 'autoreply']]) {
+    const notes = await noteCount(ann.id)
+    await setup.dovecot.deliver('support', fixture(name!, last))
+    await until(async () => await noteCount(ann.id) === notes + 1, 15_000, `${name}: its note`)
+    t.match((await messages(hub, ann.id)).at(-1), { direction: 'note', extras: { automated } }, `${name}: kept as a ${automated} note`)
+  }
+  t.match((await hub.api('GET', `/conversations/${ann.id}`)).body, { status: before.status, unreadCount: before.unreadCount, assigneeId: before.assigneeId }, 'auto-replies leave the conversation unread, status and routing as they were')
+
+  // No-reply senders, null return paths and lists: a closed conversation each, whose contact gets nothing automatic.
+  for (const [name, from] of [['noreply.eml', 'no-reply@payments.example'], ['null-sender.eml', 'notify@system.example'], ['list.eml', 'news@brand.example']]) {
+    await setup.dovecot.deliver('support', fixture(name!))
+    await until(async () => (await conversationOf(from!)) !== undefined, 15_000, `${name}: kept apart`)
+    t.match(await conversationOf(from!), { status: 'closed', unreadCount: 0 }, `${name}: closed, not waiting for anyone`)
+  }
+  t.match((await hub.api('GET', `/contacts/${(await conversationOf('no-reply@payments.example')).contactId}`)).body.suppression, { reason: 'machine' })
+
+  // Machine mail about nothing of ours is dropped: no conversation, no note.
+  const known = (await conversations(hub)).length
+  const unmatched = (name: string): string => fixture(name).replace(/^Message-ID: .*$/im, `Message-ID: <unmatched.${name}@elsewhere.example>`)
+  await setup.dovecot.deliver('support', unmatched('exim.eml'))
+  await setup.dovecot.deliver('support', unmatched('ooo-fr.eml'))
+
+  // A person writing about a bounce is a customer, welcomed; a complaint about our reply to her ends every automatic mail to her.
+  await setup.dovecot.deliver('support', fixture('customer-about-bounce.eml'))
+  await until(async () => (await conversationOf('carol@example.com')) !== undefined, 15_000, 'Carol')
+  await until(async () => setup.smtp.received.some(m => m.to.includes('carol@example.com')), 10_000, 'her welcome')
+  t.equal((await conversations(hub)).length, known + 1, 'the unmatched bounce and auto-reply opened nothing')
+  const carol = await conversationOf('carol@example.com')
+  const toCarol = await reply(carol.id)
+  const carolNotes = await noteCount(carol.id)
+  await setup.dovecot.deliver('support', fixture('arf.eml', toCarol))
+  await until(async () => await noteCount(carol.id) === carolNotes + 1, 15_000, 'the complaint note')
+  t.match((await messages(hub, carol.id)).at(-1), { direction: 'note', extras: { automated: 'complaint' }, text: /reported our mail as abuse/ })
+  t.match((await hub.api('GET', `/contacts/${carol.contactId}`)).body.suppression, { reason: 'complained', detail: 'abuse' })
+
+  const supervisor = await hub.addAgent({ role: 'supervisor' })
+  t.match(await hub.api('GET', '/channels/counters'), { status: 403 }, 'counters are for supervisors')
+  const counters = await supervisor.api('GET', '/channels/counters?days=1')
+  t.same(counters.body.items.find((c: any) => c.channelId === 'email'), {
+    channelId: 'email', plugin: 'email',
+    counts: { bounce: 14, delivery_delayed: 2, complaint: 1, auto_reply: 7 },
+    suppressed: { complained: 1, undeliverable: 1, machine: 2 }
+  }, 'the last day counted: every bounce (the unmatched one too), delays, the complaint, auto-replies; and whom they stopped')
+
+  // Closing asks for a rating, but not Carol, who complained; Ann wrote again from her address, so her bounce no longer stops it.
+  const out = mailsOut()
+  await hub.api('POST', `/conversations/${carol.id}/close`)
+  await setup.dovecot.deliver('support', customerMail({ subject: 'Order 42', body: 'Any news?', headers: [`In-Reply-To: ${last.messageId}`] }).raw)
+  await until(async () => (await hub.api('GET', `/contacts/${ann.contactId}`)).body.suppression === null, 15_000, 'Ann reachable again')
+  await hub.api('POST', `/conversations/${ann.id}/close`)
+  await until(async () => mailsOut() === out + 1, 10_000, "Ann's rating invitation")
   await new Promise(resolve => setTimeout(resolve, 500))
-  t.equal((await conversations(hub)).length, 2, 'no conversation for the unmatched bounce or auto-reply')
-  t.same(setup.smtp.received.map(m => m.to).flat().filter(to => !String(to).includes('customer')), [], 'every mail out went to the customer, none to a machine')
-  t.equal(setup.smtp.received.length, 3)
+  t.same(setup.smtp.received.slice(out).map(m => m.to), [[CUSTOMER]], 'one invitation, to Ann; none to Carol')
+  t.same(setup.smtp.received.flatMap(m => m.to).filter(to => to !== CUSTOMER && to !== 'carol@example.com'), [], 'every mail out went to a customer, none to a machine')
+})
+
+t.test('threading by subject is on: a reply that drops In-Reply-To and References joins its conversation within 7 days', async t => {
+  const setup = await servers(t)
+  const hub = await hubOn(t, setup)
+  await setup.dovecot.deliver('support', customerMail({ subject: 'Invoice for order 77' }).raw)
+  await until(async () => (await conversations(hub)).length === 1, 15_000, 'the first mail')
+  await setup.dovecot.deliver('support', customerMail({ subject: 'AW: Invoice for order 77', body: 'Danke!' }).raw)
+  await setup.dovecot.deliver('support', customerMail({ subject: 'Invoice for order 77', from: 'someone@else.example', body: 'Same subject, another sender' }).raw)
+  await until(async () => (await allMessages(hub)).length === 3, 15_000, 'both later mails')
+  const [first] = await conversations(hub).then(list => list.filter(c => c.contact?.email === CUSTOMER))
+  t.equal((await messages(hub, first.id)).filter(m => m.direction === 'inbound').length, 2, 'the header-less reply joined')
+  t.equal((await conversations(hub)).length, 2, 'another sender with the same subject has their own')
+})
+
+t.test('a supervisor lifts a suppression; an agent may not; a new address lifts a bounce', async t => {
+  const setup = await servers(t)
+  const hub = await hubOn(t, setup)
+  await setup.dovecot.deliver('support', customerMail({ subject: 'Order 9' }).raw)
+  await until(async () => (await conversations(hub)).length === 1, 15_000, 'the mail')
+  const [conversation] = await conversations(hub)
+  const sent = await hub.api('POST', `/conversations/${conversation.id}/messages`, { text: 'On its way.' })
+  await until(async () => setup.smtp.received.length === 1, 10_000, 'the reply')
+  const ours = { messageId: (await simpleParser(setup.smtp.received[0]!.raw)).messageId!, envelope: setup.smtp.received[0]!.from }
+  await setup.dovecot.deliver('support', fixture('arf.eml', ours))
+  await until(async () => (await hub.api('GET', `/contacts/${conversation.contactId}`)).body.suppression !== null, 15_000, 'the complaint')
+  const supervisor = await hub.addAgent({ role: 'supervisor' })
+  t.match(await hub.api('PATCH', `/contacts/${conversation.contactId}`, { suppression: null }), { status: 403, body: { code: 'forbidden' } }, 'an agent may not lift it')
+  t.match((await hub.api('PATCH', `/contacts/${conversation.contactId}`, { email: 'ann.new@example.com' })).body.suppression, { reason: 'complained' }, 'a new address does not undo a complaint')
+  t.equal((await supervisor.api('PATCH', `/contacts/${conversation.contactId}`, { suppression: null })).body.suppression, null, 'a supervisor lifts it')
+  t.match(await hub.api('PATCH', `/contacts/${conversation.contactId}`, { suppression: { reason: 'machine' } }), { status: 400 }, 'nobody sets one by hand')
+
+  await setup.dovecot.deliver('support', fixture('qmail.eml', ours))
+  await until(async () => (await messages(hub, conversation.id)).find(m => m.id === sent.body.id)?.status === 'failed', 15_000, 'the bounce')
+  t.match((await hub.api('GET', `/contacts/${conversation.contactId}`)).body.suppression, { reason: 'undeliverable' })
+  t.equal((await hub.api('PATCH', `/contacts/${conversation.contactId}`, { email: 'ann.other@example.com' })).body.suppression, null, 'a new address lifts a bounce')
 })
 
 t.test('GB2312 and ISO-2022-JP mail, and attachments, through the server', async t => {

@@ -1,15 +1,29 @@
 import { ChannelSendError, defineChannel, type ChannelContext, type InboundMessage } from '../../core/channels/index.js'
-import type { Contact } from '../../core/model/index.js'
+import type { Contact, Message, SuppressionReason } from '../../core/model/index.js'
 import { Mailbox } from './mailbox.js'
 import { Outbox } from './outbound.js'
 import type { MailKind } from './classify.js'
 import { parseEmail, storeParts, type Email } from './parse.js'
 import { composeReply } from './compose.js'
 import { ADDRESS, EmailSettings, settingsProblems, type EmailConfig } from './settings.js'
+import { verpAddress, verpMessageIds } from './verp.js'
 import { conversationOfMessageId, ownMessageId, replyAddress, replySubject, Threads, threadHeaders, tokenOf } from './thread.js'
 
 /** Machine mail that is kept even when it answers nothing of ours. */
 const KEPT_APART = new Set<string>(['bulk', 'list', 'machine_sender'])
+/** Automated mail counted as auto-replies (out-of-office, vacation). */
+const AUTO_REPLIES = new Set<string>(['auto_submitted', 'autoreply'])
+/** For this long after sending, a bounce that names no mail is matched to our last mail to its recipient. */
+const BOUNCE_MATCH_DAYS = 7
+const COUNTERS = ['bounce', 'delivery_delayed', 'complaint', 'auto_reply'] as const
+
+interface MachineNote {
+  conversationId?: string | undefined
+  automated: string
+  text: string
+  counter?: typeof COUNTERS[number]
+  suppression?: { reason: SuppressionReason, detail: string | null }
+}
 
 /** A support mailbox as a channel: IMAP in, SMTP out, replies threaded back into their conversation. */
 export default defineChannel({
@@ -19,11 +33,14 @@ export default defineChannel({
     text: true, images: true, files: true, cards: false, typing: false, readReceipts: false,
     maxTextLength: 100_000, maxAttachments: 10
   },
+  counters: COUNTERS,
   secretSettings: ['imap.password', 'imap.accessToken', 'smtp.password', 'smtp.accessToken', 'smtp.dkim.privateKey'],
   validate: settingsProblems,
 
   create (config: EmailConfig, ctx: ChannelContext) {
     const domain = config.address.slice(config.address.lastIndexOf('@') + 1)
+    const returnPath = config.bounces.address ?? config.address
+    const verp = config.bounces.verp ?? config.plusAddressing
     const threads = new Threads(ctx.kv)
     // A pooled transport opens no connection until the first send.
     const outbox = new Outbox(config)
@@ -50,21 +67,47 @@ export default defineChannel({
       return await conversationOfIds(ids) ?? await threads.bySubject(email.from.address, email.subject, ctx.clock(), config.threadBySubjectDays) ?? undefined
     }
 
-    /** What a machine mail says, as a note for agents, and where it belongs. */
-    const machineNote = async (email: Email, kind: Exclude<MailKind, { kind: 'customer' }>): Promise<{ conversationId: string | undefined, automated: string, text: string }> => {
+    /**
+     * The mail of ours a bounce or report is about, most certain first: the VERP envelope, the
+     * returned copy's ids, then (when neither names a stored mail) our last mail to the recipient.
+     */
+    const about = async (email: Email, returned: string[], recipient: string | null): Promise<{ message?: Message, conversationId?: string }> => {
+      const named = [...verpMessageIds(email, returnPath, domain), ...returned]
+      const last = recipient === null ? null : await threads.lastSentTo(recipient, ctx.clock(), BOUNCE_MATCH_DAYS)
+      for (const ids of [named, last === null ? [] : [last]]) {
+        const stored = (await ctx.findMessages(ids)).filter(m => m.direction === 'outbound')
+        const message = ids.flatMap(id => stored.filter(m => m.externalId === id))[0]
+        if (message !== undefined) return { message, conversationId: message.conversationId }
+        const conversationId = await conversationOfIds(ids)
+        if (conversationId !== undefined) return { conversationId }
+      }
+      return {}
+    }
+
+    /** What a machine mail says, as a note for agents; where it belongs; what it tells about the contact. */
+    const machineNote = async (email: Email, kind: Exclude<MailKind, { kind: 'customer' }>): Promise<MachineNote> => {
       if (kind.kind === 'bounce') {
+        const { message, conversationId } = await about(email, kind.returnedIds, kind.recipient)
         const detail = [kind.recipient, kind.status, kind.diagnostic].filter(v => v !== null).join(' ')
-        if (kind.action === 'failed') {
-          const failure = { code: 'bounced', message: `The mail was returned by the recipient's server${detail !== '' ? `: ${detail}` : '.'}` }
-          for (const id of kind.returnedIds) if (await ctx.outboundFailed(id, failure)) break
+        if (kind.action === 'delayed') {
+          return { conversationId, automated: 'delivery_delayed', counter: 'delivery_delayed', text: `Delivery delayed; the server is still trying${detail !== '' ? `: ${detail}` : ''}` }
         }
-        const text = kind.action === 'failed' ? `Delivery failed${detail !== '' ? `: ${detail}` : ''}` : `Delivery delayed; the server is still trying${detail !== '' ? `: ${detail}` : ''}`
-        return { conversationId: await conversationOfIds(kind.returnedIds), automated: kind.action === 'failed' ? 'bounce' : 'delivery_delayed', text }
+        if (message?.externalId != null) {
+          await ctx.outboundFailed(message.externalId, { code: 'bounced', message: `The mail was returned by the recipient's server${detail !== '' ? `: ${detail}` : '.'}` })
+        }
+        return {
+          conversationId, automated: 'bounce', counter: 'bounce', text: `Delivery failed${detail !== '' ? `: ${detail}` : ''}`,
+          suppression: { reason: 'undeliverable', detail: detail !== '' ? detail : null }
+        }
       }
       if (kind.kind === 'feedback') {
-        return { conversationId: await conversationOfIds(kind.returnedIds), automated: 'complaint', text: `${kind.recipient ?? 'The recipient'} reported our mail as ${kind.feedbackType}` }
+        const { conversationId } = await about(email, kind.returnedIds, kind.recipient)
+        return {
+          conversationId, automated: 'complaint', counter: 'complaint', text: `${kind.recipient ?? 'The recipient'} reported our mail as ${kind.feedbackType}`,
+          suppression: { reason: 'complained', detail: kind.feedbackType }
+        }
       }
-      return { conversationId: await conversationFor(email), automated: kind.reason, text: email.text }
+      return { conversationId: await conversationFor(email), automated: kind.reason, text: email.text, ...(AUTO_REPLIES.has(kind.reason) ? { counter: 'auto_reply' as const } : {}) }
     }
 
     const receive = async (source: Buffer): Promise<void> => {
@@ -83,15 +126,23 @@ export default defineChannel({
         const note = await machineNote(email, kind)
         // Lists and no-reply senders (newsletters, notices) are kept out of the way in a closed conversation of their own;
         // a bounce, a complaint or an auto-reply only makes sense beside the mail it is about.
-        const ownThread = kind.kind === 'automated' && KEPT_APART.has(kind.reason)
+        const ownThread = note.conversationId === undefined && kind.kind === 'automated' && KEPT_APART.has(kind.reason)
         ctx.logger.info({ kind: kind.kind, automated: note.automated, matched: note.conversationId !== undefined }, 'machine mail received')
-        if (note.conversationId === undefined && !ownThread) return
+        if (note.conversationId === undefined && !ownThread) {
+          if (note.counter !== undefined) await ctx.count(note.counter)
+          return
+        }
+        // Marked before the note is stored, so a crash between them leaves nothing for the redelivery to miss.
+        if (note.conversationId !== undefined && note.suppression !== undefined) await ctx.suppressContact(note.conversationId, note.suppression)
         const { attachments, html } = await storeParts(email, ctx.files)
-        await ctx.ingest({
+        const outcome = await ctx.ingest({
           externalId: email.messageId, from, text: note.text, attachments, extras: extras(html, note.automated), direction: 'note',
           ...(note.conversationId !== undefined ? { conversationId: note.conversationId } : { thread: email.messageId }),
           ...(email.date !== null ? { sentAt: email.date } : {})
         })
+        // A no-reply sender's own conversation is theirs: nothing automatic ever answers it.
+        if (ownThread && kind.reason === 'machine_sender') await ctx.suppressContact(outcome.conversationId, { reason: 'machine', detail: null })
+        if (!outcome.duplicate && note.counter !== undefined) await ctx.count(note.counter)
         return
       }
       const conversationId = await conversationFor(email)
@@ -110,6 +161,8 @@ export default defineChannel({
       if (outcome.duplicate) return
       await threads.inbound(outcome.conversationId, { messageId: email.messageId, references: email.references, subject: email.subject })
       await threads.rememberSubject(sender, email.subject, outcome.conversationId, ctx.clock())
+      // They wrote from this address: an earlier bounce no longer stops automatic replies.
+      await ctx.suppressContact(outcome.conversationId, null)
     }
 
     const mailbox = new Mailbox({
@@ -159,6 +212,7 @@ export default defineChannel({
         const body = composeReply(message.text, parent === undefined ? null : { text: parent.text, at: parent.sentAt ?? parent.createdAt, from: contact.name ?? to })
         await outbox.send({
           to,
+          returnPath: verp ? verpAddress(returnPath, message.id, conversation.id) : returnPath,
           replyTo: replyAddress(config.address, conversation.id, config.plusAddressing),
           subject,
           ...body,
@@ -168,6 +222,7 @@ export default defineChannel({
           automated: message.author.type !== 'agent'
         })
         await threads.outbound(conversation.id, { messageId, subject })
+        await threads.sentTo(to, messageId, ctx.clock())
         return { externalId: messageId }
       }
     }

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { parseEmail } from './parse.js'
+import { tokenOf } from './thread.js'
+import { verpAddress, verpMessageId, verpMessageIds } from './verp.js'
 
 /** Our mail that every bounce fixture returns. */
-const OURS = '<01JEXAMPLE0000000000000000.01JCONV00000000000000000000@shop.test>'
+const OURS = '<01JEXAMPLE0000000000000000.01JCONV0000000000000000000@shop.test>'
 const fixture = async (name: string) => (await parseEmail(readFileSync(new URL(`./fixtures/machine/${name}`, import.meta.url)))).kind
 
 const failures: Array<[string, string, { recipient: string, status: string | null, diagnostic: RegExp | null }]> = [
@@ -36,6 +38,24 @@ for (const name of ['gmail-delay.eml', 'delayed-rfc3464.eml']) {
     if (kind.kind === 'bounce') t.equal(kind.returnedIds[0], OURS)
   })
 }
+
+t.test('bounces that return no copy: named by the VERP envelope, or only by their recipient', async t => {
+  const verp = await parseEmail(readFileSync(new URL('./fixtures/machine/verp-no-copy.eml', import.meta.url)))
+  t.match(verp.kind, { kind: 'bounce', server: 'postfix', action: 'failed', recipient: 'ken@mangle.example', status: '5.1.1', returnedIds: [] })
+  t.same(verpMessageIds(verp, 'support@shop.test', 'shop.test'), [OURS], 'the envelope it was sent to names our mail')
+  t.same(verpMessageIds(verp, 'bounces@shop.test', 'shop.test'), [], 'only with the return path it was sent from')
+  t.match(await fixture('no-copy.eml'), { kind: 'bounce', action: 'failed', recipient: 'customer@example.com', status: '5.1.1', returnedIds: [] })
+})
+
+t.test('VERP addresses round-trip, folded to lowercase, and are not reply tokens', async t => {
+  const address = verpAddress('Bounces@Shop.test', '01JEXAMPLE0000000000000000', '01JCONV0000000000000000000')
+  t.equal(address, 'bounces+01jexample0000000000000000.01jconv0000000000000000000@shop.test')
+  t.equal(verpMessageId(address.toUpperCase(), 'bounces@shop.test', 'shop.test'), OURS)
+  t.equal(verpMessageId(`<${address}>`, 'bounces@shop.test', 'shop.test'), OURS, 'as a Return-Path writes it')
+  t.equal(verpMessageId(address.replace('shop.test', 'other.test'), 'bounces@shop.test', 'shop.test'), null, 'another domain')
+  t.equal(verpMessageId('bounces+01jconv0000000000000000000@shop.test', 'bounces@shop.test', 'shop.test'), null, 'a reply token names a conversation, not a mail')
+  t.equal(tokenOf(address, 'bounces@shop.test'), null, 'and a VERP address is not taken for a reply token')
+})
 
 t.test('an ARF feedback report names the complainant and our mail', async t => {
   t.match(await fixture('arf.eml'), { kind: 'feedback', feedbackType: 'abuse', recipient: 'buyer@isp.example', returnedIds: [OURS] })

@@ -6,6 +6,8 @@ import type { EmailConfig } from './settings.js'
 /** One outgoing mail, composed by the channel; nodemailer encodes it. */
 export interface OutgoingMail {
   to: string
+  /** The envelope sender: where the recipient's server returns a bounce. */
+  returnPath: string
   replyTo: string
   subject: string
   text: string
@@ -49,6 +51,7 @@ export class Outbox {
       await this.transport.sendMail({
         from: this.from,
         to: mail.to,
+        envelope: { from: mail.returnPath, to: mail.to },
         replyTo: mail.replyTo,
         subject: mail.subject,
         text: mail.text,

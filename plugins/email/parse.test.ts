@@ -73,6 +73,28 @@ t.test('trimming: quoted history and signatures go, the full body stays', async 
   t.match(m.fullText, /old words/)
 })
 
+t.test('trimming: Outlook in German, French, Spanish, Japanese and Chinese, and its HTML-only replies', async t => {
+  const outlook: Array<[string, string]> = [
+    ['Danke, ist angekommen.', 'Von: Shop Support <support@shop.test>\nGesendet: Montag, 30. November 2026 10:00\nAn: Kunde\nBetreff: Ihre Bestellung'],
+    ['Merci, bien reçu.', 'De : Shop Support <support@shop.test>\nEnvoyé : lundi 30 novembre 2026 10:00\nÀ : Client'],
+    ['Gracias, ya llegó.', 'De: Shop Support <support@shop.test>\nEnviado: lunes, 30 de noviembre de 2026 10:00\nPara: Cliente'],
+    ['届きました。ありがとうございます。', '差出人: Shop Support <support@shop.test>\n送信日時: 2026年11月30日 10:00\n宛先: お客様'],
+    ['收到了，谢谢', '发件人: Shop Support <support@shop.test>\n发送时间: 2026年11月30日 10:00\n收件人: 客户']
+  ]
+  for (const [words, header] of outlook) t.equal(trimReply(`${words}\n\n${header}\n\nYour order shipped.`), words, header.slice(0, 12))
+  t.equal(trimReply('Bis bald\n\nAm Mo., 30. Nov. 2026 um 10:00 Uhr schrieb Support <support@shop.test>:\n> Alt'), 'Bis bald')
+  t.equal(trimReply('À bientôt\n\nLe lun. 30 nov. 2026 à 10:00, Support <support@shop.test> a écrit :\n> Ancien'), 'À bientôt')
+  t.equal(trimReply('De: Madrid, con cariño'), 'De: Madrid, con cariño', 'a line starting with De: alone is not a header block')
+
+  // Outlook on the web sends HTML only: the rule (<hr>) and a bold header block, which become text like this.
+  const html = '<div dir="ltr">Thanks, the parcel arrived.</div><div id="appendonsend"></div><hr style="display:inline-block;width:98%" tabindex="-1">' +
+    '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri"><b>Von:</b> Support &lt;support@shop.test&gt;<br><b>Gesendet:</b> Montag, 30. November 2026 10:00<br>' +
+    '<b>An:</b> Kunde</font></div><div>Hello, your order shipped.</div>'
+  const m = await parseEmail(mail(['From: kunde@example.test', 'Subject: AW: Ihre Bestellung', 'Content-Type: text/html; charset=utf-8'], html))
+  t.equal(m.text, 'Thanks, the parcel arrived.', 'the rule and the quoted block go')
+  t.match(m.fullText, /your order shipped/, 'the whole text stays for agents')
+})
+
 t.test('noise: auto-replies, bulk and list mail, bounces', async t => {
   const kind = async (headers: string[], body = 'x'): Promise<unknown> => (await parseEmail(mail(['From: a@x', 'Subject: s', ...headers], body))).kind
   t.same(await kind(['Auto-Submitted: auto-replied']), { kind: 'automated', reason: 'auto_submitted' })

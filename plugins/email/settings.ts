@@ -54,13 +54,20 @@ export const EmailSettings = Type.Object({
   plusAddressing: Type.Boolean({ default: false }),
   imap: Imap,
   smtp: Smtp,
+  /** Where bounces go (the envelope sender, Return-Path): it must deliver into the mailbox the hub reads. */
+  bounces: Type.Object({
+    /** Default: the support address. */
+    address: Type.Optional(Type.String({ pattern: ADDRESS.source })),
+    /** `local+<message>@domain` per mail (VERP), so every bounce names its message; needs plus-addressing there. Default: plusAddressing. */
+    verp: Type.Optional(Type.Boolean())
+  }, { additionalProperties: false, default: {} }),
   /** What happens to fetched mail on the server: nothing, marked read, or moved to `folder`. */
   processed: Type.Object({
     action: Type.Enum(['none', 'seen', 'move'], { default: 'seen' }),
     folder: Type.Optional(Type.String({ minLength: 1 }))
   }, { additionalProperties: false, default: {} }),
-  /** Last resort threading: same sender and subject within this many days; 0 turns it off. */
-  threadBySubjectDays: Type.Integer({ default: 0, minimum: 0, maximum: 365 }),
+  /** Last resort threading, for clients that drop In-Reply-To and References: same sender and subject within this many days; 0 turns it off. */
+  threadBySubjectDays: Type.Integer({ default: 7, minimum: 0, maximum: 365 }),
   /** Quote the customer's last message under the reply, as mail clients do. */
   quoteHistory: Type.Boolean({ default: true }),
   /** Subject of a first mail to a contact who never wrote by email (a webchat visitor). */

@@ -120,7 +120,20 @@ export class Threads {
     await this.kv.set(`thread:${conversationId}`, JSON.stringify(state))
   }
 
-  /** Remembers sender + subject for the optional same-subject match. */
+  /** The last mail we sent to an address: a bounce that names nothing else is matched by its recipient. */
+  async sentTo (recipient: string, messageId: string, at: Date): Promise<void> {
+    await this.kv.set(`sent:${recipient.toLowerCase()}`, JSON.stringify({ messageId, at: at.getTime() }))
+  }
+
+  /** The Message-ID of our last mail to an address within `days` before `now`, or null. */
+  async lastSentTo (recipient: string, now: Date, days: number): Promise<string | null> {
+    const raw = await this.kv.get(`sent:${recipient.toLowerCase()}`)
+    if (raw === null) return null
+    const { messageId, at } = JSON.parse(raw) as { messageId: string, at: number }
+    return at <= now.getTime() && now.getTime() - at <= days * 86_400_000 ? messageId : null
+  }
+
+  /** Remembers sender + subject for the same-subject match. */
   async rememberSubject (sender: string, subject: string, conversationId: string, at: Date): Promise<void> {
     const key = normalizeSubject(subject)
     if (key === '') return

@@ -101,6 +101,34 @@ t.test('an upset customer is marked in the list and the pane, and listed for sup
   t.match(await row.textContent(), /Ann Lee.*api.*Mia Chen/)
 })
 
+t.test('a contact who complained is marked in the contact panel and a supervisor lifts it; the email channel\'s counts are listed', async t => {
+  // An email channel whose mailbox is unreachable still counts: what it counted is written as the plugin would.
+  const email = { id: 'mail', plugin: 'email', address: 'support@shop.test', imap: { host: '127.0.0.1', port: 9, secure: false, user: 'u', password: 'p', reconnectMinMs: 1000 }, smtp: { host: '127.0.0.1', port: 9 } }
+  const { hub, page } = await openConversation(t, 'stop mailing me', 'supervisor', {}, {})
+  const { store } = hub.hub.services
+  const [conversation] = (await store.listConversations({}, { limit: 1 })).items
+  await store.editContact(conversation!.contactId, { suppression: { reason: 'complained', channelId: 'api', detail: 'abuse', at: new Date() } }, new Date())
+  await page.reload()
+  await page.locator('.conv-row', { hasText: 'stop mailing me' }).click()
+  const note = page.locator('.contact-panel .suppression')
+  await note.waitFor()
+  t.match(await note.textContent(), /Reported our mail as spam: nothing automatic/)
+  await note.getByRole('button', { name: 'Send automatic messages again' }).click()
+  await note.waitFor({ state: 'detached' })
+  t.equal((await store.getContact(conversation!.contactId))!.suppression, null, 'lifted in the store')
+
+  const withMail = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: '' }, email] })
+  const lead = await withMail.addAgent({ name: 'Lea', role: 'supervisor' })
+  for (const counter of ['bounce', 'bounce', 'complaint']) await withMail.hub.services.store.recordChannelEvent('mail', `counter:${counter}`, new Date())
+  const other = await inboxPage(t, browser)
+  await signIn(other, withMail.url, lead.token)
+  await other.getByRole('button', { name: 'Supervisor' }).click()
+  const row = other.locator('table.counters-mail tbody tr')
+  await row.waitFor()
+  t.same(await other.locator('table.counters-mail th').allTextContents(), ['Bounces', 'Delays', 'Complaints', 'Auto-replies', 'Contacts stopped'])
+  t.same(await row.locator('td').allTextContents(), ['2', '0', '1', '0', '0'])
+})
+
 t.test('translation: the customer\'s Chinese shown in English, the reply sent in Chinese with what the agent wrote kept', async t => {
   const translator = new FakeLibreTranslate()
   await translator.listen()

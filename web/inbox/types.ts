@@ -53,6 +53,7 @@ export type HubEvent = { id: string, key: string } & (
 /** An FAQ entry as a search or the suggestions rank it. */
 export type FaqMatch = Json<Model.FaqEntry> & { confidence: number, score: number }
 
+export type ChannelCounters = Json<import('../../core/channels/counters.js').ChannelCounters>
 export interface RobotStats { channelId: string, mode: 'off' | 'suggest' | 'auto', asked: number, answered: number, unsure: number, hitRate: number | null, handoffs: { total: number, asked_for_human: number, no_answer: number, failed_turns: number, channel_refused: number } }
 export interface RatingRow { agentId: string | null, agentName: string | null, channelId: string, count: number, average: number, satisfied: number }
 

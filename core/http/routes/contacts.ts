@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { visibilityOf } from '../../agents/permissions.js'
+import { requireRole, visibilityOf } from '../../agents/permissions.js'
 import { notFound } from '../../errors.js'
 import type { Agent, ContactEdit } from '../../model/index.js'
 import { BrowsingSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
@@ -14,7 +14,8 @@ const ContactPatch = Type.Object({
   email: Field(320, { pattern: '^$|^[^@\\s]+@[^@\\s]+$' }),
   phone: Field(40),
   notes: Field(10_000),
-  tags: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }))
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })),
+  suppression: Type.Optional(Type.Null({ description: 'Supervisors: lift a suppression, so automatic messages reach the contact again' }))
 }, { additionalProperties: false })
 
 /** A contact is visible to an agent who may see at least one of their conversations. */
@@ -45,12 +46,19 @@ export async function contactRoutes (app: FastifyInstance, s: HubServices): Prom
   })
 
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof ContactPatch> }>('/contacts/:id', {
-    schema: { tags, summary: "Edit a contact's name, email, phone, tags or notes; null clears a field", ...secured, params: IdParams, body: ContactPatch, response: { 200: ContactSchema } }
+    schema: { tags, summary: "Edit a contact's name, email, phone, tags or notes; null clears a field (a suppression: supervisors; a new email lifts an undeliverable one)", ...secured, params: IdParams, body: ContactPatch, response: { 200: ContactSchema } }
   }, async request => {
-    await visibleContact(s, request.agent!, request.params.id)
-    const { tags: contactTags, ...fields } = request.body
+    const before = await visibleContact(s, request.agent!, request.params.id)
+    const { tags: contactTags, suppression, ...fields } = request.body
     const edit: ContactEdit = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' && v.trim() === '' ? null : v]))
     if (contactTags !== undefined) edit.tags = cleanTags(contactTags)
+    if (suppression !== undefined) {
+      // A complaint is the customer's own wish: only someone who answers for the team may overrule it.
+      requireRole(request.agent!, 'supervisor')
+      edit.suppression = null
+    }
+    // A new address may well be deliverable: the bounce was about the old one.
+    if (edit.email !== undefined && edit.email !== before.email && before.suppression?.reason === 'undeliverable') edit.suppression = null
     const contact = await s.store.editContact(request.params.id, edit, s.clock())
     request.log.info({ contactId: contact.id, agentId: request.agent!.id, fields: Object.keys(request.body) }, 'contact edited')
     return contact

@@ -1,5 +1,5 @@
 import { newId } from '../../ids.js'
-import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason } from '../../model/index.js'
+import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason } from '../../model/index.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import {
@@ -441,7 +441,8 @@ export class MongoInbox extends MongoPart implements InboxStore {
       this.m.Contact.find({ _id: { $in: ids } }).lean() as Promise<Doc[]>,
       this.m.Identity.find({ contactId: { $in: ids } }).sort({ createdAt: 1 }).lean() as Promise<Doc[]>
     ])
-    return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest, identities: identities.filter(i => i.contactId === _id).map(toIdentity) }) as Contact)
+    // Contacts stored before suppressions existed have no field.
+    return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest, suppression: rest.suppression ?? null, identities: identities.filter(i => i.contactId === _id).map(toIdentity) }) as Contact)
   }
 
   async editContact (id: string, edit: ContactEdit, now: Date): Promise<Contact> {
@@ -449,6 +450,15 @@ export class MongoInbox extends MongoPart implements InboxStore {
     const r = await this.m.Contact.updateOne({ _id: id }, { $set: { ...set, updatedAt: now } })
     if (r.matchedCount === 0) throw storeNotFound('contact', id)
     return (await this.getContact(id))!
+  }
+
+  async countSuppressed (): Promise<Array<{ channelId: string, reason: SuppressionReason, count: number }>> {
+    const rows = await this.m.Contact.aggregate([
+      { $match: { suppression: { $type: 'object' } } },
+      { $group: { _id: { channelId: '$suppression.channelId', reason: '$suppression.reason' }, count: { $sum: 1 } } },
+      { $sort: { '_id.channelId': 1, '_id.reason': 1 } }
+    ]) as Array<{ _id: { channelId: string, reason: SuppressionReason }, count: number }>
+    return rows.map(r => ({ ...r._id, count: r.count }))
   }
 
   async listContactMessages (contactId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>> {

@@ -19,9 +19,11 @@ const contact = new Schema({
   attributes: { type: Schema.Types.Mixed, default: {} },
   lastAgentId: { type: String, default: null },
   lastAgentAt: { type: Date, default: null },
+  suppression: { type: new Schema({ reason: String, channelId: String, detail: { type: String, default: null }, at: Date }, options), default: null },
   createdAt: Date,
   updatedAt: Date
 }, options)
+contact.index({ 'suppression.channelId': 1 }, { sparse: true })
 
 const identity = new Schema({
   channelId: { type: String, required: true },

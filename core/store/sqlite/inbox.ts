@@ -1,5 +1,5 @@
 import { newId } from '../../ids.js'
-import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason } from '../../model/index.js'
+import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason } from '../../model/index.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
 import { mergeAttributes } from '../details.js'
 import { storeConflict, storeNotFound } from '../errors.js'
@@ -8,7 +8,7 @@ import {
   type MessagePaging, type MessageStatusUpdate, type OutboundRecord, type Receipt, type RepairReport
 } from '../inbox.js'
 import { isUniqueViolation, SqlitePart } from './connection.js'
-import { toContact, toConversation, toMessage, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow } from './rows.js'
+import { suppressionJson, toContact, toConversation, toMessage, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow } from './rows.js'
 
 /** Thrown inside a write to roll it back when the message was already stored. */
 class Duplicate extends Error {}
@@ -340,12 +340,21 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
   }
 
   async editContact (id: string, edit: ContactEdit, now: Date): Promise<Contact> {
-    const set = Object.entries({ name: edit.name, email: edit.email, phone: edit.phone, notes: edit.notes, tags: edit.tags === undefined ? undefined : JSON.stringify(edit.tags) })
+    const set = Object.entries({
+      name: edit.name, email: edit.email, phone: edit.phone, notes: edit.notes,
+      tags: edit.tags === undefined ? undefined : JSON.stringify(edit.tags),
+      suppression: edit.suppression === undefined ? undefined : suppressionJson(edit.suppression)
+    })
       .filter(([, value]) => value !== undefined)
     const changed = await this.db.write(() => this.db.sql(`UPDATE contacts SET ${set.map(([column]) => `${column} = ?, `).join('')}updated_at = ? WHERE id = ?`)
       .run(...set.map(([, value]) => value ?? null), now.getTime(), id))
     if (changed.changes === 0) throw storeNotFound('contact', id)
     return (await this.getContact(id))!
+  }
+
+  async countSuppressed (): Promise<Array<{ channelId: string, reason: SuppressionReason, count: number }>> {
+    return this.db.sql(`SELECT json_extract(suppression, '$.channelId') AS channelId, json_extract(suppression, '$.reason') AS reason, COUNT(*) AS count
+      FROM contacts WHERE suppression IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`).all() as Array<{ channelId: string, reason: SuppressionReason, count: number }>
   }
 
   async listContactMessages (contactId: string, options: { cursor?: string, limit: number }): Promise<Page<Message>> {

@@ -199,5 +199,10 @@ export const migrations: string[] = [
   ALTER TABLE conversations ADD COLUMN rating_invited_at INTEGER;
   CREATE INDEX conversations_rated ON conversations(rated_at) WHERE rated_at IS NOT NULL;
   ALTER TABLE agents ADD COLUMN welcome TEXT;
+  `,
+  `
+  -- Contacts the hub sends nothing automatic (a spam complaint, a bounced address, a machine's address), as JSON.
+  ALTER TABLE contacts ADD COLUMN suppression TEXT;
+  CREATE INDEX contacts_suppressed ON contacts(json_extract(suppression, '$.channelId')) WHERE suppression IS NOT NULL;
   `
 ]

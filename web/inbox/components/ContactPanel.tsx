@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
 import { duration, t, time } from '../i18n.js'
-import { contact, contactConversations, openId } from '../state.js'
+import { contact, contactConversations, me, openId } from '../state.js'
 import type { Contact } from '../types.js'
 import { ChannelIcon } from './ChannelIcon.js'
 import { TagEditor } from './TagEditor.js'
@@ -27,6 +27,27 @@ function Notes ({ person }: { person: Contact }) {
   )
 }
 
+/** Why nothing automatic goes to this contact; supervisors may lift it. */
+function Suppression ({ person }: { person: Contact }) {
+  const [error, setError] = useState<string | null>(null)
+  const suppression = person.suppression
+  if (suppression === null) return null
+  const lift = async (): Promise<void> => {
+    try {
+      contact.value = { ...contact.value!, ...await api<Contact>('PATCH', `/contacts/${person.id}`, { suppression: null }) }
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err))
+    }
+  }
+  return (
+    <p class={`suppression suppression-${suppression.reason}`} role="note" title={suppression.detail ?? undefined}>
+      {t(`contact.suppressed.${suppression.reason}`)} <span class="hint">{suppression.channelId} · {time(suppression.at)}</span>
+      {me.value?.role !== 'agent' && <button type="button" onClick={() => { void lift() }}>{t('contact.suppressed.lift')}</button>}
+      {error !== null && <span class="hint" role="status">{error}</span>}
+    </p>
+  )
+}
+
 /** Who the customer is: profile, channels, tags and notes (editable), attributes, pages visited, past conversations. */
 export function ContactPanel () {
   const person = contact.value
@@ -39,6 +60,7 @@ export function ContactPanel () {
   return (
     <aside class="contact-panel" aria-label={t('contact.title')}>
       <h2>{person.name ?? person.email ?? t('someone')}</h2>
+      <Suppression person={person} />
       <dl class="profile">
         {person.email !== null && <><dt>{t('contact.email')}</dt><dd>{person.email}</dd></>}
         {person.phone !== null && <><dt>{t('contact.phone')}</dt><dd>{person.phone}</dd></>}

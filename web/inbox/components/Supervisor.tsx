@@ -1,10 +1,10 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { get } from '../api.js'
-import { duration, t, time } from '../i18n.js'
+import { duration, known, t, time } from '../i18n.js'
 import { agentName, agents, teams } from '../state.js'
 import { onEvent } from '../stream.js'
-import type { Agent, ContactSummary, ListItem, RatingRow, RobotStats, StatusChange, Waiting } from '../types.js'
+import type { Agent, ChannelCounters, ContactSummary, ListItem, RatingRow, RobotStats, StatusChange, Waiting } from '../types.js'
 
 interface AttitudeRow { agentId: string, name: string, warned: number, sentAnyway: number, blocked: number }
 import { ChannelIcon } from './ChannelIcon.js'
@@ -17,17 +17,19 @@ export function Supervisor () {
   const [upset, setUpset] = useState<ListItem[]>([])
   const [robot, setRobot] = useState<RobotStats[]>([])
   const [ratings, setRatings] = useState<RatingRow[]>([])
+  const [counters, setCounters] = useState<ChannelCounters[]>([])
   const [loadedAt, setLoadedAt] = useState(Date.now())
   const [, tick] = useState(0)
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined
     const load = async (): Promise<void> => {
-      const [q, a, l, m, u, r, s] = await Promise.all([
+      const [q, a, l, m, u, r, s, c] = await Promise.all([
         get<{ items: Waiting[] }>('/queue'), get<{ items: Agent[] }>('/agents'), get<{ items: StatusChange[] }>('/agents/status-log?limit=50'),
         get<{ items: AttitudeRow[] }>('/guards/attitude?days=7'), get<{ items: ListItem[] }>('/conversations?mood=alert&status=open&limit=50'),
-        get<{ items: RobotStats[] }>('/faq/stats?days=7'), get<{ items: RatingRow[] }>('/ratings?days=30')
+        get<{ items: RobotStats[] }>('/faq/stats?days=7'), get<{ items: RatingRow[] }>('/ratings?days=30'),
+        get<{ items: ChannelCounters[] }>('/channels/counters?days=1')
       ])
-      setQueue(q.items); agents.value = a.items; setLog(l.items); setAttitude(m.items); setUpset(u.items); setRobot(r.items); setRatings(s.items); setLoadedAt(Date.now())
+      setQueue(q.items); agents.value = a.items; setLog(l.items); setAttitude(m.items); setUpset(u.items); setRobot(r.items); setRatings(s.items); setCounters(c.items); setLoadedAt(Date.now())
     }
     void load()
     const off = onEvent(event => {
@@ -92,6 +94,16 @@ export function Supervisor () {
           </tr>
         ))}
       </Section>
+      {counters.map(c => (
+        <Section id={`counters-${c.channelId}`} title={`${t('supervisor.counters')}: ${c.channelId}`} headers={[...Object.keys(c.counts).map(k => known(`counter.${k}`) ?? k), t('supervisor.suppressed')]}>
+          {[
+            <tr data-id={c.channelId}>
+              {Object.entries(c.counts).map(([k, n]) => <td data-counter={k}>{n}</td>)}
+              <td>{(Object.entries(c.suppressed) as Array<[keyof ChannelCounters['suppressed'], number]>).filter(([, n]) => n > 0).map(([reason, n]) => `${n} ${t(`suppressed.${reason}`)}`).join(' · ') || '0'}</td>
+            </tr>
+          ]}
+        </Section>
+      ))}
       <Section id="ratings" title={t('supervisor.ratings')} empty={t('supervisor.noRatings')} headers={[t('supervisor.agent'), t('supervisor.channel'), t('supervisor.ratingCount'), t('supervisor.average'), t('supervisor.satisfied')]}>
         {ratings.map(r => (
           <tr data-id={`${r.agentId ?? 'robot'}-${r.channelId}`}>
