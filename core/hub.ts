@@ -11,7 +11,7 @@ import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
-import { agentsOnline, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, slaBreached, suppressContact, type Channel, type HubServices } from './pipeline/index.js'
+import { agentsOnline, amendMessage, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, setConversationState, slaBreached, suppressContact, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
 import { waitForRedis } from './queue/bullmq/wait-for-redis.js'
 import { drainQueue, strategies } from './routing/index.js'
@@ -120,6 +120,8 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
           receipt: async receipt => await applyReceipt(services, settings.id, receipt),
           updateProfile: async (externalId, profile) => await store.fillProfile(settings.id, externalId, profile, clock()),
           outboundFailed: async (externalId, failure) => await failOutbound(services, settings.id, externalId, failure),
+          setConversationState: async (conversationId, patch) => await setConversationState(services, settings.id, conversationId, patch),
+          amendMessage: async (externalId, amendment) => await amendMessage(services, settings.id, externalId, amendment),
           suppressContact: async (conversationId, suppression) => await suppressContact(services, settings.id, conversationId, suppression),
           count: async counter => {
             if (definition.counters?.includes(counter) !== true) throw new Error(`${settings.plugin} counts "${counter}", which its counters do not declare`)

@@ -105,8 +105,9 @@ for (const queue of ['inline', 'bullmq'] as const) {
     t.test('the send worker re-checks the policy: a window that closed meanwhile fails the message', async t => {
       const h = await setup(t)
       scripted.sendScript = [retryable()]
+      // The window closes during the first, failed try: the retry must see it, however soon it runs.
+      scripted.onSend = () => { scripted.verdict = { verdict: 'deny', code: 'window_closed', message: 'The window closed.' } }
       const { body } = await h.api('POST', `/conversations/${h.conversationId}/messages`, { text: 'late' })
-      scripted.verdict = { verdict: 'deny', code: 'window_closed', message: 'The window closed.' }
       await until(async () => (await messageOf(h, body.id)).status === 'failed', 10_000, 'failed')
       t.match(await messageOf(h, body.id), { errorCode: 'window_closed' })
       t.equal(scripted.sent.length, 0)

@@ -11,7 +11,7 @@ const agent = (id: string, over: Partial<Agent> = {}): Agent => ({
 })
 const conversation = (over: Partial<Conversation> = {}): Conversation => ({
   id: 'c1', channelId: 'web', contactId: 'k1', status: 'unassigned', assigneeId: null, teamId: 'sales', queuedAt: null, queueReason: null,
-  assignedAt: null, tags: [], unreadCount: 1, lastInboundAt: now, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, createdAt: now, updatedAt: now, ...over
+  assignedAt: null, tags: [], unreadCount: 1, lastInboundAt: now, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, channelState: {}, createdAt: now, updatedAt: now, ...over
 })
 const contact = (lastAgentId: string | null, lastAgentAt: Date | null): Contact => ({
   id: 'k1', name: null, email: null, phone: null, avatarUrl: null, tags: [], notes: null, attributes: {}, identities: [], lastAgentId, lastAgentAt, suppression: null, createdAt: now, updatedAt: now

@@ -656,6 +656,55 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     t.same((await store.editContact(c.conversation.contactId, { tags: ['vip'] }, at(4))).suppression?.reason, 'undeliverable', 'another edit leaves it')
   })
 
+  t.test('a customer edits a message: the earlier text kept in order, a redelivered or older edit changes nothing; reactions come and go', async t => {
+    const r = await store.recordInbound(inbound('ed-1', { text: 'I ordered size M' }), T0)
+    const first = await store.amendMessage(r.message.id, { text: 'I ordered size L', revision: 1 }, at(1))
+    t.match(first, { text: 'I ordered size L', extras: { edits: [{ text: 'I ordered size M', at: at(1).toISOString() }], revision: 1 } })
+    t.equal(first!.updatedAt.getTime(), at(1).getTime())
+    t.same((await store.amendMessage(r.message.id, { text: 'I ordered size L', revision: 1 }, at(2)))!.extras?.edits?.length, 1, 'a redelivery adds nothing')
+    t.equal((await store.amendMessage(r.message.id, { text: 'I ordered size S', revision: 1 }, at(2)))!.text, 'I ordered size L', 'an edit not newer than the stored one is ignored')
+    const third = await store.amendMessage(r.message.id, { text: 'I ordered size XL', revision: 3 }, at(3))
+    t.same(third!.extras?.edits?.map(e => e.text), ['I ordered size M', 'I ordered size L'])
+    t.equal((await store.getMessage(r.message.id))!.text, 'I ordered size XL', 'read back')
+
+    const liked = await store.amendMessage(r.message.id, { reaction: { emoji: '❤️' } }, at(4))
+    t.same(liked!.extras?.reaction, { emoji: '❤️', at: at(4).toISOString() })
+    t.equal(liked!.text, 'I ordered size XL', 'a reaction leaves the text')
+    t.equal((await store.amendMessage(r.message.id, { reaction: null }, at(5)))!.extras?.reaction, undefined, 'taken back')
+    t.equal(await store.amendMessage('nope', { reaction: null }, at(6)), null)
+  })
+
+  t.test('concurrent edits of one message lose none of its texts', async t => {
+    const r = await store.recordInbound(inbound('ed-2', { text: 'first' }), T0)
+    await Promise.all(['second', 'third', 'fourth'].map(async (text, i) => await store.amendMessage(r.message.id, { text }, at(i + 1))))
+    const message = (await store.getMessage(r.message.id))!
+    t.same([...message.extras!.edits!.map(e => e.text), message.text].sort(), ['first', 'fourth', 'second', 'third'], 'every text is the current one or in the history')
+  })
+
+  t.test("a conversation's channel state merges, a null removes a key, concurrent patches all land", async t => {
+    const r = await store.recordInbound(inbound('cs-1'), T0)
+    t.same(r.conversation.channelState, {}, 'empty at first')
+    t.same((await store.setChannelState(r.conversation.id, { threadOwner: '263902037430900', windowUntil: 1_700_000_000_000 }, at(1)))!.channelState, { threadOwner: '263902037430900', windowUntil: 1_700_000_000_000 })
+    const patched = await store.setChannelState(r.conversation.id, { threadOwner: null, standby: true }, at(2))
+    t.same(patched!.channelState, { windowUntil: 1_700_000_000_000, standby: true })
+    t.equal(patched!.updatedAt.getTime(), at(2).getTime())
+    await Promise.all(['a', 'b', 'c', 'd'].map(async (k, i) => await store.setChannelState(r.conversation.id, { [k]: i }, at(3))))
+    t.same((await store.getConversation(r.conversation.id))!.channelState, { windowUntil: 1_700_000_000_000, standby: true, a: 0, b: 1, c: 2, d: 3 })
+    t.equal(await store.setChannelState('nope', { a: 1 }, at(4)), null)
+  })
+
+  t.test('a new identity the channel names as the same as a known one joins its contact and conversation', async t => {
+    const guest = await store.recordInbound(inbound('sa-1', { contact: { externalId: 'user_ref:abc' } }), T0)
+    const known = await store.recordInbound(inbound('sa-2', { contact: { externalId: 'psid-9', sameAs: 'user_ref:abc' } }), at(1))
+    t.equal(known.conversation.contactId, guest.conversation.contactId, 'the same contact')
+    t.equal(known.conversation.id, guest.conversation.id, 'in the same open conversation')
+    t.same((await store.getContact(guest.conversation.contactId))!.identities.map(i => i.externalId).sort(), ['psid-9', 'user_ref:abc'])
+    const stranger = await store.recordInbound(inbound('sa-3', { contact: { externalId: 'psid-10', sameAs: 'user_ref:never-seen' } }), at(2))
+    t.not(stranger.conversation.contactId, guest.conversation.contactId, 'an unknown sameAs makes a contact of its own')
+    const again = await store.recordInbound(inbound('sa-4', { contact: { externalId: 'psid-10', sameAs: 'user_ref:abc' } }), at(3))
+    t.equal(again.conversation.contactId, stranger.conversation.contactId, 'a known identity stays where it is')
+  })
+
   t.test('a failed reply goes back to pending once; others are left alone', async t => {
     const r = await store.recordInbound(inbound('r1'), T0)
     const reply = await store.recordOutbound({ conversationId: r.conversation.id, direction: 'outbound', author: { type: 'agent', id: 'x' }, text: 'hi', attachments: [], cards: [], tag: null }, at(1))

@@ -2,7 +2,7 @@ import type { TSchema, Static } from 'typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { FileMeta, StoredFile } from '../files/index.js'
-import type { Attachment, Card, Contact, ContactDetails, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason } from '../model/index.js'
+import type { Attachment, Card, Contact, ContactDetails, Conversation, Message, MessageAmendment, MessageExtras, PageView, QueueReason, SuppressionReason } from '../model/index.js'
 import type { Page } from '../store/index.js'
 
 /** What a channel can carry; the core checks drafts against it before asking the policy. */
@@ -36,13 +36,20 @@ export interface Draft {
 export type Verdict =
   | { verdict: 'allow', windowClosesAt?: Date, note?: string }
   | { verdict: 'tag_required', tags: string[], code: string, message: string, windowClosesAt?: Date }
-  | { verdict: 'deny', code: string, message: string, windowClosesAt?: Date }
+  | { verdict: 'deny', code: string, message: string, windowClosesAt?: Date, actions?: ChannelAction[] }
+
+/** Something an agent can ask the channel to do about a conversation (Messenger: take the thread from another app). */
+export interface ChannelAction {
+  id: string
+  label: string
+}
 
 /** What a plugin hands the core for one inbound message. */
 export interface InboundMessage {
   /** The channel's id for the message: the key that makes redelivery idempotent. */
   externalId: string
-  from: { externalId: string, name?: string, email?: string, phone?: string, avatarUrl?: string }
+  /** `sameAs`: an identity of this channel this sender is known by already (a chat-plugin guest's user_ref, now with a PSID): a new identity joins that contact. */
+  from: { externalId: string, name?: string, email?: string, phone?: string, avatarUrl?: string, sameAs?: string }
   text: string
   attachments?: Attachment[]
   cards?: Card[]
@@ -116,6 +123,10 @@ export interface ChannelContext {
   suppressContact (conversationId: string, suppression: { reason: SuppressionReason, detail: string | null } | null): Promise<Contact | null>
   /** Counts one of the plugin's `counters` (a bounce, a complaint): supervisors see the last day's per channel. */
   count (counter: string): Promise<void>
+  /** Merges into the conversation's channel state (null removes a key), which its policy reads: agents' reply boxes follow at once. */
+  setConversationState (conversationId: string, patch: Record<string, string | number | boolean | null>): Promise<void>
+  /** The customer edited a stored message (its earlier text is kept) or reacted to it (null: took the reaction back); false when no message has that id. */
+  amendMessage (externalId: string, amendment: MessageAmendment): Promise<boolean>
   /** This channel's stored messages (either direction) with any of these ids: threading by the channel's ids. */
   findMessages (externalIds: string[]): Promise<Message[]>
   getConversation (id: string): Promise<Conversation | null>
@@ -197,6 +208,11 @@ export interface ChannelInstance {
    * contact here from a conversation on another channel (email to a webchat visitor who left one).
    */
   recipient?: (contact: Contact) => string | null
+  /**
+   * Optional: what agents can ask of the channel by id (`POST /conversations/:id/actions/:action`),
+   * offered in a verdict's `actions`. Throw a ChannelSendError when the remote refuses.
+   */
+  actions?: Record<string, (conversation: Conversation, contact: Contact) => Promise<void>>
   /** Deliver one message; resolve with the channel's id for it, or throw a ChannelSendError. */
   send: (outbound: OutboundContext) => Promise<{ externalId: string }>
 }

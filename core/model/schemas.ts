@@ -50,6 +50,7 @@ export const ConversationSchema = Type.Object({
   moodAlertAt: Maybe(When),
   rating: Maybe(Type.Object({ score: Type.Integer({ minimum: 1, maximum: 5 }), comment: Maybe(Type.String()), agentId: Maybe(Type.String()), at: When }, open)),
   ratingInvitedAt: Maybe(When),
+  channelState: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { description: "The channel's own state for its rules (Messenger: `threadOwner`, `adWindowUntil`)" }),
   createdAt: When,
   updatedAt: When
 }, open)
@@ -69,7 +70,11 @@ export const MessageSchema = Type.Object({
     fullText: Type.Optional(Type.String()),
     automated: Type.Optional(Type.String()),
     choices: Type.Optional(Type.Array(Type.Object({ label: Type.String(), payload: Type.String() }, open))),
-    payload: Type.Optional(Type.String())
+    payload: Type.Optional(Type.String()),
+    edits: Type.Optional(Type.Array(Type.Object({ text: Type.String(), at: When }), { description: 'the texts before the customer edited it, oldest first' })),
+    revision: Type.Optional(Type.Integer()),
+    reaction: Type.Optional(Type.Object({ emoji: Type.String(), at: When }, { description: "the customer's reaction to this message" })),
+    quote: Type.Optional(Type.Object({ messageId: Maybe(Type.String()), externalId: Maybe(Type.String()), text: Type.String() }, { description: 'the message this one quotes' }))
   }, open)),
   externalId: Maybe(Type.String()),
   status: Type.Enum(['pending', 'sent', 'delivered', 'read', 'failed']),

@@ -36,6 +36,8 @@ export interface Contact {
   updatedAt: Date
 }
 
+export type ChannelState = Record<string, string | number | boolean>
+
 /**
  * Why the hub sends a contact no automatic message (welcome, away, robot, rating invitation):
  * they reported its mail as spam, their address bounced, or the address is a machine's.
@@ -73,6 +75,8 @@ export interface Conversation {
   rating: Rating | null
   /** When the customer was last asked to rate (null: never). */
   ratingInvitedAt: Date | null
+  /** What the channel keeps about this conversation for its rules (Messenger: which app owns the thread, an ad's longer window). */
+  channelState: ChannelState
   createdAt: Date
   updatedAt: Date
 }
@@ -115,7 +119,18 @@ export interface MessageExtras {
   choices?: Choice[]
   /** The choice a customer tapped (its payload), on their message. */
   payload?: string
+  /** The texts this message had before the customer edited it, oldest first, each with when it was replaced (ISO). */
+  edits?: Array<{ text: string, at: string }>
+  /** The channel's count of edits (Messenger's `num_edit`): an older or repeated edit changes nothing. */
+  revision?: number
+  /** The customer's reaction to this message (an emoji, or the channel's name for it), and when (ISO). */
+  reaction?: { emoji: string, at: string }
+  /** The message this one quotes (a reply to it): the hub's id when it is stored, and its text then. */
+  quote?: { messageId: string | null, externalId: string | null, text: string }
 }
+
+/** A customer's change to a stored message: new text (a revision number orders repeated edits), or their reaction (null takes it back). */
+export type MessageAmendment = { text: string, revision?: number } | { reaction: { emoji: string } | null }
 
 /** One tappable answer under a message: the customer's message carries `label` as text and `payload` in extras. */
 export interface Choice {

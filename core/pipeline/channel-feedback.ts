@@ -1,6 +1,6 @@
 import type { ChannelHealth, OutboundReceipt } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
-import type { Contact, SuppressionReason } from '../model/index.js'
+import type { Contact, MessageAmendment, SuppressionReason } from '../model/index.js'
 import type { HubServices } from './services.js'
 
 /** A channel's delivery or read receipt: statuses move forward and agents see it. */
@@ -11,6 +11,25 @@ export async function applyReceipt (s: HubServices, channelId: string, receipt: 
     if (conversation !== null) await s.bus.publish({ type: 'message.updated', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
   }
   return changed.length
+}
+
+/** The customer edited or reacted to one of this channel's stored messages; agents see the change. False when none has that id. */
+export async function amendMessage (s: HubServices, channelId: string, externalId: string, amendment: MessageAmendment): Promise<boolean> {
+  const [message] = await s.store.findMessagesByExternalId(channelId, [externalId])
+  if (message === undefined) return false
+  const amended = await s.store.amendMessage(message.id, amendment, s.clock())
+  if (amended === null || amended.updatedAt.getTime() === message.updatedAt.getTime()) return true
+  const conversation = await s.store.getConversation(message.conversationId)
+  if (conversation !== null) await s.bus.publish({ type: 'message.updated', conversationId: conversation.id, message: amended, audience: conversationAudience(conversation) })
+  return true
+}
+
+/** The channel's own state of a conversation changed (Messenger: another app took the thread); agents see it at once. */
+export async function setConversationState (s: HubServices, channelId: string, conversationId: string, patch: Record<string, string | number | boolean | null>): Promise<void> {
+  // A channel keeps state on its own conversations only.
+  if ((await s.store.getConversation(conversationId))?.channelId !== channelId) return
+  const conversation = await s.store.setChannelState(conversationId, patch, s.clock())
+  if (conversation !== null) await s.bus.publish({ type: 'conversation.updated', conversationId, conversation, audience: conversationAudience(conversation) })
 }
 
 /** The channel says a message it accepted was not delivered after all (a bounce). */

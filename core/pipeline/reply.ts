@@ -3,7 +3,7 @@ import { visibleConversation } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { fileKeyOf, plainUrl } from '../files/index.js'
 import { conversationAudience } from '../events/index.js'
-import type { Agent, Attachment, Card, Conversation, Message } from '../model/index.js'
+import type { Agent, Attachment, Card, Conversation, Message, MessageExtras } from '../model/index.js'
 import { translateReply } from '../translation/index.js'
 import { announceAssigned } from '../routing/index.js'
 import { afterStored } from './after-stored.js'
@@ -22,6 +22,17 @@ export interface ReplyInput {
   via?: string
   /** The agent saw the attitude warning and sends it as written. */
   confirm?: boolean
+  /** A message of this conversation the reply quotes: shown as a quote, sent as the channel's own reply-to where it has one. */
+  replyTo?: string
+}
+
+/** The quote a reply carries: one of this conversation's messages, as it reads now. */
+async function quoteOf (s: HubServices, conversationId: string, messageId: string): Promise<NonNullable<MessageExtras['quote']>> {
+  const quoted = await s.store.getMessage(messageId)
+  if (quoted === null || quoted.conversationId !== conversationId) {
+    throw new HubError('quote_not_found', `Message ${messageId} is not in this conversation; quote one of its own messages.`, 422, { field: 'replyTo' })
+  }
+  return { messageId: quoted.id, externalId: quoted.externalId, text: quoted.text }
 }
 
 /** The channel a reply goes out on: the conversation's, or one the agent chose that can reach the contact. */
@@ -99,7 +110,11 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
   const translated = await translateReply(s, conversationId, input.text)
   const draft: Draft = { text: translated.text, attachments, cards: input.cards ?? [], tag: input.tag ?? null, automated: false }
   await refuseUnlessAllowed(s, channel, conversation, draft, agent, input.confirm === true, input.text)
-  const extras = { ...translated.extras, ...(input.via !== undefined ? { via: input.via } : {}) }
+  const extras = {
+    ...translated.extras,
+    ...(input.via !== undefined ? { via: input.via } : {}),
+    ...(input.replyTo !== undefined ? { quote: await quoteOf(s, conversationId, input.replyTo) } : {})
+  }
 
   const message = await s.store.recordOutbound({
     conversationId, channelId: channel.id, direction: 'outbound', author: { type: 'agent', id: agent.id },

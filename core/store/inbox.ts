@@ -1,6 +1,6 @@
 import type {
   Attachment, Author, Browsing, Card, Contact, ContactDetails, ContactEdit, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
-  PageView, QueueReason, AgentStatus, SuppressionReason
+  PageView, QueueReason, AgentStatus, SuppressionReason, MessageAmendment
 } from '../model/index.js'
 import type { Page } from './cursor.js'
 
@@ -38,6 +38,12 @@ export interface InboxStore {
   markRouted (id: string): Promise<void>
   /** Replaces a message's extras (a translation added after it was stored). */
   setMessageExtras (id: string, extras: MessageExtras): Promise<Message>
+  /**
+   * Applies a customer's edit or reaction, atomically per message: an edit keeps the text it
+   * replaces in `extras.edits`; the same text again, or a revision not above the stored one,
+   * changes nothing (a redelivery). Null when the message does not exist.
+   */
+  amendMessage (id: string, amendment: MessageAmendment, now: Date): Promise<Message | null>
   /** A failed outbound message goes back to `pending`, its error cleared; null when it is not failed (so one retry wins). */
   retryMessage (id: string, now: Date): Promise<Message | null>
   /**
@@ -68,6 +74,8 @@ export interface InboxStore {
   repair (olderThan: Date): Promise<RepairReport>
 
   getConversation (id: string): Promise<Conversation | null>
+  /** Merges into a conversation's channel state, atomically (a null removes that key); null when the conversation does not exist. */
+  setChannelState (id: string, patch: Record<string, string | number | boolean | null>, now: Date): Promise<Conversation | null>
   /** Most recent activity first. */
   listConversations (filter: ConversationFilter, options: { cursor?: string, limit: number }): Promise<Page<Conversation>>
   /** How many conversations match, for the inbox's counters. */
@@ -142,7 +150,8 @@ export interface InboundRecord {
   /** Team of a conversation this message opens (the channel's); null: every agent. */
   teamId: string | null
   externalId: string
-  contact: { externalId: string, name?: string, email?: string, phone?: string, avatarUrl?: string }
+  /** `sameAs`: an identity of this channel this new one belongs to; it joins that contact. */
+  contact: { externalId: string, name?: string, email?: string, phone?: string, avatarUrl?: string, sameAs?: string }
   text: string
   attachments: Attachment[]
   cards: Card[]

@@ -16,7 +16,7 @@ export interface GraphOptions {
   timeoutMs: number
 }
 
-/** The parts of the Graph API a Page channel uses: the Send API and the profile lookup. */
+/** The parts of the Graph API a Page or Instagram channel uses: the Send API, the profile lookup, the handover protocol. */
 export class GraphClient {
   constructor (private readonly options: GraphOptions) {}
 
@@ -62,15 +62,23 @@ export class GraphClient {
   }
 
   /** A typing indicator or seen mark, as its own Send API call. */
-  async senderAction (pageId: string, psid: string, action: 'typing_on' | 'typing_off' | 'mark_seen'): Promise<void> {
-    await this.call('POST', `${pageId}/messages`, { recipient: { id: psid }, sender_action: action })
+  async senderAction (accountId: string, recipient: Record<string, string>, action: 'typing_on' | 'typing_off' | 'mark_seen'): Promise<void> {
+    await this.call('POST', `${accountId}/messages`, { recipient, sender_action: action })
   }
 
-  /** The customer's name and picture (User Profile API). */
-  async profile (psid: string): Promise<{ name?: string, avatarUrl?: string }> {
-    const p = await this.call('GET', `${psid}?fields=first_name,last_name,profile_pic`)
-    const name = [p.first_name, p.last_name].filter(v => typeof v === 'string' && v !== '').join(' ')
-    return { ...(name !== '' ? { name } : {}), ...(typeof p.profile_pic === 'string' ? { avatarUrl: p.profile_pic } : {}) }
+  /** The customer's profile fields (User Profile API; Instagram's has other fields than Messenger's). */
+  async profile (personId: string, fields: string): Promise<Record<string, unknown>> {
+    return await this.call('GET', `${personId}?fields=${fields}`)
+  }
+
+  /** Handover protocol: this app takes the person's thread (from the Page inbox or another app). */
+  async takeThread (accountId: string, personId: string, metadata: string): Promise<void> {
+    await this.call('POST', `${accountId}/take_thread_control`, { recipient: { id: personId }, metadata })
+  }
+
+  /** Handover protocol: this app passes the person's thread to another app (the Page inbox, 263902037430900). */
+  async passThread (accountId: string, personId: string, targetAppId: string, metadata: string): Promise<void> {
+    await this.call('POST', `${accountId}/pass_thread_control`, { recipient: { id: personId }, target_app_id: targetAppId, metadata })
   }
 }
 

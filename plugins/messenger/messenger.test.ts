@@ -9,10 +9,7 @@ import messenger from './index.js'
 const SECRET = 'app-secret-123456'
 const TOKEN = 'page-token'
 const HOUR = 3_600_000
-const graph = new FakeGraph()
-await graph.listen()
-graph.validTokens.add(TOKEN)
-t.teardown(async () => { await graph.close() })
+const graph = await FakeGraph.start(t, [TOKEN])
 
 const channel = (id: string, pageId: string, over: Record<string, unknown> = {}) => ({
   id, plugin: 'messenger', pageId, pageAccessToken: TOKEN, appSecret: SECRET, verifyToken: 'verify-me', graphBaseUrl: graph.url, ...over
@@ -72,7 +69,7 @@ t.test('a bad signature is 401 and stores nothing', async t => {
   const forged = await FakeGraph.deliver(`${h.url}/channels/fb-shop/webhook`, 'other-app-secret', body)
   t.match({ status: forged.status, body: await forged.json() }, { status: 401, body: { code: 'invalid_signature' } })
   t.same(await h.messages(), [])
-  t.equal((await h.webhook({ object: 'instagram', entry: [] })).status, 400, 'not a Page webhook')
+  t.equal((await h.webhook({ object: 'whatsapp_business_account', entry: [] })).status, 400, 'not a Messenger Platform webhook')
 })
 
 t.test('a batch: 3 entries × 2 events are 6 messages, once each, even redelivered; other Pages routed or skipped', async t => {
@@ -90,7 +87,7 @@ t.test('a batch: 3 entries × 2 events are 6 messages, once each, even redeliver
   t.equal((await h.messages()).length, 6)
 })
 
-t.test('inbound kinds: attachments, quick replies, postbacks, referrals, reactions', async t => {
+t.test('inbound kinds: attachments, quick replies, postbacks, referrals; a reaction marks the message it reacts to', async t => {
   const h = await hub(t)
   const now = Date.now()
   await h.webhook(payload([{ events: [
@@ -105,7 +102,8 @@ t.test('inbound kinds: attachments, quick replies, postbacks, referrals, reactio
   t.match(byId.get('mid.qr'), { text: 'Yes please', cards: [{ kind: 'quick_reply', fields: { payload: 'CONFIRM_ORDER' } }] })
   t.match(byId.get('mid.pb'), { text: 'Track my order', cards: [{ kind: 'postback', fields: { payload: 'TRACK' } }] })
   t.match([...byId.values()].find(m => m.cards[0]?.kind === 'referral'), { cards: [{ title: 'Came from an ad', fields: { ref: 'spring-sale', adId: '6045246247433' } }] })
-  t.match([...byId.values()].find(m => m.cards[0]?.kind === 'reaction'), { text: '❤️', cards: [{ title: 'love', fields: { action: 'react', messageId: 'mid.att' } }] })
+  t.match(byId.get('mid.att')?.extras, { reaction: { emoji: '❤️' } }, 'the reaction is on the message, not a message of its own')
+  t.equal(byId.size, 4)
   const conversation = (await h.hub.services.store.getConversation([...byId.values()][0]!.conversationId))!
   t.equal(conversation.lastInboundAt?.getTime(), now - 2 * HOUR, 'the referral opened the window; the reaction did not move it')
 })
@@ -257,7 +255,10 @@ t.test('limits, quick replies, attachments by URL, typing, and the per-Page send
   const [conversation] = (await h.hub.services.store.listConversations({ channelId: 'fb-shop' }, { limit: 1 })).items
   const id = conversation!.id
   t.match(await h.api('POST', `/conversations/${id}/messages`, { text: 'x'.repeat(2001) }), { status: 422, body: { code: 'text_too_long', message: /2001 characters.*at most 2000/ } }, 'refused above 2,000 characters, not split')
-  t.match(await h.api('POST', `/conversations/${id}/messages`, { text: 'see', cards: [{ kind: 'product', title: 'Mug' }] }), { status: 422, body: { code: 'cards_unsupported' } })
+  graph.calls.length = 0
+  const card = await h.api('POST', `/conversations/${id}/messages`, { text: '', cards: [{ kind: 'product', title: 'Mug', imageUrl: 'https://cdn.example/mug.jpg', url: 'https://shop.example/mug', fields: { price: '$12' } }] })
+  await until(async () => (await h.hub.services.store.getMessage(card.body.id))?.status === 'sent')
+  t.same(graph.sends[0]?.body.message.attachment, { type: 'template', payload: { template_type: 'generic', elements: [{ title: 'Mug', subtitle: '$12', image_url: 'https://cdn.example/mug.jpg', default_action: { type: 'web_url', url: 'https://shop.example/mug' }, buttons: [{ type: 'web_url', url: 'https://shop.example/mug', title: 'Open' }] }] } }, 'a card goes as a generic template')
   graph.calls.length = 0
   const quick = await h.api('POST', `/conversations/${id}/messages`, { text: 'Did that help?', cards: [{ kind: 'quick_replies', title: '', fields: { yes: 'Yes', no: 'No' } }] })
   await until(async () => (await h.hub.services.store.getMessage(quick.body.id))?.status === 'sent')

@@ -8,7 +8,7 @@ const now = new Date('2026-11-21T12:00:00Z')
 const hoursAgo = (h: number): Date => new Date(now.getTime() - h * 3_600_000)
 const conversation = (lastInboundAt: Date | null): Conversation => ({
   id: 'c', channelId: 'fb', contactId: 'k', status: 'assigned', assigneeId: 'a', teamId: null, queuedAt: null, queueReason: null, assignedAt: now,
-  tags: [], unreadCount: 0, lastInboundAt, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, createdAt: now, updatedAt: now
+  tags: [], unreadCount: 0, lastInboundAt, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, channelState: {}, createdAt: now, updatedAt: now
 })
 const draft = (tag: string | null = null, automated = false) => ({ text: 'hi', attachments: [], cards: [], tag, automated })
 const settings = { humanAgent: true, tags: tagCatalog([]) }
@@ -35,4 +35,18 @@ t.test('a retired tag is accepted before its date', async t => {
 t.test('which files Meta cannot fetch itself', async t => {
   for (const url of ['http://localhost:3000/f.png', 'http://127.0.0.1/f', 'http://10.1.2.3/f', 'http://172.20.0.5/f', 'http://192.168.1.9/f', 'http://files.internal/f', 'http://[::1]/f', '/files/0123/f.png']) t.ok(isPrivateUrl(url), url)
   for (const url of ['https://cdn.example.com/f.png', 'http://172.32.0.1/f', 'not a url']) t.notOk(isPrivateUrl(url), url)
+})
+
+t.test('an ad opens a window of 7 days from the first message; tags are not needed inside it', async t => {
+  const fromAd = { ...conversation(hoursAgo(72)), channelState: { adWindowUntil: hoursAgo(72).getTime() + 7 * 24 * 3_600_000 } }
+  t.match(windowVerdict(fromAd, draft(), now, settings), { verdict: 'allow', windowClosesAt: new Date(hoursAgo(72).getTime() + 7 * 24 * 3_600_000) })
+  t.match(windowVerdict(fromAd, draft(null, true), now, settings), { verdict: 'allow' }, 'automated messages too: it is the standard window, only longer')
+  const expired = { ...conversation(hoursAgo(8 * 24)), channelState: { adWindowUntil: hoursAgo(24).getTime() } }
+  t.match(windowVerdict(expired, draft(), now, settings), { verdict: 'deny', code: 'window_closed' })
+})
+
+t.test("Instagram's catalog has HUMAN_AGENT only: Messenger's update tags were never accepted there", async t => {
+  t.same([...tagCatalog([], 'instagram').keys()], ['HUMAN_AGENT'])
+  t.same([...tagCatalog([], 'messenger').keys()], ['HUMAN_AGENT', 'CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'ACCOUNT_UPDATE'])
+  t.same([...tagCatalog([{ tag: 'NEW_TAG', windowHours: 48, needsHumanAgent: false }], 'instagram').keys()], ['HUMAN_AGENT', 'NEW_TAG'], 'a config entry without platforms applies to both')
 })

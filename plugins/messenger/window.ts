@@ -4,6 +4,10 @@ import { retiredAt, type TagRule } from './tags.js'
 
 const HOUR = 3_600_000
 const STANDARD_WINDOW_MS = 24 * HOUR
+/** How long the window an ad opens lasts, from the person's first message after the click. */
+export const AD_WINDOW_MS = 7 * 24 * HOUR
+/** The conversation's channel state key: when the window an ad opened closes (ms). */
+export const AD_WINDOW = 'adWindowUntil'
 
 export interface WindowSettings {
   humanAgent: boolean
@@ -13,9 +17,10 @@ export interface WindowSettings {
 const ago = (ms: number): string => ms < 48 * HOUR ? `${Math.round(ms / HOUR)} hours ago` : `${Math.round(ms / (24 * HOUR))} days ago`
 
 /**
- * Messenger's rules, measured from the customer's last message by the events' own timestamps:
- * within 24 h anything goes (RESPONSE); after that only a tagged message whose rule allows it:
- * HUMAN_AGENT for 7 days, for a person (never automated), if the Page has the permission.
+ * Messenger's and Instagram's rules, measured from the customer's last message by the events'
+ * own timestamps: within 24 h anything goes (RESPONSE), and within 7 days of a first message
+ * after an ad click; after that only a tagged message whose rule allows it: HUMAN_AGENT for
+ * 7 days, for a person (never automated), if the Page has the permission.
  */
 export function windowVerdict (conversation: Conversation, draft: Draft, now: Date, settings: WindowSettings): Verdict {
   if (draft.tag !== null) {
@@ -33,6 +38,9 @@ export function windowVerdict (conversation: Conversation, draft: Draft, now: Da
   const sinceMs = now.getTime() - new Date(last).getTime()
   const standardCloses = new Date(new Date(last).getTime() + STANDARD_WINDOW_MS)
   if (sinceMs < STANDARD_WINDOW_MS) return { verdict: 'allow', windowClosesAt: standardCloses }
+  // A first message after a Click-to-Messenger / Click-to-Direct ad opens a window of up to 7 days (Meta's policy, 2026-09-28).
+  const adCloses = Number(conversation.channelState[AD_WINDOW] ?? 0)
+  if (draft.tag === null && now.getTime() < adCloses) return { verdict: 'allow', windowClosesAt: new Date(adCloses) }
 
   const usable = [...settings.tags.values()].filter(rule =>
     (retiredAt(rule) === null || now < retiredAt(rule)!) &&

@@ -7,9 +7,13 @@ export interface ScriptedError { status: number, code?: number, subcode?: number
 
 /**
  * A local stand-in for Meta's Graph API as its public docs describe it: the Send API
- * (`POST /{version}/{page-id}/messages` → `{recipient_id, message_id}`), sender actions, the User
- * Profile API (`GET /{version}/{psid}?fields=first_name,last_name,profile_pic`), error bodies
+ * (`POST /{version}/{page-id or ig-id}/messages` → `{recipient_id, message_id}`), sender actions,
+ * the User Profile API (`GET /{version}/{psid}?fields=first_name,last_name,profile_pic`, and
+ * Instagram's `name,username,profile_pic` for IG-scoped ids), the handover protocol
+ * (`take_thread_control`, `pass_thread_control` → `{success: true}`), error bodies
  * `{error: {message, type, code, error_subcode, fbtrace_id}}`, and signed webhook deliveries.
+ * Instagram accounts (`instagramAccounts`) refuse what the Messenger API for Instagram does not
+ * take: text over 1,000 characters and file attachments.
  */
 export class FakeGraph {
   readonly calls: GraphCall[] = []
@@ -19,7 +23,9 @@ export class FakeGraph {
   errors: ScriptedError[] = []
   /** Tokens the fake accepts; any other gets error 190. */
   readonly validTokens = new Set<string>()
-  readonly profiles = new Map<string, { first_name: string, last_name: string, profile_pic: string }>()
+  /** Profile fields by person id: Messenger's (first_name, last_name, profile_pic) or Instagram's (name, username, profile_pic). */
+  readonly profiles = new Map<string, Record<string, string>>()
+  readonly instagramAccounts = new Set<string>()
   profileStatus = 200
   url = ''
   private server: Server | undefined
@@ -67,7 +73,15 @@ export class FakeGraph {
       this.uploads.push(raw)
       return [200, { attachment_id: `att_${this.uploads.length}` }, {}]
     }
+    if (edge === 'take_thread_control' || edge === 'pass_thread_control') {
+      if (call.body.recipient?.id === undefined || (edge === 'pass_thread_control' && call.body.target_app_id === undefined)) return error(400, 100, '(#100) The parameter recipient is required')
+      return [200, { success: true }, {}]
+    }
     if (edge !== 'messages') return error(400, 100, 'Unknown path components')
+    if (this.instagramAccounts.has(id ?? '') && call.body.sender_action === undefined) {
+      if ([...(call.body.message?.text ?? '')].length > 1000) return error(400, 100, '(#100) Length of param message[text] must be less than or equal to 1000')
+      if (call.body.message?.attachment?.type === 'file') return error(400, 100, '(#100) Unsupported attachment type')
+    }
     const scripted = this.errors.shift()
     if (scripted !== undefined) {
       return error(scripted.status, scripted.code ?? 0, scripted.message ?? 'scripted error', scripted.subcode, scripted.retryAfter !== undefined ? { 'retry-after': String(scripted.retryAfter) } : {})
@@ -81,6 +95,15 @@ export class FakeGraph {
       if (bad >= 0) return error(400, 100, `(#100) param message[quick_replies][${bad}] has an invalid title or payload`)
     }
     return [200, { recipient_id: call.body.recipient?.id, message_id: `m_${++this.nextId}` }, {}]
+  }
+
+  /** A fake listening for one test file, accepting these tokens, closed when the file ends. */
+  static async start (t: { teardown: (fn: () => Promise<void>) => void }, tokens: string[]): Promise<FakeGraph> {
+    const graph = new FakeGraph()
+    await graph.listen()
+    for (const token of tokens) graph.validTokens.add(token)
+    t.teardown(async () => { await graph.close() })
+    return graph
   }
 
   /** Delivers a webhook to a hub channel the way Meta does: JSON signed with X-Hub-Signature-256. */

@@ -10,6 +10,8 @@ export const scripted = {
   /** Each send takes the next entry: an error to throw, or undefined to succeed. */
   sendScript: [] as Array<ChannelSendError | Error | undefined>,
   sent: [] as OutboundContext[],
+  /** Runs at each send before its scripted result: what changes while a job is in flight (a window closing). */
+  onSend: undefined as (() => void) | undefined,
   /** What the core told customers about their wait. */
   notices: [] as Array<{ conversationId: string, notice: WaitNotice }>,
   reset (): void {
@@ -17,6 +19,7 @@ export const scripted = {
     this.sendScript = []
     this.sent = []
     this.notices = []
+    this.onSend = undefined
   }
 }
 
@@ -34,6 +37,7 @@ export const scriptedChannel = defineChannel({
         scripted.notices.push({ conversationId: conversation.id, notice })
       },
       async send (outbound) {
+        scripted.onSend?.()
         const next = scripted.sendScript.shift()
         if (next !== undefined) throw next
         scripted.sent.push(outbound)

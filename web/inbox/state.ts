@@ -25,6 +25,8 @@ export const contactConversations = signal<Conversation[]>([])
 /** The contact's whole history across channels, oldest first. */
 export const history = signal<Message[]>([])
 export const customerTyping = signal(false)
+/** The customer's message the next reply quotes (sent as the channel's reply-to), or null. */
+export const quoting = signal<Message | null>(null)
 export const openConversation = computed(() => rows.value.find(r => r.id === openId.value) ?? contactConversations.value.find(c => c.id === openId.value) ?? null)
 
 const PAGE = 100

@@ -28,7 +28,7 @@ export interface ChannelInfo {
 export type Verdict =
   | { verdict: 'allow', windowClosesAt?: string }
   | { verdict: 'tag_required', code: string, message: string, tags: string[], windowClosesAt?: string }
-  | { verdict: 'deny', code: string, message: string }
+  | { verdict: 'deny', code: string, message: string, windowClosesAt?: string, actions?: Array<{ id: string, label: string }> }
 
 export interface Count { total: number, unread: number }
 export type View = InboxView

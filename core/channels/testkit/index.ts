@@ -23,7 +23,7 @@ export interface ChannelKitOptions<C> {
 const now = new Date('2026-11-21T12:00:00Z')
 
 export function sampleConversation (channelId: string, over: Partial<Conversation> = {}): Conversation {
-  return { id: 'conv-kit', channelId, contactId: 'contact-kit', status: 'unassigned', assigneeId: null, teamId: null, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 1, lastInboundAt: new Date(now.getTime() - 60_000), lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, createdAt: now, updatedAt: now, ...over }
+  return { id: 'conv-kit', channelId, contactId: 'contact-kit', status: 'unassigned', assigneeId: null, teamId: null, queuedAt: null, queueReason: null, assignedAt: null, tags: [], unreadCount: 1, lastInboundAt: new Date(now.getTime() - 60_000), lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, channelState: {}, createdAt: now, updatedAt: now, ...over }
 }
 
 function isVerdict (v: Verdict): boolean {
@@ -49,6 +49,8 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
     updateProfile: async () => {},
     outboundFailed: async () => false,
     suppressContact: async () => null,
+    amendMessage: async () => false,
+    setConversationState: async () => {},
     count: async () => {},
     findMessages: async () => [],
     getConversation: async () => null,

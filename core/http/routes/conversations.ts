@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { visibilityOf, visibleConversation } from '../../agents/permissions.js'
 import { INBOX_VIEWS, type Agent } from '../../model/index.js'
 import { AttachmentSchema, CardSchema, ContactSchema, ContactSummarySchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
-import { agentTyping, conversationActions, markRead, reply, replyPolicy, retryReply, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
+import { agentTyping, channelAction, conversationActions, markRead, reply, replyPolicy, retryReply, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
 import type { ConversationFilter } from '../../store/index.js'
 import { cleanTags, IdParams, listRows, page, Paging, secured } from './common.js'
 
@@ -36,7 +36,8 @@ const ReplyBody = Type.Object({
   attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 })),
   cards: Type.Optional(Type.Array(CardSchema, { maxItems: 10, description: 'only on channels that carry cards (capabilities.cards)' })),
   channelId: Type.Optional(Type.String({ minLength: 1, description: "send through another of the hub's channels that can reach the contact (e.g. email); default: the conversation's" })),
-  confirm: Type.Optional(Type.Boolean({ description: 'send as written after a 422 attitude_warning' }))
+  confirm: Type.Optional(Type.Boolean({ description: 'send as written after a 422 attitude_warning' })),
+  replyTo: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "a message of this conversation to quote: shown as a quote, sent as the channel's reply-to (Messenger `reply_to`) where it has one" }))
 }, { additionalProperties: false })
 const PolicyQuery = Type.Object({
   channelId: Type.Optional(Type.String({ minLength: 1, description: "the verdict for replying through this channel instead of the conversation's" }))
@@ -140,6 +141,11 @@ export async function conversationRoutes (app: FastifyInstance, s: HubServices):
   app.post<Id>('/conversations/:id/read', {
     schema: { tags, summary: 'Mark as read: unread goes to zero, and the customer may see it was seen', ...secured, params: IdParams, response: { 200: ConversationSchema } }
   }, async request => await markRead(s, request.agent!, request.params.id))
+
+  const ActionParams = Type.Object({ id: IdParams.properties.id, action: Type.String({ pattern: '^[a-z_]{1,40}$' }) })
+  app.post<{ Params: Static<typeof ActionParams> }>('/conversations/:id/actions/:action', {
+    schema: { tags, summary: "Ask the conversation's channel to act, as a verdict's `actions` offer (Messenger: `take_thread`, `pass_thread`)", ...secured, params: ActionParams, response: { 200: ConversationSchema } }
+  }, async request => await channelAction(s, request.agent!, request.params.id, request.params.action))
 
   for (const [action, summary] of [['unassign', 'Hand back to routing'], ['close', 'Close'], ['reopen', 'Reopen and route again']] as const) {
     app.post<Id>(`/conversations/:id/${action}`, {

@@ -4,7 +4,7 @@ import type { Doc } from './connection.js'
 /** Documents as the model's types: the driver's own bookkeeping fields stay inside. */
 export function toConversation (d: Doc): Conversation {
   const { _id, openKey: _openKey, thread: _thread, countedIds: _counted, ...rest } = d
-  return { id: _id, ...rest, moodAlertAt: d.moodAlertAt ?? null, rating: d.rating ?? null, ratingInvitedAt: d.ratingInvitedAt ?? null } as Conversation
+  return { id: _id, ...rest, moodAlertAt: d.moodAlertAt ?? null, rating: d.rating ?? null, ratingInvitedAt: d.ratingInvitedAt ?? null, channelState: d.channelState ?? {} } as Conversation
 }
 
 export function toMessage (d: Doc): Message {

@@ -1,5 +1,6 @@
 import { newId } from '../../ids.js'
-import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason } from '../../model/index.js'
+import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason, MessageAmendment } from '../../model/index.js'
+import { amended } from '../amend.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import {
@@ -147,7 +148,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     const id = newId(now.getTime())
     const fields = {
       _id: id, channelId: record.channelId, contactId, thread, assigneeId: null, teamId: record.teamId, queuedAt: null, queueReason: null, assignedAt: null,
-      tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null,
+      tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, channelState: {},
       countedIds: [], createdAt: now, updatedAt: now
     }
     if (note) {
@@ -176,12 +177,16 @@ export class MongoInbox extends MongoPart implements InboxStore {
     return { id: joined._id, created: false }
   }
 
-  /** See the sqlite driver: a new address writing into a matched conversation whose contact has that email joins that contact. */
+  /** See the sqlite driver: a new address writing into a matched conversation whose contact has that email, or one the channel names as `sameAs`, joins that contact. */
   async #upsertIdentity (record: InboundRecord, now: Date, joined: Doc | null): Promise<string> {
     const { channelId, contact } = record
     const filter = { channelId, externalId: contact.externalId }
     let newContactId = newId(now.getTime())
-    if (joined !== null && contact.email !== undefined && await this.m.Identity.exists(filter) === null) {
+    const same = contact.sameAs !== undefined && await this.m.Identity.exists(filter) === null
+      ? await this.m.Identity.findOne({ channelId, externalId: contact.sameAs }).lean() as Doc | null
+      : null
+    if (same !== null) newContactId = same.contactId as string
+    else if (joined !== null && contact.email !== undefined && await this.m.Identity.exists(filter) === null) {
       const owner = await this.m.Contact.findById(joined.contactId).lean() as Doc | null
       if (typeof owner?.email === 'string' && owner.email.toLowerCase() === contact.email.toLowerCase()) newContactId = owner._id
     }
@@ -306,6 +311,20 @@ export class MongoInbox extends MongoPart implements InboxStore {
     const d = await this.m.Message.findByIdAndUpdate(id, { $set: { extras } }, { returnDocument: 'after', lean: true }) as Doc | null
     if (d === null) throw storeNotFound('message', id)
     return toMessage(d)
+  }
+
+  async amendMessage (id: string, amendment: MessageAmendment, now: Date): Promise<Message | null> {
+    // Compare-and-set on updatedAt: a concurrent amendment makes this one read again, so no edit is lost.
+    for (;;) {
+      const d = await this.m.Message.findById(id).lean() as Doc | null
+      if (d === null) return null
+      const message = toMessage(d)
+      const next = amended(message, amendment, now)
+      if (next === null) return message
+      const updatedAt = now.getTime() > message.updatedAt.getTime() ? now : new Date(message.updatedAt.getTime() + 1)
+      const after = await this.m.Message.findOneAndUpdate({ _id: id, updatedAt: message.updatedAt }, { $set: { text: next.text, extras: next.extras, updatedAt } }, { returnDocument: 'after', lean: true }) as Doc | null
+      if (after !== null) return toMessage(after)
+    }
   }
 
   async retryMessage (id: string, now: Date): Promise<Message | null> {
@@ -599,6 +618,13 @@ export class MongoInbox extends MongoPart implements InboxStore {
     const d = await this.m.Conversation.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after', lean: true }) as Doc | null
     if (d === null) throw storeNotFound('conversation', id)
     return toConversation(d)
+  }
+
+  async setChannelState (id: string, patch: Record<string, string | number | boolean | null>, now: Date): Promise<Conversation | null> {
+    const set = Object.entries(patch).filter(([, v]) => v !== null).map(([k, v]) => [`channelState.${k}`, v])
+    const unset = Object.entries(patch).filter(([, v]) => v === null).map(([k]) => [`channelState.${k}`, ''])
+    const d = await this.m.Conversation.findOneAndUpdate({ _id: id }, { $set: { ...Object.fromEntries(set), updatedAt: now }, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset) } : {}) }, { returnDocument: 'after', lean: true }) as Doc | null
+    return d === null ? null : toConversation(d)
   }
 
   async markMoodAlert (id: string, at: Date): Promise<Conversation | null> {

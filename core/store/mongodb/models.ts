@@ -58,6 +58,7 @@ const conversation = new Schema({
   /** { score, comment, agentId, at } once the customer rated. */
   rating: { type: Schema.Types.Mixed, default: null },
   ratingInvitedAt: { type: Date, default: null },
+  channelState: { type: Schema.Types.Mixed, default: {} },
   createdAt: Date,
   updatedAt: Date
 }, options)

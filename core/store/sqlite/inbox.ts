@@ -1,6 +1,7 @@
 import { newId } from '../../ids.js'
-import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason } from '../../model/index.js'
+import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason, MessageAmendment } from '../../model/index.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
+import { amended } from '../amend.js'
 import { mergeAttributes } from '../details.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import {
@@ -87,7 +88,8 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
   /**
    * Finds or creates the contact behind a channel identity; fills profile fields it lacks.
    * A new address writing into a matched conversation whose contact has that email is the
-   * same person: the identity joins that contact (a webchat visitor answering by email).
+   * same person: the identity joins that contact (a webchat visitor answering by email). So does
+   * a new identity the channel says is the same as one it knows (`contact.sameAs`).
    */
   #upsertIdentity (record: InboundRecord, at: number, joined?: ConversationRow): string {
     const { channelId, contact } = record
@@ -102,9 +104,12 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
           contact.name ?? null, contact.email ?? null, contact.phone ?? null, contact.avatarUrl ?? null)
       return found.contact_id
     }
-    const owner = joined !== undefined && contact.email !== undefined
+    // The channel says who this new identity is (a chat-plugin guest's user_ref, now with a PSID), else the email match.
+    const owner = (contact.sameAs !== undefined
+      ? this.db.sql('SELECT contact_id AS id FROM identities WHERE channel_id = ? AND external_id = ?').get(channelId, contact.sameAs) as { id: string } | undefined
+      : undefined) ?? (joined !== undefined && contact.email !== undefined
       ? this.db.sql('SELECT id FROM contacts WHERE id = ? AND lower(email) = lower(?)').get(joined.contact_id, contact.email) as { id: string } | undefined
-      : undefined
+      : undefined)
     const contactId = owner?.id ?? newId(at)
     if (owner === undefined) {
       this.db.sql('INSERT INTO contacts (id, name, email, phone, avatar_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
@@ -227,6 +232,18 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
       const row = this.db.sql('UPDATE messages SET extras = ? WHERE id = ? RETURNING *').get(JSON.stringify(extras), id) as MessageRow | undefined
       if (row === undefined) throw storeNotFound('message', id)
       return toMessage(row)
+    })
+  }
+
+  async amendMessage (id: string, amendment: MessageAmendment, now: Date): Promise<Message | null> {
+    return await this.db.write(() => {
+      const row = this.db.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined
+      if (row === undefined) return null
+      const message = toMessage(row)
+      const next = amended(message, amendment, now)
+      if (next === null) return message
+      return toMessage(this.db.sql('UPDATE messages SET text = ?, extras = ?, updated_at = ? WHERE id = ? RETURNING *')
+        .get(next.text, JSON.stringify(next.extras), now.getTime(), id) as MessageRow)
     })
   }
 
@@ -471,6 +488,13 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     const row = await this.db.write(() => this.db.sql('UPDATE conversations SET unread_count = 0, updated_at = ? WHERE id = ? RETURNING *').get(now.getTime(), id) as ConversationRow | undefined)
     if (row === undefined) throw storeNotFound('conversation', id)
     return toConversation(row)
+  }
+
+  async setChannelState (id: string, patch: Record<string, string | number | boolean | null>, now: Date): Promise<Conversation | null> {
+    // json_patch (RFC 7396): a null removes the key, in the same statement that reads the old state.
+    const row = await this.db.write(() => this.db.sql('UPDATE conversations SET channel_state = json_patch(channel_state, ?), updated_at = ? WHERE id = ? RETURNING *')
+      .get(JSON.stringify(patch), now.getTime(), id) as ConversationRow | undefined)
+    return row === undefined ? null : toConversation(row)
   }
 
   async markMoodAlert (id: string, at: Date): Promise<Conversation | null> {

@@ -204,5 +204,9 @@ export const migrations: string[] = [
   -- Contacts the hub sends nothing automatic (a spam complaint, a bounced address, a machine's address), as JSON.
   ALTER TABLE contacts ADD COLUMN suppression TEXT;
   CREATE INDEX contacts_suppressed ON contacts(json_extract(suppression, '$.channelId')) WHERE suppression IS NOT NULL;
+  `,
+  `
+  -- The channel's own state of a conversation (Messenger's thread owner), as a JSON object.
+  ALTER TABLE conversations ADD COLUMN channel_state TEXT NOT NULL DEFAULT '{}';
   `
 ]

@@ -1,8 +1,8 @@
 import { signal } from '@preact/signals'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, get, upload } from '../api.js'
-import { duration, t } from '../i18n.js'
-import { channels, putMessage } from '../state.js'
+import { duration, known, t } from '../i18n.js'
+import { channels, putMessage, quoting } from '../state.js'
 import type { Attachment, Conversation, Message, Verdict } from '../types.js'
 import { Clip } from './ChannelIcon.js'
 import { PhraseMenu, usePhrases } from './PhraseMenu.js'
@@ -49,6 +49,7 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   useEffect(() => {
     setText(drafts.get(conversation.id) ?? '')
     setFiles([]); setBanned([]); setError(null); setTag('')
+    if (quoting.value?.conversationId !== conversation.id) quoting.value = null
   }, [conversation.id])
 
   useEffect(() => {
@@ -57,13 +58,24 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
     check()
     const timer = setInterval(check, 60_000)
     return () => { live = false; clearInterval(timer) }
-  }, [conversation.id, conversation.lastInboundAt, conversation.status])
+  }, [conversation.id, conversation.lastInboundAt, conversation.status, JSON.stringify(conversation.channelState)])
 
   useEffect(() => {
     if (droppedFiles.value.length === 0) return
     attach(droppedFiles.value)
     droppedFiles.value = []
   }, [droppedFiles.value])
+
+  /** A channel action the verdict offers (take the thread from another app); the verdict is asked again after. */
+  const runAction = async (action: string): Promise<void> => {
+    try {
+      await api('POST', `/conversations/${conversation.id}/actions/${action}`)
+      setVerdict(await get<Verdict>(`/conversations/${conversation.id}/reply-policy`))
+      setError(null)
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err))
+    }
+  }
 
   const attach = (list: File[]): void => {
     for (const file of list) {
@@ -115,6 +127,7 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
     // The box empties at once, so the agent can write on while this goes; a refusal puts it back.
     const sentText = text
     const sentFiles = files
+    const quoted = mode === 'reply' ? quoting.value : null
     setText(''); setFiles([]); drafts.delete(conversation.id)
     setSending(true)
     setError(null)
@@ -122,8 +135,9 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
     try {
       const message = mode === 'note'
         ? await api<Message>('POST', `/conversations/${conversation.id}/notes`, { text })
-        : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(needsTag ? { tag } : {}), ...(confirm ? { confirm } : {}) })
+        : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(needsTag ? { tag } : {}), ...(confirm ? { confirm } : {}), ...(quoted !== null ? { replyTo: quoted.id } : {}) })
       putMessage(message)
+      if (quoted !== null) quoting.value = null
       setBanned([])
       clearTimeout(typing.current.idle)
       if (mode === 'reply' && typing.current.sentAt !== 0) { typing.current.sentAt = 0; signalTyping(false) }
@@ -179,6 +193,9 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
         <div class="policy deny" role="status" data-code={verdict.code}>
           <strong>{t('reply.denied')}</strong> {verdict.message}
           {lastWrote !== null && <> {t('reply.lastWrote', { ago: duration(lastWrote) })}</>}
+          {verdict.actions?.map(a => (
+            <button type="button" class="channel-action" data-action={a.id} onClick={() => { void runAction(a.id) }}>{known(`action.${a.id}`) ?? a.label}</button>
+          ))}
         </div>
       )}
       {needsTag && verdict?.verdict === 'tag_required' && (
@@ -190,6 +207,11 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
               {verdict.tags.map(x => <option value={x}>{x}</option>)}
             </select>
           </label>
+        </div>
+      )}
+      {mode === 'reply' && quoting.value !== null && (
+        <div class="quoting" role="status"><blockquote class="quote">{quoting.value.text}</blockquote>
+          <button type="button" class="link" aria-label={t('reply.unquote')} onClick={() => { quoting.value = null }}>✕</button>
         </div>
       )}
       {mode === 'reply' && conversation.status !== 'closed' && (

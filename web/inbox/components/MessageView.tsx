@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
 import { known, t, time } from '../i18n.js'
-import { agentName, contact } from '../state.js'
+import { agentName, contact, quoting } from '../state.js'
 import type { Attachment, Card, Message } from '../types.js'
 import { AddToFaq } from './AddToFaq.js'
 import { ChannelIcon, Clip } from './ChannelIcon.js'
@@ -67,7 +67,12 @@ export function MessageView ({ message }: { message: Message }) {
         {message.extras?.automated !== undefined && <span class="tag-chip automated" title={t('msg.automated')}>{known(`auto.${message.extras.automated}`) ?? message.extras.automated}</span>}
       </header>
       {message.extras?.subject !== undefined && <div class="subject">{message.extras.subject}</div>}
+      {message.extras?.quote !== undefined && <blockquote class="quote" data-quoted={message.extras.quote.messageId ?? undefined}>{message.extras.quote.text || t('msg.quoteUnknown')}</blockquote>}
       {text !== '' && <div class="text">{text}</div>}
+      {message.extras?.edits !== undefined && message.extras.edits.length > 0 && (
+        <details class="edits"><summary>{t('msg.edited')}</summary><ol>{message.extras.edits.map(e => <li><time dateTime={e.at}>{time(e.at)}</time> {e.text}</li>)}</ol></details>
+      )}
+      {message.extras?.reaction !== undefined && <span class="reaction" title={t('msg.reaction')}>{message.extras.reaction.emoji}</span>}
       {message.extras?.translation !== undefined && <div class="translation" lang={message.extras.translation.to}><span class="hint">{t('translate.from', { language: message.extras.translation.from })}</span> {message.extras.translation.text}</div>}
       {message.extras?.original !== undefined && <div class="translation" lang={message.extras.original.language}><span class="hint">{t('translate.wrote', { language: message.extras.original.language })}</span> {message.extras.original.text}</div>}
       {message.extras?.fullText !== undefined && message.extras.fullText !== message.text && (
@@ -77,7 +82,12 @@ export function MessageView ({ message }: { message: Message }) {
       {message.cards.length > 0 && <div class="cards">{message.cards.map(c => <CardView card={c} />)}</div>}
       {message.extras?.choices !== undefined && <ul class="choices" aria-label={t('msg.choices')}>{message.extras.choices.map(c => <li>{c.label}</li>)}</ul>}
       {message.direction === 'outbound' && <footer><Status message={message} /></footer>}
-      {message.direction === 'inbound' && message.text.trim() !== '' && <footer><AddToFaq message={message} /></footer>}
+      {message.direction === 'inbound' && message.text.trim() !== '' && (
+        <footer>
+          <button type="button" class="link quote-this" onClick={() => { quoting.value = message }}>{t('msg.quote')}</button>
+          <AddToFaq message={message} />
+        </footer>
+      )}
     </article>
   )
 }

@@ -1,0 +1,30 @@
+import { visibleConversation } from '../agents/permissions.js'
+import { ChannelSendError } from '../channels/index.js'
+import { HubError } from '../errors.js'
+import type { Agent, Conversation } from '../model/index.js'
+import type { HubServices } from './services.js'
+
+/**
+ * An agent asks the conversation's channel to act (Messenger: take the thread from another app).
+ * The channel's refusal is a 502 with its code and sentence; the conversation as it is after.
+ */
+export async function channelAction (s: HubServices, agent: Agent, conversationId: string, action: string): Promise<Conversation> {
+  const conversation = await visibleConversation(s.store, agent, conversationId)
+  const channel = s.channels.get(conversation.channelId)
+  const run = channel?.instance.actions?.[action]
+  if (run === undefined) {
+    const known = Object.keys(channel?.instance.actions ?? {})
+    throw new HubError('unknown_action', `${conversation.channelId} has no action "${action}"${known.length > 0 ? `; it has: ${known.join(', ')}` : ''}.`, 404)
+  }
+  const contact = await s.store.getContact(conversation.contactId)
+  if (contact === null) throw new HubError('conversation_missing', 'The contact of this conversation no longer exists.', 409)
+  try {
+    await run(conversation, contact)
+  } catch (err) {
+    const error = err instanceof ChannelSendError ? err : new ChannelSendError('channel_failed', `${conversation.channelId} failed unexpectedly.`, { retryable: true, cause: err })
+    s.logger.warn({ conversationId, action, code: error.code }, 'channel action failed')
+    throw new HubError(error.code, error.message, 502)
+  }
+  s.logger.info({ conversationId, action, agentId: agent.id }, 'channel action')
+  return (await s.store.getConversation(conversationId)) ?? conversation
+}
