@@ -27,6 +27,27 @@ export interface Draft {
   tag: string | null
   /** Bots and auto-replies are automated; some channels treat them differently. */
   automated: boolean
+  /** A pre-approved template the channel sends instead of free text (WhatsApp outside its window). */
+  template?: TemplateUse
+}
+
+/** A template the agent chose, with its parameter values in order ({{1}}, {{2}}, …). */
+export interface TemplateUse {
+  name: string
+  language: string
+  parameters: string[]
+}
+
+/** A template a channel offers now: what the reply box lists, previews and bills. */
+export interface TemplateOffer {
+  name: string
+  language: string
+  /** The channel's category (WhatsApp: MARKETING, UTILITY, AUTHENTICATION): it decides the cost. */
+  category: string
+  /** The text the customer reads, with `{{1}}`… where the parameters go. */
+  body: string
+  /** Names of the parameters, in order (the template's examples, else `{{n}}`). */
+  parameters: string[]
 }
 
 /**
@@ -36,7 +57,7 @@ export interface Draft {
 export type Verdict =
   | { verdict: 'allow', windowClosesAt?: Date, note?: string }
   | { verdict: 'tag_required', tags: string[], code: string, message: string, windowClosesAt?: Date }
-  | { verdict: 'deny', code: string, message: string, windowClosesAt?: Date, actions?: ChannelAction[] }
+  | { verdict: 'deny', code: string, message: string, windowClosesAt?: Date, actions?: ChannelAction[], templates?: TemplateOffer[] }
 
 /** Something an agent can ask the channel to do about a conversation (Messenger: take the thread from another app). */
 export interface ChannelAction {
@@ -113,8 +134,8 @@ export interface ChannelContext {
   receipt (receipt: OutboundReceipt): Promise<number>
   /** Fills a contact's missing name or avatar, e.g. from a profile lookup after ingest. */
   updateProfile (contactExternalId: string, profile: { name?: string, avatarUrl?: string }): Promise<void>
-  /** An outbound message the channel reports as failed after it was sent (a bounce); false if none matched. */
-  outboundFailed (externalId: string, failure: { code: string, message: string }): Promise<boolean>
+  /** An outbound message the channel reports as failed after it was sent (a bounce); `retryable` sends it again (up to 3 times). False if none matched. */
+  outboundFailed (externalId: string, failure: { code: string, message: string, retryable?: boolean }): Promise<boolean>
   /**
    * The contact of this conversation must get nothing automatic from now on (a spam complaint,
    * a bounced address, a machine's address; agents see why), or (null) writes from a working
@@ -213,6 +234,15 @@ export interface ChannelInstance {
    * offered in a verdict's `actions`. Throw a ChannelSendError when the remote refuses.
    */
   actions?: Record<string, (conversation: Conversation, contact: Contact) => Promise<void>>
+  /**
+   * Optional: the channel's templates (WhatsApp's approved message templates): listed for the
+   * reply box (`refresh` reads them from the remote again), and filled in to the text the
+   * customer will read, or refused with the missing parameter named.
+   */
+  templates?: {
+    list: (refresh: boolean) => Promise<TemplateOffer[]>
+    fill: (use: TemplateUse) => { text: string } | { code: string, message: string }
+  }
   /** Deliver one message; resolve with the channel's id for it, or throw a ChannelSendError. */
   send: (outbound: OutboundContext) => Promise<{ externalId: string }>
 }

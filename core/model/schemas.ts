@@ -74,7 +74,8 @@ export const MessageSchema = Type.Object({
     edits: Type.Optional(Type.Array(Type.Object({ text: Type.String(), at: When }), { description: 'the texts before the customer edited it, oldest first' })),
     revision: Type.Optional(Type.Integer()),
     reaction: Type.Optional(Type.Object({ emoji: Type.String(), at: When }, { description: "the customer's reaction to this message" })),
-    quote: Type.Optional(Type.Object({ messageId: Maybe(Type.String()), externalId: Maybe(Type.String()), text: Type.String() }, { description: 'the message this one quotes' }))
+    quote: Type.Optional(Type.Object({ messageId: Maybe(Type.String()), externalId: Maybe(Type.String()), text: Type.String() }, { description: 'the message this one quotes' })),
+    template: Type.Optional(Type.Object({ name: Type.String(), language: Type.String(), parameters: Type.Array(Type.String()) }, { description: 'the pre-approved template it was sent as' }))
   }, open)),
   externalId: Maybe(Type.String()),
   status: Type.Enum(['pending', 'sent', 'delivered', 'read', 'failed']),

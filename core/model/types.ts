@@ -125,6 +125,10 @@ export interface MessageExtras {
   revision?: number
   /** The customer's reaction to this message (an emoji, or the channel's name for it), and when (ISO). */
   reaction?: { emoji: string, at: string }
+  /** How often the channel failed this message after sending with a retryable reason, and it went again. */
+  resends?: number
+  /** The pre-approved template this message was sent as (its text is what the customer reads). */
+  template?: { name: string, language: string, parameters: string[] }
   /** The message this one quotes (a reply to it): the hub's id when it is stored, and its text then. */
   quote?: { messageId: string | null, externalId: string | null, text: string }
 }

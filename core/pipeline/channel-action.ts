@@ -1,5 +1,5 @@
 import { visibleConversation } from '../agents/permissions.js'
-import { ChannelSendError } from '../channels/index.js'
+import { ChannelSendError, type TemplateOffer } from '../channels/index.js'
 import { HubError } from '../errors.js'
 import type { Agent, Conversation } from '../model/index.js'
 import type { HubServices } from './services.js'
@@ -27,4 +27,17 @@ export async function channelAction (s: HubServices, agent: Agent, conversationI
   }
   s.logger.info({ conversationId, action, agentId: agent.id }, 'channel action')
   return (await s.store.getConversation(conversationId)) ?? conversation
+}
+
+/** The templates the conversation's channel offers (none on channels without templates). */
+export async function channelTemplates (s: HubServices, agent: Agent, conversationId: string, refresh: boolean): Promise<TemplateOffer[]> {
+  const conversation = await visibleConversation(s.store, agent, conversationId)
+  const templates = s.channels.get(conversation.channelId)?.instance.templates
+  if (templates === undefined) return []
+  try {
+    return await templates.list(refresh)
+  } catch (err) {
+    const error = err instanceof ChannelSendError ? err : new ChannelSendError('channel_failed', `${conversation.channelId} failed unexpectedly.`, { retryable: true, cause: err })
+    throw new HubError(error.code, error.message, 502)
+  }
 }

@@ -1,6 +1,7 @@
 import type { ChannelHealth, OutboundReceipt } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Contact, MessageAmendment, SuppressionReason } from '../model/index.js'
+import { enqueueSend } from './jobs.js'
 import type { HubServices } from './services.js'
 
 /** A channel's delivery or read receipt: statuses move forward and agents see it. */
@@ -32,14 +33,26 @@ export async function setConversationState (s: HubServices, channelId: string, c
   if (conversation !== null) await s.bus.publish({ type: 'conversation.updated', conversationId, conversation, audience: conversationAudience(conversation) })
 }
 
-/** The channel says a message it accepted was not delivered after all (a bounce). */
-export async function failOutbound (s: HubServices, channelId: string, externalId: string, failure: { code: string, message: string }): Promise<boolean> {
+/** How often a message the channel failed with a retryable reason (a rate limit) is sent again. */
+const RESENDS = 3
+
+/**
+ * The channel says a message it accepted was not delivered after all (a bounce, a failed
+ * status). A retryable reason sends it again, up to RESENDS times; otherwise it stays failed.
+ */
+export async function failOutbound (s: HubServices, channelId: string, externalId: string, failure: { code: string, message: string, retryable?: boolean }): Promise<boolean> {
   const [message] = (await s.store.findMessagesByExternalId(channelId, [externalId])).filter(m => m.direction === 'outbound')
   if (message === undefined) return false
   const failed = await s.store.updateMessageStatus(message.id, { status: 'failed', errorCode: failure.code, errorMessage: failure.message }, s.clock())
   s.logger.warn({ channelId, messageId: message.id, code: failure.code }, 'outbound failed after sending')
   const conversation = await s.store.getConversation(message.conversationId)
   if (conversation !== null) await s.bus.publish({ type: 'message.updated', conversationId: conversation.id, message: failed, audience: conversationAudience(conversation) })
+  const resends = message.extras?.resends ?? 0
+  if (failure.retryable === true && resends < RESENDS && await s.store.retryMessage(message.id, s.clock()) !== null) {
+    await s.store.setMessageExtras(message.id, { ...message.extras, resends: resends + 1 })
+    s.logger.info({ channelId, messageId: message.id, code: failure.code, resend: resends + 1 }, 'outbound sent again')
+    await enqueueSend(s, message.id)
+  }
   return true
 }
 

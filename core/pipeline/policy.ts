@@ -4,7 +4,10 @@ import type { Channel } from './services.js'
 
 /** The draft a stored outbound message stands for, so the send worker can re-check it. */
 export function draftOf (message: Message): Draft {
-  return { text: message.text, attachments: message.attachments, cards: message.cards, tag: message.tag, automated: message.author.type !== 'agent' }
+  return {
+    text: message.text, attachments: message.attachments, cards: message.cards, tag: message.tag, automated: message.author.type !== 'agent',
+    ...(message.extras?.template !== undefined ? { template: message.extras.template } : {})
+  }
 }
 
 /** What the channel can carry, checked before its policy is asked. */

@@ -1,4 +1,4 @@
-import type { Draft, Verdict } from '../channels/index.js'
+import type { Draft, TemplateUse, Verdict } from '../channels/index.js'
 import { visibleConversation } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { fileKeyOf, plainUrl } from '../files/index.js'
@@ -24,6 +24,17 @@ export interface ReplyInput {
   confirm?: boolean
   /** A message of this conversation the reply quotes: shown as a quote, sent as the channel's own reply-to where it has one. */
   replyTo?: string
+  /** A pre-approved template and its parameter values, sent instead of free text (WhatsApp outside its window). */
+  template?: TemplateUse
+}
+
+/** The text a template reads as, filled in by its channel; a missing parameter is refused by name. */
+function filledTemplate (channel: Channel, use: TemplateUse): string {
+  const templates = channel.instance.templates
+  if (templates === undefined) throw new HubError('templates_unsupported', `${channel.id} has no message templates; write the reply as text.`, 422, { field: 'template' })
+  const filled = templates.fill(use)
+  if ('code' in filled) throw new HubError(filled.code, filled.message, 422, { field: 'template' })
+  return filled.text
 }
 
 /** The quote a reply carries: one of this conversation's messages, as it reads now. */
@@ -103,17 +114,19 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
   const channel = await channelOf(s, conversation, input.channelId)
   // A hub file comes back as the signed link the agent was shown; the message keeps the plain URL.
   const attachments = (input.attachments ?? []).map(a => fileKeyOf(a.url) !== null ? { ...a, url: plainUrl(a.url) } : a)
-  if (input.text.trim() === '' && attachments.length === 0 && (input.cards ?? []).length === 0) {
+  if (input.text.trim() === '' && attachments.length === 0 && (input.cards ?? []).length === 0 && input.template === undefined) {
     throw new HubError('empty_reply', 'The reply has no text, attachment or card; write something to send.', 400)
   }
-  // With translation on, the customer gets it in their language; the channel's limits apply to that.
-  const translated = await translateReply(s, conversationId, input.text)
-  const draft: Draft = { text: translated.text, attachments, cards: input.cards ?? [], tag: input.tag ?? null, automated: false }
-  await refuseUnlessAllowed(s, channel, conversation, draft, agent, input.confirm === true, input.text)
+  // A template reads as approved, in its own language; free text is translated when translation is on.
+  const template = input.template !== undefined ? filledTemplate(channel, input.template) : null
+  const translated = template !== null ? { text: template, extras: {} } : await translateReply(s, conversationId, input.text)
+  const draft: Draft = { text: translated.text, attachments, cards: input.cards ?? [], tag: input.tag ?? null, automated: false, ...(input.template !== undefined ? { template: input.template } : {}) }
+  await refuseUnlessAllowed(s, channel, conversation, draft, agent, input.confirm === true, template ?? input.text)
   const extras = {
     ...translated.extras,
     ...(input.via !== undefined ? { via: input.via } : {}),
-    ...(input.replyTo !== undefined ? { quote: await quoteOf(s, conversationId, input.replyTo) } : {})
+    ...(input.replyTo !== undefined ? { quote: await quoteOf(s, conversationId, input.replyTo) } : {}),
+    ...(input.template !== undefined ? { template: input.template } : {})
   }
 
   const message = await s.store.recordOutbound({

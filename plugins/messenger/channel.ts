@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject } from 'typebox'
-import { ChannelSendError, defineChannel, parseJsonBody, verify, type ChannelContext, type ChannelPluginDefinition, type OutboundContext, type Verdict } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, type ChannelContext, type ChannelPluginDefinition, type OutboundContext, type Verdict } from '../../core/channels/index.js'
 import type { Card, Contact, Conversation } from '../../core/model/index.js'
 import { normalize, OWN_METADATA, USER_REF, type Effect, type MessagingEvent } from './events.js'
 import { classify, GraphClient } from './graph.js'
@@ -7,6 +7,7 @@ import type { MetaProfile } from './profile.js'
 import { PageRate } from './rate.js'
 import { isPrivateUrl } from './upload.js'
 import { tagCatalog, TagRule } from './tags.js'
+import { metaWebhook } from './webhook.js'
 import { AD_WINDOW, AD_WINDOW_MS, windowVerdict } from './window.js'
 
 /**
@@ -190,41 +191,24 @@ export function metaChannel<S extends TObject> (profile: MetaProfile, schema: S,
 
       return {
         routes (app) {
-          app.removeContentTypeParser('application/json')
-          app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
-          // Meta's verification handshake when the webhook is set up.
-          app.get('/webhook', async (request, reply) => {
-            const q = request.query as Record<string, string | undefined>
-            if (q['hub.mode'] === 'subscribe' && q['hub.verify_token'] === config.verifyToken && q['hub.challenge'] !== undefined) {
-              return await reply.type('text/plain').send(q['hub.challenge'])
-            }
-            return await reply.status(403).send({ code: 'verification_failed', message: 'hub.verify_token does not match this channel\'s verifyToken.' })
-          })
-          app.post('/webhook', async (request, reply) => {
-            const raw = request.body as Buffer | undefined ?? Buffer.alloc(0)
-            if (!verify(config.appSecret, raw, request.headers['x-hub-signature-256'] as string | undefined)) {
-              return await reply.status(401).send({ code: 'invalid_signature', message: "X-Hub-Signature-256 is missing or does not match the body signed with the app secret." })
-            }
-            const parsed = parseJsonBody(raw)
-            if (!parsed.ok) return await reply.status(400).send(parsed.error.toJSON())
-            const body = (parsed.value ?? {}) as { object?: unknown, entry?: unknown }
-            if ((body.object !== 'page' && body.object !== 'instagram') || !Array.isArray(body.entry)) {
-              return await reply.status(400).send({ code: 'invalid_request', message: 'Expected a Messenger Platform webhook: {"object": "page" or "instagram", "entry": [...]}.', field: body.object !== 'page' && body.object !== 'instagram' ? 'object' : 'entry' })
-            }
-            // Every event is stored before the 200: Meta redelivers on anything else, and ingest is idempotent by mid.
-            for (const entry of body.entry as Array<{ id?: unknown, time?: number | string, messaging?: MessagingEvent[], standby?: MessagingEvent[] }>) {
-              const target = accounts.get(`${body.object}:${String(entry.id)}`)
-              if (target === undefined) {
-                request.log.warn({ channelId: ctx.channelId, object: body.object, accountId: String(entry.id) }, 'webhook entry for an account with no channel; skipped')
-                continue
+          metaWebhook(app, {
+            verifyToken: config.verifyToken,
+            appSecret: config.appSecret,
+            objects: ['page', 'instagram'],
+            handle: async (object, entries, log) => {
+              for (const entry of entries as Array<{ id?: unknown, time?: number | string, messaging?: MessagingEvent[], standby?: MessagingEvent[] }>) {
+                const target = accounts.get(`${object}:${String(entry.id)}`)
+                if (target === undefined) {
+                  log.warn({ channelId: ctx.channelId, object, accountId: String(entry.id) }, 'webhook entry for an account with no channel; skipped')
+                  continue
+                }
+                const events = [
+                  ...(Array.isArray(entry.messaging) ? entry.messaging : []).map(event => ({ event, standby: false })),
+                  ...(Array.isArray(entry.standby) ? entry.standby : []).map(event => ({ event, standby: true }))
+                ]
+                await target(events, typeof entry.time === 'number' ? new Date(entry.time) : undefined)
               }
-              const events = [
-                ...(Array.isArray(entry.messaging) ? entry.messaging : []).map(event => ({ event, standby: false })),
-                ...(Array.isArray(entry.standby) ? entry.standby : []).map(event => ({ event, standby: true }))
-              ]
-              await target(events, typeof entry.time === 'number' ? new Date(entry.time) : undefined)
             }
-            return await reply.type('text/plain').send('EVENT_RECEIVED')
           })
         },
 

@@ -28,7 +28,9 @@ export interface ChannelInfo {
 export type Verdict =
   | { verdict: 'allow', windowClosesAt?: string }
   | { verdict: 'tag_required', code: string, message: string, tags: string[], windowClosesAt?: string }
-  | { verdict: 'deny', code: string, message: string, windowClosesAt?: string, actions?: Array<{ id: string, label: string }> }
+  | { verdict: 'deny', code: string, message: string, windowClosesAt?: string, actions?: Array<{ id: string, label: string }>, templates?: TemplateOffer[] }
+
+export interface TemplateOffer { name: string, language: string, category: string, body: string, parameters: string[] }
 
 export interface Count { total: number, unread: number }
 export type View = InboxView

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { visibilityOf, visibleConversation } from '../../agents/permissions.js'
 import { INBOX_VIEWS, type Agent } from '../../model/index.js'
 import { AttachmentSchema, CardSchema, ContactSchema, ContactSummarySchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
-import { agentTyping, channelAction, conversationActions, markRead, reply, replyPolicy, retryReply, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
+import { agentTyping, channelAction, channelTemplates, conversationActions, markRead, reply, replyPolicy, retryReply, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
 import type { ConversationFilter } from '../../store/index.js'
 import { cleanTags, IdParams, listRows, page, Paging, secured } from './common.js'
 
@@ -37,8 +37,15 @@ const ReplyBody = Type.Object({
   cards: Type.Optional(Type.Array(CardSchema, { maxItems: 10, description: 'only on channels that carry cards (capabilities.cards)' })),
   channelId: Type.Optional(Type.String({ minLength: 1, description: "send through another of the hub's channels that can reach the contact (e.g. email); default: the conversation's" })),
   confirm: Type.Optional(Type.Boolean({ description: 'send as written after a 422 attitude_warning' })),
-  replyTo: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "a message of this conversation to quote: shown as a quote, sent as the channel's reply-to (Messenger `reply_to`) where it has one" }))
+  replyTo: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "a message of this conversation to quote: shown as a quote, sent as the channel's reply-to (Messenger `reply_to`) where it has one" })),
+  template: Type.Optional(Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 512 }),
+    language: Type.String({ minLength: 2, maxLength: 15 }),
+    parameters: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20, description: 'values for {{1}}, {{2}}, … in order' })
+  }, { additionalProperties: false, description: "a template from GET …/templates, sent instead of free text (WhatsApp outside its window); `text` may be empty" }))
 }, { additionalProperties: false })
+const TemplatesQuery = Type.Object({ refresh: Type.Optional(Type.Boolean({ description: 'read them from the channel again' })) }, { additionalProperties: false })
+const TemplateOfferSchema = Type.Object({ name: Type.String(), language: Type.String(), category: Type.String(), body: Type.String(), parameters: Type.Array(Type.String()) })
 const PolicyQuery = Type.Object({
   channelId: Type.Optional(Type.String({ minLength: 1, description: "the verdict for replying through this channel instead of the conversation's" }))
 }, { additionalProperties: false })
@@ -141,6 +148,10 @@ export async function conversationRoutes (app: FastifyInstance, s: HubServices):
   app.post<Id>('/conversations/:id/read', {
     schema: { tags, summary: 'Mark as read: unread goes to zero, and the customer may see it was seen', ...secured, params: IdParams, response: { 200: ConversationSchema } }
   }, async request => await markRead(s, request.agent!, request.params.id))
+
+  app.get<Id & { Querystring: Static<typeof TemplatesQuery> }>('/conversations/:id/templates', {
+    schema: { tags, summary: "The templates the conversation's channel can send (WhatsApp: the approved ones), with category, body and parameters", ...secured, params: IdParams, querystring: TemplatesQuery, response: { 200: Type.Object({ items: Type.Array(TemplateOfferSchema) }) } }
+  }, async request => ({ items: await channelTemplates(s, request.agent!, request.params.id, request.query.refresh === true) }))
 
   const ActionParams = Type.Object({ id: IdParams.properties.id, action: Type.String({ pattern: '^[a-z_]{1,40}$' }) })
   app.post<{ Params: Static<typeof ActionParams> }>('/conversations/:id/actions/:action', {

@@ -7,6 +7,7 @@ import type { Attachment, Conversation, Message, Verdict } from '../types.js'
 import { Clip } from './ChannelIcon.js'
 import { PhraseMenu, usePhrases } from './PhraseMenu.js'
 import { Suggestions } from './Suggestions.js'
+import { TemplatePicker } from './TemplatePicker.js'
 
 /** Files dropped anywhere on the conversation pane land here. */
 export const droppedFiles = signal<File[]>([])
@@ -193,6 +194,9 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
         <div class="policy deny" role="status" data-code={verdict.code}>
           <strong>{t('reply.denied')}</strong> {verdict.message}
           {lastWrote !== null && <> {t('reply.lastWrote', { ago: duration(lastWrote) })}</>}
+          {verdict.templates !== undefined && verdict.templates.length > 0 && (
+            <TemplatePicker conversationId={conversation.id} offered={verdict.templates} onSent={() => { void get<Verdict>(`/conversations/${conversation.id}/reply-policy`).then(setVerdict, () => {}) }} />
+          )}
           {verdict.actions?.map(a => (
             <button type="button" class="channel-action" data-action={a.id} onClick={() => { void runAction(a.id) }}>{known(`action.${a.id}`) ?? a.label}</button>
           ))}
