@@ -110,6 +110,10 @@ export function metaChannel<S extends TObject> (profile: MetaProfile, schema: S,
             if (standby || handover !== undefined) await remember(message.from.externalId, outcome.conversationId)
             // Another app owns the thread: what it receives is kept here, and agents see who answers.
             if (standby) await ctx.setConversationState(outcome.conversationId, { [THREAD_OWNER]: 'other' })
+            // Meta delivers `messaging[]` to the thread's owner only: a missed handover event is corrected here.
+            else if (handover !== undefined && !outcome.duplicate && (await ctx.getConversation(outcome.conversationId))?.channelState[THREAD_OWNER] !== undefined) {
+              await ctx.setConversationState(outcome.conversationId, { [THREAD_OWNER]: null })
+            }
             if (effect.adWindow === true && effect.message.sentAt !== undefined) await openAdWindow(outcome.conversationId, effect.message.sentAt)
             if (!outcome.duplicate && message.direction !== 'outbound') void fetchProfile(message.from.externalId)
             return

@@ -194,6 +194,9 @@ t.test('handover: an agent takes the thread from the Page inbox and passes it ba
   t.match(passed.body.channelState, { threadOwner: PAGE_INBOX })
   t.match(graph.calls.find(c => c.path.endsWith('/pass_thread_control')), { body: { recipient: { id: 'jo' }, target_app_id: PAGE_INBOX } })
   t.match((await h.api('GET', `/conversations/${id}/reply-policy`)).body, { code: 'thread_owned_elsewhere', message: /Page's own inbox/ })
+  // The Page inbox passes it back, but the handover webhook is lost: Jo's next message arrives in messaging[], so the thread is ours.
+  await h.deliver({ object: 'page', entry: [{ id: PAGE, time: now, messaging: [{ ...from('jo', ago(0.5)), message: { mid: 'm_jo2', text: 'Still there?' } }] }] })
+  t.match((await h.api('GET', `/conversations/${id}/reply-policy`)).body, { verdict: 'allow' })
 
   const ig = await h.deliver({ object: 'instagram', entry: [{ id: IG, time: now, standby: [{ ...from('ig-jo', ago(1), IG), message: { mid: 'ig_jo', text: 'hey' } }] }] })
   t.equal(ig.status, 200)

@@ -35,15 +35,19 @@ export default defineChannel({
   create (config: WhatsAppConfig, ctx: ChannelContext) {
     const cloud = new CloudClient({ baseUrl: config.graphBaseUrl, version: config.graphVersion, accessToken: config.accessToken, timeoutMs: config.timeoutMs, maxMediaBytes: config.maxMediaBytes })
     let offers: TemplateOffer[] = []
+    /** Why the last reading of the templates failed, or null: the verdict says so rather than "none approved". */
+    let unread: string | null = null
     let timer: ReturnType<typeof setInterval> | undefined
 
     const loadTemplates = async (): Promise<TemplateOffer[]> => {
       try {
         offers = (await cloud.templates(config.wabaId)).flatMap(t => offerOf(t) ?? [])
+        unread = null
         ctx.logger.info({ templates: offers.length }, 'whatsapp templates read')
         return offers
       } catch (err) {
         const error = classify(err)
+        unread = error.code
         ctx.logger.warn({ code: error.code }, 'whatsapp templates not read')
         if (error.code === 'channel_auth_failed') ctx.reportHealth({ ok: false, code: error.code, message: error.message })
         throw error
@@ -179,7 +183,9 @@ export default defineChannel({
           code: 'template_required',
           message: offers.length > 0
             ? `${when}: outside WhatsApp's 24-hour window only an approved template can reach them. Choose one; it is billed by its category.`
-            : `${when}: outside WhatsApp's 24-hour window only an approved template can reach them, and this number has none approved; create one in WhatsApp Manager.`,
+            : unread !== null
+              ? `${when}: outside WhatsApp's 24-hour window only an approved template can reach them, and the templates could not be read from WhatsApp (${unread}); refresh them, or ask an admin to check the channel.`
+              : `${when}: outside WhatsApp's 24-hour window only an approved template can reach them, and this number has none approved; create one in WhatsApp Manager.`,
           templates: offers
         }
       },

@@ -242,3 +242,16 @@ t.test('outbound kinds: media by link or upload, buttons and lists, product card
   await instance.typing!(conversation, (await h.hub.services.store.getContact(conversation.contactId))!, true)
   t.match(cloud.reads.at(-1)?.body, { status: 'read', message_id: 'wamid.bea', typing_indicator: { type: 'text' } })
 })
+
+t.test('templates that cannot be read are said to be unread, not missing; the channel shows the refused token', async t => {
+  let now = Date.now()
+  const h = await startTestHub(t, { clock: () => new Date(now), channels: [channel('wa', PHONE, { accessToken: 'revoked-token' })] })
+  const wa = '16505558888'
+  await FakeCloud.deliver(`${h.url}/channels/wa/webhook`, SECRET, webhook([change({ ...contact(wa, 'Cy'), messages: [{ from: wa, id: 'wamid.cy', timestamp: seconds(now), type: 'text', text: { body: 'hello' } }] })]))
+  let id = ''
+  await until(async () => { id = (await h.hub.services.store.listConversations({ channelId: 'wa' }, { limit: 1 })).items[0]?.id ?? ''; return id !== '' })
+  now += 30 * HOUR
+  t.match(await h.api('GET', `/conversations/${id}/templates?refresh=true`), { status: 502, body: { code: 'channel_auth_failed' } })
+  t.match((await h.api('GET', `/conversations/${id}/reply-policy`)).body, { code: 'template_required', message: /could not be read from WhatsApp \(channel_auth_failed\)/, templates: [] })
+  t.match(await (await fetch(`${h.url}/readyz`)).json(), { checks: { channels: { wa: 'unhealthy: channel_auth_failed' } } }, 'the refused token shows in /readyz')
+})
