@@ -37,6 +37,27 @@ t.test('admins manage agents, teams and tokens; others may not', async t => {
   t.equal((await agent.api('GET', '/agents')).body.items.length, 4, 'everyone sees colleagues (to transfer to them)')
 })
 
+t.test("a supervisor sets their team's agents' status from the monitor; offline hands the agent's conversations back", async t => {
+  const h = await startTestHub(t)
+  const ana = await h.addAgent({ teams: ['care'], status: 'online' })
+  const boss = await h.addAgent({ role: 'supervisor', teams: ['care'] })
+  const other = await h.addAgent({ teams: ['sales'] })
+  await h.inbound(inboundBody({ from: { id: 'cu-1', name: 'Cu' }, text: 'help' }))
+  const [conversation] = (await h.hub.services.store.listConversations({}, { limit: 1 })).items
+  await until(async () => (await h.hub.services.store.getConversation(conversation!.id))?.assigneeId !== null, 5000, 'routed')
+  t.equal((await h.hub.services.store.getConversation(conversation!.id))!.assigneeId, ana.agent.id, 'Ana, the one agent online, has it')
+  t.match(await ana.api('PUT', `/agents/${other.agent.id}/status`, { status: 'busy' }), { status: 403, body: { code: 'forbidden' } }, 'agents may not')
+  t.match(await boss.api('PUT', `/agents/${other.agent.id}/status`, { status: 'busy' }), { status: 403, body: { code: 'forbidden', message: /own teams/ } }, 'nor a supervisor of another team')
+  t.match(await boss.api('PUT', '/agents/nobody/status', { status: 'busy' }), { status: 404 })
+  t.match(await boss.api('PUT', `/agents/${ana.agent.id}/status`, { status: 'away' }), { status: 400, body: { field: 'body.status' } })
+  t.match(await boss.api('PUT', `/agents/${ana.agent.id}/status`, { status: 'offline' }), { status: 200, body: { id: ana.agent.id, status: 'offline' } })
+  t.equal((await h.hub.services.store.getAgent(ana.agent.id))?.status, 'offline', 'it changed')
+  t.not((await h.hub.services.store.getConversation(conversation!.id))?.assigneeId, ana.agent.id, 'her conversation went back to routing')
+  t.match((await boss.api('GET', `/agents/status-log?agent=${ana.agent.id}`)).body.items[0], { status: 'offline', source: 'supervisor' })
+  const admin = await h.addAgent({ role: 'admin' })
+  t.match(await admin.api('PUT', `/agents/${other.agent.id}/status`, { status: 'busy' }), { status: 200, body: { status: 'busy' } }, 'an admin sets anyone')
+})
+
 t.test('status log: when and from where, for supervisors of the agent\'s team', async t => {
   const h = await startTestHub(t)
   const ana = await h.addAgent({ teams: ['care'] })

@@ -167,7 +167,7 @@ export const StatusChangeSchema = Type.Object({
   agentId: Type.String(),
   status: Type.Enum(['online', 'busy', 'offline']),
   at: When,
-  source: Type.Enum(['api', 'disconnect', 'idle']),
+  source: Type.Enum(['api', 'supervisor', 'disconnect', 'idle']),
   ip: Maybe(Type.String()),
   userAgent: Maybe(Type.String())
 }, open)

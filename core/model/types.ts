@@ -220,8 +220,8 @@ export interface StatusChange {
   agentId: string
   status: AgentStatus
   at: Date
-  /** What changed it: the agent (api, socket), or the hub (disconnect, idle). */
-  source: 'api' | 'disconnect' | 'idle'
+  /** What changed it: the agent (api, socket), a supervisor from the monitor, or the hub (disconnect, idle). */
+  source: 'api' | 'supervisor' | 'disconnect' | 'idle'
   ip: string | null
   userAgent: string | null
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { createSignInCode } from '../../core/agents/sign-in.js'
 import { inboundBody, startTestHub } from '../helpers/hub.js'
-import { inboxPage, launch, SHOTS, signIn } from './browser.js'
+import { eventually, inboxPage, launch, SHOTS, signIn } from './browser.js'
 
 /** Signing in and out, the agent's language, their status, and the supervisor's view, in Chromium. */
 const browser = await launch(t)
@@ -74,12 +74,14 @@ t.test('supervisor view: who waits and why, agents with status and load, the sta
   t.equal(await queue.count(), 2, 'Li took one; two wait')
   t.match(await queue.nth(0).textContent(), /^1Bo Zhang.*Everyone is at capacity\d+ s$/)
   const li = page.locator('table.agents tr', { hasText: 'Li Wei' })
-  t.match(await li.textContent(), /Online1 \/ 1/, 'status and load')
+  const liStatus = li.getByRole('combobox', { name: 'Status of Li Wei' })
+  t.equal(await liStatus.inputValue(), 'online', 'her status, which Mia may set')
+  t.match(await li.textContent(), /1 \/ 1/, 'and her load')
   t.ok(await page.locator('table.log tr', { hasText: 'Li Wei' }).count() >= 1, 'the status log names who went online')
 
   // Live: Li goes offline and hands her conversation back; the view follows without a reload.
   await liWei.api('PUT', '/agents/me/status', { status: 'offline' })
-  await page.locator('table.agents tr', { hasText: 'Li Wei' }).filter({ hasText: 'Offline' }).waitFor()
+  await eventually('Li shown offline', async () => await liStatus.inputValue() === 'offline')
   await queue.nth(2).waitFor()
   t.equal(await queue.count(), 3, 'her conversation waits again')
   await page.screenshot({ path: join(SHOTS, 'supervisor.png') })

@@ -127,6 +127,11 @@ t.test('a contact who complained is marked in the contact panel and a supervisor
   await row.waitFor()
   t.same(await other.locator('table.counters-mail th').allTextContents(), ['Bounces', 'Delays', 'Complaints', 'Auto-replies', 'Contacts stopped'])
   t.same(await row.locator('td').allTextContents(), ['2', '0', '1', '0', '0'])
+
+  // From the monitor a supervisor sets an agent's status (here their own: Lea has no team yet).
+  await other.getByRole('combobox', { name: 'Status of Lea' }).selectOption('busy')
+  await eventually('the status set', async () => (await withMail.hub.services.store.getAgent(lead.agent.id))?.status === 'busy')
+  t.pass('set from the supervisor page')
 })
 
 t.test('translation: the customer\'s Chinese shown in English, the reply sent in Chinese with what the agent wrote kept', async t => {

@@ -70,6 +70,19 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
     return changed ?? (await s.store.getAgent(request.agent!.id))!
   })
 
+  app.put<{ Params: Static<typeof IdParams>, Body: Static<typeof StatusBody> }>('/agents/:id/status', {
+    schema: { tags, summary: "Set an agent's status from the monitor (supervisors of their teams, admins); offline hands their conversations back", ...secured, params: IdParams, body: StatusBody, response: { 200: AgentSchema } }
+  }, async request => {
+    const supervisor = request.agent!
+    requireRole(supervisor, 'supervisor')
+    const agent = await s.store.getAgent(request.params.id)
+    if (agent === null) throw notFound('agent', request.params.id)
+    if (!oversees(supervisor, agent)) throw new HubError('forbidden', 'That agent is not in one of your teams; supervisors set the status of their own teams\' agents.', 403)
+    const changed = await changeStatus(s, agent.id, { status: request.body.status, source: 'supervisor', ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
+    request.log.info({ agentId: agent.id, by: supervisor.id, status: request.body.status }, 'agent status set by a supervisor')
+    return changed ?? agent
+  })
+
   app.get<{ Querystring: Static<typeof LogQuery> }>('/agents/status-log', {
     schema: { tags, summary: 'When agents went online, busy or offline, and from where (supervisors)', ...secured, querystring: LogQuery, response: { 200: PageOf(StatusChangeSchema) } }
   }, async request => {

@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { get } from '../api.js'
+import { ApiError, api, get } from '../api.js'
 import { duration, known, t, time } from '../i18n.js'
-import { agentName, agents, teams } from '../state.js'
+import { agentName, agents, me, teams } from '../state.js'
 import { onEvent } from '../stream.js'
 import type { Agent, ChannelCounters, ContactSummary, ListItem, RatingRow, RobotStats, StatusChange, Waiting } from '../types.js'
 
@@ -18,6 +18,7 @@ export function Supervisor () {
   const [robot, setRobot] = useState<RobotStats[]>([])
   const [ratings, setRatings] = useState<RatingRow[]>([])
   const [counters, setCounters] = useState<ChannelCounters[]>([])
+  const [problem, setProblem] = useState<string | null>(null)
   const [loadedAt, setLoadedAt] = useState(Date.now())
   const [, tick] = useState(0)
   useEffect(() => {
@@ -42,6 +43,17 @@ export function Supervisor () {
     const clock = setInterval(() => tick(n => n + 1), 1000)
     return () => { off(); clearTimeout(timer); clearInterval(clock) }
   }, [])
+  /** Supervisors set their teams' agents' status (and their own); admins anyone's. */
+  const overseen = (a: Agent): boolean => me.value !== null && (me.value.role === 'admin' || a.id === me.value.id || a.teams.some(x => me.value!.teams.includes(x)))
+  const setStatus = async (id: string, status: string): Promise<void> => {
+    try {
+      const updated = await api<Agent>('PUT', `/agents/${id}/status`, { status })
+      agents.value = agents.value.map(a => a.id === id ? updated : a)
+      setProblem(null)
+    } catch (err) {
+      setProblem(err instanceof ApiError ? err.message : String(err))
+    }
+  }
   const teamName = (id: string | null): string => id === null ? '—' : teams.value.find(x => x.id === id)?.name ?? id
   const who = (c: ContactSummary | null): string => c?.name ?? c?.email ?? t('someone')
   return (
@@ -59,12 +71,21 @@ export function Supervisor () {
           </tr>
         ))}
       </Section>
+      {problem !== null && <p class="hint error" role="alert">{problem}</p>}
       <Section id="agents" title={t('supervisor.agents')}
         headers={[t('supervisor.agent'), t('supervisor.role'), t('supervisor.team'), t('supervisor.status'), t('supervisor.load'), t('supervisor.lastSeen')]}>
         {agents.value.map(a => (
           <tr data-id={a.id}>
             <td>{a.name}</td><td>{a.role}</td><td>{a.teams.map(teamName).join(', ') || '—'}</td>
-            <td><span class={`status-pill status-${a.status}`}>{t(`status.${a.status}`)}</span></td>
+            <td>{overseen(a)
+              ? (
+                <select class={`status-pill status-${a.status}`} aria-label={t('supervisor.setStatus', { name: a.name })} value={a.status}
+                  onChange={e => { void setStatus(a.id, e.currentTarget.value) }}>
+                  {(['online', 'busy', 'offline'] as const).map(st => <option value={st}>{t(`status.${st}`)}</option>)}
+                </select>
+                )
+              : <span class={`status-pill status-${a.status}`}>{t(`status.${a.status}`)}</span>}
+            </td>
             <td>{a.activeCount}{a.capacity !== null ? ` / ${a.capacity}` : ''}</td>
             <td>{a.lastSeenAt === null ? '—' : time(a.lastSeenAt)}</td>
           </tr>
