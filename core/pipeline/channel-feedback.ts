@@ -19,7 +19,8 @@ export async function amendMessage (s: HubServices, channelId: string, externalI
   const [message] = await s.store.findMessagesByExternalId(channelId, [externalId])
   if (message === undefined) return false
   const amended = await s.store.amendMessage(message.id, amendment, s.clock())
-  if (amended === null || amended.updatedAt.getTime() === message.updatedAt.getTime()) return true
+  // A redelivered edit or the same reaction again changes nothing: no event.
+  if (amended === null || (amended.text === message.text && JSON.stringify(amended.extras) === JSON.stringify(message.extras))) return true
   const conversation = await s.store.getConversation(message.conversationId)
   if (conversation !== null) await s.bus.publish({ type: 'message.updated', conversationId: conversation.id, message: amended, audience: conversationAudience(conversation) })
   return true
