@@ -4,6 +4,12 @@ import { HubError } from '../errors.js'
 import type { Agent, Conversation } from '../model/index.js'
 import type { HubServices } from './services.js'
 
+/** What the channel's remote refused, as the 502 an agent reads: its code and sentence. */
+function refused (channelId: string, err: unknown): HubError {
+  const error = err instanceof ChannelSendError ? err : new ChannelSendError('channel_failed', `${channelId} failed unexpectedly; try again, or ask an admin to check the channel.`, { retryable: true, cause: err })
+  return new HubError(error.code, error.message, 502)
+}
+
 /**
  * An agent asks the conversation's channel to act (Messenger: take the thread from another app).
  * The channel's refusal is a 502 with its code and sentence; the conversation as it is after.
@@ -21,9 +27,9 @@ export async function channelAction (s: HubServices, agent: Agent, conversationI
   try {
     await run(conversation, contact)
   } catch (err) {
-    const error = err instanceof ChannelSendError ? err : new ChannelSendError('channel_failed', `${conversation.channelId} failed unexpectedly.`, { retryable: true, cause: err })
+    const error = refused(conversation.channelId, err)
     s.logger.warn({ conversationId, action, code: error.code }, 'channel action failed')
-    throw new HubError(error.code, error.message, 502)
+    throw error
   }
   s.logger.info({ conversationId, action, agentId: agent.id }, 'channel action')
   return (await s.store.getConversation(conversationId)) ?? conversation
@@ -37,7 +43,6 @@ export async function channelTemplates (s: HubServices, agent: Agent, conversati
   try {
     return await templates.list(refresh)
   } catch (err) {
-    const error = err instanceof ChannelSendError ? err : new ChannelSendError('channel_failed', `${conversation.channelId} failed unexpectedly.`, { retryable: true, cause: err })
-    throw new HubError(error.code, error.message, 502)
+    throw refused(conversation.channelId, err)
   }
 }

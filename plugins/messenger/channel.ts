@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject } from 'typebox'
-import { ChannelSendError, defineChannel, type ChannelContext, type ChannelPluginDefinition, type OutboundContext, type Verdict } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, healthyCalls, type ChannelContext, type ChannelPluginDefinition, type OutboundContext, type Verdict } from '../../core/channels/index.js'
 import type { Card, Contact, Conversation } from '../../core/model/index.js'
 import { normalize, OWN_METADATA, USER_REF, type Effect, type MessagingEvent } from './events.js'
 import { classify, GraphClient } from './graph.js'
@@ -163,17 +163,10 @@ export function metaChannel<S extends TObject> (profile: MetaProfile, schema: S,
         const person = personOf(contact)
         return person.startsWith(USER_REF) ? { user_ref: person.slice(USER_REF.length) } : { id: person }
       }
+      const healthy = healthyCalls(ctx.reportHealth, classify, ['channel_auth_failed'])
       const call = async <T>(work: () => Promise<T>): Promise<T> => {
         await rate.take()
-        try {
-          const result = await work()
-          ctx.reportHealth({ ok: true })
-          return result
-        } catch (err) {
-          const error = classify(err)
-          if (error.code === 'channel_auth_failed') ctx.reportHealth({ ok: false, code: error.code, message: error.message })
-          throw error
-        }
+        return await healthy(work)
       }
 
       const ownedElsewhere = (conversation: Conversation): Verdict | null => {

@@ -1,4 +1,4 @@
-import { ChannelSendError, defineChannel, type ChannelContext, type TemplateOffer, type Verdict } from '../../core/channels/index.js'
+import { ChannelSendError, defineChannel, healthyCalls, type ChannelContext, type TemplateOffer, type Verdict } from '../../core/channels/index.js'
 import { attachmentOf } from '../../core/files/index.js'
 import type { Attachment, Card, Contact } from '../../core/model/index.js'
 import { isPrivateUrl } from '../messenger/upload.js'
@@ -34,6 +34,8 @@ export default defineChannel({
 
   create (config: WhatsAppConfig, ctx: ChannelContext) {
     const cloud = new CloudClient({ baseUrl: config.graphBaseUrl, version: config.graphVersion, accessToken: config.accessToken, timeoutMs: config.timeoutMs, maxMediaBytes: config.maxMediaBytes })
+    // What only an admin can mend marks the channel unhealthy until a call succeeds again.
+    const call = healthyCalls(ctx.reportHealth, classify, ['channel_auth_failed', 'phone_not_registered', 'account_restricted'])
     let offers: TemplateOffer[] = []
     /** Why the last reading of the templates failed, or null: the verdict says so rather than "none approved". */
     let unread: string | null = null
@@ -41,16 +43,14 @@ export default defineChannel({
 
     const loadTemplates = async (): Promise<TemplateOffer[]> => {
       try {
-        offers = (await cloud.templates(config.wabaId)).flatMap(t => offerOf(t) ?? [])
+        offers = (await call(async () => await cloud.templates(config.wabaId))).flatMap(t => offerOf(t) ?? [])
         unread = null
         ctx.logger.info({ templates: offers.length }, 'whatsapp templates read')
         return offers
       } catch (err) {
-        const error = classify(err)
-        unread = error.code
-        ctx.logger.warn({ code: error.code }, 'whatsapp templates not read')
-        if (error.code === 'channel_auth_failed') ctx.reportHealth({ ok: false, code: error.code, message: error.message })
-        throw error
+        unread = (err as ChannelSendError).code
+        ctx.logger.warn({ code: unread }, 'whatsapp templates not read')
+        throw err
       }
     }
     const refresh = (): void => { void loadTemplates().catch(() => {}) }
@@ -74,8 +74,8 @@ export default defineChannel({
     const apply = async (effect: Effect): Promise<void> => {
       switch (effect.kind) {
         case 'message': {
-          // Redelivered: stored already, nothing to download again.
-          if ((await ctx.findMessages([effect.message.externalId])).length > 0) return
+          // A redelivered message with media: stored already, nothing to download again (ingest dedupes the rest).
+          if (effect.media.length > 0 && (await ctx.findMessages([effect.message.externalId])).length > 0) return
           const fetched = await fetchMedia(effect.media)
           const quoted = effect.quotes === undefined ? undefined : (await ctx.findMessages([effect.quotes]))[0]
           const outcome = await ctx.ingest({
@@ -85,7 +85,7 @@ export default defineChannel({
             ...(effect.quotes !== undefined ? { extras: { ...effect.message.extras, quote: { messageId: quoted?.id ?? null, externalId: effect.quotes, text: quoted?.text ?? '' } } } : {})
           })
           // What a "read" and the typing indicator refer to: the customer's latest message.
-          await ctx.kv.set(`last-inbound:${outcome.conversationId}`, effect.message.externalId)
+          if (!outcome.duplicate) await ctx.kv.set(`last-inbound:${outcome.conversationId}`, effect.message.externalId)
           return
         }
         case 'receipt':
@@ -113,17 +113,6 @@ export default defineChannel({
       const id = contact.identities.find(i => i.channelId === ctx.channelId)?.externalId
       if (id === undefined) throw new ChannelSendError('no_recipient', 'This contact has no WhatsApp number on this channel.', { retryable: false })
       return id
-    }
-    const call = async <T>(work: () => Promise<T>): Promise<T> => {
-      try {
-        const result = await work()
-        ctx.reportHealth({ ok: true })
-        return result
-      } catch (err) {
-        const error = classify(err)
-        if (error.code === 'channel_auth_failed' || error.code === 'phone_not_registered' || error.code === 'account_restricted') ctx.reportHealth({ ok: false, code: error.code, message: error.message })
-        throw error
-      }
     }
     const markRead = async (conversationId: string, typing: boolean): Promise<void> => {
       const last = await ctx.kv.get(`last-inbound:${conversationId}`)
