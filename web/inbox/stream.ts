@@ -27,11 +27,19 @@ export function connect (): void {
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:'
   url.searchParams.set('access_token', session.token ?? '')
   if (lastEventId !== undefined) url.searchParams.set('lastEventId', lastEventId)
+  // A first connection has nothing to replay from: what changed between loading the list and
+  // the socket's `ready` (a mood alert just after sign-in) is read again once it is ready.
+  const fresh = lastEventId === undefined
   const ws = new WebSocket(url)
   socket = ws
   ws.onmessage = e => {
     const frame = JSON.parse(String(e.data)) as HubEvent | { type: 'ready' } | { type: 'resync' }
-    if (frame.type === 'ready') { online.value = true; retry = 0; return }
+    if (frame.type === 'ready') {
+      online.value = true
+      retry = 0
+      if (fresh) void loadList()
+      return
+    }
     if (frame.type === 'resync') { void loadList(); return }
     lastEventId = frame.id
     void handle(frame)
