@@ -26,7 +26,14 @@ export class MongoAgents extends MongoPart implements AgentStore {
     const existing = await this.findAgentByTokenHash(agent.tokenHash)
     if (existing !== null) return existing
     const updated = await this.m.Agent.findOneAndUpdate({ email: agent.email.toLowerCase() }, { $set: { tokenHash: agent.tokenHash } }, { returnDocument: 'after', lean: true }) as Doc | null
-    return updated !== null ? toAgent(updated) : await this.createAgent(agent, now)
+    if (updated !== null) return toAgent(updated)
+    try {
+      return await this.createAgent(agent, now)
+    } catch (err) {
+      // A hub and its workers starting together on one database: another process created it first.
+      if ((err as { code?: string }).code !== 'agent_exists') throw err
+      return await this.ensureAgentWithToken(agent, now)
+    }
   }
 
   async getAgent (id: string): Promise<Agent | null> {

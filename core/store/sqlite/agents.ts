@@ -31,7 +31,13 @@ export class SqliteAgents extends SqlitePart implements AgentStore {
     if (existing !== null) return existing
     const updated = this.db.sql('UPDATE agents SET token_hash = ? WHERE email = ?').run(agent.tokenHash, agent.email.toLowerCase())
     if (updated.changes > 0) return (await this.findAgentByTokenHash(agent.tokenHash))!
-    return await this.createAgent(agent, now)
+    try {
+      return await this.createAgent(agent, now)
+    } catch (err) {
+      // A hub and its workers starting together on one database: another process created it first.
+      if ((err as { code?: string }).code !== 'agent_exists') throw err
+      return await this.ensureAgentWithToken(agent, now)
+    }
   }
 
   async getAgent (id: string): Promise<Agent | null> {
