@@ -11,6 +11,7 @@ import { createHub } from './hub.js'
 import { demoPath } from './http/app.js'
 import { publicBaseUrl } from './http/public-url.js'
 import type { AgentRole } from './model/index.js'
+import { compareWithMessages, rebuildFromMessages } from './reports/rebuild.js'
 import { createStore } from './store/index.js'
 
 const USAGE = `Usage:
@@ -20,6 +21,8 @@ const USAGE = `Usage:
   omnihub agent add --name N --email E --role admin|supervisor|agent [--team T ...] [--config FILE]
   omnihub agent link --email E [--config FILE]   a one-time inbox sign-in link (24 h) for an agent
   omnihub store prepare [--config FILE]  bring the store's schema and indexes up to date, then exit (before a deploy)
+  omnihub reports rebuild [--check] [--config FILE]   recount the reports' message figures from the messages
+                                         (--check: only compare, exit 1 on a difference)
 
 The config file defaults to $OMNIHUB_CONFIG, then config/hub.yaml. HOST and PORT override http.host/http.port.`
 
@@ -133,6 +136,35 @@ async function storePrepare (file: string): Promise<void> {
   process.stdout.write(`The ${config.store.driver} store is ready: schema and indexes are up to date.\n`)
 }
 
+/**
+ * After an upgrade, or to check them: the message measures recounted from the messages (run it
+ * while the hub is quiet; what arrives meanwhile may be counted twice or not at all).
+ */
+async function reportsRebuild (file: string, check: boolean): Promise<number> {
+  const config = await readConfig(file)
+  const store = await createStore(config.store)
+  await store.open()
+  try {
+    if (!check) {
+      const { conversations, counters } = await rebuildFromMessages(store, config)
+      process.stdout.write(`Recounted ${conversations} conversations: ${counters} counters of the message figures replaced; closes, ratings and breaches kept as counted.\n`)
+      return 0
+    }
+    const { conversations, differences } = await compareWithMessages(store, config)
+    if (differences.length === 0) {
+      process.stdout.write(`The kept counters agree with the messages of ${conversations} conversations.\n`)
+      return 0
+    }
+    for (const d of differences.slice(0, 20)) {
+      process.stdout.write(`${new Date(d.key.hour * 3_600_000).toISOString()} ${d.key.measure} channel=${d.key.channelId} team=${d.key.teamId ?? '-'} agent=${d.key.agentId ?? '-'} tag=${d.key.tag || '-'}: kept ${d.kept.count}, messages say ${d.rebuilt.count}\n`)
+    }
+    process.stdout.write(`${differences.length} counters differ from the messages of ${conversations} conversations; omnihub reports rebuild sets them right.\n`)
+    return 1
+  } finally {
+    await store.close()
+  }
+}
+
 /** `site (webchat), mail (email, disabled)`. */
 const listed = (blocks: Array<{ id: string, plugin: string, enabled: boolean }>): string =>
   blocks.map(b => `${b.id} (${b.plugin}${b.enabled ? '' : ', disabled'})`).join(', ')
@@ -149,6 +181,7 @@ export async function main (argv: string[]): Promise<number> {
         email: { type: 'string' },
         role: { type: 'string' },
         team: { type: 'string', multiple: true },
+        check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       }
     })
@@ -171,6 +204,7 @@ export async function main (argv: string[]): Promise<number> {
       case 'agent add': await agentAdd(file, values); return 0
       case 'agent link': await agentLink(file, values); return 0
       case 'store prepare': await storePrepare(file); return 0
+      case 'reports rebuild': return await reportsRebuild(file, values.check === true)
       default:
         process.stdout.write(`${USAGE}\n`)
         return values.help === true && command === '' ? 0 : 2

@@ -11,7 +11,7 @@ import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
-import { agentsOnline, amendMessage, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, setConversationState, slaBreached, suppressContact, type Channel, type HubServices } from './pipeline/index.js'
+import { agentsOnline, amendMessage, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, setConversationState, suppressContact, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
 import { waitForRedis } from './queue/bullmq/wait-for-redis.js'
 import { drainQueue, strategies } from './routing/index.js'
@@ -21,6 +21,7 @@ import { sweepPresence } from './agents/presence.js'
 import { holdSingleHub } from './single-hub.js'
 import { createStore } from './store/index.js'
 import { LibreTranslate } from './translation/index.js'
+import { ResponseAlert } from './reports/response-alert.js'
 
 export interface HubOptions {
   logger?: Logger
@@ -134,8 +135,6 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
           recordPageView: async (externalId, view) => await store.recordPageView(settings.id, externalId, view),
           customerTyping: async (conversationId, on) => await customerTyping(services, settings.id, conversationId, on),
           agentsOnline: async () => await agentsOnline(services, settings.id),
-          unanswered: async (since, limit) => (await store.listConversations({ channelId: settings.id, unansweredSince: since }, { limit })).items,
-          slaBreached: async (conversationId, breach) => await slaBreached(services, conversationId, breach),
           broadcast: async payload => await bus.signal(topic, payload),
           onBroadcast: listener => bus.onSignal(topic, listener),
           files: channelFiles(services.files, services.links, clock),
@@ -172,6 +171,8 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
         await recoverUnfinished(services, clock())
         every(config.recovery.intervalMs, 'recovery sweep', async () => await recoverUnfinished(services, new Date(clock().getTime() - config.recovery.minAgeMs)))
         every(config.presence.sweepMs, 'presence sweep', async () => await sweepPresence(services))
+        const alert = new ResponseAlert(services)
+        every(config.reports.alertCheckMs, 'response-time check', async () => { await alert.check() })
       }
       for (const settings of config.channels.filter(c => c.enabled && c.team !== undefined)) {
         if (await store.getTeam(settings.team!) === null) logger.warn({ channelId: settings.id, teamId: settings.team }, 'channel names a team that does not exist yet; its conversations wait until it has agents')

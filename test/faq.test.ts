@@ -126,7 +126,7 @@ t.test('the robot answers a paraphrased question by itself and keeps the convers
   await until(async () => repliesTo(id).length === 1, 10_000, 'the robot\'s answer')
   t.match(repliesTo(id)[0], { author: { type: 'bot', id: null }, text: /Open your order and choose Return/, choices: [{ label: 'When will my order ship?', payload: /^faq:/ }] })
   t.match(await store.getConversation(id), { status: 'bot', assigneeId: null, queuedAt: null }, 'the robot holds it: nobody is assigned though Ana is online')
-  t.match((await ana.api('GET', '/conversations?view=bot')).body.items, [{ id }], 'agents see it under Bot')
+  t.match((await ana.api('GET', '/conversations?status=bot')).body.items, [{ id }], 'agents see it under Bot')
 
   // A related question, tapped.
   await h.inbound(inboundBody({ from: { id: 'rob-1' }, text: 'When will my order ship?', payload: repliesTo(id)[0]!.choices[0].payload }))

@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import type { FaultPlan } from '../core/store/faults.js'
-import { PAGE_VIEWS_KEPT, RECENT_PAGES, type InboundRecord, type Store } from '../core/store/index.js'
+import { PAGE_VIEWS_KEPT, RECENT_PAGES, type InboundRecord, type ReportCount, type Store } from '../core/store/index.js'
 
 /** The behaviour every Store driver must have; run by store-<driver>.test.ts. */
 export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promise<Store>): void {
@@ -244,6 +244,31 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     t.same(await store.countAgentEvents(at(31)), [])
   })
 
+  t.test('report counters add up per hour and dimension, take back to nothing, and are replaced by a rebuild', async t => {
+    const c = (over: Partial<ReportCount>): ReportCount => ({ hour: 100, channelId: 'web', teamId: null, agentId: null, tag: '', measure: 'inbound', count: 1, sum: 0, ...over })
+    await store.addReportCounts([c({}), c({}), c({ agentId: 'a1', measure: 'first_response', sum: 1500 }), c({ hour: 101, teamId: 'sales' }), c({ tag: 'refund' })])
+    await Promise.all(Array.from({ length: 8 }, async () => await store.addReportCounts([c({ hour: 102, channelId: 'mail', measure: 'replies', agentId: 'a2' })])))
+    const all = { fromHour: 100, toHour: 103 }
+    const byHour = (rows: ReportCount[]): string[] => rows.map(r => JSON.stringify([r.hour, r.channelId, r.teamId, r.agentId, r.measure, r.count, r.sum])).sort()
+    const rows = (...expected: unknown[][]): string[] => expected.map(e => JSON.stringify(e)).sort()
+    t.same(byHour(await store.readReportCounts(all, [])), rows(
+      [100, null, null, null, 'first_response', 1, 1500], [100, null, null, null, 'inbound', 2, 0], [101, null, null, null, 'inbound', 1, 0], [102, null, null, null, 'replies', 8, 0]
+    ), 'summed per hour and measure; concurrent first increments of one counter all count')
+    t.same(byHour(await store.readReportCounts(all, ['channel', 'team', 'agent'])), rows(
+      [100, 'web', null, 'a1', 'first_response', 1, 1500], [100, 'web', null, null, 'inbound', 2, 0], [101, 'web', 'sales', null, 'inbound', 1, 0], [102, 'mail', null, 'a2', 'replies', 8, 0]
+    ))
+    t.same(byHour(await store.readReportCounts({ ...all, teamId: null, channelId: 'web' }, [])), rows([100, null, null, null, 'first_response', 1, 1500], [100, null, null, null, 'inbound', 2, 0]), 'null team: conversations of every agent')
+    t.same(byHour(await store.readReportCounts({ ...all, agentId: 'a2' }, ['agent'])), rows([102, null, null, 'a2', 'replies', 8, 0]))
+    t.same(byHour(await store.readReportCounts({ ...all, tag: 'refund' }, [])), rows([100, null, null, null, 'inbound', 1, 0]), 'a tag reads its own rows')
+    t.same(byHour(await store.readReportCounts({ fromHour: 101, toHour: 102 }, [])), rows([101, null, null, null, 'inbound', 1, 0]), 'to is exclusive')
+
+    await store.addReportCounts([c({ hour: 101, teamId: 'sales', count: -1 }), c({ hour: 101, teamId: 'ops' })])
+    t.same(byHour(await store.readReportCounts({ fromHour: 101, toHour: 102 }, ['team'])), rows([101, null, 'ops', null, 'inbound', 1, 0]), 'a counter taken back to zero is gone')
+
+    await store.replaceReportCounts(['inbound', 'first_response'], [c({ hour: 100, count: 5 })])
+    t.same(byHour(await store.readReportCounts(all, [])), rows([100, null, null, null, 'inbound', 5, 0], [102, null, null, null, 'replies', 8, 0]), 'a rebuild replaces its measures and leaves the others')
+  })
+
   t.test('a mood alert marks a conversation once, is found by filter, and clears when it reopens', async t => {
     const { conversation } = await store.recordInbound(inbound('m1'), at(0))
     t.equal(conversation.moodAlertAt, null)
@@ -318,6 +343,11 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     t.same((await ids(at(60))).sort(), [a.conversation.id, b.conversation.id].sort())
     await store.recordInbound(inbound('u5', { contact: { externalId: 'uc' }, sentAt: at(20) }), at(20))
     t.ok((await ids(at(60))).includes(c.conversation.id), 'a new customer message after the reply is unanswered again')
+    const away = await store.recordOutbound({ conversationId: a.conversation.id, direction: 'outbound', author: { type: 'bot', id: null }, text: 'We are away', attachments: [], cards: [], tag: null }, at(30))
+    await store.updateMessageStatus(away.id, { status: 'sent' }, at(30))
+    t.ok((await ids(at(60))).includes(a.conversation.id), 'an automatic message is no answer')
+    await store.recordInbound({ ...inbound('echo-1', { contact: { externalId: 'ua' }, sentAt: at(40) }), direction: 'outbound' }, at(40))
+    t.notOk((await ids(at(60))).includes(a.conversation.id), 'a reply from the channel\'s own app (an echo) is one')
   })
 
   t.test('kvTake hands a value to exactly one of concurrent takers', async t => {

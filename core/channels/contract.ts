@@ -162,13 +162,6 @@ export interface ChannelContext {
   recordPageView (contactExternalId: string, view: PageView): Promise<void>
   /** The customer started or stopped typing in one of this channel's conversations: agents see it. */
   customerTyping (conversationId: string, on: boolean): Promise<void>
-  /** This channel's open conversations whose customer wrote at or before `since` and has had no reply sent since. */
-  unanswered (since: Date, limit: number): Promise<Conversation[]>
-  /**
-   * A customer waited longer than the channel's response-time target: the assigned agent and the
-   * team's supervisors get `conversation.sla_breached`. The plugin decides how often to raise it.
-   */
-  slaBreached (conversationId: string, breach: { waitedMs: number, targetMs: number }): Promise<void>
   /** Agents who serve this channel and are online now. */
   agentsOnline (): Promise<number>
   /**

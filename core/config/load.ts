@@ -3,6 +3,7 @@ import { parse, YAMLParseError } from 'yaml'
 import type { TSchema } from 'typebox'
 import { HubError } from '../errors.js'
 import { hoursProblems } from '../hours.js'
+import { reportProblems } from '../reports/targets.js'
 import { interpolate } from './interpolate.js'
 import { check, formatPath } from './problems.js'
 import {
@@ -105,6 +106,7 @@ export function validateConfig (raw: unknown, plugins: PluginSchemas, env: NodeJ
     key: 'desks', base: DeskBase, baseKeys: ['id', 'plugin', 'enabled'], lookup: p => plugins.desk(p), available: () => plugins.deskNames(), problems, off
   })
   channels.forEach((channel, i) => problems.push(...hoursProblems(channel.autoReplies?.businessHours, `channels[${i}].autoReplies.businessHours`)))
+  problems.push(...reportProblems(hub.value.reports, channels.map(c => c.id)))
   desks.forEach((desk, i) => {
     if (RESERVED_PREFIXES.includes(desk.id)) problems.push(`desks[${i}].id: "${desk.id}" is a path the hub itself serves; choose another id (the desk's routes are mounted at /<id>/)`)
   })

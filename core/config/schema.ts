@@ -53,6 +53,14 @@ const Concurrency = Type.Object({
 
 const Words = Type.Array(Type.String({ minLength: 1 }), { default: [] })
 
+const responseTarget = { minimum: 1, description: 'A customer message answered by a person within this many seconds counts toward the response rate.' }
+const alertAfter = { minimum: 0, description: 'A customer unanswered this long alerts the assignee and the team\'s supervisors, once per customer per day; 0: no alert.' }
+/** A team's or a channel's own targets; what it leaves out comes from its team, then the hub. */
+const OwnTargets = Type.Object({
+  responseTargetSeconds: Type.Optional(Type.Integer(responseTarget)),
+  alertAfterSeconds: Type.Optional(Type.Integer(alertAfter))
+}, { additionalProperties: false })
+
 /** Everything in hub.yaml except the driver blocks and channel settings, validated in steps. */
 export const HubSettings = Type.Object({
   http: HttpSettings,
@@ -119,6 +127,18 @@ export const HubSettings = Type.Object({
     url: Type.Optional(Type.String({ pattern: '^$|^https?://' })),
     apiKey: Type.Optional(Type.String({ minLength: 1 })),
     timeoutMs: Type.Integer({ default: 5000, minimum: 100 })
+  }, { additionalProperties: false, default: {} }),
+  /** How fast and how well the team answers: the reports' targets and the response-time alert. */
+  reports: Type.Object({
+    /** Days and weeks of the reports begin at midnight in this IANA time zone. */
+    timeZone: Type.String({ default: 'UTC', minLength: 1 }),
+    responseTargetSeconds: Type.Integer({ ...responseTarget, default: 180 }),
+    alertAfterSeconds: Type.Integer({ ...alertAfter, default: 120 }),
+    /** How often unanswered customers are checked against the alert. */
+    alertCheckMs: Type.Integer({ default: 15_000, minimum: 100 }),
+    /** Other targets per team, and per channel (a channel's win over its team's). */
+    teams: Type.Record(Type.String(), OwnTargets, { default: {} }),
+    channels: Type.Record(Type.String(), OwnTargets, { default: {} })
   }, { additionalProperties: false, default: {} }),
   channels: Type.Array(Type.Object({}, { additionalProperties: true }), { default: [] }),
   /** Agents' desks (Slack): where agents work besides the inbox. */

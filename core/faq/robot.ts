@@ -6,6 +6,7 @@ import { reply } from '../pipeline/reply.js'
 import { anyChannel, type Channel, type HubServices } from '../pipeline/services.js'
 import { rankingFor } from './knowledge.js'
 import type { FaqMatch, FaqRanking } from './ranking.js'
+import { countEvent } from '../reports/index.js'
 
 export type RobotMode = Channel['robot']['mode']
 export type HandoffReason = 'asked_for_human' | 'no_answer' | 'failed_turns' | 'channel_refused'
@@ -30,6 +31,7 @@ async function count (s: HubServices, channelId: string, kind: string): Promise<
 async function handOff (s: HubServices, conversation: Conversation, channel: Channel, reason: HandoffReason): Promise<void> {
   await s.store.kvDelete(KV, `failed:${conversation.id}`)
   const released = conversation.status === 'bot' ? await s.store.setConversationBot(conversation.id, false, s.clock()) : conversation
+  if (conversation.status === 'bot' && released !== null) await countEvent(s, released, { measure: 'robot_handoff', at: s.clock(), agentId: null, value: 0 })
   await count(s, channel.id, `handoff:${reason}`)
   s.logger.info({ conversationId: conversation.id, reason }, 'robot handed off')
   if (released !== null && channel.robot.handoff !== '' && reason !== 'channel_refused') {
@@ -38,8 +40,12 @@ async function handOff (s: HubServices, conversation: Conversation, channel: Cha
 }
 
 /** The robot keeps the conversation (unassigned → bot); null when someone took it meanwhile. */
-const hold = async (s: HubServices, conversation: Conversation): Promise<Conversation | null> =>
-  conversation.status === 'bot' ? conversation : await s.store.setConversationBot(conversation.id, true, s.clock())
+async function hold (s: HubServices, conversation: Conversation): Promise<Conversation | null> {
+  if (conversation.status === 'bot') return conversation
+  const held = await s.store.setConversationBot(conversation.id, true, s.clock())
+  if (held !== null) await countEvent(s, held, { measure: 'robot_taken', at: s.clock(), agentId: null, value: 0 })
+  return held
+}
 
 /** The answer, with its related questions as choices. */
 async function answer (s: HubServices, conversation: Conversation, channel: Channel, entry: FaqEntry, ranking: FaqRanking): Promise<void> {

@@ -13,6 +13,7 @@ import { strictBodies } from './strict-bodies.js'
 import { agentRoutes } from './routes/agents.js'
 import { attitudeRoutes } from './routes/attitude.js'
 import { channelRoutes } from './routes/channels.js'
+import { reportRoutes } from './routes/reports.js'
 import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { fileRoutes } from './routes/files.js'
@@ -87,6 +88,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await teamRoutes(api, s)
     await queueRoutes(api, s)
     await channelRoutes(api, s)
+    await reportRoutes(api, s)
     await phraseRoutes(api, s)
     await faqRoutes(api, s)
     await ratingRoutes(api, s)

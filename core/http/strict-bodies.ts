@@ -20,13 +20,15 @@ function closed (schema: unknown): unknown {
 /**
  * Request bodies are validated strictly: no type coercion (`{"text": 1}` is not the text "1",
  * `{"tags": "x"}` not `["x"]`) and no unknown fields. Query strings, params and headers arrive as
- * text and keep Fastify's coercion of numbers and booleans.
+ * text and keep Fastify's coercion of numbers and booleans; a query string's unknown parameter
+ * is an error too where its schema is closed (Fastify's default would drop it unseen).
  */
 export function strictBodies (app: FastifyInstance): void {
   const compilers = AjvCompiler()
   const strict = compilers({}, { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true }, plugins: [] })
   const usual = compilers({}, { customOptions: {}, plugins: [] })
+  const query = compilers({}, { customOptions: { removeAdditional: false }, plugins: [] })
   app.setValidatorCompiler(route => route.httpPart === 'body'
     ? strict({ ...route, schema: closed(route.schema) as FastifySchema })
-    : usual(route))
+    : route.httpPart === 'querystring' ? query(route) : usual(route))
 }

@@ -1,6 +1,7 @@
 import type { Draft } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Choice, Conversation, Message } from '../model/index.js'
+import { countMessage } from '../reports/index.js'
 import { afterStored } from './after-stored.js'
 import { enqueueSend } from './jobs.js'
 import { evaluateDraft } from './policy.js'
@@ -42,7 +43,9 @@ export async function sendAutomated (s: HubServices, conversation: Conversation,
   s.logger.info({ conversationId: conversation.id, messageId: message.id, kind: reply.kind }, 'automated reply')
   await afterStored(s, { messageId: message.id }, [
     async () => await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) }),
-    async () => await enqueueSend(s, message.id)
+    async () => await enqueueSend(s, message.id),
+    // Only the robot's answers answer anything; other automatic messages count for nothing.
+    async () => { if (reply.kind === 'faq') await countMessage(s, conversation, message, false) }
   ])
   return message
 }

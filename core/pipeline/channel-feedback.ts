@@ -90,13 +90,3 @@ export function reportHealth (s: HubServices, channelId: string, health: Channel
   }).catch(err => s.logger.warn({ err: { message: (err as Error).message } }, 'channel health event failed'))
 }
 
-/** A customer waited past the channel's response-time target: the assignee and the team's supervisors hear of it. */
-export async function slaBreached (s: HubServices, conversationId: string, breach: { waitedMs: number, targetMs: number }): Promise<void> {
-  const conversation = await s.store.getConversation(conversationId)
-  if (conversation === null) return
-  s.logger.warn({ conversationId, channelId: conversation.channelId, waitedMs: breach.waitedMs, targetMs: breach.targetMs }, 'response-time target missed')
-  await s.bus.publish({
-    type: 'conversation.sla_breached', conversationId, conversation, ...breach,
-    audience: { ...conversationAudience(conversation), supervisorsOnly: true }
-  })
-}

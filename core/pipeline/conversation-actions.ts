@@ -4,6 +4,7 @@ import { conversationAudience } from '../events/index.js'
 import type { Agent, Conversation, Message } from '../model/index.js'
 import { announceAssigned } from '../routing/index.js'
 import { inviteToRate } from '../ratings/index.js'
+import { countEvent, recountConversation } from '../reports/index.js'
 import { afterStored } from './after-stored.js'
 import { enqueueDrain, enqueueRouteConversation } from './jobs.js'
 import type { HubServices } from './services.js'
@@ -62,6 +63,7 @@ export async function assign (s: HubServices, actor: Agent, conversationId: stri
     // To a team: it waits for that team's routing like a new conversation.
     await leaveNote(s, before, actor, input.note)
     const moved = await s.store.unassignConversation(conversationId, s.clock(), { teamId: input.teamId! })
+    await recountConversation(s, before, moved)
     await announceUpdated(s, moved, before)
     await enqueueRouteConversation(s, moved.id)
     if (before.assigneeId !== null) await enqueueDrain(s)
@@ -72,12 +74,12 @@ export async function assign (s: HubServices, actor: Agent, conversationId: stri
   if (target === null) throw notFound('agent', targetId)
   if (target.status === 'offline') throw new HubError('agent_offline', `${target.name} is offline; choose an agent who is online or busy, or transfer to their team.`, 409)
   if (before.assigneeId === target.id) return before
-  if (input.teamId !== undefined) await s.store.unassignConversation(conversationId, s.clock(), { teamId: input.teamId })
+  if (input.teamId !== undefined) await recountConversation(s, before, await s.store.unassignConversation(conversationId, s.clock(), { teamId: input.teamId }))
   await leaveNote(s, before, actor, input.note)
   const assigned = await s.store.assignConversation(conversationId, target.id, { capacity: null, onlyIfWaiting: false }, s.clock())
   if (assigned === null) throw new HubError('conversation_changed', 'The conversation changed while you acted on it; reload it and try again.', 409)
   await s.store.markAgentActive(actor.id, s.clock())
-  await announceAssigned(s, assigned, target, { assigneeId: before.assigneeId, teamId: before.teamId, wasQueued: before.queuedAt !== null }, picking ? 'picked' : 'transfer')
+  await announceAssigned(s, assigned, target, { assigneeId: before.assigneeId, teamId: before.teamId, queuedAt: before.queuedAt }, picking ? 'picked' : 'transfer')
   if (before.assigneeId !== null) await enqueueDrain(s)
   return assigned
 }
@@ -99,6 +101,8 @@ export async function close (s: HubServices, actor: Agent, conversationId: strin
   await announceUpdated(s, after, before)
   if (before.status !== 'closed') {
     s.logger.info({ conversationId, agentId: actor.id }, 'conversation closed')
+    await countEvent(s, after, { measure: 'closed', at: s.clock(), agentId: before.assigneeId, value: 0 })
+    await countEvent(s, after, { measure: 'resolution', at: s.clock(), agentId: before.assigneeId, value: s.clock().getTime() - before.createdAt.getTime() })
     await enqueueDrain(s)
     // The channel asks for a rating on close (unless the customer rated already); closing never fails for it.
     if (s.channels.get(after.channelId)?.ratings.onClose === true && after.rating === null) {
@@ -112,6 +116,7 @@ export async function reopen (s: HubServices, actor: Agent, conversationId: stri
   const before = await visibleConversation(s.store, actor, conversationId)
   const after = await s.store.reopenConversation(conversationId, s.clock())
   if (before.status === 'closed') {
+    await countEvent(s, after, { measure: 'reopened', at: s.clock(), agentId: actor.id, value: 0 })
     await announceUpdated(s, after, before)
     await enqueueRouteConversation(s, after.id)
   }
@@ -122,6 +127,7 @@ export async function reopen (s: HubServices, actor: Agent, conversationId: stri
 export async function tag (s: HubServices, actor: Agent, conversationId: string, tags: string[]): Promise<Conversation> {
   const before = await visibleConversation(s.store, actor, conversationId)
   const after = await s.store.setConversationTags(conversationId, tags, s.clock())
+  await recountConversation(s, before, after)
   await announceUpdated(s, after, before)
   return after
 }

@@ -3,6 +3,7 @@ import { checkSentAt } from '../channels/sent-at.js'
 import { HubError } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import { rate, ratingTap } from '../ratings/index.js'
+import { countMessage } from '../reports/index.js'
 import { AFTER_STORED_WAIT_MS, within } from './after-stored.js'
 import { enqueueRoute } from './jobs.js'
 import type { HubServices } from './services.js'
@@ -41,6 +42,7 @@ export async function ingest (s: HubServices, channelId: string, tapped: Inbound
     ...(inbound.thread !== undefined ? { thread: inbound.thread } : {})
   }, now)
   const { message, conversation, duplicate } = result
+  if (!duplicate) await countMessage(s, conversation, message, result.conversationCreated)
   // A redelivery of a message whose routing never got queued (the queue was down) queues it now.
   if (!message.routed) {
     try {

@@ -6,6 +6,7 @@ import { conversationAudience } from '../events/index.js'
 import type { Agent, Attachment, Card, Conversation, Message, MessageExtras } from '../model/index.js'
 import { translateReply } from '../translation/index.js'
 import { announceAssigned } from '../routing/index.js'
+import { countMessage } from '../reports/index.js'
 import { afterStored } from './after-stored.js'
 import { enqueueSend } from './jobs.js'
 import { draftOf, evaluateDraft } from './policy.js'
@@ -102,7 +103,7 @@ async function refuseUnlessAllowed (s: HubServices, channel: Channel, conversati
 /** A person answered a conversation the FAQ robot held: it is theirs now, and the robot stops. */
 async function takeFromRobot (s: HubServices, conversation: Conversation, agent: Agent): Promise<void> {
   const assigned = await s.store.assignConversation(conversation.id, agent.id, { capacity: null, onlyIfWaiting: false }, s.clock())
-  if (assigned !== null) await announceAssigned(s, assigned, agent, { assigneeId: null, teamId: conversation.teamId, wasQueued: false }, 'picked')
+  if (assigned !== null) await announceAssigned(s, assigned, agent, { assigneeId: null, teamId: conversation.teamId, queuedAt: null }, 'picked')
 }
 
 /**
@@ -141,7 +142,8 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
     async () => await s.store.recordServed(conversation.contactId, agent.id, s.clock()),
     async () => await s.store.markAgentActive(agent.id, s.clock()),
     async () => await s.bus.publish({ type: 'message.created', conversationId, message, audience: conversationAudience(conversation) }),
-    async () => await enqueueSend(s, message.id)
+    async () => await enqueueSend(s, message.id),
+    async () => await countMessage(s, conversation, message, false)
   ])
   return message
 }

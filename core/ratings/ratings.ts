@@ -2,7 +2,8 @@ import { visibleConversation } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import { publicBaseUrl } from '../http/public-url.js'
-import type { Agent, Choice, Conversation } from '../model/index.js'
+import type { Agent, Choice, Conversation, Rating } from '../model/index.js'
+import { countEvent } from '../reports/index.js'
 import { sendAutomated } from '../pipeline/automated.js'
 import type { HubServices } from '../pipeline/services.js'
 import type { RatingStat } from '../store/index.js'
@@ -47,6 +48,12 @@ export async function requestRating (s: HubServices, agent: Agent, conversationI
   return await inviteToRate(s, conversation)
 }
 
+/** A rating in the reports; a replaced one is taken back where it was counted. */
+async function countRating (s: HubServices, conversation: Conversation, rating: Rating, count: number): Promise<void> {
+  await countEvent(s, conversation, { measure: 'rated', at: rating.at, agentId: rating.agentId, value: rating.score, count })
+  if (rating.score >= 4) await countEvent(s, conversation, { measure: 'rated_satisfied', at: rating.at, agentId: rating.agentId, value: 0, count })
+}
+
 /**
  * The customer's score (and comment): kept on the conversation with the agent who served them,
  * supervisors and the assignee are told, and the customer thanked (once, not for a comment added later).
@@ -60,6 +67,8 @@ export async function rate (s: HubServices, conversationId: string, score: numbe
     score, comment: text === '' ? before.rating?.comment ?? null : text, agentId: before.rating?.agentId ?? before.assigneeId, at: s.clock()
   }, s.clock())
   s.logger.info({ conversationId, score }, 'conversation rated')
+  if (before.rating !== null) await countRating(s, rated, before.rating, -1)
+  await countRating(s, rated, rated.rating!, 1)
   await s.bus.publish({ type: 'conversation.rated', conversationId, conversation: rated, rating: rated.rating!, audience: conversationAudience(rated) })
   await s.bus.publish({ type: 'conversation.updated', conversationId, conversation: rated, audience: conversationAudience(rated) })
   const channel = s.channels.get(rated.channelId)

@@ -3,6 +3,7 @@ import { conversationAudience } from '../events/index.js'
 import type { Agent, AgentStatus, Conversation, QueueReason } from '../model/index.js'
 import type { HubServices } from '../pipeline/services.js'
 import { agentWelcome } from '../pipeline/auto-replies.js'
+import { countEvent } from '../reports/index.js'
 import { capacityOf, decide } from './decide.js'
 
 const DRAIN_BATCH = 500
@@ -16,14 +17,17 @@ async function notifyCustomer (s: HubServices, conversation: Conversation, notic
 }
 
 /** Announces an assignment to agents and the customer. */
-export async function announceAssigned (s: HubServices, conversation: Conversation, agent: Pick<Agent, 'id' | 'name' | 'welcome'>, previous: { assigneeId: string | null, teamId: string | null, wasQueued: boolean }, reason: 'routed' | 'affinity' | 'transfer' | 'picked'): Promise<void> {
+export async function announceAssigned (s: HubServices, conversation: Conversation, agent: Pick<Agent, 'id' | 'name' | 'welcome'>, previous: { assigneeId: string | null, teamId: string | null, queuedAt: Date | null }, reason: 'routed' | 'affinity' | 'transfer' | 'picked'): Promise<void> {
   const audience = conversationAudience(conversation, { teams: [previous.teamId], agents: [previous.assigneeId] })
   await s.bus.publish({ type: 'conversation.assigned', conversationId: conversation.id, conversation, assignee: { id: agent.id, name: agent.name }, previousAssigneeId: previous.assigneeId, reason, audience })
   s.logger.info({ conversationId: conversation.id, agentId: agent.id, reason }, 'conversation assigned')
   await notifyCustomer(s, conversation, { type: 'assigned', agent: { id: agent.id, name: agent.name } })
   if (agent.welcome !== null) await agentWelcome(s, conversation, agent.id).catch(err =>
     s.logger.warn({ conversationId: conversation.id, err: { message: (err as Error).message } }, 'agent welcome failed'))
-  if (previous.wasQueued) s.queueAnnouncer.changed(previous.teamId)
+  if (previous.queuedAt !== null) {
+    s.queueAnnouncer.changed(previous.teamId)
+    await countEvent(s, conversation, { measure: 'queue_wait', at: s.clock(), agentId: agent.id, value: s.clock().getTime() - previous.queuedAt.getTime() })
+  }
 }
 
 /** Tries the decision's candidates in order; the store's atomic update decides who really gets it. */
@@ -35,7 +39,7 @@ async function tryAssign (s: HubServices, conversation: Conversation, agents: Ag
     const assigned = await s.store.assignConversation(conversation.id, agent.id, { capacity: capacityOf(agent, s.config.routing), onlyIfWaiting: true, statuses }, s.clock())
     if (assigned !== null) {
       s.roster.assigned(agent.id, s.clock())
-      await announceAssigned(s, assigned, agent, { assigneeId: null, teamId: conversation.teamId, wasQueued: conversation.queuedAt !== null }, reason)
+      await announceAssigned(s, assigned, agent, { assigneeId: null, teamId: conversation.teamId, queuedAt: conversation.queuedAt }, reason)
       return { conversation: assigned, agent }
     }
   }

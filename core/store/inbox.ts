@@ -210,7 +210,7 @@ export interface ConversationFilter {
   moodAlert?: boolean
   /** The contact's name or email, or the text of any message, contains this (case-insensitive for Latin letters). */
   search?: string
-  /** Open, and the customer's last message (at or before this time) has had no reply sent since. */
+  /** Open, and the customer's last message (at or before this time) has had no reply by a person sent since (automatic messages do not count). */
   unansweredSince?: Date
   /** Only what this agent may see: their teams', every-agent ones, and their own. */
   visibleTo?: Visibility

@@ -6,10 +6,11 @@ import type { KeyValueStore } from './kv.js'
 import type { StoreLifecycle } from './lifecycle.js'
 import type { PhraseStore } from './phrases.js'
 import type { RatingStore } from './ratings.js'
+import type { ReportStore } from './reports.js'
 
 /**
  * The source of truth: one object per driver, over one connection, made of the aggregates'
  * contracts. A consumer takes the narrow one it uses. Every driver passes test/store.contract.ts
  * and test/store-rules.contract.ts.
  */
-export interface Store extends StoreLifecycle, InboxStore, AgentStore, PhraseStore, FaqStore, RatingStore, ActivityStore, KeyValueStore {}
+export interface Store extends StoreLifecycle, InboxStore, AgentStore, PhraseStore, FaqStore, RatingStore, ActivityStore, ReportStore, KeyValueStore {}

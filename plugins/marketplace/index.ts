@@ -5,7 +5,6 @@ import { fetchRemote, type RemoteResponse } from '../../core/remote/index.js'
 import type { Card } from '../../core/model/index.js'
 import { loadProfile, profileFile } from './load.js'
 import { PushError, type Api, type CardKind, type Credentials, type MarketMessage, type MarketplaceProfile, type OutboundPart } from './profile.js'
-import { SlaWatch } from './sla.js'
 
 /** Seller chat of a marketplace shop (TikTok Shop, Shopee, Lazada, or a profile of your own) as a channel. */
 export default defineChannel({
@@ -26,13 +25,6 @@ export default defineChannel({
       /** How often to ask for messages whose push never arrived; 0 turns it off (it still runs at start). */
       intervalMs: Type.Integer({ default: 300_000, minimum: 0 }),
       maxPages: Type.Integer({ default: 20, minimum: 1, maximum: 1000 })
-    }, { additionalProperties: false, default: {} }),
-    sla: Type.Object({
-      /** A buyer's message unanswered this long raises conversation.sla_breached (once per buyer per day). */
-      targetMs: Type.Integer({ default: 120_000, minimum: 1000 }),
-      checkMs: Type.Integer({ default: 15_000, minimum: 100 }),
-      /** The day of "once per buyer per day" is the shop's day. */
-      timeZone: Type.String({ default: 'UTC' })
     }, { additionalProperties: false, default: {} })
   }, { additionalProperties: false }),
   capabilities: {
@@ -44,11 +36,6 @@ export default defineChannel({
   validate (config) {
     const problems: string[] = []
     if (profileFile(config.profile) === null) problems.push(`profile: no marketplace profile "${config.profile}"; use tiktok-shop, shopee, lazada or a path to a profile file`)
-    try {
-      Intl.DateTimeFormat('en', { timeZone: config.sla.timeZone })
-    } catch {
-      problems.push(`sla.timeZone: "${config.sla.timeZone}" is not an IANA time zone`)
-    }
     return problems
   },
 
@@ -111,8 +98,6 @@ export default defineChannel({
         ctx.reportHealth({ ok: false, code, message: `Catching up with ${profile.title} failed: ${(err as Error).message}` })
       }
     }
-
-    const sla = new SlaWatch(ctx, config.sla)
     let timer: NodeJS.Timeout | undefined
 
     return {
@@ -152,12 +137,10 @@ export default defineChannel({
           timer = setInterval(() => { void catchUp() }, config.catchUp.intervalMs)
           timer.unref()
         }
-        sla.start()
       },
 
       async stop () {
         clearInterval(timer)
-        sla.stop()
         // What a catch-up already fetched is stored before the store closes.
         await running
       },

@@ -59,8 +59,6 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
     recordPageView: async () => {},
     customerTyping: async () => {},
     agentsOnline: async () => 0,
-    unanswered: async () => [],
-    slaBreached: async () => {},
     broadcast: async () => {},
     onBroadcast: () => () => {},
     files: channelFiles(new LocalFileStore(mkdtempSync(join(tmpdir(), 'omnihub-kit-'))), new FileLinks(randomBytes(32), 3600), () => now),

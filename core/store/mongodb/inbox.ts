@@ -130,7 +130,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     const update: Doc = message.direction === 'note'
       ? { $set: { updatedAt: at } }
       : message.direction === 'outbound'
-        ? { $max: { lastOutboundAt: message.sentAt, lastActivityAt: at }, $set: { updatedAt: at } }
+        ? { $max: { lastOutboundAt: message.sentAt, lastReplyAt: message.sentAt, lastActivityAt: at }, $set: { updatedAt: at } }
         : { $inc: { unreadCount: 1 }, $max: { lastActivityAt: at, ...(message.opensWindow === false ? {} : { lastInboundAt: message.sentAt }) }, $set: { updatedAt: at } }
     update.$push = { countedIds: { $each: [message._id], $slice: -COUNTED_KEPT } }
     const counted = await this.m.Conversation.findOneAndUpdate({ _id: message.conversationId, countedIds: { $ne: message._id } }, update,
@@ -234,7 +234,8 @@ export class MongoInbox extends MongoPart implements InboxStore {
       if (message === null) throw storeNotFound('message', id)
       this.db.wrote()
       if (update.status === 'sent') {
-        await this.m.Conversation.updateOne({ _id: message.conversationId }, { $max: { lastOutboundAt: now }, $set: { updatedAt: now } })
+        const person = (message.author as { type: string }).type === 'agent'
+        await this.m.Conversation.updateOne({ _id: message.conversationId }, { $max: { lastOutboundAt: now, ...(person ? { lastReplyAt: now } : {}) }, $set: { updatedAt: now } })
         this.db.wrote()
       }
       return toMessage(message)
@@ -406,7 +407,9 @@ export class MongoInbox extends MongoPart implements InboxStore {
     if (filter.unansweredSince !== undefined) {
       query.status = { $ne: 'closed' }
       query.lastInboundAt = { $lte: filter.unansweredSince }
-      query.$expr = { $or: [{ $eq: ['$lastOutboundAt', null] }, { $lt: ['$lastOutboundAt', '$lastInboundAt'] }] }
+      // Conversations from before lastReplyAt existed fall back to their last outbound message.
+      const reply = { $ifNull: ['$lastReplyAt', '$lastOutboundAt'] }
+      query.$expr = { $or: [{ $eq: [reply, null] }, { $lt: [reply, '$lastInboundAt'] }] }
     }
     const or: Doc[][] = []
     if (filter.search !== undefined) {

@@ -53,6 +53,8 @@ const conversation = new Schema({
   unreadCount: { type: Number, default: 0 },
   lastInboundAt: { type: Date, default: null },
   lastOutboundAt: { type: Date, default: null },
+  /** When a person's reply last went out (automatic messages leave it); not in the model, read by the unanswered filter. */
+  lastReplyAt: { type: Date },
   lastActivityAt: Date,
   moodAlertAt: { type: Date, default: null },
   /** { score, comment, agentId, at } once the customer rated. */
@@ -169,6 +171,11 @@ faqEntry.index({ createdAt: 1, _id: 1 })
 const channelEvent = new Schema({ channelId: String, kind: String, at: Date }, plain)
 channelEvent.index({ at: 1 })
 
+/** The reports' counters (core/store/reports.ts); reads match tag and an hour range first. */
+const reportCount = new Schema({ tag: String, hour: Number, channelId: String, teamId: String, agentId: String, measure: String, count: Number, sum: Number }, plain)
+reportCount.index({ tag: 1, hour: 1, channelId: 1, teamId: 1, agentId: 1, measure: 1 }, { unique: true })
+reportCount.index({ measure: 1 })
+
 const kv = new Schema({ namespace: String, key: String, value: String }, plain)
 kv.index({ namespace: 1, key: 1 }, { unique: true })
 
@@ -186,6 +193,7 @@ export function registerModels (connection: Connection) {
     AgentEvent: connection.model('AgentEvent', agentEvent, 'agent_events'),
     FaqEntry: connection.model('FaqEntry', faqEntry, 'faq_entries'),
     ChannelEvent: connection.model('ChannelEvent', channelEvent, 'channel_events'),
+    ReportCount: connection.model('ReportCount', reportCount, 'report_counts'),
     Kv: connection.model('Kv', kv, 'plugin_kv')
   }
 }

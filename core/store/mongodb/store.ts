@@ -9,6 +9,7 @@ import { MongoInbox } from './inbox.js'
 import { MongoKeyValue } from './kv.js'
 import { MongoPhrases } from './phrases.js'
 import { MongoRatings } from './ratings.js'
+import { MongoReports } from './reports.js'
 
 class MongoLifecycle implements Omit<StoreLifecycle, 'driver'> {
   readonly #db: MongoConnection
@@ -25,5 +26,5 @@ class MongoLifecycle implements Omit<StoreLifecycle, 'driver'> {
 export function createMongoStore (uri: string, options: MongoOptions = {}): Store {
   const db = new MongoConnection(uri, options)
   return compose('mongodb', new MongoLifecycle(db), new MongoInbox(db), new MongoAgents(db), new MongoPhrases(db),
-    new MongoFaq(db), new MongoRatings(db), new MongoActivity(db), new MongoKeyValue(db))
+    new MongoFaq(db), new MongoRatings(db), new MongoActivity(db), new MongoReports(db), new MongoKeyValue(db))
 }

@@ -42,8 +42,8 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
         const conversation = (note
           ? this.db.sql('UPDATE conversations SET updated_at = ? WHERE id = ? RETURNING *').get(at, conversationId)
           : echo
-            ? this.db.sql(`UPDATE conversations SET last_outbound_at = MAX(COALESCE(last_outbound_at, 0), ?), last_activity_at = ?, updated_at = ?
-                WHERE id = ? RETURNING *`).get(record.sentAt.getTime(), at, at, conversationId)
+            ? this.db.sql(`UPDATE conversations SET last_outbound_at = MAX(COALESCE(last_outbound_at, 0), ?), last_reply_at = MAX(COALESCE(last_reply_at, 0), ?),
+                last_activity_at = ?, updated_at = ? WHERE id = ? RETURNING *`).get(record.sentAt.getTime(), record.sentAt.getTime(), at, at, conversationId)
             : this.db.sql(`UPDATE conversations SET unread_count = unread_count + 1,
                 last_inbound_at = CASE WHEN ? THEN MAX(COALESCE(last_inbound_at, 0), ?) ELSE last_inbound_at END, last_activity_at = ?, updated_at = ?
                 WHERE id = ? RETURNING *`).get(record.opensWindow === false ? 0 : 1, record.sentAt.getTime(), at, at, conversationId)) as ConversationRow
@@ -151,7 +151,8 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
           ...(column !== undefined ? [at] : []), id]) as MessageRow | undefined
       if (row === undefined) throw storeNotFound('message', id)
       if (update.status === 'sent') {
-        this.db.sql('UPDATE conversations SET last_outbound_at = ?, updated_at = ? WHERE id = ?').run(at, at, row.conversation_id)
+        this.db.sql(`UPDATE conversations SET last_outbound_at = ?, last_reply_at = CASE WHEN ? THEN ? ELSE last_reply_at END, updated_at = ?
+          WHERE id = ?`).run(at, row.author_type === 'agent' ? 1 : 0, at, at, row.conversation_id)
       }
       return toMessage(row)
     })
@@ -306,7 +307,7 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
       args.push(like, like, like)
     }
     if (filter.unansweredSince !== undefined) {
-      where.push("status != 'closed' AND last_inbound_at <= ? AND (last_outbound_at IS NULL OR last_outbound_at < last_inbound_at)")
+      where.push("status != 'closed' AND last_inbound_at <= ? AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at)")
       args.push(filter.unansweredSince.getTime())
     }
     if (filter.visibleTo !== undefined) {

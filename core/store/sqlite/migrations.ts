@@ -208,5 +208,16 @@ export const migrations: string[] = [
   `
   -- The channel's own state of a conversation (Messenger's thread owner), as a JSON object.
   ALTER TABLE conversations ADD COLUMN channel_state TEXT NOT NULL DEFAULT '{}';
+  `,
+  `
+  -- The reports' counters (core/store/reports.ts): the untagged total and one row set per tag, read by tag and hour range.
+  CREATE TABLE report_counts (
+    tag TEXT NOT NULL, hour INTEGER NOT NULL, channel_id TEXT NOT NULL, team_id TEXT NOT NULL, agent_id TEXT NOT NULL, measure TEXT NOT NULL,
+    count INTEGER NOT NULL, sum REAL NOT NULL,
+    PRIMARY KEY (tag, hour, channel_id, team_id, agent_id, measure)
+  ) WITHOUT ROWID;
+  -- When a person's reply last went out (automatic messages leave it): what the response-time alert waits for.
+  ALTER TABLE conversations ADD COLUMN last_reply_at INTEGER;
+  UPDATE conversations SET last_reply_at = last_outbound_at;
   `
 ]

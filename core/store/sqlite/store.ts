@@ -10,6 +10,7 @@ import { SqliteInbox } from './inbox.js'
 import { SqliteKeyValue } from './kv.js'
 import { SqlitePhrases } from './phrases.js'
 import { SqliteRatings } from './ratings.js'
+import { SqliteReports } from './reports.js'
 
 class SqliteLifecycle implements Omit<StoreLifecycle, 'driver'> {
   readonly #db: SqliteConnection
@@ -23,5 +24,5 @@ class SqliteLifecycle implements Omit<StoreLifecycle, 'driver'> {
 export function createSqliteStore (path: string, options: { faults?: FaultPlan } = {}): Store {
   const db = new SqliteConnection(path, options.faults)
   return compose('sqlite', new SqliteLifecycle(db), new SqliteInbox(db), new SqliteAgents(db), new SqlitePhrases(db),
-    new SqliteFaq(db), new SqliteRatings(db), new SqliteActivity(db), new SqliteKeyValue(db))
+    new SqliteFaq(db), new SqliteRatings(db), new SqliteActivity(db), new SqliteReports(db), new SqliteKeyValue(db))
 }

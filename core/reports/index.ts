@@ -1,0 +1,2 @@
+export { countEvent, countMessage, recountConversation } from './counting.js'
+export type { Counting } from './counting.js'
