@@ -102,7 +102,8 @@ export async function report (store: Pick<Store, 'readReportCounts'>, timeZone: 
     return {
       ...head,
       columns: [key, ...(named ? ['agentName'] : []), ...FIGURE_COLUMNS],
-      rows: [...byKey.keys()].sort().map(id => ({
+      // Figures of no agent (customers' messages) or no team come last.
+      rows: [...byKey.keys()].sort((a, b) => a === '' ? 1 : b === '' ? -1 : a < b ? -1 : 1).map(id => ({
         [key]: id === '' ? null : id,
         ...(named ? { agentName: id === '' ? null : agentNames.get(id) ?? null } : {}),
         ...figuresOf(byKey.get(id)!, named)

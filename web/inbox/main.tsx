@@ -7,6 +7,7 @@ import { ConversationPane } from './components/ConversationPane.js'
 import { Faq } from './components/Faq.js'
 import { Header, type Page } from './components/Header.js'
 import { SignIn } from './components/SignIn.js'
+import { Reports } from './components/Reports.js'
 import { Supervisor } from './components/Supervisor.js'
 import { browserLocale, locale, t } from './i18n.js'
 import { setNotificationClick } from './notify.js'
@@ -15,7 +16,7 @@ import { connect, disconnect } from './stream.js'
 import type { Agent, ChannelInfo, Team } from './types.js'
 import './styles.css'
 
-const pageOf = (): Page => location.hash.startsWith('#/supervisor') ? 'supervisor' : location.hash.startsWith('#/faq') ? 'faq' : 'inbox'
+const pageOf = (): Page => (['supervisor', 'reports', 'faq'] as const).find(p => location.hash.startsWith(`#/${p}`)) ?? 'inbox'
 const conversationOf = (): string | null => /^#\/c\/([\w-]+)/.exec(location.hash)?.[1] ?? null
 
 /** A one-time sign-in link (#code=…) is traded for a token, and the code leaves the address bar. */
@@ -94,7 +95,7 @@ function App () {
       <Header page={page} onPage={p => { location.hash = p === 'inbox' ? '#/' : `#/${p}` }} onSignOut={signOut} />
       {page === 'supervisor'
         ? <Supervisor />
-        : page === 'faq' ? <Faq /> : (
+        : page === 'reports' ? <Reports /> : page === 'faq' ? <Faq /> : (
           <div class="inbox">
             <ConversationList />
             <ConversationPane />
