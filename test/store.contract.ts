@@ -377,6 +377,27 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     await t.rejects(store.setAgentStatus('nobody', { status: 'online', source: 'api' }, T0), { code: 'not_found' })
   })
 
+  t.test('agents: the sign-in log keeps how and from where, newest first, per agent; a reply marks when the agent last replied', async t => {
+    const a = await newAgent('ana')
+    const b = await newAgent('bo')
+    await store.recordSessionEvent({ agentId: a.id, event: 'sign_in', method: 'link', at: at(1), ip: '203.0.113.7', userAgent: 'Firefox' })
+    await store.recordSessionEvent({ agentId: b.id, event: 'sign_in', method: 'token', at: at(2), ip: null, userAgent: null })
+    await store.recordSessionEvent({ agentId: a.id, event: 'sign_out', method: null, at: at(3), ip: '203.0.113.7', userAgent: 'Firefox' })
+    const log = await store.listSessionLog({ agentId: a.id }, { limit: 10 })
+    t.same(log.items.map(e => [e.event, e.method, e.at.getTime()]), [['sign_out', null, at(3).getTime()], ['sign_in', 'link', at(1).getTime()]])
+    t.match(log.items[1], { agentId: a.id, ip: '203.0.113.7', userAgent: 'Firefox' })
+    t.same((await store.listSessionLog({ agentIds: [b.id] }, { limit: 10 })).items.map(e => e.method), ['token'], 'only these agents\' (a supervisor\'s teams)')
+    t.same((await store.listSessionLog({ agentId: a.id, agentIds: [b.id] }, { limit: 10 })).items, [], 'an agent outside them: nothing')
+    const first = await store.listSessionLog({}, { limit: 2 })
+    t.equal(first.items.length, 2)
+    t.same((await store.listSessionLog({}, { limit: 2, cursor: first.nextCursor! })).items.map(e => e.agentId), [a.id], 'paged')
+
+    await store.markAgentActive(a.id, at(4))
+    t.equal((await store.getAgent(a.id))?.lastReplyAt, null, 'any action is activity, not a reply')
+    await store.markAgentActive(a.id, at(5), { replied: true })
+    t.equal((await store.getAgent(a.id))?.lastReplyAt?.getTime(), at(5).getTime())
+  })
+
   t.test('agents: list, update, rotate token, seen and active', async t => {
     const a = await newAgent('bo')
     const updated = await store.updateAgent(a.id, { name: 'Bo Li', teams: ['presales'], capacity: 3, role: 'supervisor' })

@@ -1,6 +1,6 @@
 import { HubError, notFound } from '../errors.js'
 import type { Agent, AgentRole, Conversation } from '../model/index.js'
-import type { InboxStore, Visibility } from '../store/index.js'
+import type { AgentStore, InboxStore, Visibility } from '../store/index.js'
 
 const RANK: Record<AgentRole, number> = { agent: 0, supervisor: 1, admin: 2 }
 
@@ -20,6 +20,18 @@ export const visibleTeams = (agent: Agent): string[] | 'all' => agent.role === '
 /** Whose figures a supervisor sees: their own and their teams' agents' (admins: everyone's). */
 export const oversees = (supervisor: Agent, agent: Pick<Agent, 'id' | 'teams'>): boolean =>
   supervisor.role === 'admin' || agent.id === supervisor.id || agent.teams.some(t => supervisor.teams.includes(t))
+
+/**
+ * Whose log a supervisor reads: their teams' agents (and themselves), or one of them; admins
+ * everyone's. An agent outside their teams is forbidden.
+ */
+export async function overseenLog (s: { store: Pick<AgentStore, 'listAgents'> }, supervisor: Agent, agentId: string | undefined): Promise<{ agentId?: string, agentIds?: string[] }> {
+  const overseen = supervisor.role === 'admin' ? undefined : (await s.store.listAgents()).filter(a => oversees(supervisor, a)).map(a => a.id)
+  if (agentId !== undefined && overseen !== undefined && !overseen.includes(agentId)) {
+    throw new HubError('forbidden', 'That agent is not in one of your teams; supervisors see the logs of their own teams.', 403)
+  }
+  return { ...(agentId !== undefined ? { agentId } : {}), ...(overseen !== undefined ? { agentIds: overseen } : {}) }
+}
 
 /** Agents see their teams' conversations, every-agent ones, and the ones assigned to them. */
 export const canSeeConversation = (agent: Agent, c: Conversation): boolean =>

@@ -14,6 +14,8 @@ import { agentRoutes } from './routes/agents.js'
 import { attitudeRoutes } from './routes/attitude.js'
 import { channelRoutes } from './routes/channels.js'
 import { reportRoutes } from './routes/reports.js'
+import { sessionRoutes } from './routes/sessions.js'
+import { monitorRoutes } from './routes/monitor.js'
 import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { fileRoutes } from './routes/files.js'
@@ -89,6 +91,8 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await queueRoutes(api, s)
     await channelRoutes(api, s)
     await reportRoutes(api, s)
+    await sessionRoutes(api, s)
+    await monitorRoutes(api, s)
     await phraseRoutes(api, s)
     await faqRoutes(api, s)
     await ratingRoutes(api, s)

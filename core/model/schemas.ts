@@ -130,6 +130,7 @@ export const AgentSchema = Type.Object({
   lastRoutedAt: Maybe(When),
   lastSeenAt: Maybe(When),
   lastActiveAt: Maybe(When),
+  lastReplyAt: Maybe(When),
   locale: Maybe(Type.Enum(['en', 'zh'])),
   welcome: Maybe(Type.String()),
   createdAt: When
@@ -168,6 +169,16 @@ export const StatusChangeSchema = Type.Object({
   status: Type.Enum(['online', 'busy', 'offline']),
   at: When,
   source: Type.Enum(['api', 'supervisor', 'disconnect', 'idle']),
+  ip: Maybe(Type.String()),
+  userAgent: Maybe(Type.String())
+}, open)
+
+export const SessionEventSchema = Type.Object({
+  id: Type.String(),
+  agentId: Type.String(),
+  event: Type.Enum(['sign_in', 'sign_out']),
+  method: Maybe(Type.Enum(['link', 'token'])),
+  at: When,
   ip: Maybe(Type.String()),
   userAgent: Maybe(Type.String())
 }, open)

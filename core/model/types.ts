@@ -201,6 +201,8 @@ export interface Agent {
   lastSeenAt: Date | null
   /** Last thing the agent did (a reply, a status change, taking a conversation). */
   lastActiveAt: Date | null
+  /** When the agent last replied to a customer: the live monitor's "since last reply". */
+  lastReplyAt: Date | null
   /** The inbox's language for this agent; null: the browser's. */
   locale: AgentLocale | null
   /** The agent's own greeting to a customer whose conversation they are given; null: none. */
@@ -222,6 +224,18 @@ export interface StatusChange {
   at: Date
   /** What changed it: the agent (api, socket), a supervisor from the monitor, or the hub (disconnect, idle). */
   source: 'api' | 'supervisor' | 'disconnect' | 'idle'
+  ip: string | null
+  userAgent: string | null
+}
+
+/** One line of the sign-in log: an agent signed in (and how) or out, when and from where. */
+export interface SessionEvent {
+  id: string
+  agentId: string
+  event: 'sign_in' | 'sign_out'
+  /** How they signed in: a one-time link, or pasting their API token; null for a sign-out. */
+  method: 'link' | 'token' | null
+  at: Date
   ip: string | null
   userAgent: string | null
 }

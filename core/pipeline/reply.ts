@@ -140,7 +140,7 @@ export async function reply (s: HubServices, conversationId: string, agent: Agen
     async () => { if (conversation.status === 'bot') await takeFromRobot(s, conversation, agent) },
     // The agent served this contact: routing's affinity keeps them together.
     async () => await s.store.recordServed(conversation.contactId, agent.id, s.clock()),
-    async () => await s.store.markAgentActive(agent.id, s.clock()),
+    async () => await s.store.markAgentActive(agent.id, s.clock(), { replied: true }),
     async () => await s.bus.publish({ type: 'message.created', conversationId, message, audience: conversationAudience(conversation) }),
     async () => await enqueueSend(s, message.id),
     async () => await countMessage(s, conversation, message, false)

@@ -1,4 +1,4 @@
-import type { Agent, AgentLocale, AgentRole, AgentStatus, StatusChange, Team } from '../model/index.js'
+import type { Agent, AgentLocale, AgentRole, AgentStatus, SessionEvent, StatusChange, Team } from '../model/index.js'
 import type { Page } from './cursor.js'
 
 /**
@@ -19,10 +19,15 @@ export interface AgentStore {
   setAgentStatus (id: string, update: StatusUpdate, now: Date): Promise<Agent | null>
   /** Marks agents with a live connection as seen. */
   touchAgents (ids: string[], now: Date): Promise<void>
-  /** The agent did something: they are seen and active. */
-  markAgentActive (id: string, now: Date): Promise<void>
+  /** The agent did something: they are seen and active; `replied`: it was a reply to a customer. */
+  markAgentActive (id: string, now: Date, options?: { replied?: boolean }): Promise<void>
   /** Newest first; only these agents' changes when `agentIds` is given (a supervisor's teams). */
   listStatusLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>>
+
+  /** Keeps a sign-in or sign-out. */
+  recordSessionEvent (event: Omit<SessionEvent, 'id'>): Promise<SessionEvent>
+  /** Newest first; only these agents' when `agentIds` is given (a supervisor's teams). */
+  listSessionLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<SessionEvent>>
 
   createTeam (team: { id: string, name: string }, now: Date): Promise<Team>
   getTeam (id: string): Promise<Team | null>

@@ -271,6 +271,17 @@ const en = {
   'reports.col.ratingAvg': 'Average rating',
   'reports.col.satisfiedRate': 'Satisfied',
   'reports.col.slaBreaches': 'Response-time alerts',
+  'supervisor.lastReply': 'Last reply',
+  'supervisor.longestWait': 'Longest waiting',
+  'supervisor.ago': '{time} ago',
+  'supervisor.unanswered': '{n} waiting',
+  'supervisor.sessions': 'Sign-in log',
+  'supervisor.noSessions': 'No sign-ins yet.',
+  'supervisor.event': 'Event',
+  'supervisor.from': 'From',
+  'session.link': 'Signed in with a link',
+  'session.token': 'Signed in with a token',
+  'session.sign_out': 'Signed out',
   'error.generic': 'Something went wrong: {message}'
 }
 
@@ -546,6 +557,17 @@ const zh: Record<Key, string> = {
   'reports.col.ratingAvg': '平均评分',
   'reports.col.satisfiedRate': '满意率',
   'reports.col.slaBreaches': '超时提醒',
+  'supervisor.lastReply': '最近回复',
+  'supervisor.longestWait': '最久等待',
+  'supervisor.ago': '{time}前',
+  'supervisor.unanswered': '{n} 人等待',
+  'supervisor.sessions': '登录日志',
+  'supervisor.noSessions': '还没有登录记录。',
+  'supervisor.event': '事件',
+  'supervisor.from': '来源',
+  'session.link': '通过链接登录',
+  'session.token': '通过令牌登录',
+  'session.sign_out': '退出登录',
   'error.generic': '出错了：{message}'
 }
 

@@ -84,6 +84,8 @@ function App () {
     return <SignIn error={error} onSignedIn={agent => { setError(null); void signedIn(agent).then(start).then(() => { if (conversationOf() !== null) void openConversationById(conversationOf()) }) }} />
   }
   const signOut = (): void => {
+    // Logged, and the agent goes offline; signing out works even when the hub cannot be reached.
+    void api('POST', '/agents/me/sign-out').catch(() => {})
     disconnect()
     session.clear()
     me.value = null

@@ -14,6 +14,9 @@ export type Conversation = Json<Model.Conversation>
 export type Agent = Json<Model.Agent>
 export type Team = Json<Model.Team>
 export type StatusChange = Json<Model.StatusChange>
+export type SessionEvent = Json<Model.SessionEvent>
+/** The live monitor's row of an agent (GET /monitor). */
+export interface MonitorRow { agentId: string, openConversations: number, capacity: number, lastReplyAt: string | null, unanswered: number, longestWait: { conversationId: string, since: string } | null }
 export type ContactSummary = Pick<Json<Model.Contact>, 'id' | 'name' | 'email' | 'avatarUrl'>
 export type Contact = Json<Model.Contact> & { browsing?: Json<Model.Browsing> }
 export interface ListItem extends Conversation { contact: ContactSummary | null, lastMessage: Message | null }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { announceAccessChanged } from '../../agents/access.js'
-import { oversees, requireRole } from '../../agents/permissions.js'
+import { oversees, overseenLog, requireRole } from '../../agents/permissions.js'
 import { changeStatus } from '../../agents/presence.js'
 import { hashToken, newAgentToken } from '../../agents/tokens.js'
 import { SLUG } from '../../config/schema.js'
@@ -88,12 +88,7 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
   }, async request => {
     const supervisor = request.agent!
     requireRole(supervisor, 'supervisor')
-    // A supervisor sees their teams' agents (and themselves); admins see everyone.
-    const overseen = supervisor.role === 'admin' ? undefined : (await s.store.listAgents()).filter(a => oversees(supervisor, a)).map(a => a.id)
-    if (request.query.agent !== undefined && overseen !== undefined && !overseen.includes(request.query.agent)) {
-      throw new HubError('forbidden', 'That agent is not in one of your teams; supervisors see the status log of their own teams.', 403)
-    }
-    return await s.store.listStatusLog({ ...(request.query.agent !== undefined ? { agentId: request.query.agent } : {}), ...(overseen !== undefined ? { agentIds: overseen } : {}) }, page(request.query))
+    return await s.store.listStatusLog(await overseenLog(s, supervisor, request.query.agent), page(request.query))
   })
 
   app.post<{ Body: Static<typeof NewAgent> }>('/agents', {

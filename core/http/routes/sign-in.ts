@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { redeemSignInCode } from '../../agents/sign-in.js'
 import { AgentSchema } from '../../model/index.js'
+import { logSession } from './sessions.js'
 import type { HubServices } from '../../pipeline/index.js'
 
 const Body = Type.Object({ code: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
@@ -18,7 +19,7 @@ export async function signInRoutes (app: FastifyInstance, s: HubServices): Promi
     const result = await redeemSignInCode(s.store, request.body.code, s.clock())
     // Signing in replaced the agent's token: sockets on the old one close.
     await announceAccessChanged(s, result.agent.id)
-    request.log.info({ agentId: result.agent.id }, 'agent signed in with a link')
+    await logSession(s, request, result.agent.id, 'sign_in', 'link')
     return result
   })
 }

@@ -1,5 +1,5 @@
 import { newId } from '../../ids.js'
-import type { Agent, StatusChange, Team } from '../../model/index.js'
+import type { Agent, SessionEvent, StatusChange, Team } from '../../model/index.js'
 import type { AgentPatch, AgentStore, NewAgent, StatusUpdate } from '../agents.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
@@ -78,8 +78,24 @@ export class MongoAgents extends MongoPart implements AgentStore {
     if (ids.length > 0) await this.m.Agent.updateMany({ _id: { $in: ids } }, { $set: { lastSeenAt: now } })
   }
 
-  async markAgentActive (id: string, now: Date): Promise<void> {
-    await this.m.Agent.updateOne({ _id: id }, { $set: { lastSeenAt: now, lastActiveAt: now } })
+  async markAgentActive (id: string, now: Date, options: { replied?: boolean } = {}): Promise<void> {
+    await this.m.Agent.updateOne({ _id: id }, { $set: { lastSeenAt: now, lastActiveAt: now, ...(options.replied === true ? { lastReplyAt: now } : {}) } })
+  }
+
+  async recordSessionEvent (event: Omit<SessionEvent, 'id'>): Promise<SessionEvent> {
+    const id = newId(event.at.getTime())
+    await this.m.SessionEvent.create({ _id: id, ...event })
+    return { id, ...event }
+  }
+
+  async listSessionLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<SessionEvent>> {
+    const query: Doc = {}
+    const agents = filter.agentId !== undefined ? [filter.agentId].filter(id => filter.agentIds?.includes(id) ?? true) : filter.agentIds
+    if (agents !== undefined) query.agentId = { $in: agents }
+    if (options.cursor !== undefined) query._id = { $lt: String(decodeCursor(options.cursor, 1)[0]) }
+    const docs = await this.m.SessionEvent.find(query).sort({ _id: -1 }).limit(options.limit + 1).lean() as Doc[]
+    const items = docs.slice(0, options.limit).map(d => ({ id: d._id, agentId: d.agentId, event: d.event, method: d.method ?? null, at: d.at, ip: d.ip ?? null, userAgent: d.userAgent ?? null }))
+    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items.at(-1)!.id]) : null }
   }
 
   async listStatusLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {

@@ -121,6 +121,7 @@ const agent = new Schema({
   lastRoutedAt: { type: Date, default: null },
   lastSeenAt: { type: Date, default: null },
   lastActiveAt: { type: Date, default: null },
+  lastReplyAt: { type: Date, default: null },
   locale: { type: String, default: null },
   welcome: { type: String, default: null },
   createdAt: Date
@@ -171,6 +172,10 @@ faqEntry.index({ createdAt: 1, _id: 1 })
 const channelEvent = new Schema({ channelId: String, kind: String, at: Date }, plain)
 channelEvent.index({ at: 1 })
 
+/** The sign-in log, newest first per agent. */
+const sessionEvent = new Schema({ _id: String, agentId: String, event: String, method: { type: String, default: null }, at: Date, ip: { type: String, default: null }, userAgent: { type: String, default: null } }, plain)
+sessionEvent.index({ agentId: 1, _id: -1 })
+
 /** The reports' counters (core/store/reports.ts); reads match tag and an hour range first. */
 const reportCount = new Schema({ tag: String, hour: Number, channelId: String, teamId: String, agentId: String, measure: String, count: Number, sum: Number }, plain)
 reportCount.index({ tag: 1, hour: 1, channelId: 1, teamId: 1, agentId: 1, measure: 1 }, { unique: true })
@@ -193,6 +198,7 @@ export function registerModels (connection: Connection) {
     AgentEvent: connection.model('AgentEvent', agentEvent, 'agent_events'),
     FaqEntry: connection.model('FaqEntry', faqEntry, 'faq_entries'),
     ChannelEvent: connection.model('ChannelEvent', channelEvent, 'channel_events'),
+    SessionEvent: connection.model('SessionEvent', sessionEvent, 'agent_sessions'),
     ReportCount: connection.model('ReportCount', reportCount, 'report_counts'),
     Kv: connection.model('Kv', kv, 'plugin_kv')
   }

@@ -1,10 +1,10 @@
 import { newId } from '../../ids.js'
-import type { Agent, StatusChange, Team } from '../../model/index.js'
+import type { Agent, SessionEvent, StatusChange, Team } from '../../model/index.js'
 import type { AgentPatch, AgentStore, NewAgent, StatusUpdate } from '../agents.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import { isUniqueViolation, SqlitePart } from './connection.js'
-import { toAgent, toStatusChange, toTeam, type AgentRow, type StatusLogRow, type TeamRow } from './rows.js'
+import { toAgent, toStatusChange, toTeam, type AgentRow, type SessionRow, type StatusLogRow, type TeamRow } from './rows.js'
 
 export class SqliteAgents extends SqlitePart implements AgentStore {
   async createAgent (agent: NewAgent, now: Date): Promise<Agent> {
@@ -90,8 +90,29 @@ export class SqliteAgents extends SqlitePart implements AgentStore {
     await this.db.write(() => this.db.sql('UPDATE agents SET last_seen_at = ? WHERE id IN (SELECT value FROM json_each(?))').run(now.getTime(), JSON.stringify(ids)))
   }
 
-  async markAgentActive (id: string, now: Date): Promise<void> {
-    await this.db.write(() => this.db.sql('UPDATE agents SET last_seen_at = ?, last_active_at = ? WHERE id = ?').run(now.getTime(), now.getTime(), id))
+  async markAgentActive (id: string, now: Date, options: { replied?: boolean } = {}): Promise<void> {
+    const at = now.getTime()
+    await this.db.write(() => this.db.sql('UPDATE agents SET last_seen_at = ?, last_active_at = ?, last_reply_at = CASE WHEN ? THEN ? ELSE last_reply_at END WHERE id = ?')
+      .run(at, at, options.replied === true ? 1 : 0, at, id))
+  }
+
+  async recordSessionEvent (event: Omit<SessionEvent, 'id'>): Promise<SessionEvent> {
+    const id = newId(event.at.getTime())
+    await this.db.write(() => this.db.sql('INSERT INTO agent_sessions (id, agent_id, event, method, at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, event.agentId, event.event, event.method, event.at.getTime(), event.ip, event.userAgent))
+    return { id, ...event }
+  }
+
+  async listSessionLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<SessionEvent>> {
+    const before = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : '\uffff'
+    const agents = filter.agentId !== undefined ? [filter.agentId].filter(id => filter.agentIds?.includes(id) ?? true) : filter.agentIds
+    const rows = (agents !== undefined
+      ? this.db.sql('SELECT * FROM agent_sessions WHERE agent_id IN (SELECT value FROM json_each(?)) AND id < ? ORDER BY id DESC LIMIT ?').all(JSON.stringify(agents), before, options.limit + 1)
+      : this.db.sql('SELECT * FROM agent_sessions WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, options.limit + 1)) as SessionRow[]
+    const items = rows.slice(0, options.limit).map(r => ({
+      id: r.id, agentId: r.agent_id, event: r.event as SessionEvent['event'], method: r.method as SessionEvent['method'], at: new Date(r.at), ip: r.ip, userAgent: r.user_agent
+    }))
+    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items.at(-1)!.id]) : null }
   }
 
   async listStatusLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {

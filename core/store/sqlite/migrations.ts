@@ -219,5 +219,9 @@ export const migrations: string[] = [
   -- When a person's reply last went out (automatic messages leave it): what the response-time alert waits for.
   ALTER TABLE conversations ADD COLUMN last_reply_at INTEGER;
   UPDATE conversations SET last_reply_at = last_outbound_at;
+  -- The live monitor: when each agent last replied, and the sign-in log.
+  ALTER TABLE agents ADD COLUMN last_reply_at INTEGER;
+  CREATE TABLE agent_sessions (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, event TEXT NOT NULL, method TEXT, at INTEGER NOT NULL, ip TEXT, user_agent TEXT);
+  CREATE INDEX agent_sessions_agent ON agent_sessions(agent_id, id);
   `
 ]

@@ -14,7 +14,8 @@ export function SignIn ({ onSignedIn, error: initialError }: { onSignedIn: (agen
     setError(null)
     session.set(token.trim())
     try {
-      onSignedIn(await api<Agent>('GET', '/agents/me'))
+      // The hub checks the token and keeps the sign-in in its log.
+      onSignedIn(await api<Agent>('POST', '/agents/me/sign-in'))
     } catch (err) {
       session.clear()
       setError(err instanceof ApiError ? err.message : String(err))

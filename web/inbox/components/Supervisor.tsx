@@ -4,7 +4,7 @@ import { ApiError, api, get } from '../api.js'
 import { duration, known, t, time } from '../i18n.js'
 import { agentName, agents, me, teams } from '../state.js'
 import { onEvent } from '../stream.js'
-import type { Agent, ChannelCounters, ContactSummary, ListItem, RatingRow, RobotStats, StatusChange, Waiting } from '../types.js'
+import type { Agent, ChannelCounters, ContactSummary, ListItem, MonitorRow, RatingRow, RobotStats, SessionEvent, StatusChange, Waiting } from '../types.js'
 
 interface AttitudeRow { agentId: string, name: string, warned: number, sentAnyway: number, blocked: number }
 import { ChannelIcon } from './ChannelIcon.js'
@@ -18,23 +18,26 @@ export function Supervisor () {
   const [robot, setRobot] = useState<RobotStats[]>([])
   const [ratings, setRatings] = useState<RatingRow[]>([])
   const [counters, setCounters] = useState<ChannelCounters[]>([])
+  const [monitor, setMonitor] = useState<Map<string, MonitorRow>>(new Map())
+  const [sessions, setSessions] = useState<SessionEvent[]>([])
   const [problem, setProblem] = useState<string | null>(null)
   const [loadedAt, setLoadedAt] = useState(Date.now())
   const [, tick] = useState(0)
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined
     const load = async (): Promise<void> => {
-      const [q, a, l, m, u, r, s, c] = await Promise.all([
+      const [q, a, l, m, u, r, s, c, mo, si] = await Promise.all([
         get<{ items: Waiting[] }>('/queue'), get<{ items: Agent[] }>('/agents'), get<{ items: StatusChange[] }>('/agents/status-log?limit=50'),
         get<{ items: AttitudeRow[] }>('/guards/attitude?days=7'), get<{ items: ListItem[] }>('/conversations?mood=alert&status=open&limit=50'),
         get<{ items: RobotStats[] }>('/faq/stats?days=7'), get<{ items: RatingRow[] }>('/ratings?days=30'),
-        get<{ items: ChannelCounters[] }>('/channels/counters?days=1')
+        get<{ items: ChannelCounters[] }>('/channels/counters?days=1'), get<{ items: MonitorRow[] }>('/monitor'), get<{ items: SessionEvent[] }>('/agents/sign-in-log?limit=50')
       ])
-      setQueue(q.items); agents.value = a.items; setLog(l.items); setAttitude(m.items); setUpset(u.items); setRobot(r.items); setRatings(s.items); setCounters(c.items); setLoadedAt(Date.now())
+      setQueue(q.items); agents.value = a.items; setLog(l.items); setAttitude(m.items); setUpset(u.items); setRobot(r.items); setRatings(s.items); setCounters(c.items)
+      setMonitor(new Map(mo.items.map(x => [x.agentId, x]))); setSessions(si.items); setLoadedAt(Date.now())
     }
     void load()
     const off = onEvent(event => {
-      if (event.type.startsWith('conversation.') || event.type === 'queue.updated' || event.type === 'agent.status') {
+      if (event.type.startsWith('conversation.') || event.type.startsWith('message.') || event.type === 'queue.updated' || event.type === 'agent.status') {
         clearTimeout(timer)
         timer = setTimeout(() => { void load() }, 300)
       }
@@ -73,8 +76,8 @@ export function Supervisor () {
       </Section>
       {problem !== null && <p class="hint error" role="alert">{problem}</p>}
       <Section id="agents" title={t('supervisor.agents')}
-        headers={[t('supervisor.agent'), t('supervisor.role'), t('supervisor.team'), t('supervisor.status'), t('supervisor.load'), t('supervisor.lastSeen')]}>
-        {agents.value.map(a => (
+        headers={[t('supervisor.agent'), t('supervisor.role'), t('supervisor.team'), t('supervisor.status'), t('supervisor.load'), t('supervisor.lastReply'), t('supervisor.longestWait'), t('supervisor.lastSeen')]}>
+        {agents.value.map(a => { const m = monitor.get(a.id); return (
           <tr data-id={a.id}>
             <td>{a.name}</td><td>{a.role}</td><td>{a.teams.map(teamName).join(', ') || '—'}</td>
             <td>{overseen(a)
@@ -86,10 +89,15 @@ export function Supervisor () {
                 )
               : <span class={`status-pill status-${a.status}`}>{t(`status.${a.status}`)}</span>}
             </td>
-            <td>{a.activeCount}{a.capacity !== null ? ` / ${a.capacity}` : ''}</td>
+            <td class="load">{m === undefined ? a.activeCount : `${m.openConversations} / ${m.capacity}`}</td>
+            <td class="last-reply">{m?.lastReplyAt == null ? '—' : t('supervisor.ago', { time: duration(Date.now() - Date.parse(m.lastReplyAt)) })}</td>
+            <td class="longest-wait">{m?.longestWait == null
+              ? '—'
+              : <a href={`#/c/${m.longestWait.conversationId}`}>{duration(Date.now() - Date.parse(m.longestWait.since))}{m.unanswered > 1 ? ` · ${t('supervisor.unanswered', { n: m.unanswered })}` : ''}</a>}
+            </td>
             <td>{a.lastSeenAt === null ? '—' : time(a.lastSeenAt)}</td>
           </tr>
-        ))}
+        ) })}
       </Section>
       <Section id="upset" title={t('supervisor.upset')} count={upset.length} empty={t('supervisor.noUpset')}
         headers={[t('supervisor.contact'), t('supervisor.channel'), t('supervisor.agent'), t('supervisor.since')]}>
@@ -131,6 +139,13 @@ export function Supervisor () {
             <td>{r.agentName ?? t('msg.bot')}</td><td><ChannelIcon channelId={r.channelId} /> {r.channelId}</td><td>{r.count}</td>
             <td>{r.average.toFixed(2)} ★</td><td>{Math.round(r.satisfied / r.count * 100)}%</td>
           </tr>
+        ))}
+      </Section>
+      <Section id="sessions" title={t('supervisor.sessions')} empty={t('supervisor.noSessions')} headers={[t('supervisor.at'), t('supervisor.agent'), t('supervisor.event'), t('supervisor.from')]}>
+        {sessions.map(e => (
+          <tr><td>{time(e.at)}</td><td>{agentName(e.agentId)}</td>
+            <td>{e.event === 'sign_out' ? t('session.sign_out') : t(`session.${e.method ?? 'token'}`)}</td>
+            <td>{[e.ip, e.userAgent].filter(x => x !== null).join(' · ') || '—'}</td></tr>
         ))}
       </Section>
       <Section id="log" title={t('supervisor.log')} headers={[t('supervisor.at'), t('supervisor.agent'), t('supervisor.status'), t('supervisor.source')]}>
