@@ -125,7 +125,7 @@ t.test('a scripted day: the figures, and the kept counters equal the ones rebuil
   t.same((await boss.api('GET', '/reports/agents?from=2026-11-02&to=2026-11-03')).body, before.body, 'a rebuild changes nothing that was right')
 
   // A lost count (a crash between a message and its count) is found, and the rebuild restores it.
-  await h.hub.services.store.addReportCounts([{ hour: Math.floor(MONDAY_9 / 3_600_000), channelId: 'api', teamId: null, agentId: null, tag: '', measure: 'inbound', count: -1, sum: 0 }])
+  await h.hub.services.store.addReportCounts([{ span: 1, hour: Math.floor(MONDAY_9 / 3_600_000), channelId: 'api', teamId: null, agentId: null, tag: '', measure: 'inbound', count: -1, sum: 0 }])
   const check = await compareWithMessages(h.hub.services.store, config)
   t.match(check.differences, [{ key: { measure: 'inbound', tag: '' }, kept: { count: 2 }, rebuilt: { count: 3 } }])
   await rebuildFromMessages(h.hub.services.store, config)

@@ -245,12 +245,14 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
   })
 
   t.test('report counters add up per hour and dimension, take back to nothing, and are replaced by a rebuild', async t => {
-    const c = (over: Partial<ReportCount>): ReportCount => ({ hour: 100, channelId: 'web', teamId: null, agentId: null, tag: '', measure: 'inbound', count: 1, sum: 0, ...over })
+    const c = (over: Partial<ReportCount>): ReportCount => ({ span: 1, hour: 100, channelId: 'web', teamId: null, agentId: null, tag: '', measure: 'inbound', count: 1, sum: 0, ...over })
     await store.addReportCounts([c({}), c({}), c({ agentId: 'a1', measure: 'first_response', sum: 1500 }), c({ hour: 101, teamId: 'sales' }), c({ tag: 'refund' })])
     await Promise.all(Array.from({ length: 8 }, async () => await store.addReportCounts([c({ hour: 102, channelId: 'mail', measure: 'replies', agentId: 'a2' })])))
-    const all = { fromHour: 100, toHour: 103 }
+    const all = { span: 1 as const, fromHour: 100, toHour: 103 }
     const byHour = (rows: ReportCount[]): string[] => rows.map(r => JSON.stringify([r.hour, r.channelId, r.teamId, r.agentId, r.measure, r.count, r.sum])).sort()
     const rows = (...expected: unknown[][]): string[] => expected.map(e => JSON.stringify(e)).sort()
+    await store.addReportCounts([c({ span: 24, hour: 96, count: 3 })])
+    t.same(byHour(await store.readReportCounts({ span: 24, fromHour: 96, toHour: 120 }, [])), rows([96, null, null, null, 'inbound', 3, 0]), 'days are counted apart from hours')
     t.same(byHour(await store.readReportCounts(all, [])), rows(
       [100, null, null, null, 'first_response', 1, 1500], [100, null, null, null, 'inbound', 2, 0], [101, null, null, null, 'inbound', 1, 0], [102, null, null, null, 'replies', 8, 0]
     ), 'summed per hour and measure; concurrent first increments of one counter all count')
@@ -260,12 +262,13 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     t.same(byHour(await store.readReportCounts({ ...all, teamId: null, channelId: 'web' }, [])), rows([100, null, null, null, 'first_response', 1, 1500], [100, null, null, null, 'inbound', 2, 0]), 'null team: conversations of every agent')
     t.same(byHour(await store.readReportCounts({ ...all, agentId: 'a2' }, ['agent'])), rows([102, null, null, 'a2', 'replies', 8, 0]))
     t.same(byHour(await store.readReportCounts({ ...all, tag: 'refund' }, [])), rows([100, null, null, null, 'inbound', 1, 0]), 'a tag reads its own rows')
-    t.same(byHour(await store.readReportCounts({ fromHour: 101, toHour: 102 }, [])), rows([101, null, null, null, 'inbound', 1, 0]), 'to is exclusive')
+    t.same(byHour(await store.readReportCounts({ span: 1 as const, fromHour: 101, toHour: 102 }, [])), rows([101, null, null, null, 'inbound', 1, 0]), 'to is exclusive')
 
     await store.addReportCounts([c({ hour: 101, teamId: 'sales', count: -1 }), c({ hour: 101, teamId: 'ops' })])
-    t.same(byHour(await store.readReportCounts({ fromHour: 101, toHour: 102 }, ['team'])), rows([101, null, 'ops', null, 'inbound', 1, 0]), 'a counter taken back to zero is gone')
+    t.same(byHour(await store.readReportCounts({ span: 1 as const, fromHour: 101, toHour: 102 }, ['team'])), rows([101, null, 'ops', null, 'inbound', 1, 0]), 'a counter taken back to zero is gone')
 
     await store.replaceReportCounts(['inbound', 'first_response'], [c({ hour: 100, count: 5 })])
+    t.same(await store.readReportCounts({ span: 24, fromHour: 96, toHour: 120 }, []), [], 'of every span')
     t.same(byHour(await store.readReportCounts(all, [])), rows([100, null, null, null, 'inbound', 5, 0], [102, null, null, null, 'replies', 8, 0]), 'a rebuild replaces its measures and leaves the others')
   })
 

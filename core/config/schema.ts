@@ -130,6 +130,8 @@ export const HubSettings = Type.Object({
   }, { additionalProperties: false, default: {} }),
   /** How fast and how well the team answers: the reports' targets and the response-time alert. */
   reports: Type.Object({
+    /** Keep the reports' counters as things happen; off saves a write per message, and the reports then count nothing new. */
+    keepCounters: Type.Boolean({ default: true }),
     /** Days and weeks of the reports begin at midnight in this IANA time zone. */
     timeZone: Type.String({ default: 'UTC', minLength: 1 }),
     responseTargetSeconds: Type.Integer({ ...responseTarget, default: 180 }),

@@ -1,3 +1,11 @@
+const calendars = new Map<string, Calendar>()
+/** One calendar per time zone, its day look-ups shared. */
+export const calendarFor = (timeZone: string): Calendar => {
+  let calendar = calendars.get(timeZone)
+  if (calendar === undefined) { calendar = new Calendar(timeZone); calendars.set(timeZone, calendar) }
+  return calendar
+}
+
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
 
 /** Dates and hours in the hub's time zone: report ranges are whole local days, buckets local hours, days or weeks. */
@@ -23,6 +31,19 @@ export class Calendar {
     const offset = (at: number): number => this.local(at).wall - Math.floor(at / 60_000) * 60_000
     const first = wall - offset(wall)
     return wall - offset(first)
+  }
+
+  private readonly days = new Map<number, number>()
+
+  /** The hour (since the epoch) in which the local day holding `hour` begins: the key of that day's counters. */
+  dayOf (hour: number): number {
+    let day = this.days.get(hour)
+    if (day === undefined) {
+      day = Math.floor(this.startOf(this.local(hour * 3_600_000).date) / 3_600_000)
+      if (this.days.size > 100_000) this.days.clear()
+      this.days.set(hour, day)
+    }
+    return day
   }
 
   /** The local date after `date`. */

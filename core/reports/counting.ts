@@ -4,6 +4,7 @@ import type { HubConfig } from '../config/index.js'
 import type { Conversation, Message } from '../model/index.js'
 import { hourOf, type ReportCount, type Store } from '../store/index.js'
 import { conversationFacts, type FoldRules } from './fold.js'
+import { calendarFor, type Calendar } from './calendar.js'
 import type { Fact } from './measures.js'
 import { targetsFor } from './targets.js'
 
@@ -17,13 +18,19 @@ export interface Counting {
 
 type Counted = Pick<Conversation, 'id' | 'channelId' | 'teamId' | 'tags'>
 
-/** Counter rows for facts of a conversation served by this team and carrying these tags: the total and one per tag. */
-export function countsOf (facts: Fact[], conversation: Pick<Conversation, 'teamId' | 'tags'>, sign = 1): ReportCount[] {
+/**
+ * Counter rows for facts of a conversation served by this team and carrying these tags: in its
+ * hour and in its local day, the total and once per tag.
+ */
+export function countsOf (facts: Fact[], conversation: Pick<Conversation, 'teamId' | 'tags'>, calendar: Calendar, sign = 1): ReportCount[] {
   const rows: ReportCount[] = []
   for (const f of facts) {
     const count = (f.count ?? 1) * sign
-    for (const tag of ['', ...conversation.tags]) {
-      rows.push({ hour: hourOf(f.at), channelId: f.channelId, teamId: conversation.teamId, agentId: f.agentId, tag, measure: f.measure, count, sum: f.value * sign })
+    const hour = hourOf(f.at)
+    for (const [span, at] of [[1, hour], [24, calendar.dayOf(hour)]] as const) {
+      for (const tag of ['', ...conversation.tags]) {
+        rows.push({ span, hour: at, channelId: f.channelId, teamId: conversation.teamId, agentId: f.agentId, tag, measure: f.measure, count, sum: f.value * sign })
+      }
     }
   }
   return rows
@@ -55,6 +62,7 @@ export async function allMessages (store: Pick<Store, 'listMessages'>, conversat
  * restores the message measures.
  */
 async function safely (k: Counting, conversationId: string, what: string, work: () => Promise<void>): Promise<void> {
+  if (!k.config.reports.keepCounters) return
   try {
     await work()
   } catch (err) {
@@ -75,14 +83,14 @@ export async function countMessage (k: Counting, conversation: Counted, message:
           ...(customer ? [{ measure: 'inbound', at: message.createdAt, channelId: message.channelId, agentId: null, value: 0 }] : [])
         ]
       : conversationFacts(await allMessages(k.store, conversation.id), rulesFor(k, conversation)).filter(f => f.messageId === message.id)
-    await k.store.addReportCounts(countsOf(facts, conversation))
+    await k.store.addReportCounts(countsOf(facts, conversation, calendarFor(k.config.reports.timeZone)))
   })
 }
 
 /** Something that happened to the conversation itself (closed, rated, a breach): counted with its team and tags of now. */
 export async function countEvent (k: Counting, conversation: Counted, fact: Omit<Fact, 'channelId'>): Promise<void> {
   await safely(k, conversation.id, fact.measure, async () => {
-    await k.store.addReportCounts(countsOf([{ ...fact, channelId: conversation.channelId }], conversation))
+    await k.store.addReportCounts(countsOf([{ ...fact, channelId: conversation.channelId }], conversation, calendarFor(k.config.reports.timeZone)))
   })
 }
 
@@ -99,8 +107,9 @@ export async function recountConversation (k: Counting, before: Counted, after: 
     const messages = await allMessages(k.store, after.id)
     const was = conversationFacts(messages, rulesFor(k, before))
     const is = teamChanged ? conversationFacts(messages, rulesFor(k, after)) : was
-    const rows = countsOf(was, { teamId: before.teamId, tags: removed }, -1).filter(r => teamChanged || r.tag !== '')
-    rows.push(...countsOf(is, { teamId: after.teamId, tags: added }).filter(r => teamChanged || r.tag !== ''))
+    const calendar = calendarFor(k.config.reports.timeZone)
+    const rows = countsOf(was, { teamId: before.teamId, tags: removed }, calendar, -1).filter(r => teamChanged || r.tag !== '')
+    rows.push(...countsOf(is, { teamId: after.teamId, tags: added }, calendar).filter(r => teamChanged || r.tag !== ''))
     await k.store.addReportCounts(rows)
   })
 }

@@ -1,10 +1,11 @@
 import type { ChannelSettings, HubConfig } from '../config/index.js'
 import type { ReportCount, Store } from '../store/index.js'
+import { calendarFor } from './calendar.js'
 import { allMessages, countsOf, rulesFor } from './counting.js'
 import { conversationFacts } from './fold.js'
 import { REBUILT_MEASURES } from './measures.js'
 
-const keyOf = (c: ReportCount): string => JSON.stringify([c.tag, c.hour, c.channelId, c.teamId, c.agentId, c.measure])
+const keyOf = (c: ReportCount): string => JSON.stringify([c.span, c.tag, c.hour, c.channelId, c.teamId, c.agentId, c.measure])
 
 /** Counter rows added up by key; rows that sum to nothing are left out. */
 function merged (rows: ReportCount[]): Map<string, ReportCount> {
@@ -22,6 +23,7 @@ function merged (rows: ReportCount[]): Map<string, ReportCount> {
 /** The message measures as the messages say they are: every conversation folded once. */
 export async function countFromMessages (store: Pick<Store, 'listConversations' | 'listMessages'>, config: Pick<HubConfig, 'reports'> & { channels: ChannelSettings[] }): Promise<{ conversations: number, counts: ReportCount[] }> {
   const channels = new Map(config.channels.map(c => [c.id, c]))
+  const calendar = calendarFor(config.reports.timeZone)
   const rows: ReportCount[] = []
   let conversations = 0
   let cursor: string | undefined
@@ -30,7 +32,7 @@ export async function countFromMessages (store: Pick<Store, 'listConversations' 
     for (const conversation of page.items) {
       conversations++
       const facts = conversationFacts(await allMessages(store, conversation.id), rulesFor({ config, channels }, conversation))
-      rows.push(...countsOf(facts, conversation))
+      rows.push(...countsOf(facts, conversation, calendar))
     }
     cursor = page.nextCursor ?? undefined
   } while (cursor !== undefined)
@@ -38,7 +40,7 @@ export async function countFromMessages (store: Pick<Store, 'listConversations' 
 }
 
 export interface CounterDifference {
-  key: Pick<ReportCount, 'tag' | 'hour' | 'channelId' | 'teamId' | 'agentId' | 'measure'>
+  key: Pick<ReportCount, 'span' | 'tag' | 'hour' | 'channelId' | 'teamId' | 'agentId' | 'measure'>
   kept: { count: number, sum: number }
   rebuilt: { count: number, sum: number }
 }

@@ -1,5 +1,5 @@
-import { HOUR_MS, type ReportCount, type ReportDimension, type ReportFilter, type Store } from '../store/index.js'
-import { Calendar } from './calendar.js'
+import { HOUR_MS, type ReportCount, type ReportDimension, type ReportFilter, type Span, type Store } from '../store/index.js'
+import { Calendar, calendarFor } from './calendar.js'
 import { add, FIGURE_COLUMNS, figuresOf, firstResponseDistribution, type Tally } from './figures.js'
 
 export const REPORT_TABLES = ['summary', 'timeseries', 'agents', 'channels', 'teams', 'first-response'] as const
@@ -31,18 +31,24 @@ export interface Report {
 const BY: Partial<Record<ReportTable, ReportDimension>> = { agents: 'agent', channels: 'channel', teams: 'team' }
 const KEY: Record<ReportDimension, 'agentId' | 'channelId' | 'teamId'> = { agent: 'agentId', channel: 'channelId', team: 'teamId' }
 
-/** Hours of a local date range: from its first midnight to the midnight after its last day. */
-export function hoursOf (calendar: Calendar, from: string, to: string): { fromHour: number, toHour: number } {
-  return { fromHour: Math.floor(calendar.startOf(from) / HOUR_MS), toHour: Math.ceil(calendar.startOf(Calendar.next(to)) / HOUR_MS) }
+/**
+ * The counters of a local date range: its days' (keyed by the hour each midnight falls in), or
+ * for hourly figures its hours, from its first midnight to the one after its last day.
+ */
+export function rangeOf (calendar: Calendar, from: string, to: string, span: Span): { span: Span, fromHour: number, toHour: number } {
+  const end = calendar.startOf(Calendar.next(to)) / HOUR_MS
+  return { span, fromHour: Math.floor(calendar.startOf(from) / HOUR_MS), toHour: span === 24 ? Math.floor(end) : Math.ceil(end) }
 }
 
 /** The bucket an hour falls in: its local hour, day, or the Monday its week begins. */
 function bucketer (calendar: Calendar, groupBy: Grouping): (hour: number) => string {
   const seen = new Map<number, string>()
+  // A day's key is the hour its midnight falls in: its noon names the date, in any zone.
+  const into = groupBy === 'hour' ? 0 : 12 * HOUR_MS
   return hour => {
     let label = seen.get(hour)
     if (label === undefined) {
-      const l = calendar.local(hour * HOUR_MS)
+      const l = calendar.local(hour * HOUR_MS + into)
       label = groupBy === 'hour'
         ? `${l.date} ${String(l.hour).padStart(2, '0')}:00`
         : groupBy === 'day'
@@ -70,9 +76,10 @@ function tallies (rows: ReportCount[], keyOf: (r: ReportCount) => string): Map<s
  * per measure and dimension, whatever the number of messages.
  */
 export async function report (store: Pick<Store, 'readReportCounts'>, timeZone: string, table: ReportTable, query: ReportQuery, agentNames: Map<string, string>): Promise<Report> {
-  const calendar = new Calendar(timeZone)
+  const calendar = calendarFor(timeZone)
+  // Only hourly figures read hour counters; everything else reads a range's days.
   const filter: ReportFilter = {
-    ...hoursOf(calendar, query.from, query.to),
+    ...rangeOf(calendar, query.from, query.to, table === 'timeseries' && query.groupBy === 'hour' ? 1 : 24),
     ...(query.channelId !== undefined ? { channelId: query.channelId } : {}),
     ...(query.teamId !== undefined ? { teamId: query.teamId } : {}),
     ...(query.agentId !== undefined ? { agentId: query.agentId } : {}),

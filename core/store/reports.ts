@@ -1,9 +1,9 @@
 /**
- * The reports' counters: per UTC hour × channel × team × agent × tag × measure, a count of
- * events and the sum of their values (milliseconds, scores). Reports add them up instead of
- * scanning messages, so a year reads a few hundred thousand rows at most whatever the traffic.
- * `tag` '' is the untagged total; each event of a tagged conversation is also counted once
- * under each of its tags.
+ * The reports' counters: per hour (and again per day in the hub's time zone) × channel × team
+ * × agent × tag × measure, a count of events and the sum of their values (milliseconds,
+ * scores). Reports add them up instead of scanning messages; a year read by the day is at most
+ * 366 rows per channel, team, agent and measure, whatever the traffic. `tag` '' is the untagged
+ * total; each event of a tagged conversation is also counted once under each of its tags.
  */
 export interface ReportStore {
   /** Adds to the counters (negative counts take back what was added); a counter back at zero is removed. */
@@ -19,7 +19,9 @@ export interface ReportStore {
 export type ReportDimension = 'channel' | 'team' | 'agent'
 
 export interface ReportCount {
-  /** Hours since the epoch (UTC). */
+  /** 1: an hour's counter; 24: a local day's (the hub's time zone), its `hour` the one its midnight falls in. */
+  span: Span
+  /** Hours since the epoch (UTC) where the counter's hour or day begins. */
   hour: number
   /** In a read, dimensions not asked for are null. */
   channelId: string | null
@@ -31,7 +33,11 @@ export interface ReportCount {
   sum: number
 }
 
+export type Span = 1 | 24
+
 export interface ReportFilter {
+  /** Hour counters, or day counters (for ranges of whole local days). */
+  span: Span
   /** Hours since the epoch: from inclusive, to exclusive. */
   fromHour: number
   toHour: number

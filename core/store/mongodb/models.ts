@@ -177,8 +177,8 @@ const sessionEvent = new Schema({ _id: String, agentId: String, event: String, m
 sessionEvent.index({ agentId: 1, _id: -1 })
 
 /** The reports' counters (core/store/reports.ts); reads match tag and an hour range first. */
-const reportCount = new Schema({ tag: String, hour: Number, channelId: String, teamId: String, agentId: String, measure: String, count: Number, sum: Number }, plain)
-reportCount.index({ tag: 1, hour: 1, channelId: 1, teamId: 1, agentId: 1, measure: 1 }, { unique: true })
+const reportCount = new Schema({ span: Number, tag: String, hour: Number, channelId: String, teamId: String, agentId: String, measure: String, count: Number, sum: Number }, plain)
+reportCount.index({ span: 1, tag: 1, hour: 1, channelId: 1, teamId: 1, agentId: 1, measure: 1 }, { unique: true })
 reportCount.index({ measure: 1 })
 
 const kv = new Schema({ namespace: String, key: String, value: String }, plain)

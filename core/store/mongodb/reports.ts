@@ -6,7 +6,7 @@ interface WriteError { index: number, code: number }
 const FIELD: Record<ReportDimension, 'channelId' | 'teamId' | 'agentId'> = { channel: 'channelId', team: 'teamId', agent: 'agentId' }
 
 /** The unique key of a counter ('' for no team or agent, as in sqlite). */
-const key = (c: ReportCount): Record<string, string | number> => ({ tag: c.tag, hour: c.hour, channelId: c.channelId ?? '', teamId: c.teamId ?? '', agentId: c.agentId ?? '', measure: c.measure })
+const key = (c: ReportCount): Record<string, string | number> => ({ span: c.span, tag: c.tag, hour: c.hour, channelId: c.channelId ?? '', teamId: c.teamId ?? '', agentId: c.agentId ?? '', measure: c.measure })
 
 /**
  * Counters are upserted with $inc, unordered: two processes creating the same counter at once
@@ -27,7 +27,7 @@ export class MongoReports extends MongoPart implements ReportStore {
   }
 
   async readReportCounts (filter: ReportFilter, by: ReportDimension[]): Promise<ReportCount[]> {
-    const match: Record<string, unknown> = { tag: filter.tag ?? '', hour: { $gte: filter.fromHour, $lt: filter.toHour } }
+    const match: Record<string, unknown> = { span: filter.span, tag: filter.tag ?? '', hour: { $gte: filter.fromHour, $lt: filter.toHour } }
     if (filter.channelId !== undefined) match.channelId = filter.channelId
     if (filter.teamId !== undefined) match.teamId = filter.teamId ?? ''
     if (filter.agentId !== undefined) match.agentId = filter.agentId
@@ -39,6 +39,7 @@ export class MongoReports extends MongoPart implements ReportStore {
     ])
     const tag = filter.tag ?? ''
     return rows.map(r => ({
+      span: filter.span,
       hour: r._id.hour as number,
       channelId: by.includes('channel') ? r._id.channelId as string : null,
       teamId: by.includes('team') && r._id.teamId !== '' ? r._id.teamId as string : null,
@@ -53,7 +54,7 @@ export class MongoReports extends MongoPart implements ReportStore {
   async listReportCounts (measures: readonly string[]): Promise<ReportCount[]> {
     const docs = await this.m.ReportCount.find({ measure: { $in: measures } }).lean() as unknown as Array<ReportCount & { teamId: string, agentId: string }>
     return docs.map(d => ({
-      hour: d.hour, channelId: d.channelId, teamId: d.teamId === '' ? null : d.teamId, agentId: d.agentId === '' ? null : d.agentId,
+      span: d.span, hour: d.hour, channelId: d.channelId, teamId: d.teamId === '' ? null : d.teamId, agentId: d.agentId === '' ? null : d.agentId,
       tag: d.tag, measure: d.measure, count: d.count, sum: d.sum
     }))
   }

@@ -210,11 +210,11 @@ export const migrations: string[] = [
   ALTER TABLE conversations ADD COLUMN channel_state TEXT NOT NULL DEFAULT '{}';
   `,
   `
-  -- The reports' counters (core/store/reports.ts): the untagged total and one row set per tag, read by tag and hour range.
+  -- The reports' counters (core/store/reports.ts): hours and days, the untagged total and one row set per tag, read by span, tag and hour range.
   CREATE TABLE report_counts (
-    tag TEXT NOT NULL, hour INTEGER NOT NULL, channel_id TEXT NOT NULL, team_id TEXT NOT NULL, agent_id TEXT NOT NULL, measure TEXT NOT NULL,
+    span INTEGER NOT NULL, tag TEXT NOT NULL, hour INTEGER NOT NULL, channel_id TEXT NOT NULL, team_id TEXT NOT NULL, agent_id TEXT NOT NULL, measure TEXT NOT NULL,
     count INTEGER NOT NULL, sum REAL NOT NULL,
-    PRIMARY KEY (tag, hour, channel_id, team_id, agent_id, measure)
+    PRIMARY KEY (span, tag, hour, channel_id, team_id, agent_id, measure)
   ) WITHOUT ROWID;
   -- When a person's reply last went out (automatic messages leave it): what the response-time alert waits for.
   ALTER TABLE conversations ADD COLUMN last_reply_at INTEGER;
