@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import t from 'tap'
 import { migrations } from '../core/store/sqlite/migrations.js'
+import { createSqliteStore } from '../core/store/sqlite/store.js'
 import { sign } from '../core/channels/signature.js'
 import { API_SECRET } from './helpers/hub.js'
 import { cli, freePort, launch, stop, writeConfig } from './helpers/process.js'
@@ -197,6 +198,26 @@ t.test('store prepare: creates the schema before any hub starts; a newer databas
   const newer = await cli(['store', 'prepare', '--config', file])
   t.equal(newer.code, 1)
   t.match(newer.stderr, /error \[store_too_new\]: The database at .*hub\.db was written by a newer Omnihub; upgrade Omnihub\./)
+})
+
+t.test('reports rebuild: --check lists the counters the messages disagree with and exits 1; a rebuild sets them right', async t => {
+  const { dir, file } = writeConfig({ channels: [{ id: 'api', plugin: 'api', secret: API_SECRET }] })
+  // Messages written straight to the store, as before an upgrade: nothing counted them.
+  const store = createSqliteStore(join(dir, 'hub.db'))
+  await store.open()
+  const { conversation } = await store.recordInbound({ channelId: 'api', teamId: null, externalId: 'm1', contact: { externalId: 'c1' }, text: 'hi', attachments: [], cards: [], sentAt: new Date() }, new Date())
+  await store.recordOutbound({ conversationId: conversation.id, direction: 'outbound', author: { type: 'agent', id: 'a1' }, text: 'hello', attachments: [], cards: [], tag: null }, new Date())
+  await store.close()
+  const check = await cli(['reports', 'rebuild', '--check', '--config', file])
+  t.equal(check.code, 1, check.stderr)
+  t.match(check.stdout, /inbound channel=api team=- agent=- tag=-: kept 0, messages say 1/)
+  t.match(check.stdout, /counters differ from the messages of 1 conversations; omnihub reports rebuild sets them right/)
+  const rebuilt = await cli(['reports', 'rebuild', '--config', file])
+  t.equal(rebuilt.code, 0, rebuilt.stderr)
+  t.match(rebuilt.stdout, /Recounted 1 conversations: \d+ counters of the message figures replaced/)
+  const again = await cli(['reports', 'rebuild', '--check', '--config', file])
+  t.equal(again.code, 0)
+  t.match(again.stdout, 'The kept counters agree with the messages of 1 conversations.')
 })
 
 t.test('unknown command: usage, exit 2', async t => {

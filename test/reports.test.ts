@@ -174,7 +174,7 @@ t.test('reports: who may read what, bad ranges, CSV of every table, and the Open
     ['from=2026-02-30&to=2026-03-02', /not a date/],
     ['from=2023-01-01&to=2026-01-01', /at most 731/],
     ['from=2026-10-01&to=2026-11-30&groupBy=hour', /group by day or week/],
-    ['channel=nope', /no enabled channel "nope"/]
+    ['channel=nope', /no channel "nope" is configured/]
   ] as const) {
     t.match(await boss.api('GET', `/reports/summary?${query}`), { status: 400, body: { code: 'invalid_report', message } }, query)
   }

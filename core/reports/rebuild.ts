@@ -5,6 +5,9 @@ import { allMessages, countsOf, rulesFor } from './counting.js'
 import { conversationFacts } from './fold.js'
 import { REBUILT_MEASURES } from './measures.js'
 
+/** What a rebuild reads of the config: the targets and time zone, and the channels' business hours. */
+type RebuildConfig = Pick<HubConfig, 'reports'> & { channels: ChannelSettings[] }
+
 const keyOf = (c: ReportCount): string => JSON.stringify([c.span, c.tag, c.hour, c.channelId, c.teamId, c.agentId, c.measure])
 
 /** Counter rows added up by key; rows that sum to nothing are left out. */
@@ -21,7 +24,7 @@ function merged (rows: ReportCount[]): Map<string, ReportCount> {
 }
 
 /** The message measures as the messages say they are: every conversation folded once. */
-export async function countFromMessages (store: Pick<Store, 'listConversations' | 'listMessages'>, config: Pick<HubConfig, 'reports'> & { channels: ChannelSettings[] }): Promise<{ conversations: number, counts: ReportCount[] }> {
+export async function countFromMessages (store: Pick<Store, 'listConversations' | 'listMessages'>, config: RebuildConfig): Promise<{ conversations: number, counts: ReportCount[] }> {
   const channels = new Map(config.channels.map(c => [c.id, c]))
   const calendar = calendarFor(config.reports.timeZone)
   const rows: ReportCount[] = []
@@ -46,7 +49,7 @@ export interface CounterDifference {
 }
 
 /** Where the kept counters and the messages disagree (empty: they agree). */
-export async function compareWithMessages (store: Store, config: Pick<HubConfig, 'reports'> & { channels: ChannelSettings[] }): Promise<{ conversations: number, differences: CounterDifference[] }> {
+export async function compareWithMessages (store: Store, config: RebuildConfig): Promise<{ conversations: number, differences: CounterDifference[] }> {
   const rebuilt = await countFromMessages(store, config)
   const kept = merged(await store.listReportCounts(REBUILT_MEASURES))
   const fresh = merged(rebuilt.counts)
@@ -55,14 +58,14 @@ export async function compareWithMessages (store: Store, config: Pick<HubConfig,
     const a = kept.get(key)
     const b = fresh.get(key)
     if (a?.count === b?.count && a?.sum === b?.sum) continue
-    const { count: _c, sum: _s, ...where } = (a ?? b)!
-    differences.push({ key: where, kept: { count: a?.count ?? 0, sum: a?.sum ?? 0 }, rebuilt: { count: b?.count ?? 0, sum: b?.sum ?? 0 } })
+    const { span, tag, hour, channelId, teamId, agentId, measure } = (a ?? b)!
+    differences.push({ key: { span, tag, hour, channelId, teamId, agentId, measure }, kept: { count: a?.count ?? 0, sum: a?.sum ?? 0 }, rebuilt: { count: b?.count ?? 0, sum: b?.sum ?? 0 } })
   }
   return { conversations: rebuilt.conversations, differences }
 }
 
 /** Replaces the message measures by what the messages say; the lifecycle measures (closes, ratings, breaches) stay as counted. */
-export async function rebuildFromMessages (store: Store, config: Pick<HubConfig, 'reports'> & { channels: ChannelSettings[] }): Promise<{ conversations: number, counters: number }> {
+export async function rebuildFromMessages (store: Store, config: RebuildConfig): Promise<{ conversations: number, counters: number }> {
   const rebuilt = await countFromMessages(store, config)
   await store.replaceReportCounts(REBUILT_MEASURES, rebuilt.counts)
   return { conversations: rebuilt.conversations, counters: rebuilt.counts.length }

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { atLeast } from '../../agents/permissions.js'
 import { HubError } from '../../errors.js'
 import type { HubServices } from '../../pipeline/index.js'
-import { Calendar } from '../../reports/calendar.js'
+import { calendarFor } from '../../reports/calendar.js'
 import { report, REPORT_TABLES, toCsv, type ReportQuery, type ReportTable } from '../../reports/report.js'
 import { secured } from './common.js'
 
@@ -45,7 +45,7 @@ export async function reportRoutes (app: FastifyInstance, s: HubServices): Promi
   }, async (request, reply) => {
     const q = request.query
     const agent = request.agent!
-    const to = q.to ?? new Calendar(s.config.reports.timeZone).local(s.clock().getTime()).date
+    const to = q.to ?? calendarFor(s.config.reports.timeZone).local(s.clock().getTime()).date
     const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 6 * DAY).toISOString().slice(0, 10)
     for (const [name, d] of [['from', from], ['to', to]] as const) if (!realDate(d)) throw invalid(`${name}: ${d} is not a date; write it as YYYY-MM-DD.`)
     const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY + 1
@@ -55,7 +55,9 @@ export async function reportRoutes (app: FastifyInstance, s: HubServices): Promi
     if (!atLeast(agent, 'supervisor') && q.agent !== undefined && q.agent !== agent.id) {
       throw new HubError('forbidden', 'Agents see their own figures only; ask a supervisor for the team\'s.', 403)
     }
-    if (q.channel !== undefined && !s.channels.has(q.channel)) throw invalid(`channel: no enabled channel "${q.channel}" (channels: ${[...s.channels.keys()].join(', ')}).`)
+    // A disabled channel's past figures stay readable.
+    const configured = s.config.channels.map(c => c.id)
+    if (q.channel !== undefined && !configured.includes(q.channel)) throw invalid(`channel: no channel "${q.channel}" is configured (channels: ${configured.join(', ')}).`)
     const query: ReportQuery = {
       from, to, groupBy: q.groupBy,
       ...(q.channel !== undefined ? { channelId: q.channel } : {}),

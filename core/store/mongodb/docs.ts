@@ -3,7 +3,8 @@ import type { Doc } from './connection.js'
 
 /** Documents as the model's types: the driver's own bookkeeping fields stay inside. */
 export function toConversation (d: Doc): Conversation {
-  const { _id, openKey: _openKey, thread: _thread, countedIds: _counted, ...rest } = d
+  // lastReplyAt is the store's own, for the unanswered filter.
+  const { _id, openKey: _openKey, thread: _thread, countedIds: _counted, lastReplyAt: _reply, ...rest } = d
   return { id: _id, ...rest, moodAlertAt: d.moodAlertAt ?? null, rating: d.rating ?? null, ratingInvitedAt: d.ratingInvitedAt ?? null, channelState: d.channelState ?? {} } as Conversation
 }
 
@@ -31,7 +32,7 @@ export function toStatusChange (d: Doc): StatusChange {
 
 export function toAgent (d: Doc): Agent {
   const { _id, tokenHash: _hash, slots, activeCount: _old, ...rest } = d
-  return { id: _id, ...rest, activeCount: (slots as unknown[] | undefined)?.length ?? 0, locale: d.locale ?? null, welcome: d.welcome ?? null } as Agent
+  return { id: _id, ...rest, activeCount: (slots as unknown[] | undefined)?.length ?? 0, locale: d.locale ?? null, welcome: d.welcome ?? null, lastReplyAt: d.lastReplyAt ?? null } as Agent
 }
 
 export const toIdentity = (i: Doc): Identity => ({ channelId: i.channelId, externalId: i.externalId, contactId: i.contactId, createdAt: i.createdAt })

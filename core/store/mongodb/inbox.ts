@@ -148,7 +148,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     const id = newId(now.getTime())
     const fields = {
       _id: id, channelId: record.channelId, contactId, thread, assigneeId: null, teamId: record.teamId, queuedAt: null, queueReason: null, assignedAt: null,
-      tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, channelState: {},
+      tags: [], unreadCount: 0, lastInboundAt: null, lastOutboundAt: null, lastReplyAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, channelState: {},
       countedIds: [], createdAt: now, updatedAt: now
     }
     if (note) {
@@ -407,8 +407,8 @@ export class MongoInbox extends MongoPart implements InboxStore {
     if (filter.unansweredSince !== undefined) {
       query.status = { $ne: 'closed' }
       query.lastInboundAt = { $lte: filter.unansweredSince }
-      // Conversations from before lastReplyAt existed fall back to their last outbound message.
-      const reply = { $ifNull: ['$lastReplyAt', '$lastOutboundAt'] }
+      // Conversations from before lastReplyAt existed (the field is missing, not null) fall back to their last outbound message.
+      const reply = { $cond: [{ $eq: [{ $type: '$lastReplyAt' }, 'missing'] }, '$lastOutboundAt', '$lastReplyAt'] }
       query.$expr = { $or: [{ $eq: [reply, null] }, { $lt: [reply, '$lastInboundAt'] }] }
     }
     const or: Doc[][] = []

@@ -54,7 +54,7 @@ const conversation = new Schema({
   lastInboundAt: { type: Date, default: null },
   lastOutboundAt: { type: Date, default: null },
   /** When a person's reply last went out (automatic messages leave it); not in the model, read by the unanswered filter. */
-  lastReplyAt: { type: Date },
+  lastReplyAt: { type: Date, default: null },
   lastActivityAt: Date,
   moodAlertAt: { type: Date, default: null },
   /** { score, comment, agentId, at } once the customer rated. */
