@@ -144,6 +144,30 @@ t.test('the customer hears where they stand, when their channel can say it', asy
   t.pass('b is told it is now first in line')
 })
 
+t.test('idle detection counts every action, not only replies: tags, notes, typing, reading and opening a conversation keep an agent online', async t => {
+  const h = await startTestHub(t, { config: { presence: { sweepMs: 100, autoBusyAfterMs: 1500 } } })
+  const ana = await h.addAgent({ name: 'Ana', status: 'online' })
+  await ana.stream()
+  const { conversationId } = await (await h.inbound(inboundBody({ from: { id: 'busy-1' }, text: 'hi' }))).json() as { conversationId: string }
+  const actions: Array<() => Promise<unknown>> = [
+    async () => await ana.api('PUT', `/conversations/${conversationId}/tags`, { tags: ['vip'] }),
+    async () => await ana.api('POST', `/conversations/${conversationId}/notes`, { text: 'checking stock' }),
+    async () => await ana.api('POST', `/conversations/${conversationId}/typing`, { on: true }),
+    async () => await ana.api('POST', `/conversations/${conversationId}/read`),
+    async () => await ana.api('GET', `/conversations/${conversationId}`)
+  ]
+  // Three times the idle limit, an action every half of it: never idle.
+  for (let i = 0; i < 9; i++) {
+    const done = await actions[i % actions.length]!() as { status: number }
+    t.ok(done.status < 400, `action ${i + 1} went through`)
+    await new Promise(resolve => setTimeout(resolve, 500))
+    t.equal((await h.hub.services.store.getAgent(ana.agent.id))?.status, 'online', `still online after action ${i + 1}`)
+  }
+  const stream = await (await h.addAgent({ role: 'admin', status: 'online' })).stream()
+  await stream.next(e => e.type === 'agent.status' && e.agentId === ana.agent.id && e.status === 'busy', 10_000)
+  t.pass('and busy once the actions stop')
+})
+
 t.test('presence: no connection past the grace period is offline; idle is busy', async t => {
   const h = await startTestHub(t, { config: { presence: { graceMs: 1500, sweepMs: 200, autoBusyAfterMs: 2500 } } })
   const gone = await h.addAgent({ name: 'Gone', teams: ['care'], status: 'online' })

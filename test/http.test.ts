@@ -58,6 +58,15 @@ t.test('agents API', async t => {
     t.notOk(JSON.stringify(body).includes('at '), 'no stack')
   })
 
+  t.test('a field a body does not take is a 400 naming it, never dropped unseen', async t => {
+    const { body: conversation } = await h.api('GET', `/conversations/${ids[0]}`)
+    const contact = await h.api('PATCH', `/contacts/${conversation.contactId}`, { name: 'Ann', attributes: { vip: true } })
+    t.match(contact, { status: 400, body: { code: 'invalid_request', field: 'body.attributes', message: /attributes/ } })
+    t.equal((await h.api('GET', `/contacts/${conversation.contactId}`)).body.name, null, 'nothing of the request was applied')
+    const admin = await h.addAgent({ role: 'admin' })
+    t.match(await admin.api('PATCH', `/agents/${h.agent.id}`, { status: 'online' }), { status: 400, body: { code: 'invalid_request', field: 'body.status' } }, 'status has its own route')
+  })
+
   t.test('the stream refuses an unknown token and accepts ?access_token=', async t => {
     const refused = new WebSocket(`${h.url.replace('http', 'ws')}/api/v1/stream`, { headers: { authorization: 'Bearer wrong' } })
     const status = await new Promise<number>(resolve => refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))

@@ -7,7 +7,7 @@ import { invalidEncoding } from '../channels/json-body.js'
 import { Type, type Static } from 'typebox'
 import type { HubServices } from '../pipeline/index.js'
 import { hashToken } from '../agents/tokens.js'
-import { requireAgent, tokenOf } from './auth.js'
+import { markActions, requireAgent, tokenOf } from './auth.js'
 import { badRequestLine, badUrl, installErrorHandling } from './errors.js'
 import { strictBodies } from './strict-bodies.js'
 import { agentRoutes } from './routes/agents.js'
@@ -84,6 +84,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
   await app.register(async open => { await signInRoutes(open, s) }, { prefix: '/api/v1' })
   await app.register(async api => {
     api.addHook('onRequest', requireAgent(s))
+    api.addHook('onResponse', markActions(s))
     await conversationRoutes(api, s)
     await contactRoutes(api, s)
     await agentRoutes(api, s)
