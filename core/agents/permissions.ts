@@ -22,6 +22,23 @@ export const oversees = (supervisor: Agent, agent: Pick<Agent, 'id' | 'teams'>):
   supervisor.role === 'admin' || agent.id === supervisor.id || agent.teams.some(t => supervisor.teams.includes(t))
 
 /**
+ * Who may manage an agent's account (create, change, deactivate, send a sign-in link): admins
+ * anyone but themselves for deactivation; supervisors the agents (role agent) of their teams,
+ * and only into their teams. Throws forbidden with what to do instead.
+ */
+export function mayManage (actor: Agent, target: Pick<Agent, 'id' | 'role' | 'teams'> | null, into: { role?: AgentRole, teams?: string[] } = {}): void {
+  if (actor.role === 'admin') return
+  requireRole(actor, 'supervisor')
+  const ownTeams = (teams: string[]): boolean => teams.length > 0 && teams.every(t => actor.teams.includes(t))
+  if (target !== null && (target.role !== 'agent' || !target.teams.some(t => actor.teams.includes(t)))) {
+    throw new HubError('forbidden', 'Supervisors manage the agents of their own teams; ask an admin for this one.', 403)
+  }
+  if ((into.role !== undefined && into.role !== 'agent') || (into.teams !== undefined && !ownTeams(into.teams)) || (target === null && into.teams === undefined)) {
+    throw new HubError('forbidden', `Supervisors add agents (not supervisors or admins) to their own teams (${actor.teams.join(', ') || 'none'}); ask an admin for anything else.`, 403)
+  }
+}
+
+/**
  * Whose log a supervisor reads: their teams' agents (and themselves), or one of them; admins
  * everyone's. An agent outside their teams is forbidden.
  */

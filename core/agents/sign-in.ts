@@ -30,6 +30,9 @@ export async function redeemSignInCode (store: KeyValueStore & AgentStore, code:
   if (entry === null || agent === null) {
     throw new HubError('sign_in_link_invalid', 'This sign-in link was already used or is not one; ask an admin for a new one (omnihub agent link --email …).', 401)
   }
+  if (agent.deactivatedAt !== null) {
+    throw new HubError('agent_deactivated', 'This account is deactivated; ask a supervisor or an admin to reactivate it.', 401)
+  }
   if (entry.expiresAt <= now.getTime()) {
     throw new HubError('sign_in_link_expired', 'This sign-in link has expired (links work for 24 hours); ask an admin for a new one.', 401)
   }

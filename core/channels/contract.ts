@@ -193,6 +193,8 @@ export interface OutboundContext {
   conversation: Conversation
   contact: Contact
   message: Message
+  /** The agent who wrote it (absent for the hub's own messages): channels that can sign a reply use the signature. */
+  author?: { name: string, signature: string | null }
 }
 
 /** Where a customer stands, for channels that can tell them ("you are number 3 in line"). */

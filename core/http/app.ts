@@ -16,6 +16,7 @@ import { channelRoutes } from './routes/channels.js'
 import { reportRoutes } from './routes/reports.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { monitorRoutes } from './routes/monitor.js'
+import { accountRoutes } from './routes/accounts.js'
 import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { fileRoutes } from './routes/files.js'
@@ -88,6 +89,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await conversationRoutes(api, s)
     await contactRoutes(api, s)
     await agentRoutes(api, s)
+    await accountRoutes(api, s)
     await teamRoutes(api, s)
     await queueRoutes(api, s)
     await channelRoutes(api, s)

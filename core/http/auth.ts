@@ -57,6 +57,9 @@ export function requireAgent (s: HubServices) {
     if (agent === null) {
       throw new HubError('unauthorized', "Send an agent's API token as 'Authorization: Bearer <token>' (create one with `omnihub agent add`).", 401)
     }
+    if (agent.deactivatedAt !== null) {
+      throw new HubError('agent_deactivated', 'This account is deactivated; ask a supervisor or an admin to reactivate it.', 401)
+    }
     request.agent = agent
     const now = s.clock().getTime()
     if (now - (lastSeen.get(agent.id) ?? 0) > SEEN_EVERY_MS) {

@@ -83,7 +83,7 @@ export class AgentStreams {
     for (const c of [...this.connections].filter(c => c.agent.id === agentId)) {
       const current = await this.s.store.findAgentByTokenHash(c.tokenHash).catch(() => undefined)
       if (current === undefined) continue
-      if (current === null || current.id !== agentId) {
+      if (current === null || current.id !== agentId || current.deactivatedAt !== null) {
         this.connections.delete(c)
         c.socket.close(4001, 'your token no longer works; sign in again')
         this.s.logger.info({ agentId }, 'agent socket closed: token no longer valid')

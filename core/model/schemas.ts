@@ -133,6 +133,8 @@ export const AgentSchema = Type.Object({
   lastReplyAt: Maybe(When),
   locale: Maybe(Type.Enum(['en', 'zh'])),
   welcome: Maybe(Type.String()),
+  signature: Maybe(Type.String()),
+  deactivatedAt: Maybe(When),
   createdAt: When
 }, open)
 

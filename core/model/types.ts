@@ -207,6 +207,10 @@ export interface Agent {
   locale: AgentLocale | null
   /** The agent's own greeting to a customer whose conversation they are given; null: none. */
   welcome: string | null
+  /** Signs the agent's replies where the channel can (appended to email replies); null: none. */
+  signature: string | null
+  /** Set while the account is deactivated: its token is refused and nothing is routed to it. */
+  deactivatedAt: Date | null
   createdAt: Date
 }
 

@@ -31,9 +31,10 @@ export async function sendJob (s: HubServices, { messageId }: MessageJob, job: J
   const verdict = evaluateDraft(channel, conversation, draftOf(message), s.clock(), contact)
   if (verdict.verdict !== 'allow') return await fail(verdict.code, verdict.message)
 
+  const agent = message.author.type === 'agent' && message.author.id !== null ? await s.store.getAgent(message.author.id) : null
   let externalId: string
   try {
-    ({ externalId } = await channel.instance.send({ conversation, contact, message }))
+    ({ externalId } = await channel.instance.send({ conversation, contact, message, ...(agent !== null ? { author: { name: agent.name, signature: agent.signature } } : {}) }))
   } catch (err) {
     const error = err instanceof ChannelSendError
       ? err

@@ -51,6 +51,8 @@ export interface AgentPatch {
   capacity?: number | null
   locale?: AgentLocale | null
   welcome?: string | null
+  signature?: string | null
+  deactivatedAt?: Date | null
 }
 
 export interface StatusUpdate {

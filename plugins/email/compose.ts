@@ -1,5 +1,7 @@
 /** The agent's words as text and HTML, with the customer's last message quoted under them. */
-export function composeReply (text: string, quoted: { text: string, at: Date, from: string } | null): { text: string, html: string } {
+export function composeReply (written: string, quoted: { text: string, at: Date, from: string } | null, signature: string | null = null): { text: string, html: string } {
+  // The signature under the reply, after the conventional "-- " line mail clients recognise.
+  const text = signature === null ? written : `${written}\n\n-- \n${signature}`
   const paragraphs = `<div>${escapeHtml(text).replace(/\r?\n/g, '<br>')}</div>`
   if (quoted === null) return { text, html: paragraphs }
   const attribution = `On ${quoted.at.toUTCString()}, ${quoted.from} wrote:`

@@ -196,7 +196,7 @@ export default defineChannel({
 
       recipient,
 
-      async send ({ conversation, contact, message }) {
+      async send ({ conversation, contact, message, author }) {
         const to = recipient(contact)
         if (to === null) throw new ChannelSendError('no_recipient', 'This contact has no email address; add one to the contact to answer by email.', { retryable: false })
         const state = await threads.get(conversation.id)
@@ -209,7 +209,7 @@ export default defineChannel({
           return { filename: a.name ?? file.meta.name, content: file.data, contentType: a.mimeType ?? file.meta.mimeType }
         }))
         const messageId = ownMessageId(message.id, conversation.id, domain)
-        const body = composeReply(message.text, parent === undefined ? null : { text: parent.text, at: parent.sentAt ?? parent.createdAt, from: contact.name ?? to })
+        const body = composeReply(message.text, parent === undefined ? null : { text: parent.text, at: parent.sentAt ?? parent.createdAt, from: contact.name ?? to }, author?.signature ?? null)
         await outbox.send({
           to,
           returnPath: verp ? verpAddress(returnPath, message.id, conversation.id) : returnPath,

@@ -32,7 +32,7 @@ export function toStatusChange (d: Doc): StatusChange {
 
 export function toAgent (d: Doc): Agent {
   const { _id, tokenHash: _hash, slots, activeCount: _old, ...rest } = d
-  return { id: _id, ...rest, activeCount: (slots as unknown[] | undefined)?.length ?? 0, locale: d.locale ?? null, welcome: d.welcome ?? null, lastReplyAt: d.lastReplyAt ?? null } as Agent
+  return { id: _id, ...rest, activeCount: (slots as unknown[] | undefined)?.length ?? 0, locale: d.locale ?? null, welcome: d.welcome ?? null, lastReplyAt: d.lastReplyAt ?? null, signature: d.signature ?? null, deactivatedAt: d.deactivatedAt ?? null } as Agent
 }
 
 export const toIdentity = (i: Doc): Identity => ({ channelId: i.channelId, externalId: i.externalId, contactId: i.contactId, createdAt: i.createdAt })

@@ -55,6 +55,8 @@ const conversation = new Schema({
   lastOutboundAt: { type: Date, default: null },
   /** When a person's reply last went out (automatic messages leave it); not in the model, read by the unanswered filter. */
   lastReplyAt: { type: Date, default: null },
+  signature: { type: String, default: null },
+  deactivatedAt: { type: Date, default: null },
   lastActivityAt: Date,
   moodAlertAt: { type: Date, default: null },
   /** { score, comment, agentId, at } once the customer rated. */

@@ -52,11 +52,13 @@ export class SqliteAgents extends SqlitePart implements AgentStore {
   async updateAgent (id: string, patch: AgentPatch): Promise<Agent> {
     const row = await this.db.write(() => this.db.sql(`UPDATE agents SET name = COALESCE(?, name), role = COALESCE(?, role),
         teams = COALESCE(?, teams), capacity = CASE WHEN ? THEN ? ELSE capacity END, locale = CASE WHEN ? THEN ? ELSE locale END,
-        welcome = CASE WHEN ? THEN ? ELSE welcome END
+        welcome = CASE WHEN ? THEN ? ELSE welcome END, signature = CASE WHEN ? THEN ? ELSE signature END,
+        deactivated_at = CASE WHEN ? THEN ? ELSE deactivated_at END
         WHERE id = ? RETURNING *`)
       .get(patch.name ?? null, patch.role ?? null, patch.teams !== undefined ? JSON.stringify(patch.teams) : null,
         patch.capacity !== undefined ? 1 : 0, patch.capacity ?? null, patch.locale !== undefined ? 1 : 0, patch.locale ?? null,
-        patch.welcome !== undefined ? 1 : 0, patch.welcome ?? null, id) as AgentRow | undefined)
+        patch.welcome !== undefined ? 1 : 0, patch.welcome ?? null, patch.signature !== undefined ? 1 : 0, patch.signature ?? null,
+        patch.deactivatedAt !== undefined ? 1 : 0, patch.deactivatedAt?.getTime() ?? null, id) as AgentRow | undefined)
     if (row === undefined) throw storeNotFound('agent', id)
     return toAgent(row)
   }

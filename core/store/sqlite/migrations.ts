@@ -223,5 +223,8 @@ export const migrations: string[] = [
   ALTER TABLE agents ADD COLUMN last_reply_at INTEGER;
   CREATE TABLE agent_sessions (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, event TEXT NOT NULL, method TEXT, at INTEGER NOT NULL, ip TEXT, user_agent TEXT);
   CREATE INDEX agent_sessions_agent ON agent_sessions(agent_id, id);
+  -- Agents managed in the app: a signature for their replies, and deactivation.
+  ALTER TABLE agents ADD COLUMN signature TEXT;
+  ALTER TABLE agents ADD COLUMN deactivated_at INTEGER;
   `
 ]
