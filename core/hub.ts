@@ -22,6 +22,7 @@ import { holdSingleHub } from './single-hub.js'
 import { createStore } from './store/index.js'
 import { LibreTranslate } from './translation/index.js'
 import { ResponseAlert } from './reports/response-alert.js'
+import { RuleBook } from './settings/rules.js'
 
 export interface HubOptions {
   logger?: Logger
@@ -58,6 +59,9 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     config, store, queue, bus, channels: new Map<string, Channel>(), desks: new Map(), guards: new ReplyGuards(config.guards), files: new LocalFileStore(config.files.dir) as FileStore, routing: strategies[config.routing.strategy]!, logger, clock
   } as HubServices
   services.channelHealth = new Map()
+  services.rules = new RuleBook(services)
+  services.rules.onChange(book => services.guards.useBannedWords(book.get('hub').bannedWords, new Map([...book.teams()].map(([team, r]) => [team, r.bannedWords]))))
+  let unsubscribeRules: (() => void) | undefined
   if (config.translation.url !== undefined && config.translation.url !== '') services.translator = new LibreTranslate({ url: config.translation.url, apiKey: config.translation.apiKey, timeoutMs: config.translation.timeoutMs })
   services.deskHealth = new Map()
   services.queueAnnouncer = new QueueAnnouncer(services)
@@ -87,6 +91,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     services.queueAnnouncer.stop()
     services.roster.stop()
     unsubscribeDesks?.()
+    unsubscribeRules?.()
     streams?.close()
     await app?.close()
     for (const channel of services.channels.values()) await channel.instance.stop?.()
@@ -107,6 +112,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
       if (options.http !== false && config.store.driver === 'sqlite' && config.store.path !== ':memory:' && config.queue.driver === 'inline') releaseSingleHub = holdSingleHub(config.store.path)
       await store.open()
       if (bus instanceof RedisEventBus) await bus.open()
+      unsubscribeRules = await services.rules.start()
       if (options.adminToken !== undefined && options.adminToken !== '') {
         await store.ensureAgentWithToken({ name: 'Admin', email: 'admin@omnihub.local', role: 'admin', teams: [], tokenHash: hashToken(options.adminToken) }, clock())
       }

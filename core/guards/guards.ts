@@ -13,14 +13,20 @@ export interface GuardRefusal {
 
 /** Channel-agnostic rules on replies, run after the channel's policy allowed the draft. */
 export class ReplyGuards {
-  private readonly hubWide: BannedWords
-  private readonly perTeam: Map<string, BannedWords>
+  private hubWide: BannedWords
+  private perTeam: Map<string, BannedWords>
   readonly attitude: AttitudeGuard
 
   constructor (settings: HubConfig['guards']) {
     this.hubWide = new BannedWords(settings.bannedWords)
     this.perTeam = new Map(Object.entries(settings.teams).map(([team, s]) => [team, new BannedWords(s.bannedWords)]))
     this.attitude = new AttitudeGuard(settings.attitude)
+  }
+
+  /** The banned words as supervisors keep them in the app (core/settings/rules.ts), in place of the YAML's. */
+  useBannedWords (hub: string[], teams: Map<string, string[]>): void {
+    this.hubWide = new BannedWords(hub)
+    this.perTeam = new Map([...teams].map(([team, words]) => [team, new BannedWords(words)]))
   }
 
   /** `confirmed`: the agent saw the attitude warning and sends it as written (blocked categories still refuse). */

@@ -17,6 +17,7 @@ import { reportRoutes } from './routes/reports.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { monitorRoutes } from './routes/monitor.js'
 import { accountRoutes } from './routes/accounts.js'
+import { ruleRoutes } from './routes/rules.js'
 import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { fileRoutes } from './routes/files.js'
@@ -90,6 +91,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await contactRoutes(api, s)
     await agentRoutes(api, s)
     await accountRoutes(api, s)
+    await ruleRoutes(api, s)
     await teamRoutes(api, s)
     await queueRoutes(api, s)
     await channelRoutes(api, s)

@@ -10,6 +10,7 @@ import type { RatingLinks } from '../ratings/index.js'
 import type { QueueAnnouncer } from '../routing/announcer.js'
 import type { AgentRoster } from '../routing/roster.js'
 import type { RoutingStrategy } from '../routing/strategy.js'
+import type { RuleBook } from '../settings/rules.js'
 import type { Store } from '../store/index.js'
 import type { TranslationProvider } from '../translation/index.js'
 
@@ -39,6 +40,8 @@ export interface HubServices {
   /** Agents' desks (Slack) the hub relays conversations to. */
   desks: Map<string, Desk>
   guards: ReplyGuards
+  /** The team rules kept in the app (banned words), the same in every process. */
+  rules: RuleBook
   files: FileStore
   /** Signs the file links agents and customers get; set when the hub starts. */
   links: FileLinks

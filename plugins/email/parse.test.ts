@@ -7,6 +7,7 @@ import t from 'tap'
 import { channelFiles } from '../../core/channels/index.js'
 import { FileLinks, LocalFileStore } from '../../core/files/index.js'
 import { parseEmail, sanitizeForAgents, storeParts } from './parse.js'
+import { composeReply } from './compose.js'
 import { trimReply } from './quote.js'
 import { conversationOfMessageId, normalizeSubject, ownMessageId, replyAddress, replySubject, tokenOf, trimReferences } from './thread.js'
 
@@ -158,4 +159,12 @@ t.test('threading helpers', async t => {
   t.equal(trimmed.length, 20)
   t.equal(trimmed[0], '<r0@x>', 'the first reference is kept')
   t.equal(trimmed.at(-1), '<r29@x>', 'and the latest')
+})
+
+t.test('a reply is signed under the conventional "-- " line, above the quoted mail; our own trimming takes the signature off again', async t => {
+  const { text, html } = composeReply('Your parcel left today.', { text: 'Where is it?', at: new Date('2026-11-20T10:00:00Z'), from: 'Ann' }, 'Mia Chen\nShop support')
+  t.equal(text, 'Your parcel left today.\n\n-- \nMia Chen\nShop support\n\nOn Fri, 20 Nov 2026 10:00:00 GMT, Ann wrote:\n> Where is it?')
+  t.match(html, /Your parcel left today\.<br><br>-- <br>Mia Chen<br>Shop support<\/div>/)
+  t.equal(composeReply('Hi', null).text, 'Hi', 'no signature: nothing added')
+  t.equal(trimReply(text), 'Your parcel left today.', 'a customer quoting it back is trimmed to what they wrote')
 })
