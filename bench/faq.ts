@@ -59,7 +59,7 @@ function knowledgeBase (count: number): FaqEntry[] {
     const cell = Math.floor(i / (2 * INTENTS.length))
     const product = `${(zh ? PRODUCTS_ZH : PRODUCTS_EN)[cell % PRODUCTS_ZH.length]!}${cell >= PRODUCTS_ZH.length ? ` ${zh ? '型号' : 'model '}${Math.floor(cell / PRODUCTS_ZH.length)}` : ''}`
     const [question, ...alternatives] = intent.map(q => q.replace('{p}', product))
-    return { id: `e${i}`, teamId: null, question: question!, alternatives, answer: `Answer ${i}: about ${product}.`, related: [], createdBy: null, createdAt: now, updatedAt: now }
+    return { id: `e${i}`, teamId: null, question: question!, alternatives, answer: `Answer ${i}: about ${product}.`, related: [], createdBy: null, suggested: false, createdAt: now, updatedAt: now }
   })
 }
 

@@ -9,7 +9,7 @@ import { messengerChannel, messengerCustomerWrote } from './helpers/messenger.js
 import { until } from './queue.contract.js'
 
 const entry = (id: string, question: string, alternatives: string[] = []): FaqEntry =>
-  ({ id, teamId: null, question, alternatives, answer: `answer ${id}`, related: [], createdBy: null, createdAt: new Date(), updatedAt: new Date() })
+  ({ id, teamId: null, question, alternatives, answer: `answer ${id}`, related: [], createdBy: null, suggested: false, createdAt: new Date(), updatedAt: new Date() })
 
 t.test('ranking: paraphrases match an entry by any of its phrasings, greetings aside, in Chinese and English', async t => {
   const ranking = new FaqRanking([
@@ -205,11 +205,16 @@ t.test('suggestions: the top 3 answers for what the customer asked, best first; 
   t.match(await ana.api('POST', `/conversations/${id}/messages/${question.id}/faq`, {}), { status: 400, body: { code: 'faq_answer_needed' } })
   t.equal((await ana.api('POST', `/conversations/${id}/messages`, { text: 'Both: we ship within a day, and the invoice comes by email.' })).status, 202)
   const added = await ana.api('POST', `/conversations/${id}/messages/${question.id}/faq`, {})
-  t.match(added, { status: 201, body: { teamId: 'care', question: '你好，什么时候发货？能开发票吗？', answer: 'Both: we ship within a day, and the invoice comes by email.', createdBy: ana.agent.id } }, 'any agent adds a question and its reply')
+  t.match(added, { status: 201, body: { teamId: 'care', question: '你好，什么时候发货？能开发票吗？', answer: 'Both: we ship within a day, and the invoice comes by email.', createdBy: ana.agent.id, suggested: true } }, 'any agent adds a question and its reply, as a suggestion')
   t.equal((await ana.api('GET', `/conversations/${id}/suggestions`)).body.items.length, 0, 'answered: nothing left to suggest')
   const other = await conversationOf(await h.inbound(inboundBody({ from: { id: 'sue-2' }, text: '什么时候发货，能开发票吗' })))
   await until(async () => (await h.hub.services.store.getConversation(other))?.assigneeId !== null, 10_000, 'routed')
-  t.equal((await ana.api('GET', `/conversations/${other}/suggestions`)).body.items[0].id, added.body.id, 'the new entry answers the next customer first')
+  t.not((await ana.api('GET', `/conversations/${other}/suggestions`)).body.items[0].id, added.body.id, 'a suggestion waiting for approval answers nobody')
+  t.same((await lead.api('GET', '/faq?suggested=true')).body.items.map((e: { id: string }) => e.id), [added.body.id], 'the supervisor sees what waits')
+  t.match(await ana.api('POST', `/faq/${added.body.id}/approve`), { status: 403 }, 'an agent cannot approve their own')
+  t.match(await lead.api('POST', `/faq/${added.body.id}/approve`), { status: 200, body: { suggested: false } })
+  t.equal((await ana.api('GET', `/conversations/${other}/suggestions`)).body.items[0].id, added.body.id, 'approved, the new entry answers the next customer first')
+  t.same((await lead.api('GET', '/faq?suggested=true')).body.items, [])
 
   const off = await startTestHub(t)
   const offId = await conversationOf(await off.inbound(inboundBody({ text: 'when do you ship?' })))

@@ -338,17 +338,18 @@ export function storeRules (t: Test, makeStore: (faults: FaultPlan) => Promise<S
 
   t.test('FAQ: putting entries again keeps who created each and when', async t => {
     await withStore(t, async store => {
-      const entry = { id: 'f1', teamId: null, question: 'Where is my order?', alternatives: ['订单在哪'], answer: 'Track it at /orders.', related: [], createdBy: 'agent-1', createdAt: T0, updatedAt: T0 }
+      const entry = { id: 'f1', teamId: null, question: 'Where is my order?', alternatives: ['订单在哪'], answer: 'Track it at /orders.', related: [], createdBy: 'agent-1', suggested: true, createdAt: T0, updatedAt: T0 }
       await store.putFaqEntries([entry])
-      await store.putFaqEntries([{ ...entry, answer: 'Track it in your account.', createdBy: null, createdAt: at(60), updatedAt: at(60) }])
-      t.match(await store.getFaqEntry('f1'), { answer: 'Track it in your account.', createdBy: 'agent-1', createdAt: T0, updatedAt: at(60) })
+      t.equal((await store.getFaqEntry('f1'))?.suggested, true, 'a suggestion reads back as one')
+      await store.putFaqEntries([{ ...entry, answer: 'Track it in your account.', createdBy: null, suggested: false, createdAt: at(60), updatedAt: at(60) }])
+      t.match(await store.getFaqEntry('f1'), { answer: 'Track it in your account.', createdBy: 'agent-1', suggested: false, createdAt: T0, updatedAt: at(60) }, 'approved')
     })
   })
 
   t.test(options.transactional
     ? 'FAQ: an import that crashes writes none of its entries'
     : 'FAQ: an import that crashes writes a first part, and running it again completes it once', async t => {
-    const entries = Array.from({ length: 4 }, (_, i) => ({ id: `f${i}`, teamId: null, question: `Q${i}`, alternatives: [], answer: `A${i}`, related: [], createdBy: null, createdAt: T0, updatedAt: T0 }))
+    const entries = Array.from({ length: 4 }, (_, i) => ({ id: `f${i}`, teamId: null, question: `Q${i}`, alternatives: [], answer: `A${i}`, related: [], createdBy: null, suggested: false, createdAt: T0, updatedAt: T0 }))
     for (let k = 1; k <= entries.length + 1; k++) {
       const { store, faults } = await opened()
       try {

@@ -29,9 +29,11 @@ const sameQuestion = (a: string, b: string): boolean => normalize(a) === normali
 const normalize = (q: string): string => q.normalize('NFKC').toLowerCase().replace(/[\s?？!！。.]+/gu, ' ').trim()
 
 /** A team's entries are its supervisors'; the hub-wide ones, admins'. Admins manage all. */
+const manages = (agent: Agent, teamId: string | null): boolean =>
+  agent.role === 'admin' || (teamId !== null && atLeast(agent, 'supervisor') && agent.teams.includes(teamId))
+
 function requireManager (agent: Agent, teamId: string | null): void {
-  if (agent.role === 'admin') return
-  if (teamId !== null && atLeast(agent, 'supervisor') && agent.teams.includes(teamId)) return
+  if (manages(agent, teamId)) return
   throw new HubError('forbidden', teamId === null
     ? 'Only admins manage the hub-wide FAQ; supervisors manage their team\'s (teamId).'
     : 'Only the team\'s supervisors (or an admin) manage its FAQ.', 403)
@@ -68,7 +70,9 @@ export async function createEntry (s: HubServices, agent: Agent, input: FaqInput
   const now = s.clock()
   const entry: FaqEntry = {
     id: newId(now.getTime()), teamId, question: input.question.trim(), alternatives: clean(input.alternatives), answer: input.answer.trim(),
-    related: checkRelated(input.related ?? [], teamId, all), createdBy: agent.id, createdAt: now, updatedAt: now
+    related: checkRelated(input.related ?? [], teamId, all), createdBy: agent.id,
+    // An agent's addition waits for a supervisor; a manager's is live at once.
+    suggested: !manages(agent, teamId), createdAt: now, updatedAt: now
   }
   await s.store.putFaqEntries([entry])
   await changed(s.store)
@@ -119,6 +123,16 @@ export async function updateEntry (s: HubServices, agent: Agent, id: string, pat
   await s.store.putFaqEntries([updated])
   await changed(s.store)
   return updated
+}
+
+/** A supervisor of its team (or an admin) approves an agent's suggestion: the robot answers with it from now on. */
+export async function approveEntry (s: HubServices, agent: Agent, id: string): Promise<FaqEntry> {
+  const entry = await managed(s, agent, id)
+  if (!entry.suggested) return entry
+  const approved: FaqEntry = { ...entry, suggested: false, updatedAt: s.clock() }
+  await s.store.putFaqEntries([approved])
+  await changed(s.store)
+  return approved
 }
 
 /** Removes the entry, and it from every entry that offered it as related. */
@@ -178,7 +192,7 @@ export async function importCsv (s: HubServices, agent: Agent, csv: string, team
     if (before === undefined) created++
     entries.set(key, {
       id: before?.id ?? newId(now.getTime()), teamId, question, alternatives: cell(row.alternatives), answer, related: [],
-      createdBy: before?.createdBy ?? agent.id, createdAt: before?.createdAt ?? now, updatedAt: now
+      createdBy: before?.createdBy ?? agent.id, suggested: false, createdAt: before?.createdAt ?? now, updatedAt: now
     })
   })
   // Related questions are named by their text: this file's, or entries already in the FAQ.
@@ -214,7 +228,8 @@ export async function rankingFor (s: HubServices, teamIds: string[] | 'all'): Pr
   const key = teamIds === 'all' ? '*' : [...teamIds].sort().join(',')
   let ranking = cache.byTeams.get(key)
   if (ranking === undefined) {
-    const built = s.store.listFaqEntries(teamIds).then(entries => new FaqRanking(entries))
+    // Suggestions wait for approval: the robot and agents' suggestions rank only approved entries.
+    const built = s.store.listFaqEntries(teamIds).then(entries => new FaqRanking(entries.filter(e => !e.suggested)))
     cache.byTeams.set(key, ranking = built)
     // A failed read is not kept: the next job tries again.
     built.catch(() => { if (cache!.byTeams.get(key) === built) cache!.byTeams.delete(key) })

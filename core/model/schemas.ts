@@ -146,6 +146,7 @@ export const FaqEntrySchema = Type.Object({
   answer: Type.String(),
   related: Type.Array(Type.String(), { description: 'ids of entries offered under the answer' }),
   createdBy: Maybe(Type.String()),
+  suggested: Type.Boolean({ description: 'waits for a supervisor\'s approval; the robot does not answer with it' }),
   createdAt: When,
   updatedAt: When
 }, open)

@@ -313,6 +313,8 @@ export interface FaqEntry {
   related: string[]
   /** The agent who added it; null: imported or made by the hub. */
   createdBy: string | null
+  /** An agent's addition waits as a suggestion until a supervisor of its team approves it: the robot never answers with one. */
+  suggested: boolean
   createdAt: Date
   updatedAt: Date
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { requireRole } from '../../agents/permissions.js'
 import { HubError } from '../../errors.js'
-import { addFromMessage, agentRanking, createEntry, deleteEntry, importCsv, robotStats, suggestionsFor, updateEntry, visibleEntries } from '../../faq/index.js'
+import { addFromMessage, agentRanking, approveEntry, createEntry, deleteEntry, importCsv, robotStats, suggestionsFor, updateEntry, visibleEntries } from '../../faq/index.js'
 import { FaqEntrySchema } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
 import { IdParams, secured } from './common.js'
@@ -18,7 +18,8 @@ const NewEntry = Type.Object({
 }, { additionalProperties: false })
 const EntryPatch = Type.Object({ question: Type.Optional(Question), alternatives: Type.Optional(Phrasings), answer: Type.Optional(Answer), related: Type.Optional(Related) }, { additionalProperties: false, minProperties: 1 })
 const ListQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 500, description: 'a customer\'s question: entries ranked as the robot would' })),
+  q: Type.Optional(Type.String({ maxLength: 500, description: 'a customer\'s question: entries ranked as the robot would (approved entries only)' })),
+  suggested: Type.Optional(Type.Boolean({ description: 'true: only agents\' suggestions waiting for approval; false: only approved entries' })),
   offset: Type.Integer({ minimum: 0, default: 0 }),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 })
 }, { additionalProperties: false })
@@ -46,9 +47,9 @@ export async function faqRoutes (app: FastifyInstance, s: HubServices): Promise<
   app.get<{ Querystring: Static<typeof ListQuery> }>('/faq', {
     schema: { tags, summary: 'The FAQ entries you see (the hub\'s and your teams\'); with q, ranked for that question', ...secured, querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(Ranked), total: Type.Integer() }) } }
   }, async request => {
-    const { q, offset, limit } = request.query
+    const { q, offset, limit, suggested } = request.query
     const ranked = q === undefined || q.trim() === ''
-      ? (await visibleEntries(s, request.agent!)).map(entry => ({ entry, confidence: 0, score: 0 }))
+      ? (await visibleEntries(s, request.agent!)).filter(e => suggested === undefined || e.suggested === suggested).map(entry => ({ entry, confidence: 0, score: 0 }))
       : (await agentRanking(s, request.agent!)).rank(q, offset + limit)
     return { items: ranked.slice(offset, offset + limit).map(r => ({ ...r.entry, confidence: r.confidence, score: r.score })), total: ranked.length }
   })
@@ -64,6 +65,14 @@ export async function faqRoutes (app: FastifyInstance, s: HubServices): Promise<
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof EntryPatch> }>('/faq/:id', {
     schema: { tags, summary: 'Change an entry you manage', ...secured, params: IdParams, body: EntryPatch, response: { 200: FaqEntrySchema } }
   }, async request => await updateEntry(s, request.agent!, request.params.id, request.body))
+
+  app.post<{ Params: Static<typeof IdParams> }>('/faq/:id/approve', {
+    schema: { tags, summary: 'Approve an agent\'s suggestion (the team\'s supervisors, admins): the robot answers with it from now on', ...secured, params: IdParams, response: { 200: FaqEntrySchema } }
+  }, async request => {
+    const entry = await approveEntry(s, request.agent!, request.params.id)
+    request.log.info({ entryId: entry.id, by: request.agent!.id }, 'FAQ suggestion approved')
+    return entry
+  })
 
   app.delete<{ Params: Static<typeof IdParams> }>('/faq/:id', {
     schema: { tags, summary: 'Remove an entry you manage (and it from others\' related questions)', ...secured, params: IdParams }
@@ -107,7 +116,7 @@ export async function faqRoutes (app: FastifyInstance, s: HubServices): Promise<
 
   app.post<{ Params: Static<typeof MessageParams>, Body: Static<typeof FromMessage> }>('/conversations/:id/messages/:messageId/faq', {
     schema: {
-      tags, summary: 'Add a customer\'s question and the reply to it to the FAQ (of the conversation\'s team): any agent who sees the conversation',
+      tags, summary: 'Add a customer\'s question and the reply to it to the FAQ (of the conversation\'s team): any agent who sees the conversation; an agent\'s addition waits as a suggestion until a supervisor approves it',
       ...secured, params: MessageParams, body: FromMessage, response: { 201: FaqEntrySchema }
     }
   }, async (request, reply) => {

@@ -20,7 +20,7 @@ export function toPhrase (d: Doc): Phrase {
 
 export function toFaqEntry (d: Doc): FaqEntry {
   const { _id, ...rest } = d
-  return { id: _id, ...rest, teamId: d.teamId ?? null, createdBy: d.createdBy ?? null } as FaqEntry
+  return { id: _id, ...rest, teamId: d.teamId ?? null, createdBy: d.createdBy ?? null, suggested: d.suggested === true } as FaqEntry
 }
 
 export const toTeam = (d: Doc): Team => ({ id: d._id, name: d.name, createdAt: d.createdAt })

@@ -166,7 +166,7 @@ agentEvent.index({ at: 1 })
 
 const faqEntry = new Schema({
   _id: String, teamId: { type: String, default: null }, question: String, alternatives: { type: [String], default: [] }, answer: String,
-  related: { type: [String], default: [] }, createdBy: { type: String, default: null }, createdAt: Date, updatedAt: Date
+  related: { type: [String], default: [] }, createdBy: { type: String, default: null }, suggested: { type: Boolean, default: false }, createdAt: Date, updatedAt: Date
 }, plain)
 faqEntry.index({ teamId: 1 })
 faqEntry.index({ createdAt: 1, _id: 1 })

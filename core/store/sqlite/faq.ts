@@ -7,11 +7,11 @@ import { toFaqEntry, type FaqRow } from './rows.js'
 export class SqliteFaq extends SqlitePart implements FaqStore {
   async putFaqEntries (entries: FaqEntry[]): Promise<void> {
     await this.db.write(() => {
-      const put = this.db.sql(`INSERT INTO faq_entries (id, team_id, question, alternatives, answer, related, created_by, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET team_id = excluded.team_id, question = excluded.question,
-        alternatives = excluded.alternatives, answer = excluded.answer, related = excluded.related, updated_at = excluded.updated_at`)
+      const put = this.db.sql(`INSERT INTO faq_entries (id, team_id, question, alternatives, answer, related, created_by, suggested, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET team_id = excluded.team_id, question = excluded.question,
+        alternatives = excluded.alternatives, answer = excluded.answer, related = excluded.related, suggested = excluded.suggested, updated_at = excluded.updated_at`)
       for (const e of entries) {
-        put.run(e.id, e.teamId, e.question, JSON.stringify(e.alternatives), e.answer, JSON.stringify(e.related), e.createdBy, e.createdAt.getTime(), e.updatedAt.getTime())
+        put.run(e.id, e.teamId, e.question, JSON.stringify(e.alternatives), e.answer, JSON.stringify(e.related), e.createdBy, e.suggested ? 1 : 0, e.createdAt.getTime(), e.updatedAt.getTime())
       }
     })
   }

@@ -226,5 +226,7 @@ export const migrations: string[] = [
   -- Agents managed in the app: a signature for their replies, and deactivation.
   ALTER TABLE agents ADD COLUMN signature TEXT;
   ALTER TABLE agents ADD COLUMN deactivated_at INTEGER;
+  -- An agent's FAQ addition waits for a supervisor's approval.
+  ALTER TABLE faq_entries ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;
   `
 ]

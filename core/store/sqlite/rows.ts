@@ -127,7 +127,7 @@ export const toPhrase = (r: PhraseRow): Phrase => ({
   updatedAt: new Date(r.updated_at)
 })
 
-export interface FaqRow { id: string, team_id: string | null, question: string, alternatives: string, answer: string, related: string, created_by: string | null, created_at: number, updated_at: number }
+export interface FaqRow { id: string, team_id: string | null, question: string, alternatives: string, answer: string, related: string, created_by: string | null, suggested: number, created_at: number, updated_at: number }
 
 export const toFaqEntry = (r: FaqRow): FaqEntry => ({
   id: r.id,
@@ -137,6 +137,7 @@ export const toFaqEntry = (r: FaqRow): FaqEntry => ({
   answer: r.answer,
   related: JSON.parse(r.related) as string[],
   createdBy: r.created_by,
+  suggested: r.suggested === 1,
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at)
 })

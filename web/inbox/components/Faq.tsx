@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, get, session } from '../api.js'
 import { t } from '../i18n.js'
-import { me, teams } from '../state.js'
+import { agentName, me, teams } from '../state.js'
 import type { FaqMatch } from '../types.js'
 
 const lines = (text: string): string[] => text.split('\n').map(l => l.trim()).filter(l => l !== '')
@@ -52,6 +52,7 @@ function EntryForm ({ entry, onDone }: { entry: FaqMatch | null, onDone: (change
 export function Faq () {
   const [q, setQ] = useState('')
   const [items, setItems] = useState<FaqMatch[]>([])
+  const [suggestions, setSuggestions] = useState<FaqMatch[]>([])
   const [total, setTotal] = useState(0)
   const [editing, setEditing] = useState<FaqMatch | null | 'new'>(null)
   const [message, setMessage] = useState<{ error: boolean, text: string, problems?: string[] } | null>(null)
@@ -60,8 +61,9 @@ export function Faq () {
   useEffect(() => {
     let live = true
     const timer = setTimeout(() => {
-      get<{ items: FaqMatch[], total: number }>(`/faq?limit=100${q.trim() !== '' ? `&q=${encodeURIComponent(q)}` : ''}`)
+      get<{ items: FaqMatch[], total: number }>(`/faq?limit=100${q.trim() !== '' ? `&q=${encodeURIComponent(q)}` : '&suggested=false'}`)
         .then(r => { if (live) { setItems(r.items); setTotal(r.total) } }, () => {})
+      get<{ items: FaqMatch[] }>('/faq?limit=100&suggested=true').then(r => { if (live) setSuggestions(r.items) }, () => {})
     }, 150)
     return () => { live = false; clearTimeout(timer) }
   }, [q, version])
@@ -75,15 +77,16 @@ export function Faq () {
       : { error: true, text: body.message ?? response.statusText, ...(body.problems !== undefined ? { problems: body.problems } : {}) })
     setVersion(v => v + 1)
   }
-  const remove = async (id: string): Promise<void> => {
+  const act = async (id: string, how: 'DELETE' | 'approve'): Promise<void> => {
     try {
-      await api('DELETE', `/faq/${id}`)
+      await (how === 'DELETE' ? api('DELETE', `/faq/${id}`) : api('POST', `/faq/${id}/approve`))
       setVersion(v => v + 1)
     } catch (err) {
       setMessage({ error: true, text: err instanceof ApiError ? err.message : String(err) })
     }
   }
   const admin = me.value?.role === 'admin'
+  const mayManage = (e: FaqMatch): boolean => admin || (manager && e.teamId !== null && me.value?.teams.includes(e.teamId) === true)
   const ownTeams = teams.value.filter(x => admin || me.value?.teams.includes(x.id))
   const [importTeam, setImportTeam] = useState(admin ? '' : ownTeams[0]?.id ?? '')
   return (
@@ -111,6 +114,27 @@ export function Faq () {
           {message.problems !== undefined && <ul>{message.problems.map(p => <li>{p}</li>)}</ul>}
         </div>
       )}
+      {suggestions.length > 0 && (
+        <section class="faq-suggestions" aria-labelledby="faq-suggestions-title">
+          <h3 id="faq-suggestions-title">{t('faq.suggestions')} <span class="count">{suggestions.length}</span></h3>
+          <ul class="faq-list">
+            {suggestions.map(e => (
+              <li data-id={e.id}>
+                <div class="question">{e.question}</div>
+                <div class="answer">{e.answer}</div>
+                <div class="hint">{e.teamId === null ? t('faq.everyTeam') : teams.value.find(x => x.id === e.teamId)?.name ?? e.teamId} · {t('faq.suggestionBy', { name: e.createdBy === null ? '—' : agentName(e.createdBy) })}</div>
+                {mayManage(e) && (
+                  <div class="row-actions">
+                    <button class="primary approve" onClick={() => { void act(e.id, 'approve') }}>{t('faq.approve')}</button>
+                    <button class="link" onClick={() => setEditing(e)}>{t('faq.edit')}</button>
+                    <button class="link" onClick={() => { void act(e.id, 'DELETE') }}>{t('faq.remove')}</button>
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {editing !== null && <EntryForm entry={editing === 'new' ? null : editing} onDone={changed => { setEditing(null); if (changed) setVersion(v => v + 1) }} />}
       <ul class="faq-list">
         {items.map(e => (
@@ -119,10 +143,10 @@ export function Faq () {
             {e.alternatives.length > 0 && <div class="hint">{e.alternatives.join(' · ')}</div>}
             <div class="answer">{e.answer}</div>
             <div class="hint">{e.teamId === null ? t('faq.everyTeam') : teams.value.find(x => x.id === e.teamId)?.name ?? e.teamId}</div>
-            {(admin || (manager && e.teamId !== null && me.value?.teams.includes(e.teamId) === true)) && (
+            {mayManage(e) && (
               <div class="row-actions">
                 <button class="link" onClick={() => setEditing(e)}>{t('faq.edit')}</button>
-                <button class="link" onClick={() => { void remove(e.id) }}>{t('faq.remove')}</button>
+                <button class="link" onClick={() => { void act(e.id, 'DELETE') }}>{t('faq.remove')}</button>
               </div>
             )}
           </li>
