@@ -1,0 +1,178 @@
+import { useEffect, useState } from 'preact/hooks'
+import { ApiError, api, get } from '../api.js'
+import { t } from '../i18n.js'
+import { agents, me, teams } from '../state.js'
+import type { Agent, Team } from '../types.js'
+
+type Rules = { bannedWords: string[] }
+const lines = (text: string): string[] => text.split('\n').map(w => w.trim()).filter(w => w !== '')
+
+/** Runs an API call and says what came of it, in the section it belongs to. */
+function useAction (): [string | null, boolean, (work: () => Promise<string>) => Promise<void>] {
+  const [said, setSaid] = useState<string | null>(null)
+  const [failed, setFailed] = useState(false)
+  const run = async (work: () => Promise<string>): Promise<void> => {
+    try {
+      setSaid(await work()); setFailed(false)
+    } catch (err) {
+      setSaid(err instanceof ApiError ? err.message : String(err)); setFailed(true)
+    }
+  }
+  return [said, failed, run]
+}
+
+const Said = ({ said, failed }: { said: string | null, failed: boolean }) =>
+  said === null ? null : <p class={failed ? 'error' : 'notice'} role={failed ? 'alert' : 'status'}>{said}</p>
+
+/** A new agent: admins choose any role and team; supervisors add agents to their own teams. */
+function NewAgentForm ({ onCreated }: { onCreated: (agent: Agent) => void }) {
+  const admin = me.value?.role === 'admin'
+  const ownTeams = teams.value.filter(x => admin || me.value?.teams.includes(x.id))
+  const [form, setForm] = useState({ name: '', email: '', role: 'agent', teams: ownTeams.slice(0, 1).map(x => x.id), capacity: '' })
+  const [said, failed, run] = useAction()
+  const submit = (e: Event): void => {
+    e.preventDefault()
+    void run(async () => {
+      const { agent } = await api<{ agent: Agent }>('POST', '/agents', { name: form.name, email: form.email, role: form.role, teams: form.teams, ...(form.capacity !== '' ? { capacity: Number(form.capacity) } : {}) })
+      onCreated(agent)
+      setForm(f => ({ ...f, name: '', email: '' }))
+      return t('settings.agentAdded', { name: agent.name })
+    })
+  }
+  return (
+    <form class="new-agent" aria-label={t('settings.addAgent')} onSubmit={submit}>
+      <label>{t('settings.name')} <input name="name" required maxLength={200} value={form.name} onInput={e => setForm({ ...form, name: e.currentTarget.value })} /></label>
+      <label>{t('settings.email')} <input name="email" type="email" required value={form.email} onInput={e => setForm({ ...form, email: e.currentTarget.value })} /></label>
+      {admin && (
+        <label>{t('supervisor.role')} <select name="role" value={form.role} onChange={e => setForm({ ...form, role: e.currentTarget.value })}>
+          {['agent', 'supervisor', 'admin'].map(r => <option value={r}>{t(`role.${r}` as 'role.agent')}</option>)}
+        </select></label>
+      )}
+      <fieldset><legend>{t('supervisor.team')}</legend>
+        {ownTeams.map(x => (
+          <label><input type="checkbox" name="teams" value={x.id} checked={form.teams.includes(x.id)}
+            onChange={e => setForm({ ...form, teams: e.currentTarget.checked ? [...form.teams, x.id] : form.teams.filter(id => id !== x.id) })} /> {x.name}</label>
+        ))}
+      </fieldset>
+      <label>{t('settings.capacity')} <input name="capacity" type="number" min={1} max={10000} placeholder={t('settings.defaultCapacity')} value={form.capacity} onInput={e => setForm({ ...form, capacity: e.currentTarget.value })} /></label>
+      <button type="submit" class="primary">{t('settings.addAgent')}</button>
+      <Said said={said} failed={failed} />
+    </form>
+  )
+}
+
+/** Agents' accounts: add, capacity, a sign-in link to hand over, deactivate and reactivate. */
+function AgentAccounts () {
+  const [link, setLink] = useState<{ name: string, url: string } | null>(null)
+  const [said, failed, run] = useAction()
+  const admin = me.value?.role === 'admin'
+  const manageable = (a: Agent): boolean => admin || (a.role === 'agent' && a.teams.some(x => me.value?.teams.includes(x) === true))
+  const replace = (agent: Agent): void => { agents.value = agents.value.some(a => a.id === agent.id) ? agents.value.map(a => a.id === agent.id ? agent : a) : [...agents.value, agent] }
+  const makeLink = async (a: Agent): Promise<string> => {
+    const { url } = await api<{ url: string }>('POST', `/agents/${a.id}/sign-in-link`)
+    setLink({ name: a.name, url })
+    return t('settings.linkMade', { name: a.name })
+  }
+  const teamNames = (ids: string[]): string => ids.map(id => teams.value.find(x => x.id === id)?.name ?? id).join(', ') || '—'
+  return (
+    <section aria-labelledby="accounts-title">
+      <h2 id="accounts-title">{t('settings.agents')}</h2>
+      <NewAgentForm onCreated={agent => { replace(agent); void run(async () => await makeLink(agent)) }} />
+      {link !== null && (
+        <p class="sign-in-link" role="status">{t('settings.linkFor', { name: link.name })} <input readOnly value={link.url} aria-label={t('settings.link')} onFocus={e => e.currentTarget.select()} /></p>
+      )}
+      <Said said={said} failed={failed} />
+      <table class="accounts">
+        <thead><tr>{['settings.name', 'settings.email', 'supervisor.role', 'supervisor.team', 'settings.capacity', 'supervisor.status', 'settings.actions'].map(k => <th>{t(k as 'settings.name')}</th>)}</tr></thead>
+        <tbody>
+          {agents.value.map(a => (
+            <tr data-id={a.id} class={a.deactivatedAt !== null ? 'deactivated' : ''}>
+              <td>{a.name}</td><td>{a.email}</td><td>{t(`role.${a.role}` as 'role.agent')}</td><td>{teamNames(a.teams)}</td>
+              <td>{manageable(a)
+                ? <input type="number" min={1} max={10000} aria-label={t('settings.capacityOf', { name: a.name })} value={a.capacity ?? ''} placeholder={t('settings.defaultCapacity')}
+                    onChange={e => { const v = e.currentTarget.value; void run(async () => { replace(await api<Agent>('PATCH', `/agents/${a.id}`, { capacity: v === '' ? null : Number(v) })); return t('settings.saved') }) }} />
+                : a.capacity ?? '—'}</td>
+              <td>{a.deactivatedAt !== null ? t('settings.deactivated') : t(`status.${a.status}`)}</td>
+              <td>{manageable(a) && a.id !== me.value?.id && (a.deactivatedAt === null
+                ? (
+                  <>
+                    <button class="link" onClick={() => { void run(async () => await makeLink(a)) }}>{t('settings.signInLink')}</button>
+                    <button class="link danger" onClick={() => { void run(async () => { replace(await api<Agent>('POST', `/agents/${a.id}/deactivate`)); return t('settings.deactivatedName', { name: a.name }) }) }}>{t('settings.deactivate')}</button>
+                  </>
+                  )
+                : <button class="link" onClick={() => { void run(async () => { replace(await api<Agent>('POST', `/agents/${a.id}/reactivate`)); return t('settings.reactivatedName', { name: a.name }) }) }}>{t('settings.reactivate')}</button>)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}
+
+/** Admins add teams. */
+function TeamList () {
+  const [form, setForm] = useState({ id: '', name: '' })
+  const [said, failed, run] = useAction()
+  return (
+    <section aria-labelledby="teams-title">
+      <h2 id="teams-title">{t('settings.teams')}</h2>
+      <ul class="team-list">{teams.value.map(x => <li data-id={x.id}>{x.name} <span class="hint">{x.id}</span></li>)}</ul>
+      <form class="new-team" aria-label={t('settings.addTeam')} onSubmit={e => {
+        e.preventDefault()
+        void run(async () => { const team = await api<Team>('POST', '/teams', form); teams.value = [...teams.value, team]; setForm({ id: '', name: '' }); return t('settings.saved') })
+      }}>
+        <label>{t('settings.teamId')} <input name="id" required pattern="[a-z0-9][a-z0-9_-]*" value={form.id} onInput={e => setForm({ ...form, id: e.currentTarget.value })} /></label>
+        <label>{t('settings.name')} <input name="name" required value={form.name} onInput={e => setForm({ ...form, name: e.currentTarget.value })} /></label>
+        <button type="submit">{t('settings.addTeam')}</button>
+      </form>
+      <Said said={said} failed={failed} />
+    </section>
+  )
+}
+
+/** Banned words: the hub's (admins) and each of the supervisor's teams', one per line. */
+function BannedWords () {
+  const [rules, setRules] = useState<{ hub: Rules, teams: Record<string, Rules> } | null>(null)
+  const [drafts, setDrafts] = useState<Record<string, string>>({})
+  const [said, failed, run] = useAction()
+  useEffect(() => { void get<{ hub: Rules, teams: Record<string, Rules> }>('/rules').then(setRules) }, [])
+  if (rules === null) return null
+  const admin = me.value?.role === 'admin'
+  const scopes = [...(admin ? [{ key: 'hub', name: t('settings.hubWide'), words: rules.hub.bannedWords }] : []),
+    ...teams.value.filter(x => admin || me.value?.teams.includes(x.id)).map(x => ({ key: x.id, name: x.name, words: rules.teams[x.id]?.bannedWords ?? [] }))]
+  const save = (key: string): void => {
+    void run(async () => {
+      const saved = await api<Rules>('PUT', key === 'hub' ? '/rules/hub' : `/rules/teams/${key}`, { bannedWords: lines(drafts[key] ?? '') })
+      setRules(r => r === null ? r : key === 'hub' ? { ...r, hub: saved } : { ...r, teams: { ...r.teams, [key]: saved } })
+      setDrafts(d => ({ ...d, [key]: saved.bannedWords.join('\n') }))
+      return t('settings.saved')
+    })
+  }
+  return (
+    <section aria-labelledby="banned-title">
+      <h2 id="banned-title">{t('settings.bannedWords')}</h2>
+      <p class="hint">{t('settings.bannedHint')}</p>
+      {scopes.map(scope => (
+        <form class="banned-words" data-scope={scope.key} aria-label={t('settings.bannedOf', { name: scope.name })} onSubmit={e => { e.preventDefault(); save(scope.key) }}>
+          <label>{scope.name}
+            <textarea rows={4} value={drafts[scope.key] ?? scope.words.join('\n')} onInput={e => { const v = e.currentTarget.value; setDrafts(d => ({ ...d, [scope.key]: v })) }} />
+          </label>
+          <button type="submit">{t('faq.save')}</button>
+        </form>
+      ))}
+      <Said said={said} failed={failed} />
+    </section>
+  )
+}
+
+/** Settings for supervisors (their teams) and admins (the hub): agents, teams, banned words. */
+export function Settings () {
+  return (
+    <main class="settings">
+      <AgentAccounts />
+      {me.value?.role === 'admin' && <TeamList />}
+      <BannedWords />
+    </main>
+  )
+}
