@@ -114,7 +114,7 @@ export function Faq () {
           {message.problems !== undefined && <ul>{message.problems.map(p => <li>{p}</li>)}</ul>}
         </div>
       )}
-      {suggestions.length > 0 && (
+      {manager && suggestions.length > 0 && (
         <section class="faq-suggestions" aria-labelledby="faq-suggestions-title">
           <h3 id="faq-suggestions-title">{t('faq.suggestions')} <span class="count">{suggestions.length}</span></h3>
           <ul class="faq-list">

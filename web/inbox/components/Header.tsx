@@ -8,14 +8,15 @@ import type { Agent, AgentStatus, Locale } from '../types.js'
 const STATUSES: AgentStatus[] = ['online', 'busy', 'offline']
 
 /** Navigation, my status, language and sign-out. */
-/** The agent's own welcome, sent when a conversation is given to them. */
+/** The agent's own welcome, sent when a conversation is given to them, and the signature under their email replies. */
 function WelcomeDialog ({ onDone }: { onDone: () => void }) {
   const [text, setText] = useState(me.value?.welcome ?? '')
+  const [signature, setSignature] = useState(me.value?.signature ?? '')
   const [error, setError] = useState<string | null>(null)
   const save = async (e: Event): Promise<void> => {
     e.preventDefault()
     try {
-      me.value = await api<Agent>('PATCH', '/agents/me', { welcome: text.trim() === '' ? null : text })
+      me.value = await api<Agent>('PATCH', '/agents/me', { welcome: text.trim() === '' ? null : text, signature: signature.trim() === '' ? null : signature })
       onDone()
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err))
@@ -26,6 +27,9 @@ function WelcomeDialog ({ onDone }: { onDone: () => void }) {
       <h3>{t('welcome.title')}</h3>
       <p class="hint">{t('welcome.hint')}</p>
       <textarea rows={3} maxLength={2000} value={text} aria-label={t('welcome.title')} onInput={e => setText(e.currentTarget.value)} />
+      <label>{t('welcome.signature')}
+        <textarea rows={2} maxLength={1000} value={signature} onInput={e => setSignature(e.currentTarget.value)} />
+      </label>
       {error !== null && <p class="error" role="alert">{error}</p>}
       <div class="dialog-actions">
         <button type="button" class="link" onClick={onDone}>{t('cancel')}</button>
