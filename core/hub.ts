@@ -22,6 +22,7 @@ import { holdSingleHub } from './single-hub.js'
 import { createStore } from './store/index.js'
 import { LibreTranslate } from './translation/index.js'
 import { ResponseAlert } from './reports/response-alert.js'
+import { sweepAutoClose } from './settings/auto-close.js'
 import { RuleBook } from './settings/rules.js'
 
 export interface HubOptions {
@@ -177,6 +178,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
         await recoverUnfinished(services, clock())
         every(config.recovery.intervalMs, 'recovery sweep', async () => await recoverUnfinished(services, new Date(clock().getTime() - config.recovery.minAgeMs)))
         every(config.presence.sweepMs, 'presence sweep', async () => await sweepPresence(services))
+        every(config.presence.sweepMs, 'auto-close sweep', async () => { await sweepAutoClose(services) })
         const alert = new ResponseAlert(services)
         every(config.reports.alertCheckMs, 'response-time check', async () => { await alert.check() })
       }

@@ -20,16 +20,16 @@ t.test('banned words live in the app: the YAML seeds them once, supervisors chan
   const { conversationId } = await (await h.inbound(inboundBody({ from: { id: 'ann' }, text: 'hi' }))).json() as { conversationId: string }
   const say = async (text: string): Promise<number> => (await mia.api('POST', `/conversations/${conversationId}/messages`, { text })).status
 
-  t.same((await mia.api('GET', '/rules')).body, { hub: { bannedWords: ['scam'] }, teams: { sales: { bannedWords: ['free gift'] } } }, 'seeded from the YAML; every agent may read them')
+  t.same((await mia.api('GET', '/rules')).body, { hub: { bannedWords: ['scam'], autoClose: null }, teams: { sales: { bannedWords: ['free gift'], autoClose: null } }, channels: {} }, 'seeded from the YAML; every agent may read them')
   t.equal(await say('A free gift for you'), 422)
-  t.match(await boss.api('PUT', '/rules/teams/sales', { bannedWords: [' coupon ', 'coupon', '返现'] }), { status: 200, body: { bannedWords: ['coupon', '返现'] } })
+  t.match(await boss.api('PUT', '/rules/teams/sales', { bannedWords: [' coupon ', 'coupon', '返现'] }), { status: 200, body: { bannedWords: ['coupon', '返现'], autoClose: null } })
   t.equal(await say('A free gift for you'), 202, 'the YAML word is gone once the team changed its list')
   const refused = await mia.api('POST', `/conversations/${conversationId}/messages`, { text: 'Use this COUPON, 返现 included' })
   t.match(refused, { status: 422, body: { code: 'banned_words', words: ['coupon', '返现'] } }, 'the new words refuse at once')
   t.match(await boss.api('PUT', '/rules/teams/care', { bannedWords: ['x'] }), { status: 403 }, 'not another team\'s')
   t.match(await boss.api('PUT', '/rules/hub', { bannedWords: [] }), { status: 403 }, 'the hub\'s are an admin\'s')
   t.match(await mia.api('PUT', '/rules/teams/sales', { bannedWords: [] }), { status: 403 })
-  t.match(await boss.api('PUT', '/rules/teams/nope', { bannedWords: [] }), { status: 404 })
+  t.match(await admin.api('PUT', '/rules/teams/nope', { bannedWords: [] }), { status: 404 })
   t.match(await boss.api('PUT', '/rules/teams/sales', { bannedWords: 'coupon' }), { status: 400, body: { field: 'body.bannedWords' } })
   t.match(await admin.api('PUT', '/rules/hub', { bannedWords: ['fraud'] }), { status: 200 })
   t.equal(await say('no scam here'), 202)
@@ -45,7 +45,7 @@ t.test('the store\'s rules outlive the YAML: a restart with other YAML words kee
   await stop(first)
   const { file: changed } = writeConfig({ channels, guards: { bannedWords: ['second'] } }, dir)
   const second = await launch(t, 'start', changed, env)
-  t.same((await call(second.url, 'GET', '/rules')).hub, { bannedWords: ['set in the app'] })
+  t.same((await call(second.url, 'GET', '/rules')).hub, { bannedWords: ['set in the app'], autoClose: null })
 })
 
 t.test('two hub processes on one Redis: a team\'s new words refuse replies on the other hub at once', async t => {
@@ -66,4 +66,33 @@ t.test('two hub processes on one Redis: a team\'s new words refuse replies on th
     if (status !== 422) await new Promise(resolve => setTimeout(resolve, 100))
   }
   t.equal(status, 422, 'hub B refuses with the words set on hub A')
+})
+
+t.test('auto-close: a customer silent after a person\'s reply is closed with the closing message; writing again reopens the same conversation, to the same agent', async t => {
+  // A minute is long for a test: the hub's clock runs ahead instead.
+  let ahead = 0
+  const h = await startTestHub(t, { channels, config: { presence: { sweepMs: 100 } }, clock: () => new Date(Date.now() + ahead) })
+  await h.hub.services.store.createTeam({ id: 'sales', name: 'Sales' }, new Date())
+  const boss = await h.addAgent({ role: 'supervisor', teams: ['sales'] })
+  const mia = await h.addAgent({ name: 'Mia', status: 'online' })
+  t.match(await boss.api('PUT', '/rules/channels/api', { autoClose: { afterMinutes: 1, message: 'Closing this chat; write any time to pick it up.' } }), { status: 403 }, 'an every-agent channel is an admin\'s')
+  const admin = await h.addAgent({ role: 'admin' })
+  t.match(await admin.api('PUT', '/rules/channels/api', { autoClose: { afterMinutes: 0, message: null } }), { status: 400, body: { field: 'body.autoClose' } })
+  t.match(await admin.api('PUT', '/rules/channels/api', { autoClose: { afterMinutes: 1, message: 'Closing this chat; write any time to pick it up.' } }), { status: 200, body: { autoClose: { afterMinutes: 1 } } })
+
+  const { conversationId } = await (await h.inbound(inboundBody({ from: { id: 'quiet-1' }, text: 'price?' }))).json() as { conversationId: string }
+  const waiting = await (await h.inbound(inboundBody({ from: { id: 'unanswered-1' }, text: 'hello?' }))).json() as { conversationId: string }
+  t.equal((await mia.api('POST', `/conversations/${conversationId}/messages`, { text: '20 euros' })).status, 202)
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.equal((await h.hub.services.store.getConversation(conversationId))?.status, 'assigned', 'not before the minute')
+  ahead = 61_000
+  for (let i = 0; i < 50 && (await h.hub.services.store.getConversation(conversationId))?.status !== 'closed'; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  t.equal((await h.hub.services.store.getConversation(conversationId))?.status, 'closed', 'closed after the quiet minute')
+  t.ok(callback.received.some(r => r.body.text === 'Closing this chat; write any time to pick it up.'), 'with the closing message')
+  t.not((await h.hub.services.store.getConversation(waiting.conversationId))?.status, 'closed', 'a customer still waiting for an answer is never closed')
+
+  const again = await (await h.inbound(inboundBody({ from: { id: 'quiet-1' }, text: 'one more question' }))).json() as { conversationId: string }
+  t.equal(again.conversationId, conversationId, 'the customer picks up the same conversation')
+  for (let i = 0; i < 50 && (await h.hub.services.store.getConversation(conversationId))?.assigneeId !== mia.agent.id; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  t.match(await h.hub.services.store.getConversation(conversationId), { status: 'assigned', assigneeId: mia.agent.id }, 'back with the agent who served them')
 })

@@ -353,6 +353,25 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     t.notOk((await ids(at(60))).includes(a.conversation.id), 'a reply from the channel\'s own app (an echo) is one')
   })
 
+  t.test('replied before: open conversations whose last word is a person\'s reply, for auto-close', async t => {
+    const reply = async (conversationId: string, seconds: number, type: 'agent' | 'bot' = 'agent'): Promise<void> => {
+      const m = await store.recordOutbound({ conversationId, direction: 'outbound', author: { type, id: type === 'agent' ? 'x' : null }, text: 'hi', attachments: [], cards: [], tag: null }, at(seconds))
+      await store.updateMessageStatus(m.id, { status: 'sent' }, at(seconds))
+    }
+    const quiet = await store.recordInbound(inbound('r1', { contact: { externalId: 'ra' } }), at(0))
+    await reply(quiet.conversation.id, 10)
+    const wrote = await store.recordInbound(inbound('r2', { contact: { externalId: 'rb' } }), at(0))
+    await reply(wrote.conversation.id, 10)
+    await store.recordInbound(inbound('r3', { contact: { externalId: 'rb' }, sentAt: at(20) }), at(20))
+    const robot = await store.recordInbound(inbound('r4', { contact: { externalId: 'rc' } }), at(0))
+    await reply(robot.conversation.id, 10, 'bot')
+    const ids = async (before: Date) => (await store.listConversations({ repliedBefore: before }, { limit: 10 })).items.map(x => x.id)
+    t.same(await ids(at(30)), [quiet.conversation.id], 'the customer wrote again in one, the robot answered the other')
+    t.same(await ids(at(5)), [], 'a reply after the time is too recent')
+    await store.closeConversation(quiet.conversation.id, at(40))
+    t.same(await ids(at(50)), [], 'closed ones are left out')
+  })
+
   t.test('kvTake hands a value to exactly one of concurrent takers', async t => {
     await store.kvSet('sign-in', 'code', 'agent-1')
     const taken = await Promise.all(Array.from({ length: 5 }, async () => await store.kvTake('sign-in', 'code')))

@@ -96,11 +96,16 @@ export async function unassign (s: HubServices, actor: Agent, conversationId: st
 }
 
 export async function close (s: HubServices, actor: Agent, conversationId: string): Promise<Conversation> {
-  const before = await visibleConversation(s.store, actor, conversationId)
+  return await closeAs(s, await visibleConversation(s.store, actor, conversationId), actor.id)
+}
+
+/** Closes a conversation for an agent, or for the hub itself (`by` null: auto-close): counted, announced, a rating asked for where the channel does. */
+export async function closeAs (s: HubServices, before: Conversation, by: string | null): Promise<Conversation> {
+  const conversationId = before.id
   const after = await s.store.closeConversation(conversationId, s.clock())
   await announceUpdated(s, after, before)
   if (before.status !== 'closed') {
-    s.logger.info({ conversationId, agentId: actor.id }, 'conversation closed')
+    s.logger.info({ conversationId, agentId: by }, by === null ? 'conversation closed by auto-close' : 'conversation closed')
     await countEvent(s, after, { measure: 'closed', at: s.clock(), agentId: before.assigneeId, value: 0 })
     await countEvent(s, after, { measure: 'resolution', at: s.clock(), agentId: before.assigneeId, value: s.clock().getTime() - before.createdAt.getTime() })
     await enqueueDrain(s)

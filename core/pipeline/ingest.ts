@@ -4,6 +4,7 @@ import { HubError } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import { rate, ratingTap } from '../ratings/index.js'
 import { countMessage } from '../reports/index.js'
+import { reopenedByCustomer } from '../settings/auto-close.js'
 import { AFTER_STORED_WAIT_MS, within } from './after-stored.js'
 import { enqueueRoute } from './jobs.js'
 import type { HubServices } from './services.js'
@@ -25,7 +26,10 @@ export async function ingest (s: HubServices, channelId: string, tapped: Inbound
   if (tapped.sentAt !== undefined) checkSentAt(tapped.sentAt, now)
   // A tapped rating is kept beside its conversation as a note (a closed one stays closed) and rates it.
   const rating = await ownRating(s, channelId, tapped)
-  const inbound: InboundMessage = rating === null ? tapped : { ...tapped, direction: 'note', conversationId: rating.conversationId, extras: { ...tapped.extras, automated: 'rating' } }
+  const rated: InboundMessage = rating === null ? tapped : { ...tapped, direction: 'note', conversationId: rating.conversationId, extras: { ...tapped.extras, automated: 'rating' } }
+  // A customer writing again after an auto-close picks up that conversation.
+  const reopens = (rated.direction ?? 'inbound') === 'inbound' && rated.conversationId === undefined ? await reopenedByCustomer(s, channelId, rated.from.externalId) : undefined
+  const inbound: InboundMessage = reopens === undefined ? rated : { ...rated, conversationId: reopens }
   const result = await s.store.recordInbound({
     channelId,
     teamId: s.channels.get(channelId)?.team ?? null,

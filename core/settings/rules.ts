@@ -3,20 +3,29 @@ import type { HubConfig } from '../config/index.js'
 import type { EventBus } from '../events/index.js'
 import type { AgentStore, KeyValueStore } from '../store/index.js'
 
-/** The team's rules supervisors keep in the app (admins the hub's): replies' banned words, for now. */
+/** The rules supervisors keep in the app for their teams and channels (admins the hub's). */
 export interface Rules {
+  /** Replies containing one are refused (hub and teams). */
   bannedWords: string[]
+  /** Close a conversation whose customer stayed silent this long after a person's reply (teams and channels; a channel's wins); null: never. */
+  autoClose: AutoClose | null
 }
 
-/** `hub`, or `team:<id>`: whose rules, and who may change them (admins; a team's supervisors). */
-export type RulesScope = 'hub' | `team:${string}`
+export interface AutoClose {
+  afterMinutes: number
+  /** Sent to the customer as it closes; null: nothing. */
+  message: string | null
+}
+
+/** `hub`, `team:<id>` or `channel:<id>`: whose rules, and who may change them (admins; the team's supervisors). */
+export type RulesScope = 'hub' | `team:${string}` | `channel:${string}`
 
 const NAMESPACE = 'settings'
 /** The signal every process hears when rules changed: each reads them again. */
 export const RULES_CHANGED = 'rules-changed'
-const EMPTY: Rules = { bannedWords: [] }
+const EMPTY: Rules = { bannedWords: [], autoClose: null }
 
-interface Deps { store: KeyValueStore & Pick<AgentStore, 'listTeams'>, bus: EventBus, config: Pick<HubConfig, 'guards'>, logger: Logger }
+interface Deps { store: KeyValueStore & Pick<AgentStore, 'listTeams'>, bus: EventBus, config: Pick<HubConfig, 'guards' | 'channels'>, logger: Logger }
 
 /**
  * The rules as the store keeps them, one key per scope, and in every process a copy that the
@@ -33,8 +42,8 @@ export class RuleBook {
   /** Seeds what the YAML has and the store does not, then reads every scope; listens for changes. */
   async start (): Promise<() => void> {
     const seeds: Array<[RulesScope, Rules]> = [
-      ['hub', { bannedWords: this.d.config.guards.bannedWords }],
-      ...Object.entries(this.d.config.guards.teams).map(([team, s]) => [`team:${team}`, { bannedWords: s.bannedWords }] as [RulesScope, Rules])
+      ['hub', { ...EMPTY, bannedWords: this.d.config.guards.bannedWords }],
+      ...Object.entries(this.d.config.guards.teams).map(([team, s]) => [`team:${team}`, { ...EMPTY, bannedWords: s.bannedWords }] as [RulesScope, Rules])
     ]
     for (const [scope, rules] of seeds) await this.d.store.kvSetIfAbsent(NAMESPACE, scope, JSON.stringify(rules))
     await this.reload()
@@ -47,19 +56,42 @@ export class RuleBook {
 
   get (scope: RulesScope): Rules { return this.rules.get(scope) ?? EMPTY }
 
-  /** Every team's rules that differ from nothing, by team id. */
-  teams (): Map<string, Rules> {
-    return new Map([...this.rules].filter(([scope]) => scope.startsWith('team:')).map(([scope, r]) => [scope.slice(5), r]))
+  /** Every team's rules kept, by team id. */
+  teams (): Map<string, Rules> { return this.ofKind('team:') }
+
+  /** Every channel's rules kept, by channel id. */
+  channels (): Map<string, Rules> { return this.ofKind('channel:') }
+
+  private ofKind (prefix: 'team:' | 'channel:'): Map<string, Rules> {
+    return new Map([...this.rules].filter(([scope]) => scope.startsWith(prefix)).map(([scope, r]) => [scope.slice(prefix.length), r]))
   }
 
-  async save (scope: RulesScope, rules: Rules): Promise<void> {
-    await this.d.store.kvSet(NAMESPACE, scope, JSON.stringify(rules))
+  /** The auto-close of a conversation on this channel served by this team: the channel's rule, else the team's. */
+  autoCloseFor (channelId: string, teamId: string | null): AutoClose | null {
+    const channel = this.rules.get(`channel:${channelId}`)
+    if (channel?.autoClose != null) return channel.autoClose
+    return teamId === null ? null : this.rules.get(`team:${teamId}`)?.autoClose ?? null
+  }
+
+  /** The shortest auto-close anywhere, or null when nothing closes by itself. */
+  shortestAutoClose (): number | null {
+    const minutes = [...this.rules.values()].flatMap(r => r.autoClose === null ? [] : [r.autoClose.afterMinutes])
+    return minutes.length === 0 ? null : Math.min(...minutes)
+  }
+
+  /** Replaces the rules given (the others stay as they are). */
+  async save (scope: RulesScope, rules: Partial<Rules>): Promise<void> {
+    await this.d.store.kvSet(NAMESPACE, scope, JSON.stringify({ ...this.get(scope), ...rules }))
     await this.reload()
     await this.d.bus.signal(RULES_CHANGED, { scope }).catch(err => this.d.logger.warn({ scope, err: { message: (err as Error).message } }, 'rules change not signalled'))
   }
 
   private async reload (): Promise<void> {
-    const scopes: RulesScope[] = ['hub', ...new Set([...(await this.d.store.listTeams()).map(t => t.id), ...Object.keys(this.d.config.guards.teams)].map(id => `team:${id}` as const))]
+    const scopes: RulesScope[] = [
+      'hub',
+      ...new Set([...(await this.d.store.listTeams()).map(t => t.id), ...Object.keys(this.d.config.guards.teams)].map(id => `team:${id}` as const)),
+      ...this.d.config.channels.map(c => `channel:${c.id}` as const)
+    ]
     const next = new Map<RulesScope, Rules>()
     for (const scope of scopes) {
       const raw = await this.d.store.kvGet(NAMESPACE, scope)

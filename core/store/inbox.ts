@@ -212,6 +212,8 @@ export interface ConversationFilter {
   search?: string
   /** Open, and the customer's last message (at or before this time) has had no reply by a person sent since (automatic messages do not count). */
   unansweredSince?: Date
+  /** Open, and a person's reply (at or before this time) is its last word: the customer has not written since. */
+  repliedBefore?: Date
   /** Only what this agent may see: their teams', every-agent ones, and their own. */
   visibleTo?: Visibility
 }

@@ -48,7 +48,16 @@ t.test('a supervisor adds an agent to their team, hands over a sign-in link, set
   await words.getByRole('textbox').fill('coupon\n返现')
   await words.getByRole('button', { name: 'Save' }).click()
   await page.locator('section[aria-labelledby="banned-title"]').getByText('Saved.').waitFor()
-  t.same((await boss.api('GET', '/rules')).body.teams.sales, { bannedWords: ['coupon', '返现'] })
+  t.same((await boss.api('GET', '/rules')).body.teams.sales.bannedWords, ['coupon', '返现'])
+
+  const autoClose = page.getByRole('form', { name: 'Auto-close: Channel api' })
+  await autoClose.getByLabel('Close quiet conversations').check()
+  await autoClose.getByLabel('After minutes').fill('45')
+  await autoClose.getByLabel(/Closing message/).fill('We close quiet chats; write again any time.')
+  await autoClose.getByRole('button', { name: 'Save' }).click()
+  await page.locator('section[aria-labelledby="auto-close-title"]').getByText('Saved.').waitFor()
+  t.same((await boss.api('GET', '/rules')).body.channels.api.autoClose, { afterMinutes: 45, message: 'We close quiet chats; write again any time.' }, 'the channel of their team')
+  t.equal(await page.getByRole('form', { name: 'Auto-close: Care' }).count(), 0, 'not another team\'s')
 
   await page.getByLabel('Language').selectOption('zh')
   await page.getByRole('heading', { name: '客服账号' }).waitFor()

@@ -317,6 +317,13 @@ const en = {
   'role.agent': 'Agent',
   'role.supervisor': 'Supervisor',
   'role.admin': 'Admin',
+  'settings.autoClose': 'Auto-close',
+  'settings.autoCloseHint': "A conversation whose customer stays silent this long after a reply is closed; writing again reopens it, with the same agent where possible. A channel's setting wins over its team's.",
+  'settings.autoCloseOf': 'Auto-close: {name}',
+  'settings.autoCloseOn': 'Close quiet conversations',
+  'settings.afterMinutes': 'After minutes',
+  'settings.closingMessage': 'Closing message (optional)',
+  'settings.channelNamed': 'Channel {id}',
   'error.generic': 'Something went wrong: {message}'
 }
 
@@ -638,6 +645,13 @@ const zh: Record<Key, string> = {
   'role.agent': '客服',
   'role.supervisor': '主管',
   'role.admin': '管理员',
+  'settings.autoClose': '自动结束会话',
+  'settings.autoCloseHint': '客服回复后顾客在设定时间内未再发言，会话自动结束；顾客再次发言时重新打开，尽量分配给原客服。渠道的设置优先于团队的设置。',
+  'settings.autoCloseOf': '自动结束：{name}',
+  'settings.autoCloseOn': '自动结束无回应的会话',
+  'settings.afterMinutes': '分钟后',
+  'settings.closingMessage': '结束语（可选）',
+  'settings.channelNamed': '渠道 {id}',
   'error.generic': '出错了：{message}'
 }
 

@@ -2,43 +2,70 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { requireRole } from '../../agents/permissions.js'
 import { HubError, notFound } from '../../errors.js'
+import type { Agent } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
+import type { Rules, RulesScope } from '../../settings/rules.js'
 import { secured } from './common.js'
 
 const tags = ['settings']
-const RulesBody = Type.Object({
-  bannedWords: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 1000, description: 'replies containing one are refused (case- and width-insensitive); spaces around a word are trimmed and repeats dropped' })
-}, { additionalProperties: false })
-const RulesSchema = Type.Object({ bannedWords: Type.Array(Type.String()) })
+const BannedWords = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 1000, description: 'replies containing one are refused (case- and width-insensitive); spaces around a word are trimmed and repeats dropped' })
+const AutoClose = Type.Union([Type.Object({
+  afterMinutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, description: 'the customer silent this long after a person\'s reply' }),
+  message: Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()], { description: 'sent as the conversation closes; null: nothing' })
+}, { additionalProperties: false }), Type.Null()], { description: 'null: never closes by itself' })
+const HubBody = Type.Object({ bannedWords: BannedWords }, { additionalProperties: false })
+const TeamBody = Type.Object({ bannedWords: Type.Optional(BannedWords), autoClose: Type.Optional(AutoClose) }, { additionalProperties: false, minProperties: 1 })
+const ChannelBody = Type.Object({ autoClose: AutoClose }, { additionalProperties: false })
+const RulesSchema = Type.Object({ bannedWords: Type.Array(Type.String()), autoClose: Type.Union([Type.Object({ afterMinutes: Type.Integer(), message: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]) })
 const TeamParams = Type.Object({ team: Type.String({ minLength: 1, maxLength: 64 }) })
+const ChannelParams = Type.Object({ channel: Type.String({ minLength: 1, maxLength: 64 }) })
 
 const clean = (words: string[]): string[] => [...new Set(words.map(w => w.trim()).filter(w => w !== ''))]
+const given = (body: { bannedWords?: string[], autoClose?: Rules['autoClose'] }): Partial<Rules> => ({
+  ...(body.bannedWords !== undefined ? { bannedWords: clean(body.bannedWords) } : {}),
+  ...(body.autoClose !== undefined ? { autoClose: body.autoClose } : {})
+})
 
-/** The rules supervisors keep for their teams and admins for the hub; every agent reads them (to see what a reply may not say). */
+/** A team's rules are its supervisors' (and admins'); a channel's, its team's supervisors' (every agent's channel: admins'). */
+function requireTeamManager (actor: Agent, team: string | null, what: string): void {
+  requireRole(actor, 'supervisor')
+  if (actor.role !== 'admin' && (team === null || !actor.teams.includes(team))) throw new HubError('forbidden', `Supervisors change their own teams' ${what}; ask an admin for this one.`, 403)
+}
+
+/** The rules supervisors keep for their teams and channels and admins for the hub; every agent reads them (to see what a reply may not say). */
 export async function ruleRoutes (app: FastifyInstance, s: HubServices): Promise<void> {
-  app.get('/rules', {
-    schema: { tags, summary: 'The hub\'s rules and each team\'s (banned words)', ...secured, response: { 200: Type.Object({ hub: RulesSchema, teams: Type.Record(Type.String(), RulesSchema) }) } }
-  }, async () => ({ hub: s.rules.get('hub'), teams: Object.fromEntries(s.rules.teams()) }))
+  const save = async (scope: RulesScope, rules: Partial<Rules>, by: Agent): Promise<Rules> => {
+    await s.rules.save(scope, rules)
+    s.logger.info({ by: by.id, scope, changed: Object.keys(rules) }, 'rules changed')
+    return s.rules.get(scope)
+  }
 
-  app.put<{ Body: Static<typeof RulesBody> }>('/rules/hub', {
-    schema: { tags, summary: 'Replace the hub-wide rules (admins); every process uses them at once', ...secured, body: RulesBody, response: { 200: RulesSchema } }
+  app.get('/rules', {
+    schema: { tags, summary: 'The hub\'s rules, each team\'s and each channel\'s (banned words, auto-close)', ...secured, response: { 200: Type.Object({ hub: RulesSchema, teams: Type.Record(Type.String(), RulesSchema), channels: Type.Record(Type.String(), RulesSchema) }) } }
+  }, async () => ({ hub: s.rules.get('hub'), teams: Object.fromEntries(s.rules.teams()), channels: Object.fromEntries(s.rules.channels()) }))
+
+  app.put<{ Body: Static<typeof HubBody> }>('/rules/hub', {
+    schema: { tags, summary: 'Replace the hub-wide banned words (admins); every process uses them at once', ...secured, body: HubBody, response: { 200: RulesSchema } }
   }, async request => {
     requireRole(request.agent!, 'admin')
-    await s.rules.save('hub', { bannedWords: clean(request.body.bannedWords) })
-    request.log.info({ by: request.agent!.id, words: request.body.bannedWords.length }, 'hub rules changed')
-    return s.rules.get('hub')
+    return await save('hub', given(request.body), request.agent!)
   })
 
-  app.put<{ Params: Static<typeof TeamParams>, Body: Static<typeof RulesBody> }>('/rules/teams/:team', {
-    schema: { tags, summary: 'Replace a team\'s rules (its supervisors, admins); every process uses them at once', ...secured, params: TeamParams, body: RulesBody, response: { 200: RulesSchema } }
+  app.put<{ Params: Static<typeof TeamParams>, Body: Static<typeof TeamBody> }>('/rules/teams/:team', {
+    schema: { tags, summary: 'Replace a team\'s banned words and/or auto-close (its supervisors, admins); every process uses them at once', ...secured, params: TeamParams, body: TeamBody, response: { 200: RulesSchema } }
   }, async request => {
-    const actor = request.agent!
-    requireRole(actor, 'supervisor')
     const team = request.params.team
+    requireTeamManager(request.agent!, team, 'rules')
     if (await s.store.getTeam(team) === null) throw notFound('team', team)
-    if (actor.role !== 'admin' && !actor.teams.includes(team)) throw new HubError('forbidden', 'Supervisors change their own teams\' rules; ask an admin for this one.', 403)
-    await s.rules.save(`team:${team}`, { bannedWords: clean(request.body.bannedWords) })
-    request.log.info({ by: actor.id, teamId: team, words: request.body.bannedWords.length }, 'team rules changed')
-    return s.rules.get(`team:${team}`)
+    return await save(`team:${team}`, given(request.body), request.agent!)
+  })
+
+  app.put<{ Params: Static<typeof ChannelParams>, Body: Static<typeof ChannelBody> }>('/rules/channels/:channel', {
+    schema: { tags, summary: 'Replace a channel\'s auto-close, which wins over its team\'s (the channel team\'s supervisors, admins)', ...secured, params: ChannelParams, body: ChannelBody, response: { 200: RulesSchema } }
+  }, async request => {
+    const channel = s.config.channels.find(c => c.id === request.params.channel)
+    if (channel === undefined) throw notFound('channel', request.params.channel)
+    requireTeamManager(request.agent!, channel.team ?? null, 'channels\' rules')
+    return await save(`channel:${channel.id}`, given(request.body), request.agent!)
   })
 }

@@ -411,6 +411,12 @@ export class MongoInbox extends MongoPart implements InboxStore {
       const reply = { $cond: [{ $eq: [{ $type: '$lastReplyAt' }, 'missing'] }, '$lastOutboundAt', '$lastReplyAt'] }
       query.$expr = { $or: [{ $eq: [reply, null] }, { $lt: [reply, '$lastInboundAt'] }] }
     }
+    if (filter.repliedBefore !== undefined) {
+      query.status = { $ne: 'closed' }
+      query.lastReplyAt = { $ne: null, $lte: filter.repliedBefore }
+      const quiet = { $or: [{ $eq: ['$lastInboundAt', null] }, { $lt: ['$lastInboundAt', '$lastReplyAt'] }] }
+      query.$expr = query.$expr === undefined ? quiet : { $and: [query.$expr, quiet] }
+    }
     const or: Doc[][] = []
     if (filter.search !== undefined) {
       const pattern = containing(filter.search)

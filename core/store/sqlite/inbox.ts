@@ -310,6 +310,10 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
       where.push("status != 'closed' AND last_inbound_at <= ? AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at)")
       args.push(filter.unansweredSince.getTime())
     }
+    if (filter.repliedBefore !== undefined) {
+      where.push("status != 'closed' AND last_reply_at <= ? AND (last_inbound_at IS NULL OR last_inbound_at < last_reply_at)")
+      args.push(filter.repliedBefore.getTime())
+    }
     if (filter.visibleTo !== undefined) {
       where.push('(team_id IS NULL OR team_id IN (SELECT value FROM json_each(?)) OR assignee_id = ?)')
       args.push(JSON.stringify(filter.visibleTo.teams), filter.visibleTo.agentId)

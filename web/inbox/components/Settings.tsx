@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, get } from '../api.js'
 import { t } from '../i18n.js'
-import { agents, me, teams } from '../state.js'
+import { agents, channels, me, teams } from '../state.js'
 import type { Agent, Team } from '../types.js'
 
-type Rules = { bannedWords: string[] }
+type AutoClose = { afterMinutes: number, message: string | null }
+type Rules = { bannedWords: string[], autoClose: AutoClose | null }
+type AllRules = { hub: Rules, teams: Record<string, Rules>, channels: Record<string, Rules> }
 const lines = (text: string): string[] => text.split('\n').map(w => w.trim()).filter(w => w !== '')
 
 /** Runs an API call and says what came of it, in the section it belongs to. */
@@ -133,10 +135,10 @@ function TeamList () {
 
 /** Banned words: the hub's (admins) and each of the supervisor's teams', one per line. */
 function BannedWords () {
-  const [rules, setRules] = useState<{ hub: Rules, teams: Record<string, Rules> } | null>(null)
+  const [rules, setRules] = useState<AllRules | null>(null)
   const [drafts, setDrafts] = useState<Record<string, string>>({})
   const [said, failed, run] = useAction()
-  useEffect(() => { void get<{ hub: Rules, teams: Record<string, Rules> }>('/rules').then(setRules) }, [])
+  useEffect(() => { void get<AllRules>('/rules').then(setRules) }, [])
   if (rules === null) return null
   const admin = me.value?.role === 'admin'
   const scopes = [...(admin ? [{ key: 'hub', name: t('settings.hubWide'), words: rules.hub.bannedWords }] : []),
@@ -166,13 +168,59 @@ function BannedWords () {
   )
 }
 
-/** Settings for supervisors (their teams) and admins (the hub): agents, teams, banned words. */
+/** One scope's auto-close: off, or after so many quiet minutes, with an optional closing message. */
+function AutoCloseForm ({ path, name, rule, run }: { path: string, name: string, rule: AutoClose | null, run: (work: () => Promise<string>) => Promise<void> }) {
+  const [on, setOn] = useState(rule !== null)
+  const [minutes, setMinutes] = useState(String(rule?.afterMinutes ?? 30))
+  const [message, setMessage] = useState(rule?.message ?? '')
+  const save = (e: Event): void => {
+    e.preventDefault()
+    void run(async () => {
+      await api('PUT', path, { autoClose: on ? { afterMinutes: Number(minutes), message: message.trim() === '' ? null : message } : null })
+      return t('settings.saved')
+    })
+  }
+  return (
+    <form class="auto-close" aria-label={t('settings.autoCloseOf', { name })} onSubmit={save}>
+      <strong>{name}</strong>
+      <label><input type="checkbox" checked={on} onChange={e => setOn(e.currentTarget.checked)} /> {t('settings.autoCloseOn')}</label>
+      <label>{t('settings.afterMinutes')} <input type="number" min={1} max={10080} disabled={!on} value={minutes} onInput={e => setMinutes(e.currentTarget.value)} /></label>
+      <label>{t('settings.closingMessage')} <textarea rows={2} maxLength={2000} disabled={!on} value={message} onInput={e => setMessage(e.currentTarget.value)} /></label>
+      <button type="submit">{t('faq.save')}</button>
+    </form>
+  )
+}
+
+/** Auto-close per team, and per channel (a channel's wins over its team's). */
+function AutoCloseRules () {
+  const [rules, setRules] = useState<AllRules | null>(null)
+  const [said, failed, run] = useAction()
+  useEffect(() => { void get<AllRules>('/rules').then(setRules) }, [])
+  if (rules === null) return null
+  const admin = me.value?.role === 'admin'
+  const mine = (team: string | null): boolean => admin || (team !== null && me.value?.teams.includes(team) === true)
+  return (
+    <section aria-labelledby="auto-close-title">
+      <h2 id="auto-close-title">{t('settings.autoClose')}</h2>
+      <p class="hint">{t('settings.autoCloseHint')}</p>
+      {teams.value.filter(x => mine(x.id)).map(x => <AutoCloseForm path={`/rules/teams/${x.id}`} name={x.name} rule={rules.teams[x.id]?.autoClose ?? null} run={run} />)}
+      {[...channels.value.values()].filter(c => mine(c.team)).map(c => (
+        <AutoCloseForm path={`/rules/channels/${c.id}`} name={t('settings.channelNamed', { id: c.id })} rule={rules.channels[c.id]?.autoClose ?? null} run={run} />
+      ))}
+      <Said said={said} failed={failed} />
+    </section>
+  )
+}
+
+/** Settings for supervisors (their teams) and admins (the hub): agents, teams, banned words, auto-close. */
 export function Settings () {
   return (
     <main class="settings">
       <AgentAccounts />
       {me.value?.role === 'admin' && <TeamList />}
       <BannedWords />
+      <AutoCloseRules />
     </main>
   )
 }
+
