@@ -61,7 +61,14 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   } as HubServices
   services.channelHealth = new Map()
   services.rules = new RuleBook(services)
-  services.rules.onChange(book => services.guards.useBannedWords(book.get('hub').bannedWords, new Map([...book.teams()].map(([team, r]) => [team, r.bannedWords]))))
+  // What supervisors keep in the app replaces the YAML's in this process: banned words, channels' automatic replies.
+  const applyRules = (book: RuleBook): void => {
+    services.guards.useBannedWords(book.get('hub').bannedWords, new Map([...book.teams()].map(([team, r]) => [team, r.bannedWords])))
+    for (const channel of services.channels.values()) {
+      channel.autoReplies = book.get(`channel:${channel.id}`).autoReplies ?? config.channels.find(c => c.id === channel.id)!.autoReplies
+    }
+  }
+  services.rules.onChange(applyRules)
   let unsubscribeRules: (() => void) | undefined
   if (config.translation.url !== undefined && config.translation.url !== '') services.translator = new LibreTranslate({ url: config.translation.url, apiKey: config.translation.apiKey, timeoutMs: config.translation.timeoutMs })
   services.deskHealth = new Map()
@@ -162,6 +169,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
         services.desks.set(settings.id, { id: settings.id, definition, instance: await definition.create(settings.settings, deskContext(services, settings.id)) })
       }
       if (services.desks.size > 0) unsubscribeDesks = relayEvents(services, services.desks)
+      applyRules(services.rules)
       if (options.workers ?? config.workers.inHub) {
         const { concurrency } = config.workers
         await queue.work('route', async data => await routeJob(services, data), { concurrency: concurrency.route })

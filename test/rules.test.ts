@@ -20,9 +20,9 @@ t.test('banned words live in the app: the YAML seeds them once, supervisors chan
   const { conversationId } = await (await h.inbound(inboundBody({ from: { id: 'ann' }, text: 'hi' }))).json() as { conversationId: string }
   const say = async (text: string): Promise<number> => (await mia.api('POST', `/conversations/${conversationId}/messages`, { text })).status
 
-  t.same((await mia.api('GET', '/rules')).body, { hub: { bannedWords: ['scam'], autoClose: null }, teams: { sales: { bannedWords: ['free gift'], autoClose: null } }, channels: {} }, 'seeded from the YAML; every agent may read them')
+  t.same((await mia.api('GET', '/rules')).body, { hub: { bannedWords: ['scam'], autoClose: null, autoReplies: null }, teams: { sales: { bannedWords: ['free gift'], autoClose: null, autoReplies: null } }, channels: {}, autoRepliesInUse: { api: { periodHours: 24, quietMinutes: 5 } } }, 'seeded from the YAML; every agent may read them')
   t.equal(await say('A free gift for you'), 422)
-  t.match(await boss.api('PUT', '/rules/teams/sales', { bannedWords: [' coupon ', 'coupon', '返现'] }), { status: 200, body: { bannedWords: ['coupon', '返现'], autoClose: null } })
+  t.match(await boss.api('PUT', '/rules/teams/sales', { bannedWords: [' coupon ', 'coupon', '返现'] }), { status: 200, body: { bannedWords: ['coupon', '返现'], autoClose: null, autoReplies: null } })
   t.equal(await say('A free gift for you'), 202, 'the YAML word is gone once the team changed its list')
   const refused = await mia.api('POST', `/conversations/${conversationId}/messages`, { text: 'Use this COUPON, 返现 included' })
   t.match(refused, { status: 422, body: { code: 'banned_words', words: ['coupon', '返现'] } }, 'the new words refuse at once')
@@ -45,7 +45,7 @@ t.test('the store\'s rules outlive the YAML: a restart with other YAML words kee
   await stop(first)
   const { file: changed } = writeConfig({ channels, guards: { bannedWords: ['second'] } }, dir)
   const second = await launch(t, 'start', changed, env)
-  t.same((await call(second.url, 'GET', '/rules')).hub, { bannedWords: ['set in the app'], autoClose: null })
+  t.same((await call(second.url, 'GET', '/rules')).hub, { bannedWords: ['set in the app'], autoClose: null, autoReplies: null })
 })
 
 t.test('two hub processes on one Redis: a team\'s new words refuse replies on the other hub at once', async t => {
@@ -95,4 +95,25 @@ t.test('auto-close: a customer silent after a person\'s reply is closed with the
   t.equal(again.conversationId, conversationId, 'the customer picks up the same conversation')
   for (let i = 0; i < 50 && (await h.hub.services.store.getConversation(conversationId))?.assigneeId !== mia.agent.id; i++) await new Promise(resolve => setTimeout(resolve, 100))
   t.match(await h.hub.services.store.getConversation(conversationId), { status: 'assigned', assigneeId: mia.agent.id }, 'back with the agent who served them')
+})
+
+t.test('a channel\'s automatic replies in the app: they replace the YAML\'s at once, with their business hours checked; null goes back to the YAML\'s', async t => {
+  const h = await startTestHub(t, { channels: [{ ...channels[0], team: 'sales', autoReplies: { welcome: 'Hi from the YAML' } }] })
+  await h.hub.services.store.createTeam({ id: 'sales', name: 'Sales' }, new Date())
+  const boss = await h.addAgent({ role: 'supervisor', teams: ['sales'] })
+  const welcomed = async (customer: string): Promise<string | undefined> => {
+    await h.inbound(inboundBody({ from: { id: customer }, text: 'hello' }))
+    for (let i = 0; i < 50; i++) {
+      const sent = callback.received.find(r => (r.body.to as { id?: string } | undefined)?.id === customer)
+      if (sent !== undefined) return String(sent.body.text)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    return undefined
+  }
+  t.equal(await welcomed('w-1'), 'Hi from the YAML')
+  t.match(await boss.api('PUT', '/rules/channels/api', { autoReplies: { welcome: 'Welcome from the app', businessHours: { timezone: 'Mars/Olympus', days: {} } } }), { status: 400, body: { code: 'invalid_hours', problems: [/Mars\/Olympus/] } })
+  t.match(await boss.api('PUT', '/rules/channels/api', { autoReplies: { welcome: 'Welcome from the app' } }), { status: 200, body: { autoReplies: { welcome: 'Welcome from the app', periodHours: 24, quietMinutes: 5 } } })
+  t.equal(await welcomed('w-2'), 'Welcome from the app', 'at once')
+  t.match(await boss.api('PUT', '/rules/channels/api', { autoReplies: null }), { status: 200, body: { autoReplies: null } })
+  t.equal(await welcomed('w-3'), 'Hi from the YAML', 'back to the YAML\'s')
 })

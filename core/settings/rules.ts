@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { HubConfig } from '../config/index.js'
+import type { ChannelSettings, HubConfig } from '../config/index.js'
 import type { EventBus } from '../events/index.js'
 import type { AgentStore, KeyValueStore } from '../store/index.js'
 
@@ -9,6 +9,8 @@ export interface Rules {
   bannedWords: string[]
   /** Close a conversation whose customer stayed silent this long after a person's reply (teams and channels; a channel's wins); null: never. */
   autoClose: AutoClose | null
+  /** A channel's automatic replies as its team's supervisors set them; null: the YAML's (`autoReplies` of the channel). */
+  autoReplies: ChannelSettings['autoReplies'] | null
 }
 
 export interface AutoClose {
@@ -23,7 +25,7 @@ export type RulesScope = 'hub' | `team:${string}` | `channel:${string}`
 const NAMESPACE = 'settings'
 /** The signal every process hears when rules changed: each reads them again. */
 export const RULES_CHANGED = 'rules-changed'
-const EMPTY: Rules = { bannedWords: [], autoClose: null }
+const EMPTY: Rules = { bannedWords: [], autoClose: null, autoReplies: null }
 
 interface Deps { store: KeyValueStore & Pick<AgentStore, 'listTeams'>, bus: EventBus, config: Pick<HubConfig, 'guards' | 'channels'>, logger: Logger }
 

@@ -5,6 +5,9 @@ import { HubError, notFound } from '../../errors.js'
 import type { Agent } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
 import type { Rules, RulesScope } from '../../settings/rules.js'
+import { Value } from 'typebox/value'
+import { AutoReplySettings } from '../../config/schema.js'
+import { hoursProblems } from '../../hours.js'
 import { secured } from './common.js'
 
 const tags = ['settings']
@@ -15,15 +18,34 @@ const AutoClose = Type.Union([Type.Object({
 }, { additionalProperties: false }), Type.Null()], { description: 'null: never closes by itself' })
 const HubBody = Type.Object({ bannedWords: BannedWords }, { additionalProperties: false })
 const TeamBody = Type.Object({ bannedWords: Type.Optional(BannedWords), autoClose: Type.Optional(AutoClose) }, { additionalProperties: false, minProperties: 1 })
-const ChannelBody = Type.Object({ autoClose: AutoClose }, { additionalProperties: false })
-const RulesSchema = Type.Object({ bannedWords: Type.Array(Type.String()), autoClose: Type.Union([Type.Object({ afterMinutes: Type.Integer(), message: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]) })
+/**
+ * A schema as validation takes it inside a union, where defaults cannot apply: a property with a
+ * default is optional instead, and the defaults are filled when saved.
+ */
+function withoutDefaults (schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutDefaults)
+  if (schema === null || typeof schema !== 'object') return schema
+  const s = schema as { properties?: Record<string, { default?: unknown }>, required?: string[] }
+  const defaulted = Object.entries(s.properties ?? {}).filter(([, p]) => p.default !== undefined).map(([name]) => name)
+  const copy = Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'default').map(([k, v]) => [k, withoutDefaults(v)]))
+  if (s.required !== undefined) copy.required = s.required.filter(name => !defaulted.includes(name))
+  return copy
+}
+const AutoReplies = Type.Union([withoutDefaults(AutoReplySettings) as typeof AutoReplySettings, Type.Null()], { description: 'welcome, firstMessage, busy, away, businessHours, periodHours, quietMinutes (as in the YAML); null: back to the YAML\'s' })
+const ChannelBody = Type.Object({ autoClose: Type.Optional(AutoClose), autoReplies: Type.Optional(AutoReplies) }, { additionalProperties: false, minProperties: 1 })
+const RulesSchema = Type.Object({
+  bannedWords: Type.Array(Type.String()),
+  autoClose: Type.Union([Type.Object({ afterMinutes: Type.Integer(), message: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  autoReplies: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
+})
 const TeamParams = Type.Object({ team: Type.String({ minLength: 1, maxLength: 64 }) })
 const ChannelParams = Type.Object({ channel: Type.String({ minLength: 1, maxLength: 64 }) })
 
 const clean = (words: string[]): string[] => [...new Set(words.map(w => w.trim()).filter(w => w !== ''))]
-const given = (body: { bannedWords?: string[], autoClose?: Rules['autoClose'] }): Partial<Rules> => ({
+const given = (body: { bannedWords?: string[], autoClose?: Rules['autoClose'], autoReplies?: Rules['autoReplies'] }): Partial<Rules> => ({
   ...(body.bannedWords !== undefined ? { bannedWords: clean(body.bannedWords) } : {}),
-  ...(body.autoClose !== undefined ? { autoClose: body.autoClose } : {})
+  ...(body.autoClose !== undefined ? { autoClose: body.autoClose } : {}),
+  ...(body.autoReplies !== undefined ? { autoReplies: body.autoReplies === null ? null : Value.Default(AutoReplySettings, structuredClone(body.autoReplies)) as Rules['autoReplies'] } : {})
 })
 
 /** A team's rules are its supervisors' (and admins'); a channel's, its team's supervisors' (every agent's channel: admins'). */
@@ -41,8 +63,16 @@ export async function ruleRoutes (app: FastifyInstance, s: HubServices): Promise
   }
 
   app.get('/rules', {
-    schema: { tags, summary: 'The hub\'s rules, each team\'s and each channel\'s (banned words, auto-close)', ...secured, response: { 200: Type.Object({ hub: RulesSchema, teams: Type.Record(Type.String(), RulesSchema), channels: Type.Record(Type.String(), RulesSchema) }) } }
-  }, async () => ({ hub: s.rules.get('hub'), teams: Object.fromEntries(s.rules.teams()), channels: Object.fromEntries(s.rules.channels()) }))
+    schema: {
+      tags, summary: 'The hub\'s rules, each team\'s and each channel\'s (banned words, auto-close, automatic replies), and the automatic replies each channel uses now (the app\'s, else the YAML\'s)', ...secured,
+      response: { 200: Type.Object({ hub: RulesSchema, teams: Type.Record(Type.String(), RulesSchema), channels: Type.Record(Type.String(), RulesSchema), autoRepliesInUse: Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())) }) }
+    }
+  }, async () => ({
+    hub: s.rules.get('hub'),
+    teams: Object.fromEntries(s.rules.teams()),
+    channels: Object.fromEntries(s.rules.channels()),
+    autoRepliesInUse: Object.fromEntries([...s.channels.values()].map(c => [c.id, c.autoReplies]))
+  }))
 
   app.put<{ Body: Static<typeof HubBody> }>('/rules/hub', {
     schema: { tags, summary: 'Replace the hub-wide banned words (admins); every process uses them at once', ...secured, body: HubBody, response: { 200: RulesSchema } }
@@ -61,11 +91,13 @@ export async function ruleRoutes (app: FastifyInstance, s: HubServices): Promise
   })
 
   app.put<{ Params: Static<typeof ChannelParams>, Body: Static<typeof ChannelBody> }>('/rules/channels/:channel', {
-    schema: { tags, summary: 'Replace a channel\'s auto-close, which wins over its team\'s (the channel team\'s supervisors, admins)', ...secured, params: ChannelParams, body: ChannelBody, response: { 200: RulesSchema } }
+    schema: { tags, summary: 'Replace a channel\'s automatic replies and/or auto-close (which wins over its team\'s): the channel team\'s supervisors, admins', ...secured, params: ChannelParams, body: ChannelBody, response: { 200: RulesSchema } }
   }, async request => {
     const channel = s.config.channels.find(c => c.id === request.params.channel)
     if (channel === undefined) throw notFound('channel', request.params.channel)
     requireTeamManager(request.agent!, channel.team ?? null, 'channels\' rules')
+    const problems = hoursProblems(request.body.autoReplies?.businessHours, 'autoReplies.businessHours')
+    if (problems.length > 0) throw new HubError('invalid_hours', `The business hours are not right: ${problems.join('; ')}.`, 400, { problems })
     return await save(`channel:${channel.id}`, given(request.body), request.agent!)
   })
 }

@@ -5,7 +5,7 @@ import { agents, channels, me, teams } from '../state.js'
 import type { Agent, Team } from '../types.js'
 
 type AutoClose = { afterMinutes: number, message: string | null }
-type Rules = { bannedWords: string[], autoClose: AutoClose | null }
+type Rules = { bannedWords: string[], autoClose: AutoClose | null, autoReplies: Record<string, unknown> | null }
 type AllRules = { hub: Rules, teams: Record<string, Rules>, channels: Record<string, Rules> }
 const lines = (text: string): string[] => text.split('\n').map(w => w.trim()).filter(w => w !== '')
 
@@ -212,13 +212,70 @@ function AutoCloseRules () {
   )
 }
 
-/** Settings for supervisors (their teams) and admins (the hub): agents, teams, banned words, auto-close. */
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
+type Replies = { welcome?: string, firstMessage?: string, busy?: string, away?: string, businessHours?: { timezone: string, days: Partial<Record<typeof DAYS[number], string[]>> }, periodHours?: number, quietMinutes?: number }
+const TEXTS = ['welcome', 'firstMessage', 'busy', 'away'] as const
+
+/** A channel's automatic replies and business hours, as its team's supervisors keep them; "Use the config file's" goes back to the YAML. */
+function AutoRepliesForm ({ channelId, inUse, fromApp, run }: { channelId: string, inUse: Replies, fromApp: boolean, run: (work: () => Promise<string>) => Promise<void> }) {
+  const [texts, setTexts] = useState<Record<string, string>>(Object.fromEntries(TEXTS.map(k => [k, inUse[k] ?? ''])))
+  const [zone, setZone] = useState(inUse.businessHours?.timezone ?? '')
+  const [days, setDays] = useState<Record<string, string>>(Object.fromEntries(DAYS.map(d => [d, (inUse.businessHours?.days[d] ?? []).join(', ')])))
+  const save = (e: Event): void => {
+    e.preventDefault()
+    const replies: Replies = {
+      ...Object.fromEntries(TEXTS.filter(k => texts[k]!.trim() !== '').map(k => [k, texts[k]!.trim()])),
+      ...(zone.trim() !== '' ? { businessHours: { timezone: zone.trim(), days: Object.fromEntries(DAYS.filter(d => days[d]!.trim() !== '').map(d => [d, days[d]!.split(',').map(x => x.trim()).filter(x => x !== '')])) } } : {}),
+      ...(inUse.periodHours !== undefined ? { periodHours: inUse.periodHours } : {}),
+      ...(inUse.quietMinutes !== undefined ? { quietMinutes: inUse.quietMinutes } : {})
+    }
+    void run(async () => { await api('PUT', `/rules/channels/${channelId}`, { autoReplies: replies }); return t('settings.saved') })
+  }
+  return (
+    <form class="auto-replies" aria-label={t('settings.autoRepliesOf', { id: channelId })} onSubmit={save}>
+      <strong>{t('settings.channelNamed', { id: channelId })}</strong> <span class="hint">{fromApp ? t('settings.fromApp') : t('settings.fromYaml')}</span>
+      {TEXTS.map(k => (
+        <label>{t(`settings.reply.${k}` as 'settings.reply.welcome')} <textarea rows={2} maxLength={2000} value={texts[k]} onInput={e => { const v = e.currentTarget.value; setTexts(x => ({ ...x, [k]: v })) }} /></label>
+      ))}
+      <label>{t('settings.timeZone')} <input placeholder="Asia/Shanghai" value={zone} onInput={e => setZone(e.currentTarget.value)} /></label>
+      {DAYS.map(d => (
+        <label>{t(`settings.day.${d}` as 'settings.day.mon')} <input placeholder="09:00-12:00, 13:00-18:00" value={days[d]} onInput={e => { const v = e.currentTarget.value; setDays(x => ({ ...x, [d]: v })) }} /></label>
+      ))}
+      <button type="submit">{t('faq.save')}</button>
+      {fromApp && <button type="button" class="link" onClick={() => { void run(async () => { await api('PUT', `/rules/channels/${channelId}`, { autoReplies: null }); return t('settings.backToYaml') }) }}>{t('settings.useYaml')}</button>}
+    </form>
+  )
+}
+
+/** Automatic replies of the channels the supervisor's teams serve (admins: every channel). */
+function AutoReplyRules () {
+  const [rules, setRules] = useState<AllRules & { autoRepliesInUse: Record<string, Replies> } | null>(null)
+  const [said, failed, run] = useAction()
+  const [version, setVersion] = useState(0)
+  useEffect(() => { void get<AllRules & { autoRepliesInUse: Record<string, Replies> }>('/rules').then(setRules) }, [version])
+  if (rules === null) return null
+  const admin = me.value?.role === 'admin'
+  const mine = [...channels.value.values()].filter(c => admin || (c.team !== null && me.value?.teams.includes(c.team) === true))
+  const reloading = async (work: () => Promise<string>): Promise<void> => { await run(work); setVersion(v => v + 1) }
+  return (
+    <section aria-labelledby="auto-replies-title">
+      <h2 id="auto-replies-title">{t('settings.autoReplies')}</h2>
+      <p class="hint">{t('settings.autoRepliesHint')}</p>
+      {/* A form starts from what the hub uses now: saved or reset, it starts again from that. */}
+      {mine.map(c => <AutoRepliesForm key={`${c.id}:${JSON.stringify(rules.autoRepliesInUse[c.id])}`} channelId={c.id} inUse={rules.autoRepliesInUse[c.id] ?? {}} fromApp={rules.channels[c.id]?.autoReplies != null} run={reloading} />)}
+      <Said said={said} failed={failed} />
+    </section>
+  )
+}
+
+/** Settings for supervisors (their teams) and admins (the hub): agents, teams, banned words, automatic replies, auto-close. */
 export function Settings () {
   return (
     <main class="settings">
       <AgentAccounts />
       {me.value?.role === 'admin' && <TeamList />}
       <BannedWords />
+      <AutoReplyRules />
       <AutoCloseRules />
     </main>
   )
