@@ -81,9 +81,11 @@ export class RuleBook {
     return minutes.length === 0 ? null : Math.min(...minutes)
   }
 
-  /** Replaces the rules given (the others stay as they are). */
+  /** Replaces the rules given; the others stay as the store has them (another process may have changed them just now). */
   async save (scope: RulesScope, rules: Partial<Rules>): Promise<void> {
-    await this.d.store.kvSet(NAMESPACE, scope, JSON.stringify({ ...this.get(scope), ...rules }))
+    const raw = await this.d.store.kvGet(NAMESPACE, scope)
+    const stored = raw === null ? EMPTY : { ...EMPTY, ...JSON.parse(raw) as Partial<Rules> }
+    await this.d.store.kvSet(NAMESPACE, scope, JSON.stringify({ ...stored, ...rules }))
     await this.reload()
     await this.d.bus.signal(RULES_CHANGED, { scope }).catch(err => this.d.logger.warn({ scope, err: { message: (err as Error).message } }, 'rules change not signalled'))
   }
