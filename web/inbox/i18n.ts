@@ -343,6 +343,19 @@ const en = {
   'settings.day.fri': 'Fri',
   'settings.day.sat': 'Sat',
   'settings.day.sun': 'Sun',
+  'nav.phrases': 'Quick phrases',
+  'phrases.title': 'Title',
+  'phrases.new': 'New phrase',
+  'phrases.editing': 'Edit /{code}',
+  'phrases.where': 'Kept for',
+  'phrases.mine': 'Me only',
+  'phrases.hub': 'Every team (hub)',
+  'phrases.code': 'Code (typed after /)',
+  'phrases.text': 'Text ({contact.name}, {agent.name} are filled in)',
+  'phrases.addMedia': 'Add image or video',
+  'phrases.removeMedia': 'Remove {name}',
+  'phrases.withMedia': '{n} attachment(s)',
+  'phrases.empty': 'No phrases yet: add one, then type / in the reply box.',
   'error.generic': 'Something went wrong: {message}'
 }
 
@@ -690,6 +703,19 @@ const zh: Record<Key, string> = {
   'settings.day.fri': '周五',
   'settings.day.sat': '周六',
   'settings.day.sun': '周日',
+  'nav.phrases': '快捷短语',
+  'phrases.title': '标题',
+  'phrases.new': '新建短语',
+  'phrases.editing': '编辑 /{code}',
+  'phrases.where': '适用于',
+  'phrases.mine': '仅自己',
+  'phrases.hub': '所有团队（全局）',
+  'phrases.code': '代码（在 / 后输入）',
+  'phrases.text': '内容（{contact.name}、{agent.name} 会自动填入）',
+  'phrases.addMedia': '添加图片或视频',
+  'phrases.removeMedia': '移除 {name}',
+  'phrases.withMedia': '{n} 个附件',
+  'phrases.empty': '还没有短语：添加后在回复框输入 / 即可使用。',
   'error.generic': '出错了：{message}'
 }
 

@@ -63,4 +63,5 @@ export interface RobotStats { channelId: string, mode: 'off' | 'suggest' | 'auto
 export interface RatingRow { agentId: string | null, agentName: string | null, channelId: string, count: number, average: number, satisfied: number }
 
 /** A quick phrase as the reply box gets it: filled in for the open conversation. */
+export type Phrase = Json<Model.Phrase>
 export type PhraseMatch = Json<Model.Phrase> & { expanded: { text: string, attachments: Attachment[] } }
