@@ -46,7 +46,7 @@ const reply = async (agent: TestAgent, conversationId: string, text: string): Pr
 }
 
 /** A scripted day of traffic: first responses in and out of hours, a slow answer to two messages, a tag, a transfer, a close and reopen. */
-async function scriptedDay (d: Day): Promise<Record<string, string>> {
+async function scriptedDay (d: Day): Promise<void> {
   const { at, boss, ana, ben, write } = d
   at(MONDAY_9)
   const c1 = await write('c1', 'hello')
@@ -81,12 +81,11 @@ async function scriptedDay (d: Day): Promise<Record<string, string>> {
   at(MONDAY_9 + 24 * HOUR + MINUTE)
   await reply(ana, c3, 'Good morning!')
   await boss.api('PUT', `/conversations/${c3}/tags`, { tags: ['refund', 'vip'] })
-  return { c1, c2, c3, c4 }
 }
 
 t.test('a scripted day: the figures, and the kept counters equal the ones rebuilt from the messages', async t => {
   const d = await day(t)
-  const { c2 } = await scriptedDay(d)
+  await scriptedDay(d)
   const { h, boss, ana, ben } = d
   const summary = await boss.api('GET', '/reports/summary?from=2026-11-02&to=2026-11-03')
   t.equal(summary.status, 200)
@@ -131,7 +130,6 @@ t.test('a scripted day: the figures, and the kept counters equal the ones rebuil
   await rebuildFromMessages(h.hub.services.store, config)
   t.same((await compareWithMessages(h.hub.services.store, config)).differences, [])
   t.equal((await boss.api('GET', `/reports/summary?from=2026-11-02&to=2026-11-03&tag=refund`)).body.rows[0].customerMessages, 3)
-  t.ok(c2)
 })
 
 t.test('the response-time alert: a customer unanswered past the target alerts the assignee and supervisors once a day, night included, and is counted', async t => {

@@ -5,7 +5,7 @@ import type { Conversation, Message } from '../model/index.js'
 import { hourOf, type ReportCount, type Store } from '../store/index.js'
 import { conversationFacts, type FoldRules } from './fold.js'
 import { calendarFor, type Calendar } from './calendar.js'
-import type { Fact } from './measures.js'
+import type { Fact, Measure } from './measures.js'
 import { targetsFor } from './targets.js'
 
 /** What counting needs of the hub (HubServices has it all). */
@@ -77,11 +77,10 @@ async function safely (k: Counting, conversationId: string, what: string, work: 
 export async function countMessage (k: Counting, conversation: Counted, message: Message, opened: boolean): Promise<void> {
   await safely(k, conversation.id, 'message', async () => {
     const customer = message.direction === 'inbound'
+    // The fold's first two rules, without reading the conversation: what a customer's message (or a note) counts.
+    const at = (measure: Measure, channelId: string): Fact => ({ measure, at: message.createdAt, channelId, agentId: null, value: 0 })
     const facts: Fact[] = customer || message.direction === 'note'
-      ? [
-          ...(opened ? [{ measure: 'opened', at: message.createdAt, channelId: conversation.channelId, agentId: null, value: 0 }] : []),
-          ...(customer ? [{ measure: 'inbound', at: message.createdAt, channelId: message.channelId, agentId: null, value: 0 }] : [])
-        ]
+      ? [...(opened ? [at('opened', conversation.channelId)] : []), ...(customer ? [at('inbound', message.channelId)] : [])]
       : conversationFacts(await allMessages(k.store, conversation.id), rulesFor(k, conversation)).filter(f => f.messageId === message.id)
     await k.store.addReportCounts(countsOf(facts, conversation, calendarFor(k.config.reports.timeZone)))
   })

@@ -1,7 +1,7 @@
 import type { BusinessHours } from '../config/schema.js'
 import { businessMs } from './business-time.js'
 import type { Message } from '../model/index.js'
-import { bucketMeasure, FIRST_RESPONSE_BUCKETS, type Fact } from './measures.js'
+import { bucketMeasure, FIRST_RESPONSE_BUCKETS, type Fact, type Measure } from './measures.js'
 
 /** What the fold needs to know of a conversation's channel and team. */
 export interface FoldRules {
@@ -38,7 +38,7 @@ export function conversationFacts (messages: Message[], rules: FoldRules): Messa
   let firstCustomerAt: Date | null = null
   let responded = false
   for (const m of ordered) {
-    const fact = (measure: string, value = 0, agentId: string | null = null, count = 1): void => {
+    const fact = (measure: Measure, value = 0, agentId: string | null = null, count = 1): void => {
       facts.push({ measure, at: m.createdAt, channelId: m.channelId, agentId, value, count, messageId: m.id })
     }
     if (m === ordered[0]) facts.push({ measure: 'opened', at: m.createdAt, channelId: rules.channelId, agentId: null, value: 0, messageId: m.id })

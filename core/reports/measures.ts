@@ -10,7 +10,8 @@ export const MESSAGE_MEASURES = [
 
 /** First response times are also counted in these buckets (upper bounds in seconds; the last is open). */
 export const FIRST_RESPONSE_BUCKETS = [60, 180, 300, 900, 3600, 4 * 3600, 24 * 3600] as const
-export const bucketMeasure = (i: number): string => `first_response_bucket:${i}`
+export const bucketMeasure = (i: number): BucketMeasure => `first_response_bucket:${i}`
+type BucketMeasure = `first_response_bucket:${number}`
 export const BUCKET_MEASURES = Array.from({ length: FIRST_RESPONSE_BUCKETS.length + 1 }, (_, i) => bucketMeasure(i))
 
 /** Counted as they happen, and only then: no message records them, so a rebuild keeps them. */
@@ -20,11 +21,12 @@ export const LIFECYCLE_MEASURES = [
 
 export const REBUILT_MEASURES: readonly string[] = [...MESSAGE_MEASURES, ...BUCKET_MEASURES]
 
-export type Measure = typeof MESSAGE_MEASURES[number] | typeof LIFECYCLE_MEASURES[number]
+/** Every measure a fact may have: a typo in a count is a compile error, not a figure that stays at zero. */
+export type Measure = typeof MESSAGE_MEASURES[number] | typeof LIFECYCLE_MEASURES[number] | BucketMeasure
 
 /** One thing that happened, as the reports count it; channel, team and tags come with it. */
 export interface Fact {
-  measure: string
+  measure: Measure
   at: Date
   channelId: string
   agentId: string | null

@@ -22,17 +22,23 @@ export interface AgentStore {
   /** The agent did something: they are seen and active; `replied`: it was a reply to a customer. */
   markAgentActive (id: string, now: Date, options?: { replied?: boolean }): Promise<void>
   /** Newest first; only these agents' changes when `agentIds` is given (a supervisor's teams). */
-  listStatusLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>>
+  listStatusLog (filter: LogFilter, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>>
 
   /** Keeps a sign-in or sign-out. */
   recordSessionEvent (event: Omit<SessionEvent, 'id'>): Promise<SessionEvent>
   /** Newest first; only these agents' when `agentIds` is given (a supervisor's teams). */
-  listSessionLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<SessionEvent>>
+  listSessionLog (filter: LogFilter, options: { cursor?: string, limit: number }): Promise<Page<SessionEvent>>
 
   createTeam (team: { id: string, name: string }, now: Date): Promise<Team>
   getTeam (id: string): Promise<Team | null>
   listTeams (): Promise<Team[]>
   updateTeam (id: string, patch: { name: string }): Promise<Team>
+}
+
+/** Whose log: one agent, or only these (a supervisor's teams), or both (nothing when the one is not among them). */
+export interface LogFilter {
+  agentId?: string
+  agentIds?: string[]
 }
 
 export interface NewAgent {

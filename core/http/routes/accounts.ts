@@ -11,7 +11,7 @@ import { AgentSchema, type Agent } from '../../model/index.js'
 import { enqueueDrain } from '../../pipeline/jobs.js'
 import type { HubServices } from '../../pipeline/index.js'
 import { publicBaseUrl } from '../public-url.js'
-import { IdParams, secured } from './common.js'
+import { IdParams, origin, secured } from './common.js'
 
 const tags = ['agents']
 const Role = Type.Enum(['admin', 'supervisor', 'agent'])
@@ -42,9 +42,11 @@ async function checkTeams (s: HubServices, teams: string[] | undefined): Promise
   }
 }
 
-async function existing (s: HubServices, id: string): Promise<Agent> {
+/** The agent an actor manages (404 when there is none, 403 when not theirs), with what it is to become. */
+async function managed (s: HubServices, actor: Agent, id: string, into: Parameters<typeof mayManage>[2] = {}): Promise<Agent> {
   const agent = await s.store.getAgent(id)
   if (agent === null) throw notFound('agent', id)
+  mayManage(actor, agent, into)
   return agent
 }
 
@@ -69,7 +71,7 @@ export async function accountRoutes (app: FastifyInstance, s: HubServices): Prom
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof AgentPatch> }>('/agents/:id', {
     schema: { tags, summary: 'Change name, role, teams, capacity or signature (admins; supervisors: their teams\' agents, within their teams)', ...secured, params: IdParams, body: AgentPatch, response: { 200: AgentSchema } }
   }, async request => {
-    mayManage(request.agent!, await existing(s, request.params.id), { ...(request.body.role !== undefined ? { role: request.body.role } : {}), ...(request.body.teams !== undefined ? { teams: request.body.teams } : {}) })
+    await managed(s, request.agent!, request.params.id, { ...(request.body.role !== undefined ? { role: request.body.role } : {}), ...(request.body.teams !== undefined ? { teams: request.body.teams } : {}) })
     await checkTeams(s, request.body.teams)
     const agent = await s.store.updateAgent(request.params.id, request.body)
     if (request.body.role !== undefined || request.body.teams !== undefined) await announceAccessChanged(s, agent.id)
@@ -82,24 +84,22 @@ export async function accountRoutes (app: FastifyInstance, s: HubServices): Prom
   app.post<{ Params: Static<typeof IdParams> }>('/agents/:id/deactivate', {
     schema: { tags, summary: 'Deactivate an account: its token and links stop working, its sockets close, its conversations go back to routing', ...secured, params: IdParams, response: { 200: AgentSchema } }
   }, async request => {
-    const target = await existing(s, request.params.id)
-    mayManage(request.agent!, target)
+    const target = await managed(s, request.agent!, request.params.id)
     // Nobody deactivates themselves, so an active admin always remains.
     if (target.id === request.agent!.id) throw new HubError('cannot_deactivate_self', 'You cannot deactivate your own account; ask another admin.', 409)
     if (target.deactivatedAt !== null) return target
-    const agent = await s.store.updateAgent(target.id, { deactivatedAt: s.clock() })
-    await changeStatus(s, target.id, { status: 'offline', source: 'supervisor', ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
+    const deactivated = await s.store.updateAgent(target.id, { deactivatedAt: s.clock() })
+    const offline = await changeStatus(s, target.id, { status: 'offline', source: 'supervisor', ...origin(request) })
     await announceAccessChanged(s, target.id)
     s.roster.invalidate()
     request.log.info({ agentId: target.id, by: request.agent!.id }, 'agent deactivated')
-    return (await s.store.getAgent(agent.id))!
+    return offline ?? deactivated
   })
 
   app.post<{ Params: Static<typeof IdParams> }>('/agents/:id/reactivate', {
     schema: { tags, summary: 'Reactivate an account; it signs in again with a new sign-in link', ...secured, params: IdParams, response: { 200: AgentSchema } }
   }, async request => {
-    const target = await existing(s, request.params.id)
-    mayManage(request.agent!, target)
+    const target = await managed(s, request.agent!, request.params.id)
     // The old token was the deactivated account's: a new start needs a new sign-in link.
     await s.store.rotateAgentToken(target.id, hashToken(newAgentToken()))
     const agent = await s.store.updateAgent(target.id, { deactivatedAt: null })
@@ -110,8 +110,7 @@ export async function accountRoutes (app: FastifyInstance, s: HubServices): Prom
   app.post<{ Params: Static<typeof IdParams> }>('/agents/:id/sign-in-link', {
     schema: { tags, summary: 'A one-time sign-in link (24 hours) to hand to the agent; using it replaces their token', ...secured, params: IdParams, response: { 200: Link } }
   }, async request => {
-    const target = await existing(s, request.params.id)
-    mayManage(request.agent!, target)
+    const target = await managed(s, request.agent!, request.params.id)
     if (target.deactivatedAt !== null) throw new HubError('agent_deactivated', `${target.name}'s account is deactivated; reactivate it first.`, 409)
     const code = await createSignInCode(s.store, target.id, s.clock())
     request.log.info({ agentId: target.id, by: request.agent!.id }, 'sign-in link made')
@@ -124,7 +123,7 @@ export async function accountRoutes (app: FastifyInstance, s: HubServices): Prom
     if (request.params.id !== request.agent!.id) {
       if (request.agent!.role !== 'admin') throw new HubError('forbidden', 'Only admins replace another agent\'s token; a supervisor can make a sign-in link instead.', 403)
     }
-    await existing(s, request.params.id)
+    if (await s.store.getAgent(request.params.id) === null) throw notFound('agent', request.params.id)
     const token = newAgentToken()
     await s.store.rotateAgentToken(request.params.id, hashToken(token))
     await announceAccessChanged(s, request.params.id)

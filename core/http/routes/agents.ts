@@ -5,7 +5,7 @@ import { changeStatus } from '../../agents/presence.js'
 import { HubError, notFound } from '../../errors.js'
 import { AgentSchema, PageOf, StatusChangeSchema } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
-import { IdParams, page, Paging, secured } from './common.js'
+import { IdParams, origin, page, Paging, secured } from './common.js'
 
 const tags = ['agents']
 const MyPatch = Type.Object({
@@ -39,7 +39,7 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
     schema: { tags, summary: 'Go online, busy (keep your conversations, no new buyers) or offline (hand them back)', ...secured, body: StatusBody, response: { 200: AgentSchema } }
   }, async request => {
     const changed = await changeStatus(s, request.agent!.id, {
-      status: request.body.status, source: 'api', ip: request.ip, userAgent: request.headers['user-agent'] ?? null
+      status: request.body.status, source: 'api', ...origin(request)
     })
     return changed ?? (await s.store.getAgent(request.agent!.id))!
   })
@@ -53,7 +53,7 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
     if (agent === null) throw notFound('agent', request.params.id)
     if (!oversees(supervisor, agent)) throw new HubError('forbidden', 'That agent is not in one of your teams; supervisors set the status of their own teams\' agents.', 403)
     if (agent.deactivatedAt !== null && request.body.status !== 'offline') throw new HubError('agent_deactivated', `${agent.name}'s account is deactivated; reactivate it first.`, 409)
-    const changed = await changeStatus(s, agent.id, { status: request.body.status, source: 'supervisor', ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
+    const changed = await changeStatus(s, agent.id, { status: request.body.status, source: 'supervisor', ...origin(request) })
     request.log.info({ agentId: agent.id, by: supervisor.id, status: request.body.status }, 'agent status set by a supervisor')
     return changed ?? agent
   })

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Contact, Conversation, Message } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
@@ -11,6 +12,9 @@ export const Paging = {
 
 /** Every /api/v1 route: bearer auth, and the error shape of 4xx answers. */
 export const secured = { security: [{ bearer: [] }] }
+
+/** Where a request came from, as the status and sign-in logs keep it. */
+export const origin = (request: FastifyRequest): { ip: string, userAgent: string | null } => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
 
 /** Drops `cursor` when absent, for the store's exact optional types. */
 export const page = (q: { cursor?: string | undefined, limit: number }): { cursor?: string, limit: number } =>

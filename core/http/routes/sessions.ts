@@ -4,14 +4,14 @@ import { overseenLog, requireRole } from '../../agents/permissions.js'
 import { changeStatus } from '../../agents/presence.js'
 import { AgentSchema, PageOf, SessionEventSchema, type SessionEvent } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
-import { page, Paging, secured } from './common.js'
+import { origin, page, Paging, secured } from './common.js'
 
 const tags = ['agents']
 const LogQuery = Type.Object({ agent: Type.Optional(Type.String({ minLength: 1 })), ...Paging }, { additionalProperties: false })
 
 /** A sign-in or sign-out as the log keeps it: when, from which address and browser. */
 export async function logSession (s: HubServices, request: FastifyRequest, agentId: string, event: SessionEvent['event'], method: SessionEvent['method']): Promise<void> {
-  await s.store.recordSessionEvent({ agentId, event, method, at: s.clock(), ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
+  await s.store.recordSessionEvent({ agentId, event, method, at: s.clock(), ...origin(request) })
   request.log.info({ agentId, event, method }, event === 'sign_in' ? 'agent signed in' : 'agent signed out')
 }
 
@@ -28,7 +28,7 @@ export async function sessionRoutes (app: FastifyInstance, s: HubServices): Prom
     schema: { tags, summary: 'Sign out: logged, and you go offline (your conversations go back to routing)', ...secured, response: { 204: Type.Null() } }
   }, async (request, reply) => {
     await logSession(s, request, request.agent!.id, 'sign_out', null)
-    await changeStatus(s, request.agent!.id, { status: 'offline', source: 'api', ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
+    await changeStatus(s, request.agent!.id, { status: 'offline', source: 'api', ...origin(request) })
     return await reply.status(204).send()
   })
 

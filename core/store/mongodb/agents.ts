@@ -1,10 +1,11 @@
 import { newId } from '../../ids.js'
 import type { Agent, SessionEvent, StatusChange, Team } from '../../model/index.js'
-import type { AgentPatch, AgentStore, NewAgent, StatusUpdate } from '../agents.js'
+import type { AgentPatch, AgentStore, LogFilter, NewAgent, StatusUpdate } from '../agents.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import { isDuplicateKey, type Doc, MongoPart } from './connection.js'
 import { toAgent, toStatusChange, toTeam } from './docs.js'
+import type { Models } from './models.js'
 
 export class MongoAgents extends MongoPart implements AgentStore {
   async createAgent (agent: NewAgent, now: Date): Promise<Agent> {
@@ -88,24 +89,23 @@ export class MongoAgents extends MongoPart implements AgentStore {
     return { id, ...event }
   }
 
-  async listSessionLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<SessionEvent>> {
-    const query: Doc = {}
-    const agents = filter.agentId !== undefined ? [filter.agentId].filter(id => filter.agentIds?.includes(id) ?? true) : filter.agentIds
-    if (agents !== undefined) query.agentId = { $in: agents }
-    if (options.cursor !== undefined) query._id = { $lt: String(decodeCursor(options.cursor, 1)[0]) }
-    const docs = await this.m.SessionEvent.find(query).sort({ _id: -1 }).limit(options.limit + 1).lean() as Doc[]
-    const items = docs.slice(0, options.limit).map(d => ({ id: d._id, agentId: d.agentId, event: d.event, method: d.method ?? null, at: d.at, ip: d.ip ?? null, userAgent: d.userAgent ?? null }))
-    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items.at(-1)!.id]) : null }
+  async listSessionLog (filter: LogFilter, options: { cursor?: string, limit: number }): Promise<Page<SessionEvent>> {
+    return await this.#newestFirst(this.m.SessionEvent, filter, options, d => ({ id: d._id, agentId: d.agentId, event: d.event, method: d.method ?? null, at: d.at, ip: d.ip ?? null, userAgent: d.userAgent ?? null }))
   }
 
-  async listStatusLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
+  async listStatusLog (filter: LogFilter, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
+    return await this.#newestFirst(this.m.StatusChange, filter, options, toStatusChange)
+  }
+
+  /** An agent log (status changes, sign-ins), newest first, of one agent or some, paged by id. */
+  async #newestFirst<T extends { id: string }> (model: Models['StatusChange'] | Models['SessionEvent'], filter: LogFilter, options: { cursor?: string, limit: number }, map: (doc: Doc) => T): Promise<Page<T>> {
     const query: Doc = {}
     const agents = filter.agentId !== undefined ? [filter.agentId].filter(id => filter.agentIds?.includes(id) ?? true) : filter.agentIds
     if (agents !== undefined) query.agentId = { $in: agents }
     if (options.cursor !== undefined) query._id = { $lt: String(decodeCursor(options.cursor, 1)[0]) }
-    const docs = await this.m.StatusChange.find(query).sort({ _id: -1 }).limit(options.limit + 1).lean() as Doc[]
-    const items = docs.slice(0, options.limit).map(toStatusChange)
-    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+    const docs = await (model as Models['StatusChange']).find(query).sort({ _id: -1 }).limit(options.limit + 1).lean() as Doc[]
+    const items = docs.slice(0, options.limit).map(map)
+    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items.at(-1)!.id]) : null }
   }
 
   async createTeam (team: { id: string, name: string }, now: Date): Promise<Team> {

@@ -1,10 +1,10 @@
 import { newId } from '../../ids.js'
 import type { Agent, SessionEvent, StatusChange, Team } from '../../model/index.js'
-import type { AgentPatch, AgentStore, NewAgent, StatusUpdate } from '../agents.js'
+import type { AgentPatch, AgentStore, LogFilter, NewAgent, StatusUpdate } from '../agents.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import { isUniqueViolation, SqlitePart } from './connection.js'
-import { toAgent, toStatusChange, toTeam, type AgentRow, type SessionRow, type StatusLogRow, type TeamRow } from './rows.js'
+import { toAgent, toSessionEvent, toStatusChange, toTeam, type AgentRow, type SessionRow, type StatusLogRow, type TeamRow } from './rows.js'
 
 export class SqliteAgents extends SqlitePart implements AgentStore {
   async createAgent (agent: NewAgent, now: Date): Promise<Agent> {
@@ -105,26 +105,23 @@ export class SqliteAgents extends SqlitePart implements AgentStore {
     return { id, ...event }
   }
 
-  async listSessionLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<SessionEvent>> {
-    const before = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : '\uffff'
-    const agents = filter.agentId !== undefined ? [filter.agentId].filter(id => filter.agentIds?.includes(id) ?? true) : filter.agentIds
-    const rows = (agents !== undefined
-      ? this.db.sql('SELECT * FROM agent_sessions WHERE agent_id IN (SELECT value FROM json_each(?)) AND id < ? ORDER BY id DESC LIMIT ?').all(JSON.stringify(agents), before, options.limit + 1)
-      : this.db.sql('SELECT * FROM agent_sessions WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, options.limit + 1)) as SessionRow[]
-    const items = rows.slice(0, options.limit).map(r => ({
-      id: r.id, agentId: r.agent_id, event: r.event as SessionEvent['event'], method: r.method as SessionEvent['method'], at: new Date(r.at), ip: r.ip, userAgent: r.user_agent
-    }))
-    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items.at(-1)!.id]) : null }
+  async listSessionLog (filter: LogFilter, options: { cursor?: string, limit: number }): Promise<Page<SessionEvent>> {
+    return this.#newestFirst<SessionRow, SessionEvent>('agent_sessions', filter, options, toSessionEvent)
   }
 
-  async listStatusLog (filter: { agentId?: string, agentIds?: string[] }, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
+  async listStatusLog (filter: LogFilter, options: { cursor?: string, limit: number }): Promise<Page<StatusChange>> {
+    return this.#newestFirst<StatusLogRow, StatusChange>('agent_status_log', filter, options, toStatusChange)
+  }
+
+  /** An agent log (status changes, sign-ins), newest first, of one agent or some, paged by id. */
+  #newestFirst<R, T extends { id: string }> (table: 'agent_status_log' | 'agent_sessions', filter: LogFilter, options: { cursor?: string, limit: number }, map: (row: R) => T): Page<T> {
     const before = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : '\uffff'
     const agents = filter.agentId !== undefined ? [filter.agentId].filter(id => filter.agentIds?.includes(id) ?? true) : filter.agentIds
     const rows = (agents !== undefined
-      ? this.db.sql('SELECT * FROM agent_status_log WHERE agent_id IN (SELECT value FROM json_each(?)) AND id < ? ORDER BY id DESC LIMIT ?').all(JSON.stringify(agents), before, options.limit + 1)
-      : this.db.sql('SELECT * FROM agent_status_log WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, options.limit + 1)) as StatusLogRow[]
-    const items = rows.slice(0, options.limit).map(toStatusChange)
-    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+      ? this.db.sql(`SELECT * FROM ${table} WHERE agent_id IN (SELECT value FROM json_each(?)) AND id < ? ORDER BY id DESC LIMIT ?`).all(JSON.stringify(agents), before, options.limit + 1)
+      : this.db.sql(`SELECT * FROM ${table} WHERE id < ? ORDER BY id DESC LIMIT ?`).all(before, options.limit + 1)) as R[]
+    const items = rows.slice(0, options.limit).map(map)
+    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items.at(-1)!.id]) : null }
   }
 
   async createTeam (team: { id: string, name: string }, now: Date): Promise<Team> {

@@ -1,4 +1,4 @@
-import type { ChannelState, FaqEntry, Phrase, PhraseScope, Agent, AgentLocale, AgentRole, AgentStatus, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType, QueueReason, StatusChange, Suppression, Team } from '../../model/index.js'
+import type { ChannelState, FaqEntry, Phrase, PhraseScope, Agent, AgentLocale, AgentRole, AgentStatus, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType, QueueReason, SessionEvent, StatusChange, Suppression, Team } from '../../model/index.js'
 
 /** Row shapes as SQLite returns them, and their mapping to the model. */
 export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, last_agent_id: string | null, last_agent_at: number | null, suppression: string | null, created_at: number, updated_at: number }
@@ -106,6 +106,10 @@ export const toAgent = (r: AgentRow): Agent => ({
 })
 
 export const toTeam = (r: TeamRow): Team => ({ id: r.id, name: r.name, createdAt: new Date(r.created_at) })
+
+export const toSessionEvent = (r: SessionRow): SessionEvent => ({
+  id: r.id, agentId: r.agent_id, event: r.event as SessionEvent['event'], method: r.method as SessionEvent['method'], at: new Date(r.at), ip: r.ip, userAgent: r.user_agent
+})
 
 export const toStatusChange = (r: StatusLogRow): StatusChange => ({
   id: r.id, agentId: r.agent_id, status: r.status as AgentStatus, at: new Date(r.at),

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
 import { t } from '../i18n.js'
 import type { FaqMatch, Message } from '../types.js'
+import { FormEnd } from './FormEnd.js'
 
 /** On a customer's message: adds their question, and the reply to it (or an answer written here), to the team's FAQ. */
 export function AddToFaq ({ message }: { message: Message }) {
@@ -24,11 +25,7 @@ export function AddToFaq ({ message }: { message: Message }) {
     <form class="faq-form" aria-label={t('faq.add')} onSubmit={e => { void save(e) }}>
       <label>{t('faq.question')}<input value={question} required maxLength={1000} onInput={e => setQuestion(e.currentTarget.value)} /></label>
       <label>{t('faq.answer')}<textarea rows={2} value={answer} maxLength={5000} placeholder={t('faq.answerFromReply')} onInput={e => setAnswer(e.currentTarget.value)} /></label>
-      {state.error !== undefined && <p class="error" role="alert">{state.error}</p>}
-      <div class="dialog-actions">
-        <button type="button" class="link" onClick={() => setOpen(false)}>{t('cancel')}</button>
-        <button type="submit" class="primary">{t('faq.save')}</button>
-      </div>
+      <FormEnd error={state.error} onCancel={() => setOpen(false)} />
     </form>
   )
 }

@@ -3,6 +3,7 @@ import { ApiError, api, get, session } from '../api.js'
 import { t } from '../i18n.js'
 import { agentName, me, teams } from '../state.js'
 import type { FaqMatch } from '../types.js'
+import { FormEnd } from './FormEnd.js'
 
 const lines = (text: string): string[] => text.split('\n').map(l => l.trim()).filter(l => l !== '')
 
@@ -39,11 +40,7 @@ function EntryForm ({ entry, onDone }: { entry: FaqMatch | null, onDone: (change
       <label>{t('faq.question')}<input value={question} required maxLength={1000} onInput={e => setQuestion(e.currentTarget.value)} /></label>
       <label>{t('faq.alternatives')}<textarea rows={3} value={alternatives} onInput={e => setAlternatives(e.currentTarget.value)} /></label>
       <label>{t('faq.answer')}<textarea rows={4} value={answer} required maxLength={5000} onInput={e => setAnswer(e.currentTarget.value)} /></label>
-      {error !== null && <p class="error" role="alert">{error}</p>}
-      <div class="dialog-actions">
-        <button type="button" class="link" onClick={() => onDone(false)}>{t('cancel')}</button>
-        <button type="submit" class="primary">{t('faq.save')}</button>
-      </div>
+      <FormEnd error={error} onCancel={() => onDone(false)} />
     </form>
   )
 }

@@ -4,6 +4,7 @@ import { locale, t } from '../i18n.js'
 import { askPermission, dismissAsk, mayAsk } from '../notify.js'
 import { me, online } from '../state.js'
 import type { Agent, AgentStatus, Locale } from '../types.js'
+import { FormEnd } from './FormEnd.js'
 
 const STATUSES: AgentStatus[] = ['online', 'busy', 'offline']
 
@@ -30,11 +31,7 @@ function WelcomeDialog ({ onDone }: { onDone: () => void }) {
       <label>{t('welcome.signature')}
         <textarea rows={2} maxLength={1000} value={signature} onInput={e => setSignature(e.currentTarget.value)} />
       </label>
-      {error !== null && <p class="error" role="alert">{error}</p>}
-      <div class="dialog-actions">
-        <button type="button" class="link" onClick={onDone}>{t('cancel')}</button>
-        <button type="submit" class="primary">{t('faq.save')}</button>
-      </div>
+      <FormEnd error={error} onCancel={onDone} />
     </form>
   )
 }

@@ -3,6 +3,7 @@ import { ApiError, api, get, upload } from '../api.js'
 import { t } from '../i18n.js'
 import { me, teams } from '../state.js'
 import type { Attachment, Phrase } from '../types.js'
+import { FormEnd } from './FormEnd.js'
 
 /** Where a phrase may be kept: your own, a team you supervise, the hub's (admins). */
 type Place = { scope: 'personal' } | { scope: 'team', teamId: string } | { scope: 'hub' }
@@ -55,11 +56,7 @@ function PhraseForm ({ phrase, places, onDone }: { phrase: Phrase | null, places
         {media.map(a => <span class="chip">{a.name ?? a.kind} <button type="button" class="link" aria-label={t('phrases.removeMedia', { name: a.name ?? a.kind })} onClick={() => setMedia(m => m.filter(x => x !== a))}>×</button></span>)}
         <label class="button">{t('phrases.addMedia')}<input type="file" accept="image/*,video/*" hidden onChange={e => { const f = e.currentTarget.files?.[0]; e.currentTarget.value = ''; if (f !== undefined) void attach(f) }} /></label>
       </div>
-      {error !== null && <p class="error" role="alert">{error}</p>}
-      <div class="dialog-actions">
-        <button type="button" class="link" onClick={() => onDone(false)}>{t('cancel')}</button>
-        <button type="submit" class="primary">{t('faq.save')}</button>
-      </div>
+      <FormEnd error={error} onCancel={() => onDone(false)} />
     </form>
   )
 }

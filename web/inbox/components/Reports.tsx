@@ -30,7 +30,7 @@ const search = (cut: Cut, table: string, format?: 'csv'): string =>
 /** The CSV of a table, downloaded with the agent's token (a plain link would carry none). */
 async function download (cut: Cut, table: string): Promise<void> {
   const response = await fetch(`/api/v1${search(cut, table, 'csv')}`, { headers: { authorization: `Bearer ${session.token ?? ''}` } })
-  if (!response.ok) return
+  if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { message?: string }).message ?? response.statusText)
   const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? `${table}.csv`
   const link = document.createElement('a')
   link.href = URL.createObjectURL(await response.blob())
@@ -71,11 +71,11 @@ function Chart ({ id, title, labels, series, kind, format, short = l => l }: {
 }
 
 /** A report table as the hub sent it, with its CSV download. */
-function DataTable ({ id, title, table, cut, first, hide = [] }: { id: string, title: string, table: Table, cut: Cut, first?: (row: Row) => string, hide?: string[] }) {
+function DataTable ({ id, title, table, cut, first, hide = [], onError }: { id: string, title: string, table: Table, cut: Cut, first?: (row: Row) => string, hide?: string[], onError: (message: string) => void }) {
   const columns = table.columns.filter(c => !hide.includes(c))
   return (
     <section aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>{title} <button class="link csv" data-table={table.table} onClick={() => { void download(cut, table.table) }}>{t('reports.csv')}</button></h2>
+      <h2 id={`${id}-title`}>{title} <button class="link csv" data-table={table.table} onClick={() => { download(cut, table.table).catch((err: Error) => onError(err.message)) }}>{t('reports.csv')}</button></h2>
       {table.rows.length === 0
         ? <p class="empty">{t('reports.nothing')}</p>
         : (
@@ -168,9 +168,9 @@ export function Reports () {
               labels={data.firstResponse.rows.map(bucketLabel)}
               series={[{ name: t('reports.col.count'), values: data.firstResponse.rows.map(r => Number(r.count)) }]} />
           </div>
-          <DataTable id="timeseries" title={t('reports.timeseries')} table={data.timeseries} cut={cut} />
-          <DataTable id="agents" title={t('reports.agents')} table={data.agents} cut={cut} hide={['agentId']} first={r => String(r.agentName ?? t('reports.noAgent'))} />
-          <DataTable id="first-response" title={t('reports.distribution')} table={data.firstResponse} cut={cut} first={bucketLabel} />
+          <DataTable id="timeseries" title={t('reports.timeseries')} table={data.timeseries} cut={cut} onError={setProblem} />
+          <DataTable id="agents" title={t('reports.agents')} table={data.agents} cut={cut} onError={setProblem} hide={['agentId']} first={r => String(r.agentName ?? t('reports.noAgent'))} />
+          <DataTable id="first-response" title={t('reports.distribution')} table={data.firstResponse} cut={cut} onError={setProblem} first={bucketLabel} />
         </>
       )}
     </main>

@@ -37,7 +37,9 @@ export function Supervisor () {
     }
     void load()
     const off = onEvent(event => {
-      if (event.type.startsWith('conversation.') || event.type.startsWith('message.') || event.type === 'queue.updated' || event.type === 'agent.status') {
+      // A customer's message or an agent's reply moves the monitor's "longest wait" and "last reply"; status updates of messages do not.
+      const turn = event.type === 'message.created' && (event.message.direction === 'inbound' || event.message.author.type === 'agent')
+      if (event.type.startsWith('conversation.') || turn || event.type === 'queue.updated' || event.type === 'agent.status') {
         clearTimeout(timer)
         timer = setTimeout(() => { void load() }, 300)
       }
