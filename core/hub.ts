@@ -24,6 +24,7 @@ import { LibreTranslate } from './translation/index.js'
 import { ResponseAlert } from './reports/response-alert.js'
 import { sweepAutoClose } from './settings/auto-close.js'
 import { RuleBook } from './settings/rules.js'
+import { storeEntryWelcome } from './settings/welcome.js'
 
 export interface HubOptions {
   logger?: Logger
@@ -147,6 +148,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
           listMessages: async (conversationId, paging) => await store.listMessages(conversationId, paging),
           updateContact: async (externalId, details) => await store.updateContact(settings.id, externalId, details, clock()),
           recordPageView: async (externalId, view) => await store.recordPageView(settings.id, externalId, view),
+          welcome: async to => await storeEntryWelcome(services, settings.id, to),
           customerTyping: async (conversationId, on) => await customerTyping(services, settings.id, conversationId, on),
           agentsOnline: async () => await agentsOnline(services, settings.id),
           broadcast: async payload => await bus.signal(topic, payload),

@@ -20,7 +20,7 @@ t.test('banned words live in the app: the YAML seeds them once, supervisors chan
   const { conversationId } = await (await h.inbound(inboundBody({ from: { id: 'ann' }, text: 'hi' }))).json() as { conversationId: string }
   const say = async (text: string): Promise<number> => (await mia.api('POST', `/conversations/${conversationId}/messages`, { text })).status
 
-  t.same((await mia.api('GET', '/rules')).body, { hub: { bannedWords: ['scam'], autoClose: null, autoReplies: null }, teams: { sales: { bannedWords: ['free gift'], autoClose: null, autoReplies: null } }, channels: {}, autoRepliesInUse: { api: { periodHours: 24, quietMinutes: 5 } } }, 'seeded from the YAML; every agent may read them')
+  t.same((await mia.api('GET', '/rules')).body, { hub: { bannedWords: ['scam'], autoClose: null, autoReplies: null, spam: { phrases: [], patterns: [] }, welcomes: [], welcomeGroup: null }, teams: { sales: { bannedWords: ['free gift'], autoClose: null, autoReplies: null, spam: { phrases: [], patterns: [] }, welcomes: [], welcomeGroup: null } }, channels: {}, autoRepliesInUse: { api: { periodHours: 24, quietMinutes: 5 } } }, 'seeded from the YAML; every agent may read them')
   t.equal(await say('A free gift for you'), 422)
   t.match(await boss.api('PUT', '/rules/teams/sales', { bannedWords: [' coupon ', 'coupon', '返现'] }), { status: 200, body: { bannedWords: ['coupon', '返现'], autoClose: null, autoReplies: null } })
   t.equal(await say('A free gift for you'), 202, 'the YAML word is gone once the team changed its list')
@@ -45,7 +45,7 @@ t.test('the store\'s rules outlive the YAML: a restart with other YAML words kee
   await stop(first)
   const { file: changed } = writeConfig({ channels, guards: { bannedWords: ['second'] } }, dir)
   const second = await launch(t, 'start', changed, env)
-  t.same((await call(second.url, 'GET', '/rules')).hub, { bannedWords: ['set in the app'], autoClose: null, autoReplies: null })
+  t.same((await call(second.url, 'GET', '/rules')).hub, { bannedWords: ['set in the app'], autoClose: null, autoReplies: null, spam: { phrases: [], patterns: [] }, welcomes: [], welcomeGroup: null })
 })
 
 t.test('two hub processes on one Redis: a team\'s new words refuse replies on the other hub at once', async t => {

@@ -56,7 +56,9 @@ export function storeRules (t: Test, makeStore: (faults: FaultPlan) => Promise<S
       if (unread && c.status !== 'closed') t.equal(c.unreadCount, customer.length, `${label}: unreadCount counts each customer message once`)
       const newestSent = Math.max(...customer.map(m => m.sentAt!.getTime()))
       t.equal(c.lastInboundAt?.getTime() ?? null, customer.length === 0 ? null : newestSent, `${label}: lastInboundAt is the newest customer message`)
-      if (messages.length > 0) t.ok(c.lastActivityAt.getTime() >= Math.max(...messages.map(m => m.createdAt.getTime())), `${label}: lastActivityAt has every message`)
+      // A customer-side note (an auto-reply, a held message) does not bring the conversation up.
+      const active = messages.filter(m => m.direction !== 'note' || m.author.type !== 'contact')
+      if (active.length > 0) t.ok(c.lastActivityAt.getTime() >= Math.max(...active.map(m => m.createdAt.getTime())), `${label}: lastActivityAt has every message but customer-side notes`)
     }
     t.ok([...externalIds.values()].every(n => n === 1), `${label}: each channel message is stored once`)
     for (const agent of await store.listAgents()) {
@@ -301,6 +303,93 @@ export function storeRules (t: Test, makeStore: (faults: FaultPlan) => Promise<S
       const next = await store.recordInbound(inbound('m1'), at(1))
       t.not(next.conversation.id, note.conversation.id, 'a customer message then opens a conversation to answer')
     })
+  })
+
+  const visible = async (store: Store): Promise<string[]> => (await store.listConversations({ held: false }, { limit: 100 })).items.map(c => c.id)
+
+  t.test('rule 8: a held message with no open conversation opens a closed one that the lists leave out, until a customer message joins it', async t => {
+    await withStore(t, async store => {
+      const spam = await store.recordInbound(inbound('s1', { held: { reason: 'spam', rule: '加微信' }, teamId: 'sales' }), T0)
+      t.match(spam, { conversationCreated: true, conversation: { status: 'closed', unreadCount: 0, lastInboundAt: null }, message: { direction: 'note', routed: true } })
+      t.same(spam.message.extras?.held, { reason: 'spam', rule: '加微信', team: 'sales' }, 'held with its rule and the channel\'s team')
+      t.same(await visible(store), [], 'left out of the agents\' lists')
+      t.equal((await allConversations(store)).length, 1, 'still listed where nothing asks to leave it out')
+      t.equal(await store.countConversations({ held: false }), 0)
+      const restored = await store.recordInbound(inbound('restored-s1', { conversationId: spam.conversation.id }), at(1))
+      t.match(restored, { conversation: { id: spam.conversation.id, status: 'unassigned', unreadCount: 1 }, message: { direction: 'inbound', routed: false } })
+      t.same(await visible(store), [spam.conversation.id], 'a customer message joining it brings it into the lists')
+    })
+  })
+
+  t.test('rule 8: a held message joins an open conversation as a note: nothing unread, nothing to route', async t => {
+    await withStore(t, async store => {
+      const first = await store.recordInbound(inbound('m1'), T0)
+      const spam = await store.recordInbound(inbound('s1', { held: { reason: 'spam', rule: '/v\\d+/' } }), at(5))
+      t.equal(spam.conversation.id, first.conversation.id)
+      t.match(spam.conversation, { status: 'unassigned', unreadCount: 1, lastInboundAt: T0 })
+      t.same(await visible(store), [first.conversation.id], 'the conversation stays in the lists')
+      await checkRules(t, store, 'after a held note')
+    })
+  })
+
+  t.test('rule 8: a blocked contact\'s messages are held on every channel, concurrent ones too; unblocked, they reach agents again', async t => {
+    await withStore(t, async store => {
+      const first = await store.recordInbound(inbound('m1', { contact: { externalId: 'cust-1', name: 'Ann', email: 'ann@example.com' } }), T0)
+      await store.recordInbound(inbound('e1', { channelId: 'mail', contact: { externalId: 'ann@example.com', email: 'ann@example.com' }, conversationId: first.conversation.id }), at(1))
+      const contact = await store.editContact(first.conversation.contactId, { blocked: { by: 'sup-1', at: at(2) } }, at(2))
+      t.same(contact.blocked, { by: 'sup-1', at: at(2) })
+      t.same((await store.getContact(contact.id))?.blocked, { by: 'sup-1', at: at(2) }, 'the block reads back')
+      const held = await Promise.all(['m2', 'm3', 'm4'].map(async (id, i) => await store.recordInbound(inbound(id, { teamId: 'care' }), at(3 + i))))
+      const mail = await store.recordInbound(inbound('e2', { channelId: 'mail', contact: { externalId: 'ann@example.com' } }), at(7))
+      for (const r of [...held, mail]) t.match(r.message, { direction: 'note', extras: { held: { reason: 'blocked' } } }, `${r.message.externalId} held`)
+      t.equal(held[0]!.message.extras?.held?.team, 'care', 'the team is the channel\'s')
+      t.equal((await store.getConversation(first.conversation.id))?.unreadCount, 2, 'nothing new unread (the web message and the email before the block)')
+      await store.recordInbound(inbound('echo-1', { direction: 'outbound', text: 'sent from the phone' }), at(8))
+      t.equal((await store.listMessages(first.conversation.id, { limit: 10 })).items.at(-1)?.direction, 'outbound', 'the business\'s own echo is not held')
+      await store.editContact(contact.id, { blocked: null }, at(9))
+      t.equal((await store.getContact(contact.id))?.blocked, null)
+      t.match((await store.recordInbound(inbound('m5'), at(10))).message, { direction: 'inbound', extras: null })
+      await checkRules(t, store, 'blocked and unblocked')
+    })
+  })
+
+  t.test('rule 8: held messages are listed newest first, by team, page by page; a restored one leaves the list; a reopen brings its conversation back', async t => {
+    await withStore(t, async store => {
+      const ids: string[] = []
+      for (const [i, teamId] of (['sales', null, 'sales', 'care'] as const).entries()) {
+        const r = await store.recordInbound(inbound(`s${i}`, { teamId, held: { reason: 'spam', rule: 'x' }, contact: { externalId: `spammer-${i}` } }), at(i))
+        ids.push(r.message.id)
+      }
+      t.same((await store.listHeld({}, { limit: 10 })).items.map(m => m.id), [...ids].reverse(), 'all of them, newest first')
+      t.same((await store.listHeld({ teams: ['sales', null] }, { limit: 10 })).items.map(m => m.id), [ids[2], ids[1], ids[0]], 'a team\'s and every agent\'s')
+      t.same((await store.listHeld({ teams: [] }, { limit: 10 })).items, [], 'no team: nothing')
+      const first = await store.listHeld({}, { limit: 3 })
+      t.same(first.items.map(m => m.id), [ids[3], ids[2], ids[1]])
+      const rest = await store.listHeld({}, { limit: 3, cursor: first.nextCursor! })
+      t.same(rest.items.map(m => m.id), [ids[0]])
+      t.equal(rest.nextCursor, null)
+      const message = (await store.getMessage(ids[3]!))!
+      await store.setMessageExtras(message.id, { ...message.extras, held: { ...message.extras!.held!, restored: { by: 'a1', at: at(9).toISOString(), messageId: 'm-x' } } })
+      t.notOk((await store.listHeld({}, { limit: 10 })).items.some(m => m.id === ids[3]), 'restored: no longer listed')
+      const reopened = await store.reopenConversation(message.conversationId, at(10))
+      t.ok((await visible(store)).includes(reopened.id), 'a reopened conversation is listed again')
+    })
+  })
+
+  t.test('rule 8: a crash anywhere in storing a held message; the redelivery finishes it, once and out of the lists', async t => {
+    const crashes = await everyCrash(t, {
+      setup: async () => undefined,
+      operation: async store => await store.recordInbound(inbound('s1', { held: { reason: 'spam', rule: 'x' } }), T0),
+      finish: async store => {
+        await store.recordInbound(inbound('s1', { held: { reason: 'spam', rule: 'x' } }), at(1))
+        await store.repair(LATER)
+      },
+      check: async (t, store, _state, label) => {
+        t.equal((await store.listHeld({}, { limit: 10 })).items.length, 1, `${label}: held once`)
+        t.same(await visible(store), [], `${label}: not in the lists`)
+      }
+    })
+    t.ok(crashes >= 1, `crashed ${crashes} times`)
   })
 
   t.test('rule 6: concurrent attribute merges keep every key', async t => {

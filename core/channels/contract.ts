@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { FileMeta, StoredFile } from '../files/index.js'
 import type { Attachment, Card, Contact, ContactDetails, Conversation, Message, MessageAmendment, MessageExtras, PageView, QueueReason, SuppressionReason } from '../model/index.js'
+import type { StoreEntryWelcome } from '../settings/welcome.js'
 import type { Page } from '../store/index.js'
 
 /** What a channel can carry; the core checks drafts against it before asking the policy. */
@@ -160,6 +161,13 @@ export interface ChannelContext {
   updateContact (contactExternalId: string, details: ContactDetails): Promise<Contact | null>
   /** A page the customer looked at (website channels); agents see the trail on the contact. */
   recordPageView (contactExternalId: string, view: PageView): Promise<void>
+  /**
+   * The store-entry welcome to show a customer who opens the chat, before they write: null while
+   * their conversation (`conversationId`, the last one the channel knows of theirs) is open, or
+   * when none is set. `group`: the one the page asks for. A customer's first message after it
+   * carries it as `extras.welcome`, so the hub does not greet them twice.
+   */
+  welcome (to: { conversationId: string | null, group?: string }): Promise<StoreEntryWelcome | null>
   /** The customer started or stopped typing in one of this channel's conversations: agents see it. */
   customerTyping (conversationId: string, on: boolean): Promise<void>
   /** Agents who serve this channel and are online now. */

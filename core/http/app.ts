@@ -18,6 +18,7 @@ import { sessionRoutes } from './routes/sessions.js'
 import { monitorRoutes } from './routes/monitor.js'
 import { accountRoutes } from './routes/accounts.js'
 import { ruleRoutes } from './routes/rules.js'
+import { spamRoutes } from './routes/spam.js'
 import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { fileRoutes } from './routes/files.js'
@@ -92,6 +93,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await agentRoutes(api, s)
     await accountRoutes(api, s)
     await ruleRoutes(api, s)
+    await spamRoutes(api, s)
     await teamRoutes(api, s)
     await queueRoutes(api, s)
     await channelRoutes(api, s)

@@ -75,7 +75,14 @@ export const MessageSchema = Type.Object({
     revision: Type.Optional(Type.Integer()),
     reaction: Type.Optional(Type.Object({ emoji: Type.String(), at: When }, { description: "the customer's reaction to this message" })),
     quote: Type.Optional(Type.Object({ messageId: Maybe(Type.String()), externalId: Maybe(Type.String()), text: Type.String() }, { description: 'the message this one quotes' })),
-    template: Type.Optional(Type.Object({ name: Type.String(), language: Type.String(), parameters: Type.Array(Type.String()) }, { description: 'the pre-approved template it was sent as' }))
+    template: Type.Optional(Type.Object({ name: Type.String(), language: Type.String(), parameters: Type.Array(Type.String()) }, { description: 'the pre-approved template it was sent as' })),
+    held: Type.Optional(Type.Object({
+      reason: Type.Enum(['spam', 'blocked']),
+      rule: Type.Optional(Type.String()),
+      team: Maybe(Type.String()),
+      restored: Type.Optional(Type.Object({ by: Type.String(), at: When, messageId: Type.String() }))
+    }, { description: 'a customer message held aside as a note: a spam rule matched (`rule`) or the contact is blocked; `restored` once an agent restored it as `messageId`' })),
+    welcome: Type.Optional(Type.Object({ group: Maybe(Type.String()), text: Type.String() }, { description: 'the store-entry welcome the customer saw before this first message' }))
   }, open)),
   externalId: Maybe(Type.String()),
   status: Type.Enum(['pending', 'sent', 'delivered', 'read', 'failed']),
@@ -107,6 +114,7 @@ export const ContactSchema = Type.Object({
     detail: Maybe(Type.String()),
     at: When
   }, { description: 'Set while the hub sends this contact nothing automatic: they complained (spam report), their address bounced, or it is a machine\'s' })),
+  blocked: Maybe(Type.Object({ by: Type.String(), at: When }, { description: 'Set while the contact is blocked: what they write on any channel is held aside, never routed or unread' })),
   createdAt: When,
   updatedAt: When
 }, open)

@@ -32,11 +32,19 @@ export interface Contact {
   lastAgentAt: Date | null
   /** Set while the hub must send this contact nothing automatic; agents see why. */
   suppression: Suppression | null
+  /** Set while the contact is blocked: what they write, on any channel, is held aside (never routed or unread). */
+  blocked: ContactBlock | null
   createdAt: Date
   updatedAt: Date
 }
 
 export type ChannelState = Record<string, string | number | boolean>
+
+/** Who blocked a contact (an agent's id), and when. */
+export interface ContactBlock {
+  by: string
+  at: Date
+}
 
 /**
  * Why the hub sends a contact no automatic message (welcome, away, robot, rating invitation):
@@ -131,6 +139,20 @@ export interface MessageExtras {
   template?: { name: string, language: string, parameters: string[] }
   /** The message this one quotes (a reply to it): the hub's id when it is stored, and its text then. */
   quote?: { messageId: string | null, externalId: string | null, text: string }
+  /** A customer's message held aside (a note): a team's spam rule matched it, or its contact is blocked. */
+  held?: Held
+  /** The store-entry welcome the customer saw before writing this, their first message: its group (null: their agent's own) and text. */
+  welcome?: { group: string | null, text: string }
+}
+
+/** Why a customer's message was held aside, and (once restored) who restored it as which message. */
+export interface Held {
+  reason: 'spam' | 'blocked'
+  /** The spam phrase, or the pattern as `/…/`, that matched. */
+  rule?: string
+  /** The team of the channel it came in on (null: every agent's channel): whose Spam view lists it. */
+  team: string | null
+  restored?: { by: string, at: string, messageId: string }
 }
 
 /** A customer's change to a stored message: new text (a revision number orders repeated edits), or their reaction (null takes it back). */
@@ -267,6 +289,7 @@ export interface ContactEdit {
   tags?: string[]
   notes?: string | null
   suppression?: Suppression | null
+  blocked?: ContactBlock | null
 }
 
 /** What a channel may set on a contact from what the customer (or the seller's site) told it. */

@@ -53,8 +53,9 @@ export async function greet (s: HubServices, message: Message): Promise<void> {
   const { welcome, firstMessage, quietMinutes } = channel.autoReplies
   if (welcome === undefined && firstMessage === undefined) return
   if (await humanAnsweredWithin(s, conversation.id, quietMinutes)) return
-  // The welcome stands for the period's first-message reply too: a new customer gets one greeting.
-  const welcomed = await opensConversation(s, message) && await send(s, conversation, channel, 'welcome', welcome)
+  // The welcome stands for the period's first-message reply too: a new customer gets one greeting
+  // (the store-entry welcome they saw before writing is that greeting).
+  const welcomed = message.extras?.welcome !== undefined || (await opensConversation(s, message) && await send(s, conversation, channel, 'welcome', welcome))
   if (welcomed) await once(s, `first_message:${conversation.id}`, channel.autoReplies.periodHours)
   else await send(s, conversation, channel, 'first_message', firstMessage)
 }

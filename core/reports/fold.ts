@@ -37,11 +37,13 @@ export function conversationFacts (messages: Message[], rules: FoldRules): Messa
   let waiting: Message[] = []
   let firstCustomerAt: Date | null = null
   let responded = false
+  // A conversation opens with its first message not held aside (spam, a blocked contact): one only held messages opened counts once restored.
+  const first = ordered.find(m => m.extras?.held === undefined)
   for (const m of ordered) {
     const fact = (measure: Measure, value = 0, agentId: string | null = null, count = 1): void => {
       facts.push({ measure, at: m.createdAt, channelId: m.channelId, agentId, value, count, messageId: m.id })
     }
-    if (m === ordered[0]) facts.push({ measure: 'opened', at: m.createdAt, channelId: rules.channelId, agentId: null, value: 0, messageId: m.id })
+    if (m === first) facts.push({ measure: 'opened', at: m.createdAt, channelId: rules.channelId, agentId: null, value: 0, messageId: m.id })
     if (isCustomer(m)) {
       fact('inbound')
       waiting.push(m)

@@ -2,6 +2,8 @@ import type { Logger } from 'pino'
 import type { ChannelSettings, HubConfig } from '../config/index.js'
 import type { EventBus } from '../events/index.js'
 import type { AgentStore, KeyValueStore } from '../store/index.js'
+import { SpamFilter, type SpamRules } from './spam.js'
+import type { WelcomeGroup } from './welcome.js'
 
 /** The rules supervisors keep in the app for their teams and channels (admins the hub's). */
 export interface Rules {
@@ -11,6 +13,12 @@ export interface Rules {
   autoClose: AutoClose | null
   /** A channel's automatic replies as its team's supervisors set them; null: the YAML's (`autoReplies` of the channel). */
   autoReplies: ChannelSettings['autoReplies'] | null
+  /** Customer messages that match are held aside as spam (hub and teams). */
+  spam: SpamRules
+  /** Store-entry welcomes, one group per occasion or product line; the first is the default (hub and teams). */
+  welcomes: WelcomeGroup[]
+  /** The welcome group a channel shows unless the page asks for another; null: its team's first. */
+  welcomeGroup: string | null
 }
 
 export interface AutoClose {
@@ -25,7 +33,7 @@ export type RulesScope = 'hub' | `team:${string}` | `channel:${string}`
 const NAMESPACE = 'settings'
 /** The signal every process hears when rules changed: each reads them again. */
 export const RULES_CHANGED = 'rules-changed'
-const EMPTY: Rules = { bannedWords: [], autoClose: null, autoReplies: null }
+const EMPTY: Rules = { bannedWords: [], autoClose: null, autoReplies: null, spam: { phrases: [], patterns: [] }, welcomes: [], welcomeGroup: null }
 
 interface Deps { store: KeyValueStore & Pick<AgentStore, 'listTeams'>, bus: EventBus, config: Pick<HubConfig, 'guards' | 'channels'>, logger: Logger }
 
@@ -37,6 +45,8 @@ interface Deps { store: KeyValueStore & Pick<AgentStore, 'listTeams'>, bus: Even
  */
 export class RuleBook {
   private rules = new Map<RulesScope, Rules>()
+  /** The spam filter of each team with the hub's, built when the rules are read ('' : every agent's channels). */
+  private spamFilters = new Map<string, SpamFilter>()
   private readonly listeners: Array<(book: RuleBook) => void> = []
 
   constructor (private readonly d: Deps) {}
@@ -81,6 +91,11 @@ export class RuleBook {
     return minutes.length === 0 ? null : Math.min(...minutes)
   }
 
+  /** The spam phrase or pattern that matches a customer's text on a channel of this team (the hub's too), or null. */
+  spamMatch (teamId: string | null, text: string): string | null {
+    return (this.spamFilters.get(teamId ?? '') ?? this.spamFilters.get(''))?.match(text) ?? null
+  }
+
   /** Replaces the rules given; the others stay as the store has them (another process may have changed them just now). */
   async save (scope: RulesScope, rules: Partial<Rules>): Promise<void> {
     const raw = await this.d.store.kvGet(NAMESPACE, scope)
@@ -102,6 +117,8 @@ export class RuleBook {
       if (raw !== null) next.set(scope, { ...EMPTY, ...JSON.parse(raw) as Partial<Rules> })
     }
     this.rules = next
+    const hub = this.get('hub').spam
+    this.spamFilters = new Map([['', new SpamFilter([hub])], ...[...this.teams()].map(([team, r]) => [team, new SpamFilter([hub, r.spam])] as const)])
     for (const listener of this.listeners) listener(this)
   }
 }

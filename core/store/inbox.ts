@@ -24,6 +24,10 @@ import type { Page } from './cursor.js'
  * 6. Concurrent merges of a contact's attributes keep every key.
  * 7. Every stored value reads back exactly as written: empty objects and arrays, nested
  *    arrays, Unicode.
+ * 8. A customer's message from a blocked contact, or one the core holds (`held`: a spam rule
+ *    matched), is stored as a note carrying `extras.held`: never routed, unread or answered.
+ *    A conversation it opens is closed, and left out of lists that ask `held: false` until a
+ *    customer message joins it or it is reopened.
  *
  * Refusals are `StoreError`s (core/store/errors.ts): not_found, conversation_closed,
  * conversation_open_elsewhere, invalid_cursor.
@@ -36,8 +40,10 @@ export interface InboxStore {
   /** Sets a message's status; `sent` also moves the conversation's lastOutboundAt. */
   updateMessageStatus (id: string, update: MessageStatusUpdate, now: Date): Promise<Message>
   markRouted (id: string): Promise<void>
-  /** Replaces a message's extras (a translation added after it was stored). */
+  /** Replaces a message's extras (a translation added after it was stored, a held message's restore). */
   setMessageExtras (id: string, extras: MessageExtras): Promise<Message>
+  /** Messages held aside (rule 8) and not restored, newest first; `teams`: only those held on these teams' channels (null: every agent's). */
+  listHeld (filter: { teams?: Array<string | null> }, options: { cursor?: string, limit: number }): Promise<Page<Message>>
   /**
    * Applies a customer's edit or reaction, atomically per message: an edit keeps the text it
    * replaces in `extras.edits`; the same text again, or a revision not above the stored one,
@@ -149,6 +155,8 @@ export interface InboundRecord {
   opensWindow?: boolean
   /** Team of a conversation this message opens (the channel's); null: every agent. */
   teamId: string | null
+  /** Held aside as spam (rule 8), by the rule that matched; the store holds a blocked contact's messages by itself. */
+  held?: { reason: 'spam', rule: string }
   externalId: string
   /** `sameAs`: an identity of this channel this new one belongs to; it joins that contact. */
   contact: { externalId: string, name?: string, email?: string, phone?: string, avatarUrl?: string, sameAs?: string }
@@ -216,6 +224,8 @@ export interface ConversationFilter {
   repliedBefore?: Date
   /** Only what this agent may see: their teams', every-agent ones, and their own. */
   visibleTo?: Visibility
+  /** False: leave out conversations a held message opened (rule 8), which hold nothing to answer. */
+  held?: false
 }
 
 export interface Visibility {

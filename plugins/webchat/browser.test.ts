@@ -20,11 +20,11 @@ t.before(async () => {
 t.teardown(async () => { await browser.close() })
 
 /** A shop page on its own origin (localhost, while the hub is 127.0.0.1) with the snippet. */
-async function shop (t: Test, hubUrl: string, extra = ''): Promise<string> {
+async function shop (t: Test, hubUrl: string, extra = '', scriptAttributes = ''): Promise<string> {
   const server = createServer((_request, response) => {
     response.setHeader('content-type', 'text/html; charset=utf-8')
     response.end(`<!doctype html><html><head><title>Linen shirt · Shop</title><style>body{font:16px serif;background:#fafaf9} button{all:unset;color:red} * {font-size: 40px !important}</style></head>
-<body><h1>Linen shirt</h1><p>¥199</p>${extra}<script src="${hubUrl}/channels/webchat/widget.js" async></script></body></html>`)
+<body><h1>Linen shirt</h1><p>¥199</p>${extra}<script src="${hubUrl}/channels/webchat/widget.js" async${scriptAttributes}></script></body></html>`)
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => { server.close() })
@@ -151,4 +151,30 @@ t.test('the pre-chat form validates; a bad identity hash is refused; Chinese tex
   t.equal(await page.locator('#omnihub-widget textarea').getAttribute('placeholder'), '输入消息…')
   await page.evaluate(() => (window as any).omnihub.close())
   t.equal(await page.locator('#omnihub-widget .bubble').getAttribute('aria-label'), '打开聊天')
+})
+
+t.test('the store-entry welcome: the page names its group, the visitor sees it before writing and taps a question', async t => {
+  const port = await freePort()
+  const hub = await hubOn(t, port, join(mkdtempSync(join(tmpdir(), 'omnihub-browser-')), 'hub.db'))
+  await hub.hub.services.rules.save('hub', {
+    welcomes: [
+      { id: 'everyday', name: 'Every day', text: 'Welcome! Ask us anything.', questions: [] },
+      { id: 'spring-sale', name: 'Spring sale', text: 'Spring sale: 30% off linen until Sunday.', questions: ['Which sizes are left?', 'Is shipping free?'] }
+    ]
+  })
+  const page = await newPage(t)
+  await page.goto(await shop(t, hub.url, '', ' data-welcome="spring-sale"'))
+  await page.locator('#omnihub-widget .bubble').click()
+  const welcome = page.locator('#omnihub-widget .msg.agent').filter({ hasText: 'Spring sale: 30% off linen until Sunday.' })
+  await welcome.waitFor()
+  t.same(await page.locator('#omnihub-widget .choice').allTextContents(), ['Which sizes are left?', 'Is shipping free?'], 'its questions to tap')
+  t.same((await hub.api('GET', '/conversations')).body.items, [], 'nothing is stored before the visitor writes')
+  await page.screenshot({ path: join(SHOTS, 'widget-welcome.png') })
+  await page.locator('#omnihub-widget .choice').filter({ hasText: 'Which sizes are left?' }).click()
+  const conversation = await waitFor('the conversation', async () => (await hub.api('GET', '/conversations')).body.items[0])
+  const [first] = (await hub.api('GET', `/conversations/${conversation.id}/messages`)).body.items
+  t.match(first, { text: 'Which sizes are left?', extras: { welcome: { group: 'spring-sale', text: 'Spring sale: 30% off linen until Sunday.' } } }, 'the agent sees the question and the welcome it answered')
+  await page.locator('#omnihub-widget .msg.visitor').filter({ hasText: 'Which sizes are left?' }).waitFor()
+  t.equal(await page.locator('#omnihub-widget .choice').count(), 0, 'the questions are past once the visitor wrote')
+  t.equal(await page.locator('#omnihub-widget .msg.agent').first().textContent().then(x => x?.includes('Spring sale')), true, 'the welcome stays above their message')
 })

@@ -28,6 +28,16 @@ export interface WireMessage {
 
 export interface WireChoice { label: string, payload: string }
 
+export interface WireWelcome {
+  text: string
+  /** Questions to tap: each is sent as the visitor's message. */
+  choices: WireChoice[]
+  /** The agent whose own welcome it is (a returning visitor's agent). */
+  agent: { name: string } | null
+  /** When the hub offered it: it stands among the messages at that time. */
+  at: string
+}
+
 export interface WirePrechat { name: FieldRule, email: FieldRule, phone: FieldRule }
 export type FieldRule = 'off' | 'optional' | 'required'
 
@@ -43,7 +53,7 @@ export type ClientFrame =
   | { type: 'typing', on: boolean }
   | { type: 'receipt', status: 'delivered' | 'read', ids: string[] }
   | { type: 'sync' }
-  | { type: 'page', url: string, title: string, referrer?: string }
+  | { type: 'page', url: string, title: string, referrer?: string, welcome?: string }
   | { type: 'profile', name?: string, email?: string, phone?: string, prechat?: boolean }
   | { type: 'identify', userId: string, name?: string, email?: string, phone?: string, hash?: string }
   | { type: 'attributes', attributes: Record<string, string | number | boolean | null> }
@@ -68,6 +78,8 @@ export type ServerFrame =
       attachments: { maxBytes: number, types: string[] }
     }
   | { type: 'history', messages: WireMessage[], agent: { name: string } | null, queuePosition: number | null, seenAt: string | null }
+  /** The store-entry welcome, shown before the visitor writes; null: none (they are talking already, or none is set). */
+  | { type: 'welcome', welcome: WireWelcome | null }
   | { type: 'ack', clientId: string, message: WireMessage }
   | { type: 'message', message: WireMessage }
   | { type: 'typing', on: boolean }

@@ -41,6 +41,8 @@ export class VisitorSession {
   private conn: VisitorSocket | undefined
   private chain: Promise<void> = Promise.resolve()
   private typing = false
+  /** The store-entry welcome this tab showed: the visitor's first message carries it. */
+  private welcomed: { group: string | null, text: string } | null = null
 
   constructor (private readonly d: SessionDeps, private readonly socket: WebSocket, private readonly visitorId: string, private readonly ip: string) {}
 
@@ -178,7 +180,8 @@ export class VisitorSession {
       }
       case 'page': {
         this.limit(this.d.eventLimit)
-        return await ctx.recordPageView(this.externalId, { url: frame.url, title: frame.title, referrer: frame.referrer !== undefined && frame.referrer !== '' ? frame.referrer : null, at: ctx.clock() })
+        await ctx.recordPageView(this.externalId, { url: frame.url, title: frame.title, referrer: frame.referrer !== undefined && frame.referrer !== '' ? frame.referrer : null, at: ctx.clock() })
+        return await this.offerWelcome(frame.welcome)
       }
       case 'profile': {
         this.limit(this.d.eventLimit)
@@ -209,13 +212,15 @@ export class VisitorSession {
     if (this.prechatNeeded()) throw new FrameError('prechat_required', 'Please fill in the form before your first message.', { clientId })
     const externalId = this.externalId
     const known = await this.d.visitors.conversationOf(externalId)
+    const extras = { ...(frame.payload !== undefined ? { payload: frame.payload } : {}), ...(this.welcomed !== null ? { welcome: this.welcomed } : {}) }
     const outcome = await ctx.ingest({
       externalId: visitorMessageId(this.visitorId, clientId),
       from: { externalId, ...present({ name: this.state.name, email: this.state.email, phone: this.state.phone }) },
       text: frame.text,
       attachments,
-      ...(frame.payload !== undefined ? { extras: { payload: frame.payload } } : {})
+      ...(Object.keys(extras).length > 0 ? { extras } : {})
     })
+    this.welcomed = null
     if (outcome.conversationId !== known) {
       await this.d.visitors.setConversation(externalId, outcome.conversationId)
       // A new conversation (or contact): it gets what the visitor or the site told us so far.
@@ -284,6 +289,17 @@ export class VisitorSession {
     this.conn!.externalId = this.externalId
     await this.d.ctx.updateContact(this.externalId, this.details())
     await this.d.sockets.reloadVisitor(this.visitorId)
+  }
+
+  /** Each page the visitor opens offers the welcome of the group it names (else the channel's), unless they are talking already. */
+  private async offerWelcome (group: string | undefined): Promise<void> {
+    const { ctx } = this.d
+    const welcome = await ctx.welcome({ conversationId: await this.d.visitors.conversationOf(this.externalId), ...(group !== undefined ? { group } : {}) })
+    this.welcomed = welcome === null ? null : { group: welcome.group, text: welcome.text }
+    this.send({
+      type: 'welcome',
+      welcome: welcome === null ? null : { text: welcome.text, choices: welcome.questions.map(label => ({ label, payload: 'welcome' })), agent: welcome.agent, at: ctx.clock().toISOString() }
+    })
   }
 
   /** The last wait notice of a conversation: its place in line, or who took it. */

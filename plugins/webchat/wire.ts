@@ -5,13 +5,17 @@ import type { ServerFrame, WireMessage } from './frames.js'
 /** Visitor messages' external ids are `<visitorId>:<clientId>`: unique per channel, and idempotent per browser. */
 export const visitorMessageId = (visitorId: string, clientId: string): string => `${visitorId}:${clientId}`
 
-/** Whether the visitor sees this message: their own and what was sent to them, not notes or failures. */
+/**
+ * Whether the visitor sees this message: their own and what was sent to them, not agents' notes
+ * or failures. Their own include what the hub held aside (spam, a block: to them it was sent),
+ * until it is restored as a message of its own.
+ */
 export const visibleToVisitor = (m: Message): boolean =>
-  m.direction === 'inbound' || (m.direction === 'outbound' && m.status !== 'failed')
+  (m.author.type === 'contact' && m.extras?.held?.restored === undefined) || (m.direction === 'outbound' && m.status !== 'failed')
 
 /** A stored message as the widget shows it, with signed links to its files. */
 export function toWire (m: Message, files: ChannelFiles): WireMessage {
-  const inbound = m.direction === 'inbound'
+  const inbound = m.author.type === 'contact'
   return {
     id: m.id,
     clientId: inbound ? m.externalId?.split(':')[1] ?? null : null,

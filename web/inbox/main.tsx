@@ -10,6 +10,7 @@ import { SignIn } from './components/SignIn.js'
 import { Phrases } from './components/Phrases.js'
 import { Reports } from './components/Reports.js'
 import { Settings } from './components/Settings.js'
+import { Spam } from './components/Spam.js'
 import { Supervisor } from './components/Supervisor.js'
 import { browserLocale, locale, t } from './i18n.js'
 import { setNotificationClick } from './notify.js'
@@ -18,7 +19,7 @@ import { connect, disconnect } from './stream.js'
 import type { Agent, ChannelInfo, Team } from './types.js'
 import './styles.css'
 
-const pageOf = (): Page => (['supervisor', 'reports', 'faq', 'phrases', 'settings'] as const).find(p => location.hash.startsWith(`#/${p}`)) ?? 'inbox'
+const pageOf = (): Page => (['supervisor', 'reports', 'faq', 'phrases', 'settings', 'spam'] as const).find(p => location.hash.startsWith(`#/${p}`)) ?? 'inbox'
 const conversationOf = (): string | null => /^#\/c\/([\w-]+)/.exec(location.hash)?.[1] ?? null
 
 /** A one-time sign-in link (#code=…) is traded for a token, and the code leaves the address bar. */
@@ -99,7 +100,7 @@ function App () {
       <Header page={page} onPage={p => { location.hash = p === 'inbox' ? '#/' : `#/${p}` }} onSignOut={signOut} />
       {page === 'supervisor'
         ? <Supervisor />
-        : page === 'reports' ? <Reports /> : page === 'faq' ? <Faq /> : page === 'phrases' ? <Phrases /> : page === 'settings' && me.value.role !== 'agent' ? <Settings /> : (
+        : page === 'reports' ? <Reports /> : page === 'faq' ? <Faq /> : page === 'phrases' ? <Phrases /> : page === 'spam' ? <Spam /> : page === 'settings' && me.value.role !== 'agent' ? <Settings /> : (
           <div class="inbox">
             <ConversationList />
             <ConversationPane />

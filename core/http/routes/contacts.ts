@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { requireRole, visibilityOf } from '../../agents/permissions.js'
 import { notFound } from '../../errors.js'
@@ -63,6 +63,21 @@ export async function contactRoutes (app: FastifyInstance, s: HubServices): Prom
     request.log.info({ contactId: contact.id, agentId: request.agent!.id, fields: Object.keys(request.body) }, 'contact edited')
     return contact
   })
+
+  // A block holds what the contact writes on any channel aside (store rule 8): nothing is lost, and an unblock lets new messages through.
+  const setBlocked = (on: boolean) => async (request: FastifyRequest<{ Params: Static<typeof IdParams> }>) => {
+    const before = await visibleContact(s, request.agent!, request.params.id)
+    if ((before.blocked !== null) === on) return before
+    const contact = await s.store.editContact(before.id, { blocked: on ? { by: request.agent!.id, at: s.clock() } : null }, s.clock())
+    request.log.info({ contactId: contact.id, agentId: request.agent!.id }, on ? 'contact blocked' : 'contact unblocked')
+    return contact
+  }
+  app.post<{ Params: Static<typeof IdParams> }>('/contacts/:id/block', {
+    schema: { tags, summary: 'Block a contact: from now on what they write, on every channel, is held in the Spam view (not routed, not unread); blocking again keeps the first block', ...secured, params: IdParams, response: { 200: ContactSchema } }
+  }, setBlocked(true))
+  app.delete<{ Params: Static<typeof IdParams> }>('/contacts/:id/block', {
+    schema: { tags, summary: 'Unblock a contact: their new messages reach agents again (held ones stay in the Spam view to restore)', ...secured, params: IdParams, response: { 200: ContactSchema } }
+  }, setBlocked(false))
 
   const Query = Type.Object(Paging, { additionalProperties: false })
   app.get<{ Params: Static<typeof IdParams>, Querystring: Static<typeof Query> }>('/contacts/:id/messages', {

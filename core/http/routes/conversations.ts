@@ -71,7 +71,9 @@ function filterOf (agent: Agent, q: Omit<Static<typeof ListQuery>, 'limit' | 'cu
     ...(q.tag !== undefined ? { tag: q.tag } : {}),
     ...(q.mood === 'alert' ? { moodAlert: true } : {}),
     ...(q.q !== undefined && q.q.trim() !== '' ? { search: q.q.trim() } : {}),
-    ...(visibleTo !== undefined ? { visibleTo } : {})
+    ...(visibleTo !== undefined ? { visibleTo } : {}),
+    // Conversations only held messages opened (spam, a blocked contact) are in the Spam view instead.
+    held: false
   }
 }
 

@@ -3,8 +3,8 @@ import type { Doc } from './connection.js'
 
 /** Documents as the model's types: the driver's own bookkeeping fields stay inside. */
 export function toConversation (d: Doc): Conversation {
-  // lastReplyAt is the store's own, for the unanswered filter.
-  const { _id, openKey: _openKey, thread: _thread, countedIds: _counted, lastReplyAt: _reply, ...rest } = d
+  // lastReplyAt and held are the store's own, for the unanswered and held filters.
+  const { _id, openKey: _openKey, thread: _thread, countedIds: _counted, lastReplyAt: _reply, held: _held, ...rest } = d
   return { id: _id, ...rest, moodAlertAt: d.moodAlertAt ?? null, rating: d.rating ?? null, ratingInvitedAt: d.ratingInvitedAt ?? null, channelState: d.channelState ?? {} } as Conversation
 }
 

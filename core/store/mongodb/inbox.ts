@@ -40,6 +40,9 @@ import { toConversation, toIdentity, toMessage } from './docs.js'
  * - Rule 6: attributes merge in one pipeline update ($mergeObjects, $unsetField), never read
  *   and written back.
  * - Rule 7: schemas with minimize: false; nested values are Mixed and stored as given.
+ * - Rule 8: the contact's block is read after its identity is upserted, in the same
+ *   transaction; a held message opens a closed conversation marked `held`, which a customer
+ *   message joining it or a reopen clears.
  *
  * Queries and the index that serves each (models.ts): identities by (channelId, externalId)
  * unique, by contactId; conversations by _id, by openKey unique, listed by
@@ -49,7 +52,7 @@ import { toConversation, toIdentity, toMessage } from './docs.js'
  * `externalId: {$type: 'string'}` (likewise said in the queries), by (conversationId, _id),
  * pending by (status, createdAt) partial on pending, unrouted by createdAt partial on
  * `routed: false, direction: inbound`, uncounted by (counted, createdAt) partial on
- * `counted: false`; page views by (channelId, externalId, _id). Search (a case-insensitive
+ * `counted: false`, held by (extras.held.team, _id) partial on a held reason; page views by (channelId, externalId, _id). Search (a case-insensitive
  * substring of names, emails and message text) scans contacts and messages: no index serves
  * a substring.
  */
@@ -99,17 +102,19 @@ export class MongoInbox extends MongoPart implements InboxStore {
   async #storeInbound (record: InboundRecord, now: Date): Promise<InboundResult> {
     const joined = record.conversationId === undefined ? null : await this.m.Conversation.findById(record.conversationId).lean() as Doc | null
     const contactId = await this.#upsertIdentity(record, now, joined)
-    const note = record.direction === 'note'
+    const extras = await this.#heldExtras(record, contactId)
+    const held = extras?.held !== undefined
+    const note = record.direction === 'note' || held
     const { id: conversationId, created } = joined !== null
       ? await this.#joinConversation(joined, note, now)
-      : await this.#openConversation(record, contactId, note, now)
+      : await this.#openConversation(record, contactId, note, now, held)
     const echo = record.direction === 'outbound'
     let message: Doc
     try {
       message = (await this.m.Message.create({
-        _id: newId(now.getTime()), conversationId, channelId: record.channelId, direction: record.direction ?? 'inbound',
+        _id: newId(now.getTime()), conversationId, channelId: record.channelId, direction: note ? 'note' : record.direction ?? 'inbound',
         author: echo ? { type: 'agent', id: null } : { type: 'contact', id: contactId }, text: record.text, attachments: record.attachments, cards: record.cards,
-        extras: record.extras ?? null, externalId: record.externalId, status: echo ? 'sent' : 'delivered', routed: note, counted: false,
+        extras: extras ?? null, externalId: record.externalId, status: echo ? 'sent' : 'delivered', routed: note, counted: false,
         opensWindow: record.opensWindow !== false, createdAt: now, sentAt: record.sentAt, deliveredAt: echo ? null : now, updatedAt: now
       })).toObject() as Doc
     } catch (err) {
@@ -141,8 +146,16 @@ export class MongoInbox extends MongoPart implements InboxStore {
     return counted ?? await this.m.Conversation.findById(message.conversationId).lean() as Doc
   }
 
+  /** See the sqlite driver: `held` when the core holds it or its contact is blocked (rule 8). */
+  async #heldExtras (record: InboundRecord, contactId: string): Promise<MessageExtras | undefined> {
+    if ((record.direction ?? 'inbound') !== 'inbound') return record.extras
+    if (record.held !== undefined) return { ...record.extras, held: { ...record.held, team: record.teamId } }
+    const blocked = await this.m.Contact.exists({ _id: contactId, blocked: { $type: 'object' } }) !== null
+    return blocked ? { ...record.extras, held: { reason: 'blocked', team: record.teamId } } : record.extras
+  }
+
   /** The contact's open conversation on this channel and thread, or a new one (closed when a note opens it: nothing to answer). */
-  async #openConversation (record: InboundRecord, contactId: string, note: boolean, now: Date): Promise<{ id: string, created: boolean }> {
+  async #openConversation (record: InboundRecord, contactId: string, note: boolean, now: Date, held: boolean): Promise<{ id: string, created: boolean }> {
     const thread = record.thread ?? ''
     const key = openKey(record.channelId, contactId, thread)
     const id = newId(now.getTime())
@@ -154,7 +167,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     if (note) {
       const open = await this.m.Conversation.findOne({ openKey: key }, { _id: 1 }).lean() as Doc | null
       if (open !== null) return { id: open._id, created: false }
-      await this.m.Conversation.create({ ...fields, status: 'closed', openKey: closedKey(id) })
+      await this.m.Conversation.create({ ...fields, status: 'closed', openKey: closedKey(id), held })
       this.db.wrote()
       return { id, created: true }
     }
@@ -172,7 +185,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     if (open !== null) return { id: open._id, created: false }
     // A conversation opened concurrently makes this a duplicate key, and the whole inbound is tried again, joining it.
     await this.m.Conversation.updateOne({ _id: joined._id, status: 'closed' },
-      { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, updatedAt: now, openKey: key } })
+      { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, held: false, updatedAt: now, openKey: key } })
     this.db.wrote()
     return { id: joined._id, created: false }
   }
@@ -314,6 +327,16 @@ export class MongoInbox extends MongoPart implements InboxStore {
     return toMessage(d)
   }
 
+  async listHeld (filter: { teams?: Array<string | null> }, options: { cursor?: string, limit: number }): Promise<Page<Message>> {
+    // The partial index's filter said again, so that it serves this; `$in` with null also finds every agent's channels.
+    const query: Doc = { 'extras.held.reason': { $type: 'string' }, 'extras.held.restored': { $exists: false } }
+    if (filter.teams !== undefined) query['extras.held.team'] = { $in: filter.teams }
+    if (options.cursor !== undefined) query._id = { $lt: String(decodeCursor(options.cursor, 1)[0]) }
+    const docs = await this.m.Message.find(query).sort({ _id: -1 }).limit(options.limit + 1).lean() as Doc[]
+    const items = docs.slice(0, options.limit).map(toMessage)
+    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+  }
+
   async amendMessage (id: string, amendment: MessageAmendment, now: Date): Promise<Message | null> {
     // Compare-and-set on updatedAt: a concurrent amendment makes this one read again, so no edit is lost.
     for (;;) {
@@ -402,6 +425,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     if (filter.contactId !== undefined) query.contactId = filter.contactId
     if (filter.teamIds !== undefined) query.teamId = { $in: filter.teamIds }
     if (filter.unread === true) query.unreadCount = { $gt: 0 }
+    if (filter.held === false) query.held = { $ne: true }
     if (filter.tag !== undefined) query.tags = filter.tag
     if (filter.moodAlert === true) query.moodAlertAt = { $ne: null }
     if (filter.unansweredSince !== undefined) {
@@ -470,7 +494,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
       this.m.Identity.find({ contactId: { $in: ids } }).sort({ createdAt: 1 }).lean() as Promise<Doc[]>
     ])
     // Contacts stored before suppressions existed have no field.
-    return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest, suppression: rest.suppression ?? null, identities: identities.filter(i => i.contactId === _id).map(toIdentity) }) as Contact)
+    return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest, suppression: rest.suppression ?? null, blocked: rest.blocked ?? null, identities: identities.filter(i => i.contactId === _id).map(toIdentity) }) as Contact)
   }
 
   async editContact (id: string, edit: ContactEdit, now: Date): Promise<Contact> {
@@ -606,7 +630,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     if (current.status !== 'closed') return toConversation(current)
     try {
       const d = await this.m.Conversation.findOneAndUpdate({ _id: id, status: 'closed' },
-        { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, moodAlertAt: null, lastActivityAt: now, updatedAt: now, openKey: openKey(current.channelId, current.contactId, current.thread ?? '') } },
+        { $set: { status: 'unassigned', assigneeId: null, assignedAt: null, moodAlertAt: null, held: false, lastActivityAt: now, updatedAt: now, openKey: openKey(current.channelId, current.contactId, current.thread ?? '') } },
         { returnDocument: 'after', lean: true }) as Doc | null
       return toConversation(d ?? await this.m.Conversation.findById(id).lean() as Doc)
     } catch (err) {

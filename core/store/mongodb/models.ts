@@ -20,6 +20,7 @@ const contact = new Schema({
   lastAgentId: { type: String, default: null },
   lastAgentAt: { type: Date, default: null },
   suppression: { type: new Schema({ reason: String, channelId: String, detail: { type: String, default: null }, at: Date }, options), default: null },
+  blocked: { type: new Schema({ by: String, at: Date }, options), default: null },
   createdAt: Date,
   updatedAt: Date
 }, options)
@@ -55,14 +56,14 @@ const conversation = new Schema({
   lastOutboundAt: { type: Date, default: null },
   /** When a person's reply last went out (automatic messages leave it); not in the model, read by the unanswered filter. */
   lastReplyAt: { type: Date, default: null },
-  signature: { type: String, default: null },
-  deactivatedAt: { type: Date, default: null },
   lastActivityAt: Date,
   moodAlertAt: { type: Date, default: null },
   /** { score, comment, agentId, at } once the customer rated. */
   rating: { type: Schema.Types.Mixed, default: null },
   ratingInvitedAt: { type: Date, default: null },
   channelState: { type: Schema.Types.Mixed, default: {} },
+  /** Opened by a held message (rule 8) and not answered since: left out of the agents' lists; not in the model. */
+  held: { type: Boolean, default: false },
   createdAt: Date,
   updatedAt: Date
 }, options)
@@ -107,6 +108,8 @@ message.index({ conversationId: 1, _id: 1 })
 message.index({ status: 1, createdAt: 1 }, { partialFilterExpression: { status: 'pending' } })
 message.index({ createdAt: 1 }, { partialFilterExpression: { routed: false, direction: 'inbound' } })
 message.index({ counted: 1, createdAt: 1 }, { partialFilterExpression: { counted: false } })
+// The Spam view: held messages, newest first (a restored one keeps extras.held, with `restored`).
+message.index({ 'extras.held.team': 1, _id: -1 }, { partialFilterExpression: { 'extras.held.reason': { $type: 'string' } } })
 
 const agent = new Schema({
   _id: String,
@@ -126,6 +129,8 @@ const agent = new Schema({
   lastReplyAt: { type: Date, default: null },
   locale: { type: String, default: null },
   welcome: { type: String, default: null },
+  signature: { type: String, default: null },
+  deactivatedAt: { type: Date, default: null },
   createdAt: Date
 }, options)
 

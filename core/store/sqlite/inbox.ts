@@ -9,7 +9,7 @@ import {
   type MessagePaging, type MessageStatusUpdate, type OutboundRecord, type Receipt, type RepairReport
 } from '../inbox.js'
 import { isUniqueViolation, SqlitePart } from './connection.js'
-import { suppressionJson, toContact, toConversation, toMessage, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow } from './rows.js'
+import { blockJson, suppressionJson, toContact, toConversation, toMessage, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow } from './rows.js'
 
 /** Thrown inside a write to roll it back when the message was already stored. */
 class Duplicate extends Error {}
@@ -25,17 +25,19 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
           ? undefined
           : this.db.sql('SELECT * FROM conversations WHERE id = ?').get(record.conversationId) as ConversationRow | undefined
         const contactId = this.#upsertIdentity(record, at, joined)
-        const note = record.direction === 'note'
+        const extras = this.#heldExtras(record, contactId)
+        const held = extras?.held !== undefined
+        const note = record.direction === 'note' || held
         const { id: conversationId, created } = joined !== undefined
           ? this.#joinConversation(joined, note, at)
-          : this.#openConversation(record, contactId, note, at)
+          : this.#openConversation(record, contactId, note, at, held)
         const echo = record.direction === 'outbound'
         const message = this.db.sql(`INSERT INTO messages (id, conversation_id, channel_id, direction, author_type, author_id, text,
             attachments, cards, extras, external_id, status, routed, created_at, sent_at, delivered_at, updated_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING *`).get(
-          newId(at), conversationId, record.channelId, record.direction ?? 'inbound', echo ? 'agent' : 'contact', echo ? null : contactId,
-          record.text, JSON.stringify(record.attachments), JSON.stringify(record.cards), record.extras === undefined ? null : JSON.stringify(record.extras),
+          newId(at), conversationId, record.channelId, note ? 'note' : record.direction ?? 'inbound', echo ? 'agent' : 'contact', echo ? null : contactId,
+          record.text, JSON.stringify(record.attachments), JSON.stringify(record.cards), extras === undefined ? null : JSON.stringify(extras),
           record.externalId, echo ? 'sent' : 'delivered', note ? 1 : 0, at, record.sentAt.getTime(), echo ? null : at, at) as MessageRow | undefined
         // The unique index says this message is stored already: undo whatever this write began.
         if (message === undefined) throw new Duplicate()
@@ -57,14 +59,22 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     }
   }
 
+  /** The extras a customer's message is stored with: `held` when the core holds it or its contact is blocked (rule 8). */
+  #heldExtras (record: InboundRecord, contactId: string): MessageExtras | undefined {
+    if ((record.direction ?? 'inbound') !== 'inbound') return record.extras
+    const blocked = record.held === undefined && (this.db.sql('SELECT blocked IS NOT NULL AS blocked FROM contacts WHERE id = ?').get(contactId) as { blocked: number }).blocked === 1
+    if (record.held === undefined && !blocked) return record.extras
+    return { ...record.extras, held: record.held !== undefined ? { ...record.held, team: record.teamId } : { reason: 'blocked', team: record.teamId } }
+  }
+
   /** The contact's open conversation on this channel and thread, or a new one (closed when a note opens it: nothing to answer). */
-  #openConversation (record: InboundRecord, contactId: string, note: boolean, at: number): { id: string, created: boolean } {
+  #openConversation (record: InboundRecord, contactId: string, note: boolean, at: number, held: boolean): { id: string, created: boolean } {
     const thread = record.thread ?? ''
     const open = this.#openIn(record.channelId, contactId, thread)
     if (open !== undefined) return { id: open, created: false }
     const id = newId(at)
-    this.db.sql(`INSERT INTO conversations (id, channel_id, contact_id, thread, status, team_id, last_activity_at, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, record.channelId, contactId, thread, note ? 'closed' : 'unassigned', record.teamId, at, at, at)
+    this.db.sql(`INSERT INTO conversations (id, channel_id, contact_id, thread, status, team_id, held, last_activity_at, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, record.channelId, contactId, thread, note ? 'closed' : 'unassigned', record.teamId, held ? 1 : 0, at, at, at)
     return { id, created: true }
   }
 
@@ -72,7 +82,7 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
   #joinConversation (joined: ConversationRow, note: boolean, at: number): { id: string, created: boolean } {
     if (joined.status !== 'closed' || note) return { id: joined.id, created: false }
     try {
-      this.db.sql(`UPDATE conversations SET status = 'unassigned', assignee_id = NULL, assigned_at = NULL, updated_at = ? WHERE id = ?`).run(at, joined.id)
+      this.db.sql(`UPDATE conversations SET status = 'unassigned', assignee_id = NULL, assigned_at = NULL, held = 0, updated_at = ? WHERE id = ?`).run(at, joined.id)
       return { id: joined.id, created: false }
     } catch (err) {
       if (!isUniqueViolation(err)) throw err
@@ -236,6 +246,18 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     })
   }
 
+  async listHeld (filter: { teams?: Array<string | null> }, options: { cursor?: string, limit: number }): Promise<Page<Message>> {
+    const before = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : '\uffff'
+    const teams = filter.teams?.filter(t => t !== null)
+    // The terms of the partial index messages_held, as it states them, so that it serves this.
+    const rows = this.db.sql(`SELECT * FROM messages WHERE json_extract(extras, '$.held.reason') IS NOT NULL AND json_extract(extras, '$.held.restored') IS NULL
+        AND id < ? AND (? OR json_extract(extras, '$.held.team') IN (SELECT value FROM json_each(?)) OR (? AND json_extract(extras, '$.held.team') IS NULL))
+        ORDER BY id DESC LIMIT ?`)
+      .all(before, filter.teams === undefined ? 1 : 0, JSON.stringify(teams ?? []), filter.teams?.includes(null) === true ? 1 : 0, options.limit + 1) as MessageRow[]
+    const items = rows.slice(0, options.limit).map(toMessage)
+    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+  }
+
   async amendMessage (id: string, amendment: MessageAmendment, now: Date): Promise<Message | null> {
     return await this.db.write(() => {
       const row = this.db.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined
@@ -298,6 +320,7 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     if (filter.contactId !== undefined) { where.push('contact_id = ?'); args.push(filter.contactId) }
     if (filter.teamIds !== undefined) { where.push('team_id IN (SELECT value FROM json_each(?))'); args.push(JSON.stringify(filter.teamIds)) }
     if (filter.unread === true) where.push('unread_count > 0')
+    if (filter.held === false) where.push('held = 0')
     if (filter.moodAlert === true) where.push('mood_alert_at IS NOT NULL')
     if (filter.tag !== undefined) { where.push('EXISTS (SELECT 1 FROM json_each(conversations.tags) WHERE value = ?)'); args.push(filter.tag) }
     if (filter.search !== undefined) {
@@ -365,7 +388,8 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     const set = Object.entries({
       name: edit.name, email: edit.email, phone: edit.phone, notes: edit.notes,
       tags: edit.tags === undefined ? undefined : JSON.stringify(edit.tags),
-      suppression: edit.suppression === undefined ? undefined : suppressionJson(edit.suppression)
+      suppression: edit.suppression === undefined ? undefined : suppressionJson(edit.suppression),
+      blocked: edit.blocked === undefined ? undefined : blockJson(edit.blocked)
     })
       .filter(([, value]) => value !== undefined)
     const changed = await this.db.write(() => this.db.sql(`UPDATE contacts SET ${set.map(([column]) => `${column} = ?, `).join('')}updated_at = ? WHERE id = ?`)
@@ -468,7 +492,7 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     const at = now.getTime()
     try {
       return await this.db.write(() => {
-        const row = this.db.sql(`UPDATE conversations SET status = 'unassigned', assignee_id = NULL, assigned_at = NULL, mood_alert_at = NULL, last_activity_at = ?,
+        const row = this.db.sql(`UPDATE conversations SET status = 'unassigned', assignee_id = NULL, assigned_at = NULL, mood_alert_at = NULL, held = 0, last_activity_at = ?,
             updated_at = ? WHERE id = ? AND status = 'closed' RETURNING *`).get(at, at, id) as ConversationRow | undefined
         if (row !== undefined) return toConversation(row)
         const current = this.db.sql('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined

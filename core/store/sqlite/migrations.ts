@@ -228,5 +228,11 @@ export const migrations: string[] = [
   ALTER TABLE agents ADD COLUMN deactivated_at INTEGER;
   -- An agent's FAQ addition waits for a supervisor's approval.
   ALTER TABLE faq_entries ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;
+  `,
+  `
+  -- Blocked contacts (JSON: who, when); conversations a held message opened stay out of the lists; held messages by team.
+  ALTER TABLE contacts ADD COLUMN blocked TEXT;
+  ALTER TABLE conversations ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX messages_held ON messages(id) WHERE json_extract(extras, '$.held.reason') IS NOT NULL AND json_extract(extras, '$.held.restored') IS NULL;
   `
 ]

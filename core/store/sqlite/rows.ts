@@ -1,7 +1,7 @@
-import type { ChannelState, FaqEntry, Phrase, PhraseScope, Agent, AgentLocale, AgentRole, AgentStatus, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType, QueueReason, SessionEvent, StatusChange, Suppression, Team } from '../../model/index.js'
+import type { ChannelState, ContactBlock, FaqEntry, Phrase, PhraseScope, Agent, AgentLocale, AgentRole, AgentStatus, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType, QueueReason, SessionEvent, StatusChange, Suppression, Team } from '../../model/index.js'
 
 /** Row shapes as SQLite returns them, and their mapping to the model. */
-export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, last_agent_id: string | null, last_agent_at: number | null, suppression: string | null, created_at: number, updated_at: number }
+export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, last_agent_id: string | null, last_agent_at: number | null, suppression: string | null, blocked: string | null, created_at: number, updated_at: number }
 export interface IdentityRow { channel_id: string, external_id: string, contact_id: string, created_at: number }
 export interface ConversationRow { id: string, channel_id: string, contact_id: string, status: string, thread: string, assignee_id: string | null, team_id: string | null, queued_at: number | null, queue_reason: string | null, assigned_at: number | null, tags: string, unread_count: number, last_inbound_at: number | null, last_outbound_at: number | null, last_activity_at: number, mood_alert_at: number | null, rating_score: number | null, rating_comment: string | null, rating_agent_id: string | null, rated_at: number | null, rating_invited_at: number | null, channel_state: string, created_at: number, updated_at: number }
 export interface MessageRow { id: string, conversation_id: string, channel_id: string, direction: string, author_type: string, author_id: string | null, text: string, attachments: string, cards: string, extras: string | null, external_id: string | null, status: string, error_code: string | null, error_message: string | null, tag: string | null, routed: number, created_at: number, sent_at: number | null, delivered_at: number | null, read_at: number | null, updated_at: number }
@@ -19,6 +19,13 @@ const fromSuppressionJson = (json: string): Suppression => {
   return { ...s, at: new Date(s.at) }
 }
 
+/** A block as its column holds it: JSON with the time in ms. */
+export const blockJson = (b: ContactBlock | null): string | null => b === null ? null : JSON.stringify({ by: b.by, at: b.at.getTime() })
+const fromBlockJson = (json: string): ContactBlock => {
+  const b = JSON.parse(json) as { by: string, at: number }
+  return { by: b.by, at: new Date(b.at) }
+}
+
 export const toIdentity = (r: IdentityRow): Identity => ({ channelId: r.channel_id, externalId: r.external_id, contactId: r.contact_id, createdAt: new Date(r.created_at) })
 
 export const toContact = (r: ContactRow, identities: IdentityRow[]): Contact => ({
@@ -34,6 +41,7 @@ export const toContact = (r: ContactRow, identities: IdentityRow[]): Contact => 
   lastAgentId: r.last_agent_id,
   lastAgentAt: date(r.last_agent_at),
   suppression: r.suppression === null ? null : fromSuppressionJson(r.suppression),
+  blocked: r.blocked === null ? null : fromBlockJson(r.blocked),
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at)
 })

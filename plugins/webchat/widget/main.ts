@@ -1,11 +1,15 @@
-import type { ServerFrame, WireAttachment, WireChoice, WireMessage, WireStatus } from '../frames.js'
+import type { ServerFrame, WireAttachment, WireChoice, WireMessage, WireStatus, WireWelcome } from '../frames.js'
 import { Connection, type Pending } from './connection.js'
 import { pickLocale, textsFor, type Locale, type Texts } from './i18n.js'
 import { css } from './styles.js'
 
 type EventName = 'ready' | 'opened' | 'closed' | 'message' | 'error'
 type Ready = Extract<ServerFrame, { type: 'ready' }>
-interface Settings { hubUrl?: string, channel?: string, locale?: string, open?: boolean }
+/** `welcome`: the store-entry welcome group this page shows (a sale, a product line); else the channel's. */
+interface Settings { hubUrl?: string, channel?: string, locale?: string, open?: boolean, welcome?: string }
+
+/** The welcome stands in the log as a message that is not stored. */
+const WELCOME_ID = 'welcome'
 
 declare global {
   interface Window { omnihubSettings?: Settings, omnihub?: unknown }
@@ -15,9 +19,8 @@ const ICON_CHAT = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a
 const ICON_CLIP = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M16.5 6.5 8.6 14.4a2 2 0 1 0 2.8 2.8l7.8-7.8a4 4 0 1 0-5.6-5.7L5.7 11.6a6 6 0 0 0 8.5 8.5l6.4-6.4-1.4-1.4-6.4 6.4a4 4 0 0 1-5.7-5.7l7.9-7.9a2 2 0 1 1 2.8 2.8l-7.8 7.8-.7-.7 7.9-7.9z"/></svg>'
 
 /** Where the widget came from: the hub and channel, read off its own script tag. */
-function channelBase (settings: Settings): string | null {
+function channelBase (settings: Settings, script: HTMLScriptElement | undefined): string | null {
   if (settings.hubUrl !== undefined && settings.channel !== undefined) return `${settings.hubUrl.replace(/\/$/, '')}/channels/${settings.channel}`
-  const script = Array.from(document.scripts).find(s => /\/channels\/[a-z0-9_-]+\/widget\.js(\?|$)/.test(s.src))
   return script === undefined ? null : script.src.replace(/\/widget\.js(\?.*)?$/, '')
 }
 
@@ -39,6 +42,7 @@ class Widget {
   private status: WireStatus = { online: false, reason: 'agents_offline' }
   private agentName: string | null = null
   private notice = ''
+  private welcome: WireWelcome | null = null
   private isOpen = false
   private unread = 0
   private typingOn = false
@@ -113,6 +117,7 @@ class Widget {
       case 'message': this.incoming(frame.message); break
       case 'typing': this.agentTyping(frame.on); break
       case 'seen': this.seenAt = frame.at; break
+      case 'welcome': this.welcome = frame.welcome; break
       case 'queue': this.notice = this.t.queue(frame.position); break
       case 'assigned': this.agentName = frame.agent.name; this.notice = this.t.joined(frame.agent.name); break
       case 'status': this.status = frame.status; break
@@ -230,7 +235,8 @@ class Widget {
   private reportPage (): void {
     if (location.href === this.lastPage || !this.conn.ready || !/^https?:/.test(location.href)) return
     this.lastPage = location.href
-    this.conn.send({ type: 'page', url: location.href.slice(0, 2048), title: document.title.slice(0, 300), referrer: document.referrer.slice(0, 2048) })
+    const welcome = this.settings.welcome
+    this.conn.send({ type: 'page', url: location.href.slice(0, 2048), title: document.title.slice(0, 300), referrer: document.referrer.slice(0, 2048), ...(welcome !== undefined ? { welcome } : {}) })
   }
 
   private fieldErrors (fields: Record<string, string>): void {
@@ -384,7 +390,10 @@ class Widget {
   private renderLog (): void {
     const log = this.ui.log!
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40
-    const stored = [...this.messages.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    const welcome: WireMessage[] = this.welcome === null
+      ? []
+      : [{ id: WELCOME_ID, clientId: null, from: this.welcome.agent !== null ? 'agent' : 'bot', text: this.welcome.text, attachments: [], createdAt: this.welcome.at, status: 'read', choices: this.welcome.choices }]
+    const stored = [...this.messages.values(), ...welcome].sort((a, b) => a.createdAt.localeCompare(b.createdAt))
     const ackedClientIds = new Set(stored.map(m => m.clientId))
     const pending = this.conn.outbox.filter(p => !ackedClientIds.has(p.clientId))
     // Choices are offered under the newest message only: once the visitor wrote on, they are past.
@@ -398,6 +407,7 @@ class Widget {
 
   private metaOf (m: WireMessage): string {
     const time = new Date(m.createdAt).toLocaleTimeString(this.locale === 'zh' ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit' })
+    if (m.id === WELCOME_ID) return this.welcome?.agent?.name ?? ''
     if (m.from !== 'visitor') return `${m.from === 'agent' ? this.agentName ?? this.t.someone : ''} ${time}`.trim()
     return `${time} · ${this.seenAt !== '' && m.createdAt <= this.seenAt ? this.t.seen : this.t.sent}`
   }
@@ -438,8 +448,11 @@ class Widget {
 
 function boot (): void {
   if ((window.omnihub as { version?: string } | undefined)?.version !== undefined) return
-  const settings = window.omnihubSettings ?? {}
-  const base = channelBase(settings)
+  const script = Array.from(document.scripts).find(s => /\/channels\/[a-z0-9_-]+\/widget\.js(\?|$)/.test(s.src))
+  // A page names its welcome group in omnihubSettings or on the script tag (data-welcome="spring-sale").
+  const welcome = window.omnihubSettings?.welcome ?? script?.dataset.welcome
+  const settings = { ...window.omnihubSettings, ...(welcome !== undefined ? { welcome } : {}) }
+  const base = channelBase(settings, script)
   if (base === null) { console.error('omnihub: cannot tell the hub address; set window.omnihubSettings = { hubUrl, channel }'); return }
   const widget = new Widget(base, settings)
   window.omnihub = { version: '1', ...widget.api() }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
 import { duration, t, time } from '../i18n.js'
-import { contact, contactConversations, me, openId } from '../state.js'
+import { agentName, contact, contactConversations, me, openId } from '../state.js'
 import type { Contact } from '../types.js'
 import { ChannelIcon } from './ChannelIcon.js'
 import { TagEditor } from './TagEditor.js'
@@ -48,6 +48,25 @@ function Suppression ({ person }: { person: Contact }) {
   )
 }
 
+/** Blocking: what the contact writes on any channel is held in Spam; any agent who serves them may block and unblock. */
+function Block ({ person }: { person: Contact }) {
+  const [error, setError] = useState<string | null>(null)
+  const toggle = async (): Promise<void> => {
+    try {
+      contact.value = { ...contact.value!, ...await api<Contact>(person.blocked === null ? 'POST' : 'DELETE', `/contacts/${person.id}/block`, person.blocked === null ? {} : undefined) }
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err))
+    }
+  }
+  return (
+    <div class="block-contact">
+      {person.blocked !== null && <p class="blocked" role="note">{t('contact.blocked', { name: agentName(person.blocked.by), at: time(person.blocked.at) })}</p>}
+      <button type="button" class={person.blocked === null ? 'link danger' : ''} onClick={() => { void toggle() }}>{person.blocked === null ? t('contact.block') : t('contact.unblock')}</button>
+      {error !== null && <span class="hint" role="status">{error}</span>}
+    </div>
+  )
+}
+
 /** Who the customer is: profile, channels, tags and notes (editable), attributes, pages visited, past conversations. */
 export function ContactPanel () {
   const person = contact.value
@@ -61,6 +80,7 @@ export function ContactPanel () {
     <aside class="contact-panel" aria-label={t('contact.title')}>
       <h2>{person.name ?? person.email ?? t('someone')}</h2>
       <Suppression person={person} />
+      <Block person={person} />
       <dl class="profile">
         {person.email !== null && <><dt>{t('contact.email')}</dt><dd>{person.email}</dd></>}
         {person.phone !== null && <><dt>{t('contact.phone')}</dt><dd>{person.phone}</dd></>}

@@ -36,7 +36,7 @@ function WelcomeDialog ({ onDone }: { onDone: () => void }) {
   )
 }
 
-export type Page = 'inbox' | 'supervisor' | 'reports' | 'faq' | 'phrases' | 'settings'
+export type Page = 'inbox' | 'supervisor' | 'reports' | 'faq' | 'phrases' | 'spam' | 'settings'
 
 export function Header ({ page, onPage, onSignOut }: { page: Page, onPage: (p: Page) => void, onSignOut: () => void }) {
   const agent = me.value!
@@ -58,6 +58,7 @@ export function Header ({ page, onPage, onSignOut }: { page: Page, onPage: (p: P
           <button class={page === 'reports' ? 'tab active' : 'tab'} onClick={() => onPage('reports')}>{t('nav.reports')}</button>
           <button class={page === 'faq' ? 'tab active' : 'tab'} onClick={() => onPage('faq')}>{t('nav.faq')}</button>
           <button class={page === 'phrases' ? 'tab active' : 'tab'} onClick={() => onPage('phrases')}>{t('nav.phrases')}</button>
+          <button class={page === 'spam' ? 'tab active' : 'tab'} onClick={() => onPage('spam')}>{t('nav.spam')}</button>
           {agent.role !== 'agent' && <button class={page === 'settings' ? 'tab active' : 'tab'} onClick={() => onPage('settings')}>{t('nav.settings')}</button>}
         </nav>
         {!online.value && <span class="offline-banner" role="status">{t('stream.offline')}</span>}

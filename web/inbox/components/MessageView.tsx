@@ -50,8 +50,23 @@ function Status ({ message }: { message: Message }) {
   )
 }
 
+/** A customer's message held aside: why, and (once restored) by whom; its text is shown on demand. */
+function HeldView ({ message }: { message: Message }) {
+  const held = message.extras!.held!
+  return (
+    <details class="msg held-note" data-id={message.id}>
+      <summary>
+        {held.reason === 'blocked' ? t('msg.held.blocked') : t('msg.held.spam', { rule: held.rule ?? '' })} · <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
+        {held.restored !== undefined && <> · {t('msg.held.restored', { name: agentName(held.restored.by) })}</>}
+      </summary>
+      <div class="text">{message.text}</div>
+    </details>
+  )
+}
+
 /** One message: who, when, on which channel, its content and (for replies) how far it got. */
 export function MessageView ({ message }: { message: Message }) {
+  if (message.extras?.held !== undefined) return <HeldView message={message} />
   const [full, setFull] = useState(false)
   const author = message.direction === 'inbound'
     ? (contact.value?.name ?? t('someone'))
@@ -66,6 +81,7 @@ export function MessageView ({ message }: { message: Message }) {
         {message.tag !== null && <span class="tag-chip">{message.tag}</span>}
         {message.extras?.automated !== undefined && <span class="tag-chip automated" title={t('msg.automated')}>{known(`auto.${message.extras.automated}`) ?? message.extras.automated}</span>}
       </header>
+      {message.extras?.welcome !== undefined && <div class="saw-welcome hint">{t('msg.sawWelcome', { text: message.extras.welcome.text })}</div>}
       {message.extras?.subject !== undefined && <div class="subject">{message.extras.subject}</div>}
       {message.extras?.quote !== undefined && <blockquote class="quote" data-quoted={message.extras.quote.messageId ?? undefined}>{message.extras.quote.text || t('msg.quoteUnknown')}</blockquote>}
       {text !== '' && <div class="text">{text}</div>}

@@ -1,30 +1,11 @@
 import { useEffect, useState } from 'preact/hooks'
-import { ApiError, api, get } from '../api.js'
+import { api, get } from '../api.js'
 import { t } from '../i18n.js'
 import { agents, channels, me, teams } from '../state.js'
 import type { Agent, Team } from '../types.js'
-
-type AutoClose = { afterMinutes: number, message: string | null }
-type Rules = { bannedWords: string[], autoClose: AutoClose | null, autoReplies: Record<string, unknown> | null }
-type AllRules = { hub: Rules, teams: Record<string, Rules>, channels: Record<string, Rules> }
-const lines = (text: string): string[] => text.split('\n').map(w => w.trim()).filter(w => w !== '')
-
-/** Runs an API call and says what came of it, in the section it belongs to. */
-function useAction (): [string | null, boolean, (work: () => Promise<string>) => Promise<void>] {
-  const [said, setSaid] = useState<string | null>(null)
-  const [failed, setFailed] = useState(false)
-  const run = async (work: () => Promise<string>): Promise<void> => {
-    try {
-      setSaid(await work()); setFailed(false)
-    } catch (err) {
-      setSaid(err instanceof ApiError ? err.message : String(err)); setFailed(true)
-    }
-  }
-  return [said, failed, run]
-}
-
-const Said = ({ said, failed }: { said: string | null, failed: boolean }) =>
-  said === null ? null : <p class={failed ? 'error' : 'notice'} role={failed ? 'alert' : 'status'}>{said}</p>
+import { editableScopes, lines, Said, useAction, type AllRules, type AutoClose, type Rules } from './settings-form.js'
+import { SpamRules } from './SpamRules.js'
+import { WelcomeGroups } from './WelcomeGroups.js'
 
 /** A new agent: admins choose any role and team; supervisors add agents to their own teams. */
 function NewAgentForm ({ onCreated }: { onCreated: (agent: Agent) => void }) {
@@ -140,12 +121,10 @@ function BannedWords () {
   const [said, failed, run] = useAction()
   useEffect(() => { void get<AllRules>('/rules').then(setRules) }, [])
   if (rules === null) return null
-  const admin = me.value?.role === 'admin'
-  const scopes = [...(admin ? [{ key: 'hub', name: t('settings.hubWide'), words: rules.hub.bannedWords }] : []),
-    ...teams.value.filter(x => admin || me.value?.teams.includes(x.id)).map(x => ({ key: x.id, name: x.name, words: rules.teams[x.id]?.bannedWords ?? [] }))]
-  const save = (key: string): void => {
+  const scopes = editableScopes(rules, teams.value, me.value, t('settings.hubWide')).map(x => ({ ...x, words: x.rules?.bannedWords ?? [] }))
+  const save = (key: string, path: string): void => {
     void run(async () => {
-      const saved = await api<Rules>('PUT', key === 'hub' ? '/rules/hub' : `/rules/teams/${key}`, { bannedWords: lines(drafts[key] ?? '') })
+      const saved = await api<Rules>('PUT', path, { bannedWords: lines(drafts[key] ?? '') })
       setRules(r => r === null ? r : key === 'hub' ? { ...r, hub: saved } : { ...r, teams: { ...r.teams, [key]: saved } })
       setDrafts(d => ({ ...d, [key]: saved.bannedWords.join('\n') }))
       return t('settings.saved')
@@ -156,7 +135,7 @@ function BannedWords () {
       <h2 id="banned-title">{t('settings.bannedWords')}</h2>
       <p class="hint">{t('settings.bannedHint')}</p>
       {scopes.map(scope => (
-        <form class="banned-words" data-scope={scope.key} aria-label={t('settings.bannedOf', { name: scope.name })} onSubmit={e => { e.preventDefault(); save(scope.key) }}>
+        <form class="banned-words" data-scope={scope.key} aria-label={t('settings.bannedOf', { name: scope.name })} onSubmit={e => { e.preventDefault(); save(scope.key, scope.path) }}>
           <label>{scope.name}
             <textarea rows={4} value={drafts[scope.key] ?? scope.words.join('\n')} onInput={e => { const v = e.currentTarget.value; setDrafts(d => ({ ...d, [scope.key]: v })) }} />
           </label>
@@ -268,13 +247,15 @@ function AutoReplyRules () {
   )
 }
 
-/** Settings for supervisors (their teams) and admins (the hub): agents, teams, banned words, automatic replies, auto-close. */
+/** Settings for supervisors (their teams) and admins (the hub): agents, teams, banned words, spam rules, welcomes, automatic replies, auto-close. */
 export function Settings () {
   return (
     <main class="settings">
       <AgentAccounts />
       {me.value?.role === 'admin' && <TeamList />}
       <BannedWords />
+      <SpamRules />
+      <WelcomeGroups />
       <AutoReplyRules />
       <AutoCloseRules />
     </main>
