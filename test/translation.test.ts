@@ -21,8 +21,7 @@ t.test('translation round-trips: the customer\'s Chinese shown in English, the a
   const ana = await h.addAgent({ name: 'Ana', status: 'online' })
   const fb = await messengerCustomerWrote(h, 'psid-zhou', '你好')
   t.same((await ana.api('GET', `/conversations/${fb}/translation`)).body, { available: true, translation: null })
-  t.match(await ana.api('PUT', `/conversations/${fb}/translation`, { agentLanguage: 'en' }), { status: 200, body: { translation: { agentLanguage: 'en', customerLanguage: null } } })
-  t.match(await ana.api('POST', `/conversations/${fb}/messages`, { text: 'Hello' }), { status: 409, body: { code: 'customer_language_unknown' } }, 'nothing to detect the customer\'s language from yet')
+  t.match(await ana.api('PUT', `/conversations/${fb}/translation`, { agentLanguage: 'en' }), { status: 200, body: { translation: { agentLanguage: 'en', customerLanguage: 'zh' } } }, 'detected from what the customer wrote before it was on')
 
   await messengerCustomerWrote(h, 'psid-zhou', '我的包裹在哪里？')
   let inbound: { text: string, extras: Record<string, any> | null } | undefined
@@ -43,6 +42,8 @@ t.test('translation round-trips: the customer\'s Chinese shown in English, the a
   t.match(await ana.api('POST', `/conversations/${fb}/messages`, { text: 'not my problem' }), { status: 422, body: { code: 'attitude_warning' } }, 'the guards read what the agent wrote')
 
   t.match(await ana.api('DELETE', `/conversations/${fb}/translation`), { status: 200, body: { translation: null } })
+  t.match(await ana.api('PUT', `/conversations/${fb}/translation`, { agentLanguage: 'en' }), { body: { translation: { customerLanguage: 'zh' } } }, 'on again: the customer\'s language is known, not "?"')
+  await ana.api('DELETE', `/conversations/${fb}/translation`)
   const plain = await ana.api('POST', `/conversations/${fb}/messages`, { text: 'Thanks!' })
   t.match(plain.body, { text: 'Thanks!' }, 'off: sent as written')
   t.notOk(plain.body.extras?.original, 'nothing translated')
@@ -58,6 +59,10 @@ t.test('on the api channel: an explicit customer language, and a translation ser
   t.match(sent.body, { text: 'Yes, within 7 days.', extras: { original: { text: '可以，7天内。', language: 'zh' } } })
   await until(() => callback.received.length > from, 10_000, 'the callback')
   t.match(callback.received.at(-1)!.body, { text: 'Yes, within 7 days.' })
+
+  const { conversationId: silent } = await (await h.inbound(inboundBody({ from: { id: 'lee-1' }, text: '', attachments: [{ kind: 'image', url: 'https://cdn.example/photo.png' }] }))).json() as { conversationId: string }
+  t.match(await ana.api('PUT', `/conversations/${silent}/translation`, { agentLanguage: 'zh' }), { body: { translation: { customerLanguage: null } } }, 'a customer who sent only a photo: nothing to detect from')
+  t.match(await ana.api('POST', `/conversations/${silent}/messages`, { text: '你好' }), { status: 409, body: { code: 'customer_language_unknown' } })
 
   translator.failures = [500]
   t.match(await ana.api('POST', `/conversations/${conversationId}/messages`, { text: '好的' }), { status: 503, body: { code: 'translation_unavailable', message: /answered 500/ } }, 'a reply is not sent untranslated')

@@ -170,8 +170,8 @@ export interface ChannelContext {
   welcome (to: { conversationId: string | null, group?: string }): Promise<StoreEntryWelcome | null>
   /** The customer started or stopped typing in one of this channel's conversations: agents see it. */
   customerTyping (conversationId: string, on: boolean): Promise<void>
-  /** Agents who serve this channel and are online now. */
-  agentsOnline (): Promise<number>
+  /** Agents who serve this channel and are online now, and how many of them can take another conversation (below capacity). */
+  agentsOnline (): Promise<{ online: number, free: number }>
   /**
    * To this channel's instance in every hub process, this one included: live traffic for
    * whichever process holds a customer's connection. Not kept: a process that is down misses it.

@@ -29,10 +29,15 @@ export class ReplyGuards {
     this.perTeam = new Map([...teams].map(([team, words]) => [team, new BannedWords(words)]))
   }
 
+  /** The banned words in a text, as the hub's and the author's teams' lists have them: what a send would refuse. */
+  bannedWordsIn (text: string, author: Agent | null): string[] {
+    const lists = [this.hubWide, ...(author?.teams ?? []).flatMap(t => this.perTeam.get(t) ?? [])]
+    return [...new Set(lists.flatMap(list => list.find(text)))]
+  }
+
   /** `confirmed`: the agent saw the attitude warning and sends it as written (blocked categories still refuse). */
   check (draft: Draft, author: Agent | null, confirmed = false): GuardRefusal | null {
-    const lists = [this.hubWide, ...(author?.teams ?? []).flatMap(t => this.perTeam.get(t) ?? [])]
-    const words = [...new Set(lists.flatMap(list => list.find(draft.text)))]
+    const words = this.bannedWordsIn(draft.text, author)
     if (words.length > 0) {
       return {
         code: 'banned_words',

@@ -2,6 +2,7 @@ import { visibleConversation } from '../agents/permissions.js'
 import type { ChannelInstance } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Conversation } from '../model/index.js'
+import { capacityOf } from '../routing/decide.js'
 import type { HubServices } from './services.js'
 
 /**
@@ -42,7 +43,8 @@ export async function customerTyping (s: HubServices, channelId: string, convers
 }
 
 /** Agents of the channel's team (every agent when it has none) who are online now. */
-export async function agentsOnline (s: HubServices, channelId: string): Promise<number> {
+export async function agentsOnline (s: HubServices, channelId: string): Promise<{ online: number, free: number }> {
   const team = s.channels.get(channelId)?.team ?? null
-  return (await s.store.listAgents()).filter(a => a.status === 'online' && (team === null || a.teams.includes(team))).length
+  const online = (await s.store.listAgents()).filter(a => a.status === 'online' && a.deactivatedAt === null && (team === null || a.teams.includes(team)))
+  return { online: online.length, free: online.filter(a => a.activeCount < capacityOf(a, s.config.routing)).length }
 }

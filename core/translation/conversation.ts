@@ -33,9 +33,25 @@ export async function setTranslation (s: HubServices, agent: Agent, conversation
   }
   provider(s)
   const known = await translationOf(s, conversationId)
-  const state: TranslationState = { agentLanguage: wanted.agentLanguage, customerLanguage: wanted.customerLanguage ?? known?.customerLanguage ?? null }
+  const customerLanguage = wanted.customerLanguage ?? known?.customerLanguage ?? await customerLanguageOf(s, conversationId, wanted.agentLanguage)
+  const state: TranslationState = { agentLanguage: wanted.agentLanguage, customerLanguage }
   await s.store.kvSet(KV, conversationId, JSON.stringify(state))
   return state
+}
+
+/**
+ * The customer's language when translation is turned on (again): from their newest message
+ * already translated, else detected from their newest message. Null when they wrote nothing yet
+ * or the service cannot tell.
+ */
+async function customerLanguageOf (s: HubServices, conversationId: string, agentLanguage: string): Promise<string | null> {
+  const since = new Date(s.clock().getTime() - 30 * 86_400_000)
+  const { items } = await s.store.listMessages(conversationId, { since, limit: 200 })
+  const last = items.filter(m => m.direction === 'inbound' && m.text.trim() !== '').at(-1)
+  if (last === undefined) return null
+  if (last.extras?.translation !== undefined) return last.extras.translation.from
+  const detected = await provider(s).translate(last.text, { source: 'auto', target: agentLanguage }).catch(() => null)
+  return detected === null || detected.source === 'auto' ? null : detected.source
 }
 
 /**

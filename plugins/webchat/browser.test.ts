@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { startTestHub, type TestHub } from '../../test/helpers/hub.js'
 import { freePort } from '../../test/helpers/process.js'
+import { VisitorClient } from '../../test/helpers/visitor.js'
 
 /**
  * The widget in a real browser (Debian's Chromium), on a shop page served from another origin
@@ -177,4 +178,31 @@ t.test('the store-entry welcome: the page names its group, the visitor sees it b
   await page.locator('#omnihub-widget .msg.visitor').filter({ hasText: 'Which sizes are left?' }).waitFor()
   t.equal(await page.locator('#omnihub-widget .choice').count(), 0, 'the questions are past once the visitor wrote')
   t.equal(await page.locator('#omnihub-widget .msg.agent').first().textContent().then(x => x?.includes('Spring sale')), true, 'the welcome stays above their message')
+})
+
+t.test('the widget tells the truth: "busy" while every agent is at capacity, and no place in line outside opening hours', async t => {
+  const port = await freePort()
+  const hub = await hubOn(t, port, join(mkdtempSync(join(tmpdir(), 'omnihub-browser-')), 'hub.db'))
+  const mia = await hub.addAgent({ name: 'Mia', capacity: 1, status: 'online' })
+  const first = await VisitorClient.connect(hub.url)
+  t.teardown(() => first.close())
+  await first.ready()
+  await first.say('I was here first')
+  await waitFor('Mia at capacity', async () => (await hub.hub.services.store.getAgent(mia.agent.id))?.activeCount === 1 ? true : undefined)
+  const page = await newPage(t)
+  await page.goto(await shop(t, hub.url))
+  await page.locator('#omnihub-widget .bubble').click()
+  await page.locator('#omnihub-widget .state').filter({ hasText: 'All our agents are busy' }).waitFor()
+  t.equal(await page.locator('#omnihub-widget form.offline').isHidden(), true, 'no "nobody can answer" email form: they will answer')
+
+  const closedPort = await freePort()
+  const closed = await hubOn(t, closedPort, join(mkdtempSync(join(tmpdir(), 'omnihub-browser-')), 'hub.db'), { businessHours: { timezone: 'UTC', days: {} } })
+  const night = await newPage(t)
+  await night.goto(await shop(t, closed.url))
+  await night.locator('#omnihub-widget .bubble').click()
+  await night.locator('#omnihub-widget .state').filter({ hasText: 'Outside our opening hours' }).waitFor()
+  await night.locator('#omnihub-widget textarea').fill('Are you open tomorrow?')
+  await night.keyboard.press('Enter')
+  await night.locator('#omnihub-widget .notice').filter({ hasText: 'We answer as soon as we open.' }).waitFor()
+  t.notMatch(await night.locator('#omnihub-widget .panel').textContent(), /in line/, 'no "You are number 1 in line" under "Outside our opening hours"')
 })

@@ -28,7 +28,9 @@ export function demoPage (channelId: string): string {
     <div class="product"><div class="img"></div><div>Walking shoes</div><div class="price">¥459</div></div>
   </div>
   <p class="note">You are a customer here: open the chat bubble at the bottom right and write to the shop.
-  Agents answer through the hub's API (<a href="/docs">/docs</a>). This page is the snippet a seller pastes:
+  Then answer as an agent in <a href="/inbox/" target="_blank" rel="noopener">the inbox</a> (the first start printed
+  a sign-in link) — in another window, to see both sides; programs use the API (<a href="/docs">/docs</a>).
+  This page is the snippet a seller pastes:
   <code>&lt;script src="https://YOUR-HUB/channels/${channelId}/widget.js" async&gt;&lt;/script&gt;</code>. Turn it off with <code>demo: false</code>.</p>
 </main>
 <script src="/channels/${channelId}/widget.js" async></script>

@@ -43,8 +43,8 @@ export type FieldRule = 'off' | 'optional' | 'required'
 
 export interface WireStatus {
   online: boolean
-  /** Why away: nobody online, or outside business hours. */
-  reason: 'agents_offline' | 'closed' | null
+  /** Why away: nobody online, everyone online at capacity, or outside business hours. */
+  reason: 'agents_offline' | 'agents_busy' | 'closed' | null
 }
 
 /** Visitor to hub. */

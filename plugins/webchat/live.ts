@@ -78,7 +78,7 @@ export class VisitorSockets {
     }
   }
 
-  /** Online when within business hours and an agent who serves the channel is online. Cached briefly. */
+  /** Online when within business hours and an agent who serves the channel is online with room for another conversation. Cached briefly. */
   async currentStatus (): Promise<WireStatus> {
     if (this.status !== undefined && Date.now() - this.statusAt < this.settings.statusCheckMs / 3) return this.status
     return await this.refreshStatus()
@@ -86,8 +86,9 @@ export class VisitorSockets {
 
   private async refreshStatus (): Promise<WireStatus> {
     const open = isOpen(this.settings.businessHours, this.ctx.clock())
-    const online = open && await this.ctx.agentsOnline() > 0
-    const status: WireStatus = { online, reason: online ? null : open ? 'agents_offline' : 'closed' }
+    const agents = open ? await this.ctx.agentsOnline() : { online: 0, free: 0 }
+    const online = agents.free > 0
+    const status: WireStatus = { online, reason: online ? null : !open ? 'closed' : agents.online > 0 ? 'agents_busy' : 'agents_offline' }
     const changed = this.status !== undefined && (this.status.online !== status.online || this.status.reason !== status.reason)
     this.status = status
     this.statusAt = Date.now()

@@ -150,6 +150,10 @@ t.test('translation: the customer\'s Chinese shown in English, the reply sent in
   await box.press('Enter')
   await eventually('the reply at the callback', async () => callback.received.some(r => r.text === '您的包裹明天到。'))
   await pane.locator('.msg.outbound .translation', { hasText: 'Your parcel arrives tomorrow.' }).waitFor()
+  await pane.getByRole('button', { name: 'Stop translating' }).click()
+  await pane.getByRole('button', { name: 'Translate' }).click()
+  await eventually('on again, the language known', async () => (await pane.locator('.translate-state').textContent())?.includes('writes zh') === true)
+  t.notMatch(await pane.locator('.translate-state').textContent(), /\?/, 'never "Customer writes ?"')
 })
 
 t.test('translation without a service: the button says why it is off', async t => {

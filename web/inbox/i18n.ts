@@ -388,7 +388,10 @@ const en = {
   'settings.addGroup': 'Add group',
   'settings.removeGroup': 'Remove group',
   'settings.welcomeGroupOf': 'Welcome group of channel {id}',
-  'settings.teamFirst': 'The team\'s first group'
+  'settings.teamFirst': 'The team\'s first group',
+  'msg.colleague': 'A colleague',
+  'name.title': 'Your name',
+  'name.hint': 'Customers read it when you join their conversation ("Lin joined the conversation"); the hub made this account as "Admin".'
 }
 
 export type Key = keyof typeof en
@@ -780,7 +783,10 @@ const zh: Record<Key, string> = {
   'settings.addGroup': '添加分组',
   'settings.removeGroup': '删除分组',
   'settings.welcomeGroupOf': '渠道 {id} 的欢迎语分组',
-  'settings.teamFirst': '团队的第一组'
+  'settings.teamFirst': '团队的第一组',
+  'msg.colleague': '同事',
+  'name.title': '您的名字',
+  'name.hint': '顾客会在您加入会话时看到它（“小林加入了会话”）；此账号由系统创建，名为“Admin”。'
 }
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh }

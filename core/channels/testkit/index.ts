@@ -59,7 +59,7 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
     recordPageView: async () => {},
     welcome: async () => null,
     customerTyping: async () => {},
-    agentsOnline: async () => 0,
+    agentsOnline: async () => ({ online: 0, free: 0 }),
     broadcast: async () => {},
     onBroadcast: () => () => {},
     files: channelFiles(new LocalFileStore(mkdtempSync(join(tmpdir(), 'omnihub-kit-'))), new FileLinks(randomBytes(32), 3600), () => now),

@@ -9,6 +9,7 @@ import { IdParams, origin, page, Paging, secured } from './common.js'
 
 const tags = ['agents']
 const MyPatch = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'your name as customers read it ("Lin joined the conversation")' })),
   locale: Type.Optional(Type.Union([Type.Enum(['en', 'zh']), Type.Null()])),
   welcome: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000, description: 'sent to a customer whose conversation you are given; may hold {contact.name} and {agent.name}' }), Type.Null()])),
   signature: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 1000, description: 'signs your replies where the channel can (email)' }), Type.Null()]))
@@ -25,13 +26,14 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
     async request => (await s.store.getAgent(request.agent!.id))!)
 
   app.patch<{ Body: Static<typeof MyPatch> }>('/agents/me', {
-    schema: { tags, summary: 'Your own settings: the inbox language (null: the browser\'s), your welcome to customers and your signature (null: none)', ...secured, body: MyPatch, response: { 200: AgentSchema } }
+    schema: { tags, summary: 'Your own settings: your name as customers read it, the inbox language (null: the browser\'s), your welcome to customers and your signature (null: none)', ...secured, body: MyPatch, response: { 200: AgentSchema } }
   }, async request => {
     // Fields this route does not take are refused by validation; what it takes must change something.
-    if (Object.values(request.body).every(v => v === undefined)) throw new HubError('nothing_to_change', 'Send locale, welcome or signature; other settings are an admin\'s.', 400)
-    const updated = await s.store.updateAgent(request.agent!.id, request.body)
-    // Routing's copy of the agents carries the welcome it greets with.
-    if (request.body.welcome !== undefined) s.roster.invalidate()
+    if (Object.values(request.body).every(v => v === undefined)) throw new HubError('nothing_to_change', 'Send name, locale, welcome or signature; other settings are an admin\'s.', 400)
+    const { name, ...rest } = request.body
+    const updated = await s.store.updateAgent(request.agent!.id, { ...rest, ...(name !== undefined ? { name: name.trim() } : {}) })
+    // Routing's copy of the agents carries the name and welcome it greets with.
+    if (request.body.welcome !== undefined || name !== undefined) s.roster.invalidate()
     return updated
   })
 

@@ -8,8 +8,15 @@ const Query = Type.Object({ days: Type.Integer({ minimum: 1, maximum: 365, defau
 const Row = Type.Object({ agentId: Type.String(), name: Type.String(), warned: Type.Integer(), sentAnyway: Type.Integer(), blocked: Type.Integer() })
 const KINDS = { attitude_warned: 'warned', attitude_sent_anyway: 'sentAnyway', attitude_blocked: 'blocked' } as const
 
-/** Supervisors: how often each of their agents' replies read as abusive, rude or dismissive. */
+const DraftBody = Type.Object({ text: Type.String({ maxLength: 100_000 }) }, { additionalProperties: false })
+
+/** Supervisors: how often each of their agents' replies read as abusive, rude or dismissive; every agent: the banned words in a draft. */
 export async function attitudeRoutes (app: FastifyInstance, s: HubServices): Promise<void> {
+  // The reply box asks while the agent types, so the words are marked before a send is refused.
+  app.post<{ Body: Static<typeof DraftBody> }>('/guards/banned-words', {
+    schema: { tags: ['agents'], summary: 'The banned words (the hub\'s and your teams\') in a draft: what sending it would refuse with 422 banned_words', ...secured, body: DraftBody, response: { 200: Type.Object({ words: Type.Array(Type.String()) }) } }
+  }, async request => ({ words: s.guards.bannedWordsIn(request.body.text, request.agent!) }))
+
   app.get<{ Querystring: Static<typeof Query> }>('/guards/attitude', {
     schema: { tags: ['agents'], summary: 'Supervisors: attitude warnings per agent (their teams\'; admins: everyone\'s) in the last days', ...secured, querystring: Query, response: { 200: Type.Object({ items: Type.Array(Row) }) } }
   }, async request => {

@@ -41,7 +41,9 @@ class Widget {
   private seenAt = ''
   private status: WireStatus = { online: false, reason: 'agents_offline' }
   private agentName: string | null = null
+  /** Who joined, once someone did; else the place in line (shown as the status allows). */
   private notice = ''
+  private position: number | null = null
   private welcome: WireWelcome | null = null
   private isOpen = false
   private unread = 0
@@ -80,7 +82,7 @@ class Widget {
         this.conn.send({ type: 'identify', userId: String(id), ...user }),
       setAttributes: (attributes: Record<string, string | number | boolean | null>) => this.conn.send({ type: 'attributes', attributes }),
       setLocale: (locale: string) => this.setLocale(pickLocale(locale)),
-      reset: () => { this.messages.clear(); this.agentName = null; this.notice = ''; this.seenAt = ''; this.conn.reset(); this.render() },
+      reset: () => { this.messages.clear(); this.agentName = null; this.notice = ''; this.position = null; this.seenAt = ''; this.conn.reset(); this.render() },
       on: (name: EventName, fn: (data: unknown) => void) => { (this.listeners.get(name) ?? this.listeners.set(name, new Set()).get(name)!).add(fn) },
       off: (name: EventName, fn: (data: unknown) => void) => { this.listeners.get(name)?.delete(fn) }
     }
@@ -110,7 +112,8 @@ class Widget {
       case 'history':
         this.messages = new Map(frame.messages.map(m => [m.id, m]))
         this.agentName = frame.agent?.name ?? null
-        this.notice = frame.queuePosition !== null ? this.t.queue(frame.queuePosition) : ''
+        this.notice = ''
+        this.position = frame.queuePosition
         this.seenAt = frame.seenAt ?? ''
         break
       case 'ack': this.messages.set(frame.message.id, frame.message); break
@@ -118,8 +121,8 @@ class Widget {
       case 'typing': this.agentTyping(frame.on); break
       case 'seen': this.seenAt = frame.at; break
       case 'welcome': this.welcome = frame.welcome; break
-      case 'queue': this.notice = this.t.queue(frame.position); break
-      case 'assigned': this.agentName = frame.agent.name; this.notice = this.t.joined(frame.agent.name); break
+      case 'queue': this.position = frame.position; this.notice = ''; break
+      case 'assigned': this.agentName = frame.agent.name; this.position = null; this.notice = this.t.joined(frame.agent.name); break
       case 'status': this.status = frame.status; break
       case 'profile': if (this.ready !== null) this.ready = { ...this.ready, email: frame.email, prechatNeeded: frame.prechatNeeded }; this.fieldErrors({}); break
       case 'identified': if (this.ready !== null) this.ready = { ...this.ready, userId: frame.userId }; break
@@ -340,7 +343,7 @@ class Widget {
     const { ui, t } = this
     const connected = this.conn?.ready ?? false
     ui.title!.textContent = this.ready?.title ?? ''
-    ui.stateText!.textContent = !connected ? t.reconnecting : this.status.online ? (this.agentName ?? t.online) : this.status.reason === 'closed' ? t.closed : t.away
+    ui.stateText!.textContent = !connected ? t.reconnecting : this.status.online ? (this.agentName ?? t.online) : this.status.reason === 'closed' ? t.closed : this.status.reason === 'agents_busy' ? t.busy : t.away
     ui.stateDot!.classList.toggle('on', connected && this.status.online)
     ui.bubbleDot!.classList.toggle('on', connected && this.status.online)
     ui.avatar!.textContent = (this.agentName ?? this.ready?.title ?? '?').trim().slice(0, 1).toUpperCase()
@@ -351,8 +354,10 @@ class Widget {
     ui.bubble!.setAttribute('aria-expanded', String(this.isOpen))
     ui.badge!.hidden = this.unread === 0
     ui.badge!.textContent = String(this.unread)
-    ui.notice!.hidden = this.notice === ''
-    ui.notice!.textContent = this.notice
+    // Outside opening hours a place in line means nothing yet: the visitor hears when they are answered.
+    const notice = this.position === null ? this.notice : this.status.reason === 'closed' ? t.whenOpen : t.queue(this.position)
+    ui.notice!.hidden = notice === ''
+    ui.notice!.textContent = notice
     ui.typing!.textContent = `${this.agentName ?? t.someone} ${t.typing}`
     ui.text!.setAttribute('placeholder', t.placeholder)
     ui.text!.setAttribute('aria-label', t.placeholder)
@@ -372,7 +377,8 @@ class Widget {
 
   private renderOffline (prechat: boolean): void {
     const form = this.ui.offline!
-    const show = !prechat && this.ready !== null && this.ready.offlineEmail && !this.status.online
+    // Busy agents still answer here: the email form is for when nobody can.
+    const show = !prechat && this.ready !== null && this.ready.offlineEmail && !this.status.online && this.status.reason !== 'agents_busy'
     form.hidden = !show
     if (!show) return
     const email = this.ready!.email

@@ -61,6 +61,14 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
     return () => { live = false; clearInterval(timer) }
   }, [conversation.id, conversation.lastInboundAt, conversation.status, JSON.stringify(conversation.channelState)])
 
+  // Banned words are marked while the agent types, asked of the hub, which refuses a send by the same lists.
+  useEffect(() => {
+    if (mode !== 'reply' || text.trim() === '') { setBanned([]); return }
+    let live = true
+    const timer = setTimeout(() => { api<{ words: string[] }>('POST', '/guards/banned-words', { text }).then(r => { if (live) setBanned(r.words) }, () => {}) }, 300)
+    return () => { live = false; clearTimeout(timer) }
+  }, [text, mode])
+
   useEffect(() => {
     if (droppedFiles.value.length === 0) return
     attach(droppedFiles.value)
@@ -98,7 +106,6 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
     setWarning(null)
     if (!value.startsWith('/')) setDismissed(false)
     drafts.set(conversation.id, value)
-    if (banned.length > 0) setBanned(banned.filter(w => value.toLowerCase().includes(w.toLowerCase())))
     if (mode !== 'reply' || value === '') return
     const now = Date.now()
     if (now - typing.current.sentAt > TYPING_EVERY_MS) { typing.current.sentAt = now; signalTyping(true) }

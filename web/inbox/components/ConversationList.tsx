@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { duration, t } from '../i18n.js'
-import { channels, counts, filters, listLoading, loadMore, nextCursor, openId, rows, setFilters } from '../state.js'
-import type { ListItem, View } from '../types.js'
+import { agentName, channels, counts, filters, listLoading, loadMore, me, nextCursor, openId, rows, setFilters } from '../state.js'
+import type { ListItem, Message, View } from '../types.js'
 import { ChannelIcon } from './ChannelIcon.js'
 
 const VIEWS: View[] = ['mine', 'waiting', 'bot', 'teams', 'all', 'closed']
@@ -47,10 +47,18 @@ function Filters () {
   )
 }
 
+/** Who wrote the newest message, as the preview names them: you, a colleague by name, the robot, or a note. */
+function previewAuthor (last: Message): string {
+  if (last.direction === 'note') return `${t('pane.notes')}: `
+  if (last.direction !== 'outbound') return ''
+  if (last.author.type !== 'agent') return `${t('msg.bot')}: `
+  return last.author.id === me.value?.id ? `${t('pane.you')}: ` : `${agentName(last.author.id) || t('msg.colleague')}: `
+}
+
 function Row ({ row, top }: { row: ListItem, top: number }) {
   const last = row.lastMessage
   const name = row.contact?.name ?? row.contact?.email ?? t('someone')
-  const preview = last === null ? t('list.noMessages') : `${last.direction === 'outbound' ? `${t('pane.you')}: ` : last.direction === 'note' ? `${t('pane.notes')}: ` : ''}${last.text || (last.attachments[0]?.name ?? last.cards[0]?.title ?? '')}`
+  const preview = last === null ? t('list.noMessages') : `${previewAuthor(last)}${last.text || (last.attachments[0]?.name ?? last.cards[0]?.title ?? '')}`
   return (
     <li class={`conv-row${openId.value === row.id ? ' open' : ''}${row.unreadCount > 0 ? ' unread' : ''}`} style={{ top: `${top}px` }}
       data-id={row.id} role="option" aria-selected={openId.value === row.id} tabIndex={0}

@@ -5,6 +5,7 @@ import { askPermission, dismissAsk, mayAsk } from '../notify.js'
 import { me, online } from '../state.js'
 import type { Agent, AgentStatus, Locale } from '../types.js'
 import { FormEnd } from './FormEnd.js'
+import { hasPlaceholderName, NameDialog } from './NameDialog.js'
 
 const STATUSES: AgentStatus[] = ['online', 'busy', 'offline']
 
@@ -41,6 +42,7 @@ export type Page = 'inbox' | 'supervisor' | 'reports' | 'faq' | 'phrases' | 'spa
 export function Header ({ page, onPage, onSignOut }: { page: Page, onPage: (p: Page) => void, onSignOut: () => void }) {
   const agent = me.value!
   const [welcome, setWelcome] = useState(false)
+  const [naming, setNaming] = useState(hasPlaceholderName(agent))
   const setStatus = async (status: AgentStatus): Promise<void> => {
     me.value = await api<Agent>('PUT', '/agents/me/status', { status })
   }
@@ -79,6 +81,7 @@ export function Header ({ page, onPage, onSignOut }: { page: Page, onPage: (p: P
         <button class="link" onClick={onSignOut}>{t('signOut')}</button>
       </header>
       {welcome && <WelcomeDialog onDone={() => setWelcome(false)} />}
+      {naming && <NameDialog onDone={() => setNaming(false)} />}
       {mayAsk.value && (
         <div class="notice" role="region" aria-label="notifications">
           {t('notify.permission')} <button onClick={() => { void askPermission() }}>{t('notify.allow')}</button>

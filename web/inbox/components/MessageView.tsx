@@ -68,15 +68,18 @@ function HeldView ({ message }: { message: Message }) {
 export function MessageView ({ message }: { message: Message }) {
   if (message.extras?.held !== undefined) return <HeldView message={message} />
   const [full, setFull] = useState(false)
-  const author = message.direction === 'inbound'
+  // A customer-side note (a rating tap, an auto-reply) is the customer's, not an internal note.
+  const customer = message.author.type === 'contact'
+  const author = customer
     ? (contact.value?.name ?? t('someone'))
-    : message.author.type === 'agent' ? agentName(message.author.id) : t('msg.bot')
+    : message.author.type === 'agent' ? agentName(message.author.id) || t('msg.colleague') : t('msg.bot')
+  const internal = message.direction === 'note' && !customer
   const text = full && message.extras?.fullText !== undefined ? message.extras.fullText : message.text
   return (
-    <article class={`msg ${message.direction}`} data-id={message.id} aria-label={message.direction === 'note' ? t('pane.notes') : author}>
+    <article class={`msg ${customer ? 'inbound' : message.direction}`} data-id={message.id} aria-label={internal ? t('pane.notes') : author}>
       <header>
         <ChannelIcon channelId={message.channelId} size={13} />
-        <span class="author">{message.direction === 'note' ? `${t('pane.notes')} · ${author}` : author}</span>
+        <span class="author">{internal ? `${t('pane.notes')} · ${author}` : author}</span>
         <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
         {message.tag !== null && <span class="tag-chip">{message.tag}</span>}
         {message.extras?.automated !== undefined && <span class="tag-chip automated" title={t('msg.automated')}>{known(`auto.${message.extras.automated}`) ?? message.extras.automated}</span>}
