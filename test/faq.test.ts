@@ -220,3 +220,31 @@ t.test('suggestions: the top 3 answers for what the customer asked, best first; 
   const offId = await conversationOf(await off.inbound(inboundBody({ text: 'when do you ship?' })))
   t.same((await off.api('GET', `/conversations/${offId}/suggestions`)).body, { mode: 'off', items: [] })
 })
+
+t.test('an agent hands a conversation back to the robot: it is unassigned, the robot answers the next question, and hands off again when asked', async t => {
+  const { h, lead, ana } = await setup(t)
+  t.equal((await importCsv(lead, h, CSV)).status, 200)
+  const store = h.hub.services.store
+  const id = await conversationOf(await h.inbound(inboundBody({ from: { id: 'zoe-1', name: 'Zoe' }, text: 'talk to a human please' })))
+  await until(async () => (await store.getConversation(id))?.assigneeId === ana.agent.id, 10_000, 'Ana has it')
+  const other = await h.addAgent({ name: 'Ola', teams: ['care'] })
+  t.match(await other.api('POST', `/conversations/${id}/robot`), { status: 403 }, 'not another agent\'s conversation')
+  const back = await ana.api('POST', `/conversations/${id}/robot`)
+  t.match(back, { status: 200, body: { status: 'bot', assigneeId: null } })
+  t.equal((await store.getAgent(ana.agent.id))?.activeCount, 0, 'Ana\'s capacity is free again')
+  t.match(await ana.api('POST', `/conversations/${id}/robot`), { status: 200, body: { status: 'bot' } }, 'again: nothing changes')
+  const before = repliesTo(id).length
+  await h.inbound(inboundBody({ from: { id: 'zoe-1' }, text: 'When will my order ship?' }))
+  await until(() => repliesTo(id).length > before, 10_000, 'the robot answers')
+  t.match(repliesTo(id).at(-1), { author: { type: 'bot' }, text: /We ship within 24 hours/ })
+  t.equal((await store.getConversation(id))?.status, 'bot', 'it keeps the conversation')
+  await ana.api('POST', `/conversations/${id}/close`)
+  t.match(await ana.api('POST', `/conversations/${id}/robot`), { status: 409, body: { code: 'conversation_closed' } })
+})
+
+t.test('no robot on the channel: handing back is refused with the reason', async t => {
+  const { h, ana } = await setup(t, { ...ROBOT, mode: 'suggest' })
+  const id = await conversationOf(await h.inbound(inboundBody({ from: { id: 'max-1' }, text: 'hi' })))
+  t.match(await ana.api('POST', `/conversations/${id}/robot`), { status: 409, body: { code: 'robot_off', message: /robot\.mode is suggest/ } })
+  t.match((await ana.api('GET', '/channels')).body.items.find((c: { id: string }) => c.id === 'api'), { robot: 'suggest' })
+})

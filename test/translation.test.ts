@@ -80,3 +80,20 @@ t.test('without a translation service, the feature says so', async t => {
   t.same((await ana.api('GET', `/conversations/${conversationId}/translation`)).body, { available: false, translation: null })
   t.match(await ana.api('PUT', `/conversations/${conversationId}/translation`, { agentLanguage: 'en' }), { status: 409, body: { code: 'translation_not_configured', message: /translation\.url/ } })
 })
+
+t.test('one message translated on demand, translation off: kept beside it and announced; repeated, it is not translated twice', async t => {
+  const h = await startTestHub(t, { channels, config: { translation: { url: translator.url, apiKey: translator.apiKey } } })
+  const ana = await h.addAgent({ name: 'Ana', status: 'online' })
+  const stream = await ana.stream()
+  const { conversationId, messageId } = await (await h.inbound(inboundBody({ from: { id: 'wu-1', name: 'Wu' }, text: '可以退货吗？' }))).json() as { conversationId: string, messageId: string }
+  const calls = translator.calls.length
+  const translated = await ana.api('POST', `/messages/${messageId}/translation`, { to: 'en' })
+  t.match(translated, { status: 200, body: { id: messageId, text: '可以退货吗？', extras: { translation: { text: 'Can I return it?', from: 'zh', to: 'en' } } } })
+  t.match(await stream.next(e => e.type === 'message.updated' && e.message?.id === messageId), { conversationId })
+  await ana.api('POST', `/messages/${messageId}/translation`, { to: 'en' })
+  t.equal(translator.calls.length, calls + 1, 'asked of the service once')
+  t.equal((await ana.api('GET', `/conversations/${conversationId}/translation`)).body.translation, null, 'the conversation\'s translation stays off')
+  t.match(await ana.api('POST', `/messages/${messageId}/translation`, { to: 'english' }), { status: 400, body: { code: 'invalid_request' } })
+  t.match(await (await h.addAgent({ name: 'Out', teams: ['elsewhere'] })).api('POST', `/messages/${messageId}/translation`, { to: 'en' }), { status: 200 }, 'every-agent conversations are everyone\'s')
+  t.match(await ana.api('POST', '/messages/nope/translation', { to: 'en' }), { status: 404 })
+})

@@ -47,6 +47,12 @@ async function hold (s: HubServices, conversation: Conversation): Promise<Conver
   return held
 }
 
+/** An agent hands an unassigned conversation back to the robot: it holds it again, with a fresh count of unsure turns. */
+export async function robotTakesBack (s: HubServices, conversation: Conversation): Promise<Conversation | null> {
+  await s.store.kvDelete(KV, `failed:${conversation.id}`)
+  return await hold(s, conversation)
+}
+
 /** The answer, with its related questions as choices. */
 async function answer (s: HubServices, conversation: Conversation, channel: Channel, entry: FaqEntry, ranking: FaqRanking): Promise<void> {
   const related = entry.related.map(id => ranking.entry(id)).filter(e => e !== undefined).slice(0, RELATED_SHOWN)

@@ -2,6 +2,7 @@ import { atLeast, visibleConversation } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Conversation, Message } from '../model/index.js'
+import { robotTakesBack } from '../faq/index.js'
 import { announceAssigned } from '../routing/index.js'
 import { inviteToRate } from '../ratings/index.js'
 import { countEvent, recountConversation } from '../reports/index.js'
@@ -92,6 +93,26 @@ export async function unassign (s: HubServices, actor: Agent, conversationId: st
   await announceUpdated(s, after, before)
   await enqueueRouteConversation(s, after.id)
   await enqueueDrain(s)
+  return after
+}
+
+/**
+ * Puts a conversation back under the FAQ robot, on a channel where it answers by itself: the
+ * assignee (or a supervisor) lets go, and the robot answers the customer's next message.
+ */
+export async function toRobot (s: HubServices, actor: Agent, conversationId: string): Promise<Conversation> {
+  const before = await visibleConversation(s.store, actor, conversationId)
+  if (!atLeast(actor, 'supervisor') && before.assigneeId !== null && before.assigneeId !== actor.id) throw forbidden('Only supervisors, or the assigned agent, can hand a conversation back to the robot.')
+  const mode = s.channels.get(before.channelId)?.robot.mode
+  if (mode !== 'auto') throw new HubError('robot_off', `The FAQ robot does not answer customers on ${before.channelId} (its robot.mode is ${mode ?? 'off'}); an admin sets mode: auto in the config.`, 409)
+  if (before.status === 'closed') throw new HubError('conversation_closed', 'The conversation is closed; reopen it first.', 409)
+  if (before.status === 'bot') return before
+  const released = before.assigneeId === null ? before : await s.store.unassignConversation(conversationId, s.clock())
+  const after = await robotTakesBack(s, released)
+  if (after === null) throw new HubError('conversation_changed', 'The conversation changed while you acted on it; reload it and try again.', 409)
+  s.logger.info({ conversationId, agentId: actor.id }, 'conversation handed back to the robot')
+  await announceUpdated(s, after, before)
+  if (before.assigneeId !== null) await enqueueDrain(s)
   return after
 }
 

@@ -1,5 +1,6 @@
 import { visibleConversation } from '../agents/permissions.js'
-import { HubError } from '../errors.js'
+import { HubError, notFound } from '../errors.js'
+import { conversationAudience } from '../events/index.js'
 import type { Agent, Message, MessageExtras } from '../model/index.js'
 import type { HubServices } from '../pipeline/services.js'
 
@@ -78,4 +79,22 @@ export async function translateReply (s: HubServices, conversationId: string, te
   if (state.customerLanguage === state.agentLanguage) return { text, extras: {} }
   const result = await provider(s).translate(text, { source: state.agentLanguage, target: state.customerLanguage })
   return { text: result.text, extras: { original: { text, language: state.agentLanguage } } }
+}
+
+/**
+ * One message in the agent's language, on demand (the button beside each message), with
+ * translation on or off for the conversation: kept as its translation, as automatic translation
+ * keeps it, and shown to every agent of the conversation.
+ */
+export async function translateMessage (s: HubServices, agent: Agent, messageId: string, to: string): Promise<Message> {
+  const message = await s.store.getMessage(messageId)
+  if (message === null) throw notFound('message', messageId)
+  const conversation = await visibleConversation(s.store, agent, message.conversationId)
+  if (message.text.trim() === '') throw new HubError('nothing_to_translate', 'This message has no text to translate.', 409)
+  if (message.extras?.translation?.to === to) return message
+  const result = await provider(s).translate(message.text, { source: 'auto', target: to })
+  const translated = await s.store.setMessageExtras(message.id, { ...message.extras, translation: { text: result.text, from: result.source, to } })
+  await s.bus.publish({ type: 'message.updated', conversationId: conversation.id, message: translated, audience: conversationAudience(conversation) })
+    .catch(err => s.logger.warn({ messageId, err: { message: (err as Error).message } }, 'translation not published'))
+  return translated
 }

@@ -391,7 +391,9 @@ const en = {
   'settings.teamFirst': 'The team\'s first group',
   'msg.colleague': 'A colleague',
   'name.title': 'Your name',
-  'name.hint': 'Customers read it when you join their conversation ("Lin joined the conversation"); the hub made this account as "Admin".'
+  'name.hint': 'Customers read it when you join their conversation ("Lin joined the conversation"); the hub made this account as "Admin".',
+  'action.toRobot': 'Hand back to robot',
+  'msg.translate': 'Translate message'
 }
 
 export type Key = keyof typeof en
@@ -786,7 +788,9 @@ const zh: Record<Key, string> = {
   'settings.teamFirst': '团队的第一组',
   'msg.colleague': '同事',
   'name.title': '您的名字',
-  'name.hint': '顾客会在您加入会话时看到它（“小林加入了会话”）；此账号由系统创建，名为“Admin”。'
+  'name.hint': '顾客会在您加入会话时看到它（“小林加入了会话”）；此账号由系统创建，名为“Admin”。',
+  'action.toRobot': '交还机器人',
+  'msg.translate': '翻译这条'
 }
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh }

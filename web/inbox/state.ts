@@ -27,6 +27,8 @@ export const history = signal<Message[]>([])
 export const customerTyping = signal(false)
 /** The customer's message the next reply quotes (sent as the channel's reply-to), or null. */
 export const quoting = signal<Message | null>(null)
+/** Whether the hub has a translation service: the open conversation's translation state says. */
+export const translationAvailable = signal(false)
 export const openConversation = computed(() => rows.value.find(r => r.id === openId.value) ?? contactConversations.value.find(c => c.id === openId.value) ?? null)
 
 const PAGE = 100

@@ -25,6 +25,7 @@ export interface ChannelInfo {
   id: string
   plugin: string
   team: string | null
+  robot: 'off' | 'suggest' | 'auto'
   capabilities: { images: boolean, files: boolean, cards: boolean, typing: boolean, maxTextLength: number, maxAttachments: number }
 }
 

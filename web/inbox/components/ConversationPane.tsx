@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
 import { t } from '../i18n.js'
-import { agentName, agents, applyConversation, contact, contactConversations, customerTyping, history, me, openConversation, teams } from '../state.js'
+import { agentName, agents, applyConversation, channels, contact, contactConversations, customerTyping, history, me, openConversation, teams } from '../state.js'
 import type { Conversation, Message } from '../types.js'
 import { ChannelIcon } from './ChannelIcon.js'
 import { Composer, droppedFiles } from './Composer.js'
@@ -70,6 +70,7 @@ function Actions ({ conversation }: { conversation: Conversation }) {
     <div class="actions">
       {!closed && conversation.assigneeId !== me.value?.id && <button onClick={() => { void act('assign', {}) }}>{t('action.take')}</button>}
       {!closed && <button onClick={() => setTransferring(true)}>{t('action.transfer')}</button>}
+      {!closed && conversation.status !== 'bot' && channels.value.get(conversation.channelId)?.robot === 'auto' && <button onClick={() => { void act('robot') }}>{t('action.toRobot')}</button>}
       {closed ? <button onClick={() => { void act('reopen') }}>{t('action.reopen')}</button> : <button onClick={() => { void act('close') }}>{t('action.close')}</button>}
       {conversation.rating === null && <button onClick={() => { void act('rating-invitation') }} disabled={conversation.ratingInvitedAt !== null && Date.now() - new Date(conversation.ratingInvitedAt).getTime() < 60_000}>{t('rating.ask')}</button>}
       <TagEditor label={t('action.tags')} tags={conversation.tags} onSave={saveTags} />

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
-import { known, t, time } from '../i18n.js'
-import { agentName, contact, quoting } from '../state.js'
+import { known, locale, t, time } from '../i18n.js'
+import { agentName, contact, putMessage, quoting, translationAvailable } from '../state.js'
 import type { Attachment, Card, Message } from '../types.js'
 import { AddToFaq } from './AddToFaq.js'
 import { ChannelIcon, Clip } from './ChannelIcon.js'
@@ -64,6 +64,26 @@ function HeldView ({ message }: { message: Message }) {
   )
 }
 
+/** Translates this one message into the agent's language, whether or not the conversation's translation is on. */
+function TranslateOne ({ message }: { message: Message }) {
+  const [error, setError] = useState<string | null>(null)
+  if (!translationAvailable.value || message.text.trim() === '' || message.extras?.translation?.to === locale.value) return null
+  const translate = async (): Promise<void> => {
+    setError(null)
+    try {
+      putMessage(await api<Message>('POST', `/messages/${message.id}/translation`, { to: locale.value }))
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err))
+    }
+  }
+  return (
+    <>
+      <button type="button" class="link translate-one" onClick={() => { void translate() }}>{t('msg.translate')}</button>
+      {error !== null && <span class="error" role="alert">{error}</span>}
+    </>
+  )
+}
+
 /** One message: who, when, on which channel, its content and (for replies) how far it got. */
 export function MessageView ({ message }: { message: Message }) {
   if (message.extras?.held !== undefined) return <HeldView message={message} />
@@ -100,10 +120,11 @@ export function MessageView ({ message }: { message: Message }) {
       {message.attachments.length > 0 && <div class="attachments">{message.attachments.map(a => <AttachmentView a={a} />)}</div>}
       {message.cards.length > 0 && <div class="cards">{message.cards.map(c => <CardView card={c} />)}</div>}
       {message.extras?.choices !== undefined && <ul class="choices" aria-label={t('msg.choices')}>{message.extras.choices.map(c => <li>{c.label}</li>)}</ul>}
-      {message.direction === 'outbound' && <footer><Status message={message} /></footer>}
+      {message.direction === 'outbound' && <footer><Status message={message} /> <TranslateOne message={message} /></footer>}
       {message.direction === 'inbound' && message.text.trim() !== '' && (
         <footer>
           <button type="button" class="link quote-this" onClick={() => { quoting.value = message }}>{t('msg.quote')}</button>
+          <TranslateOne message={message} />
           <AddToFaq message={message} />
         </footer>
       )}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, get } from '../api.js'
 import { locale, t } from '../i18n.js'
+import { translationAvailable } from '../state.js'
 
 interface State { agentLanguage: string, customerLanguage: string | null }
 
@@ -13,7 +14,7 @@ export function TranslateToggle ({ conversationId, lastInboundAt }: { conversati
     let live = true
     setError(null)
     get<{ available: boolean, translation: State | null }>(`/conversations/${conversationId}/translation`)
-      .then(r => { if (live) { setAvailable(r.available); setState(r.translation) } }, () => {})
+      .then(r => { if (live) { setAvailable(r.available); translationAvailable.value = r.available; setState(r.translation) } }, () => {})
     return () => { live = false }
     // A new customer message may have taught the hub their language.
   }, [conversationId, lastInboundAt])

@@ -1,0 +1,48 @@
+import t, { type Test } from 'tap'
+import { FakeLibreTranslate } from '../fakes/libretranslate.js'
+import { API_SECRET, inboundBody, startTestHub } from '../helpers/hub.js'
+import { callbackReceiver, eventually, inboxPage, launch, signIn } from './browser.js'
+
+/** An agent's whole day in Chromium: handing back to the robot, one message translated, and the rest of issue 25's tools. */
+const browser = await launch(t)
+
+async function day (t: Test, options: { robot?: Record<string, unknown>, config?: Record<string, unknown> } = {}) {
+  const callback = await callbackReceiver(t)
+  const h = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url, ...(options.robot !== undefined ? { robot: options.robot } : {}) }], config: options.config ?? {} })
+  const mia = await h.addAgent({ name: 'Mia', status: 'online' })
+  const page = await inboxPage(t, browser)
+  return { h, mia, page, callback, pane: page.locator('.conversation-pane') }
+}
+
+t.test('hand back to the robot: the conversation leaves Mia for the Bot view, and the robot answers the next question', async t => {
+  const { h, mia, page, pane, callback } = await day(t, { robot: { mode: 'auto', threshold: 0.5 } })
+  const admin = await h.addAgent({ name: 'Root', role: 'admin' })
+  t.match(await admin.api('POST', '/faq', { question: 'When will my order ship?', answer: 'We ship within 24 hours.' }), { status: 201 })
+  const { conversationId } = await (await h.inbound(inboundBody({ from: { id: 'ann', name: 'Ann' }, text: 'I want a person' }))).json() as { conversationId: string }
+  await eventually('Mia has it', async () => (await h.hub.services.store.getConversation(conversationId))?.assigneeId === mia.agent.id)
+  await signIn(page, h.url, mia.token)
+  await page.locator(`.conv-row[data-id="${conversationId}"]`).click()
+  await pane.getByRole('button', { name: 'Hand back to robot' }).click()
+  await eventually('the robot holds it', async () => (await h.hub.services.store.getConversation(conversationId))?.status === 'bot')
+  await eventually('the button goes', async () => (await pane.getByRole('button', { name: 'Hand back to robot' }).count()) === 0)
+  await page.locator('.views [data-view="bot"]').click()
+  await page.locator(`.conv-row[data-id="${conversationId}"]`).waitFor()
+  await h.inbound(inboundBody({ from: { id: 'ann', name: 'Ann' }, text: 'When will my order ship?' }))
+  await eventually('the robot answered', async () => callback.received.some(r => r.text === 'We ship within 24 hours.'))
+  await pane.locator('article.msg.outbound', { hasText: 'We ship within 24 hours.' }).waitFor()
+})
+
+t.test('one message translated with the button beside it, the conversation\'s translation off', async t => {
+  const translator = new FakeLibreTranslate()
+  await translator.listen()
+  t.teardown(async () => { await translator.close() })
+  const { h, mia, page, pane } = await day(t, { config: { translation: { url: translator.url, apiKey: translator.apiKey } } })
+  await h.inbound(inboundBody({ from: { id: 'wu', name: 'Wu' }, text: '可以退货吗？' }))
+  await signIn(page, h.url, mia.token)
+  await page.locator('.conv-row', { hasText: '可以退货吗？' }).click()
+  const message = pane.locator('article.msg.inbound', { hasText: '可以退货吗？' })
+  await message.getByRole('button', { name: 'Translate message' }).click()
+  await message.locator('.translation', { hasText: 'Can I return it?' }).waitFor()
+  t.equal(await message.getByRole('button', { name: 'Translate message' }).count(), 0, 'translated: the button goes')
+  t.equal(await pane.getByRole('button', { name: 'Translate', exact: true }).getAttribute('aria-pressed'), 'false', 'the conversation\'s translation stays off')
+})
