@@ -35,6 +35,19 @@ t.test('supervisors add and change the agents of their own teams, and nothing el
   t.match(await boss.api('PATCH', `/agents/${mia}`, {}), { status: 400 }, 'an empty change is an error')
   t.match(await boss.api('PATCH', `/agents/${mia}`, { status: 'online' }), { status: 400, body: { field: 'body.status' } })
   t.match(await h.api('PATCH', '/agents/me', { signature: 'Test Agent, Omnihub' }), { status: 200, body: { signature: 'Test Agent, Omnihub' } }, 'an agent signs their own replies')
+  t.match(await h.api('PATCH', '/agents/me', { name: '  Lin Wei ' }), { status: 200, body: { name: 'Lin Wei' } }, 'and names themselves')
+  t.match(await h.api('PATCH', '/agents/me', { name: '   ' }), { status: 400, body: { field: 'body.name' } })
+})
+
+t.test('notification preferences are each agent\'s own, kept on the server, changed one at a time', async t => {
+  const h = await startTestHub(t)
+  t.same((await h.api('GET', '/agents/me')).body.notifications, { sound: true, desktop: true, tabTitle: true }, 'everything on at first')
+  t.match(await h.api('PATCH', '/agents/me', { notifications: { sound: false } }), { status: 200, body: { notifications: { sound: false, desktop: true, tabTitle: true } } })
+  t.match(await h.api('PATCH', '/agents/me', { notifications: { tabTitle: false } }), { status: 200, body: { notifications: { sound: false, desktop: true, tabTitle: false } } }, 'what is not given stays')
+  t.match(await h.api('PATCH', '/agents/me', { notifications: {} }), { status: 400 })
+  t.match(await h.api('PATCH', '/agents/me', { notifications: { popups: true } }), { status: 400, body: { message: /popups/ } })
+  t.match(await h.api('PATCH', '/agents/me', { notifications: { sound: 'no' } }), { status: 400, body: { field: 'body.notifications.sound' } }, 'no coercion')
+  t.same((await h.api('GET', '/agents/me')).body.notifications, { sound: false, desktop: true, tabTitle: false })
 })
 
 t.test('a sign-in link for an agent, made in the app: it signs them in once and replaces their token', async t => {

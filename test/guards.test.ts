@@ -1,9 +1,9 @@
 import t from 'tap'
 import { AttitudeGuard, BannedWords, ReplyGuards } from '../core/guards/index.js'
-import type { Agent } from '../core/model/index.js'
+import { DEFAULT_NOTIFICATIONS, type Agent } from '../core/model/index.js'
 
 const draft = (text: string) => ({ text, attachments: [], cards: [], tag: null, automated: false })
-const agent = (teams: string[]): Agent => ({ id: 'a1', name: 'A', email: 'a@x', role: 'agent', teams, status: 'online', statusChangedAt: null, capacity: null, activeCount: 0, lastRoutedAt: null, lastSeenAt: null, lastActiveAt: null, lastReplyAt: null, locale: null, welcome: null, signature: null, deactivatedAt: null, createdAt: new Date() })
+const agent = (teams: string[]): Agent => ({ id: 'a1', name: 'A', email: 'a@x', role: 'agent', teams, status: 'online', statusChangedAt: null, capacity: null, activeCount: 0, lastRoutedAt: null, lastSeenAt: null, lastActiveAt: null, lastReplyAt: null, locale: null, welcome: null, signature: null, deactivatedAt: null, notifications: DEFAULT_NOTIFICATIONS, createdAt: new Date() })
 
 t.test('banned words: case- and width-insensitive, reported as configured', async t => {
   const words = new BannedWords(['Refund Guaranteed', 'WeChat'])

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { Agent, Contact, Conversation } from '../core/model/index.js'
+import { DEFAULT_NOTIFICATIONS, type Agent, type Contact, type Conversation } from '../core/model/index.js'
 import { decide, strategies } from '../core/routing/index.js'
 
 const now = new Date('2026-11-21T12:00:00Z')
@@ -7,7 +7,7 @@ const hoursAgo = (h: number): Date => new Date(now.getTime() - h * 3_600_000)
 const settings = { defaultCapacity: 2, affinityHours: 72 }
 const agent = (id: string, over: Partial<Agent> = {}): Agent => ({
   id, name: id, email: `${id}@x`, role: 'agent', teams: ['sales'], status: 'online', statusChangedAt: null, capacity: null,
-  activeCount: 0, lastRoutedAt: null, lastSeenAt: null, lastActiveAt: null, lastReplyAt: null, locale: null, welcome: null, signature: null, deactivatedAt: null, createdAt: now, ...over
+  activeCount: 0, lastRoutedAt: null, lastSeenAt: null, lastActiveAt: null, lastReplyAt: null, locale: null, welcome: null, signature: null, deactivatedAt: null, notifications: DEFAULT_NOTIFICATIONS, createdAt: now, ...over
 })
 const conversation = (over: Partial<Conversation> = {}): Conversation => ({
   id: 'c1', channelId: 'web', contactId: 'k1', status: 'unassigned', assigneeId: null, teamId: 'sales', queuedAt: null, queueReason: null,

@@ -143,6 +143,7 @@ export const AgentSchema = Type.Object({
   welcome: Maybe(Type.String()),
   signature: Maybe(Type.String()),
   deactivatedAt: Maybe(When),
+  notifications: Type.Object({ sound: Type.Boolean(), desktop: Type.Boolean(), tabTitle: Type.Boolean() }, { description: 'how the inbox tells this agent of new messages: a chime, desktop notifications, the unread count in the tab title' }),
   createdAt: When
 }, open)
 

@@ -206,6 +206,15 @@ export interface Message {
   updatedAt: Date
 }
 
+/** A chime, a desktop notification while the tab is hidden, the unread count in the tab's title. */
+export interface NotificationPreferences {
+  sound: boolean
+  desktop: boolean
+  tabTitle: boolean
+}
+
+export const DEFAULT_NOTIFICATIONS: NotificationPreferences = { sound: true, desktop: true, tabTitle: true }
+
 export interface Agent {
   id: string
   name: string
@@ -233,6 +242,8 @@ export interface Agent {
   signature: string | null
   /** Set while the account is deactivated: its token is refused and nothing is routed to it. */
   deactivatedAt: Date | null
+  /** How the inbox tells this agent of new messages, kept on the server so every device follows it. */
+  notifications: NotificationPreferences
   createdAt: Date
 }
 

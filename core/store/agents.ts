@@ -1,4 +1,4 @@
-import type { Agent, AgentLocale, AgentRole, AgentStatus, SessionEvent, StatusChange, Team } from '../model/index.js'
+import type { Agent, AgentLocale, AgentRole, AgentStatus, NotificationPreferences, SessionEvent, StatusChange, Team } from '../model/index.js'
 import type { Page } from './cursor.js'
 
 /**
@@ -59,6 +59,7 @@ export interface AgentPatch {
   welcome?: string | null
   signature?: string | null
   deactivatedAt?: Date | null
+  notifications?: NotificationPreferences
 }
 
 export interface StatusUpdate {

@@ -46,3 +46,47 @@ t.test('one message translated with the button beside it, the conversation\'s tr
   t.equal(await message.getByRole('button', { name: 'Translate message' }).count(), 0, 'translated: the button goes')
   t.equal(await pane.getByRole('button', { name: 'Translate', exact: true }).getAttribute('aria-pressed'), 'false', 'the conversation\'s translation stays off')
 })
+
+t.test('notifications as the agent chooses, kept on the server: sound, desktop notifications, the unread count in the tab title', async t => {
+  const { h, mia, page } = await day(t)
+  // The tab is "hidden" on demand; chimes and notifications are counted instead of heard.
+  await page.addInitScript(() => {
+    const w = window as any
+    w.heard = { chimes: 0, notifications: [] as string[] }
+    Object.defineProperty(document, 'hidden', { get: () => w.tabHidden === true })
+    w.AudioContext = class { currentTime = 0; destination = {}; createOscillator () { w.heard.chimes++; return { frequency: {}, connect: (x: unknown) => x, start () {}, stop () {} } } createGain () { return { gain: { setValueAtTime () {}, exponentialRampToValueAtTime () {} }, connect: (x: unknown) => x } } }
+    w.Notification = class { static permission = 'granted'; static requestPermission = async () => 'granted'; constructor (title: string) { w.heard.notifications.push(title) } }
+  })
+  await signIn(page, h.url, mia.token)
+  await h.inbound(inboundBody({ from: { id: 'ann', name: 'Ann' }, text: 'first question' }))
+  await eventually('the unread count in the title', async () => (await page.title()) === '(1) Omnihub inbox')
+
+  await page.evaluate(() => { (window as any).tabHidden = true })
+  await h.inbound(inboundBody({ from: { id: 'ann', name: 'Ann' }, text: 'are you there?' }))
+  const heard = await eventually('told while hidden', async () => {
+    const now = await page.evaluate(() => (window as any).heard)
+    return now.notifications.length > 0 ? now : undefined
+  })
+  t.ok(heard.chimes > 0, 'a chime')
+  t.match(heard.notifications[0], /New message from Ann/)
+
+  await page.evaluate(() => { (window as any).tabHidden = false })
+  await page.getByRole('button', { name: 'Notifications' }).click()
+  const dialog = page.getByRole('form', { name: 'Notifications' })
+  await dialog.getByLabel(/Play a sound/).uncheck()
+  await dialog.getByLabel(/unread count/).uncheck()
+  await dialog.getByRole('button', { name: 'Save' }).click()
+  await eventually('no count in the title', async () => (await page.title()) === 'Omnihub inbox')
+  t.same((await mia.api('GET', '/agents/me')).body.notifications, { sound: false, desktop: true, tabTitle: false }, 'kept on the server')
+
+  await page.reload()
+  await page.locator('header.top').waitFor()
+  await page.evaluate(() => { (window as any).tabHidden = true })
+  await h.inbound(inboundBody({ from: { id: 'bob', name: 'Bob' }, text: 'hello from Bob' }))
+  const later = await eventually('the desktop notification only', async () => {
+    const now = await page.evaluate(() => (window as any).heard)
+    return now.notifications.length > 0 ? now : undefined
+  })
+  t.equal(later.chimes, 0, 'no sound after the reload: the choice came from the server')
+  t.equal(await page.title(), 'Omnihub inbox')
+})

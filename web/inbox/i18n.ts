@@ -393,7 +393,11 @@ const en = {
   'name.title': 'Your name',
   'name.hint': 'Customers read it when you join their conversation ("Lin joined the conversation"); the hub made this account as "Admin".',
   'action.toRobot': 'Hand back to robot',
-  'msg.translate': 'Translate message'
+  'msg.translate': 'Translate message',
+  'notify.title': 'Notifications',
+  'notify.sound': 'Play a sound for new messages while the tab is hidden',
+  'notify.desktop': 'Show desktop notifications while the tab is hidden',
+  'notify.tabTitle': 'Show the unread count in the tab\'s title'
 }
 
 export type Key = keyof typeof en
@@ -790,7 +794,11 @@ const zh: Record<Key, string> = {
   'name.title': '您的名字',
   'name.hint': '顾客会在您加入会话时看到它（“小林加入了会话”）；此账号由系统创建，名为“Admin”。',
   'action.toRobot': '交还机器人',
-  'msg.translate': '翻译这条'
+  'msg.translate': '翻译这条',
+  'notify.title': '通知',
+  'notify.sound': '标签页隐藏时，新消息播放提示音',
+  'notify.desktop': '标签页隐藏时，显示桌面通知',
+  'notify.tabTitle': '在标签页标题中显示未读数'
 }
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh }

@@ -13,8 +13,8 @@ import { Settings } from './components/Settings.js'
 import { Spam } from './components/Spam.js'
 import { Supervisor } from './components/Supervisor.js'
 import { browserLocale, locale, t } from './i18n.js'
-import { setNotificationClick } from './notify.js'
-import { agents, channels, loadList, me, openConversationById, teams } from './state.js'
+import { setNotificationClick, tabTitle } from './notify.js'
+import { agents, channels, counts, loadList, me, openConversationById, teams } from './state.js'
 import { connect, disconnect } from './stream.js'
 import type { Agent, ChannelInfo, Team } from './types.js'
 import './styles.css'
@@ -80,7 +80,10 @@ function App () {
     })()
     return () => window.removeEventListener('hashchange', onHash)
   }, [])
-  useEffect(() => { document.documentElement.lang = locale.value === 'zh' ? 'zh-CN' : 'en'; document.title = t('app.title') }, [locale.value])
+  useEffect(() => { document.documentElement.lang = locale.value === 'zh' ? 'zh-CN' : 'en' }, [locale.value])
+  // The agent's own conversations and the queue, unread, in the tab's title (if they want it).
+  const unread = (counts.value?.mine.unread ?? 0) + (counts.value?.waiting.unread ?? 0)
+  useEffect(() => { document.title = tabTitle(t('app.title'), unread) }, [locale.value, unread, me.value?.notifications.tabTitle])
 
   if (!ready) return <p class="loading">{t('list.loading')}</p>
   if (me.value === null) {

@@ -1,9 +1,15 @@
 import { signal } from '@preact/signals'
+import { me } from './state.js'
 
 const ASKED_KEY = 'omnihub.inbox.notificationsAsked'
 
 /** True until the agent answered the one-time question about desktop notifications. */
 export const mayAsk = signal(typeof Notification !== 'undefined' && Notification.permission === 'default' && localStorage.getItem(ASKED_KEY) === null)
+
+/** The tab's title with the unread conversations of the agent and the queue in front, as the agent chose. */
+export function tabTitle (base: string, unread: number): string {
+  return me.value?.notifications.tabTitle === true && unread > 0 ? `(${unread}) ${base}` : base
+}
 
 export async function askPermission (): Promise<void> {
   localStorage.setItem(ASKED_KEY, '1')
@@ -39,11 +45,12 @@ function chime (): void {
 let onNotificationClick: (conversationId: string) => void = () => {}
 export function setNotificationClick (handler: (conversationId: string) => void): void { onNotificationClick = handler }
 
-/** Only while the tab is hidden: an agent looking at the inbox sees the change already. */
+/** Only while the tab is hidden (an agent looking at the inbox sees the change already), as the agent chose. */
 export function notifyHidden (title: string, body: string, conversationId: string): void {
-  if (!document.hidden) return
-  chime()
-  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return
+  const wants = me.value?.notifications
+  if (!document.hidden || wants === undefined) return
+  if (wants.sound) chime()
+  if (!wants.desktop || typeof Notification === 'undefined' || Notification.permission !== 'granted') return
   const n = new Notification(title, { body, tag: conversationId })
   n.onclick = () => { window.focus(); onNotificationClick(conversationId); n.close() }
 }

@@ -12,7 +12,12 @@ const MyPatch = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'your name as customers read it ("Lin joined the conversation")' })),
   locale: Type.Optional(Type.Union([Type.Enum(['en', 'zh']), Type.Null()])),
   welcome: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000, description: 'sent to a customer whose conversation you are given; may hold {contact.name} and {agent.name}' }), Type.Null()])),
-  signature: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 1000, description: 'signs your replies where the channel can (email)' }), Type.Null()]))
+  signature: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 1000, description: 'signs your replies where the channel can (email)' }), Type.Null()])),
+  notifications: Type.Optional(Type.Object({
+    sound: Type.Optional(Type.Boolean({ description: 'a chime for new messages while the tab is hidden' })),
+    desktop: Type.Optional(Type.Boolean({ description: 'desktop notifications while the tab is hidden (the browser asks for permission once)' })),
+    tabTitle: Type.Optional(Type.Boolean({ description: 'the unread count in the tab\'s title' }))
+  }, { additionalProperties: false, minProperties: 1, description: 'the ones given change; kept on the server, so every device follows them' }))
 }, { additionalProperties: false, minProperties: 1 })
 const StatusBody = Type.Object({ status: Type.Enum(['online', 'busy', 'offline']) }, { additionalProperties: false })
 const LogQuery = Type.Object({ agent: Type.Optional(Type.String({ minLength: 1 })), ...Paging }, { additionalProperties: false })
@@ -26,12 +31,16 @@ export async function agentRoutes (app: FastifyInstance, s: HubServices): Promis
     async request => (await s.store.getAgent(request.agent!.id))!)
 
   app.patch<{ Body: Static<typeof MyPatch> }>('/agents/me', {
-    schema: { tags, summary: 'Your own settings: your name as customers read it, the inbox language (null: the browser\'s), your welcome to customers and your signature (null: none)', ...secured, body: MyPatch, response: { 200: AgentSchema } }
+    schema: { tags, summary: 'Your own settings: your name as customers read it, the inbox language (null: the browser\'s), your welcome to customers, your signature (null: none) and how you are notified', ...secured, body: MyPatch, response: { 200: AgentSchema } }
   }, async request => {
     // Fields this route does not take are refused by validation; what it takes must change something.
-    if (Object.values(request.body).every(v => v === undefined)) throw new HubError('nothing_to_change', 'Send name, locale, welcome or signature; other settings are an admin\'s.', 400)
-    const { name, ...rest } = request.body
-    const updated = await s.store.updateAgent(request.agent!.id, { ...rest, ...(name !== undefined ? { name: name.trim() } : {}) })
+    if (Object.values(request.body).every(v => v === undefined)) throw new HubError('nothing_to_change', 'Send name, locale, welcome, signature or notifications; other settings are an admin\'s.', 400)
+    const { name, notifications, ...rest } = request.body
+    const updated = await s.store.updateAgent(request.agent!.id, {
+      ...rest,
+      ...(name !== undefined ? { name: name.trim() } : {}),
+      ...(notifications !== undefined ? { notifications: { ...request.agent!.notifications, ...notifications } } : {})
+    })
     // Routing's copy of the agents carries the name and welcome it greets with.
     if (request.body.welcome !== undefined || name !== undefined) s.roster.invalidate()
     return updated

@@ -1,3 +1,4 @@
+import { DEFAULT_NOTIFICATIONS } from '../../model/index.js'
 import type { Agent, Conversation, FaqEntry, Identity, Message, Phrase, StatusChange, Team } from '../../model/index.js'
 import type { Doc } from './connection.js'
 
@@ -32,7 +33,7 @@ export function toStatusChange (d: Doc): StatusChange {
 
 export function toAgent (d: Doc): Agent {
   const { _id, tokenHash: _hash, slots, activeCount: _old, ...rest } = d
-  return { id: _id, ...rest, activeCount: (slots as unknown[] | undefined)?.length ?? 0, locale: d.locale ?? null, welcome: d.welcome ?? null, lastReplyAt: d.lastReplyAt ?? null, signature: d.signature ?? null, deactivatedAt: d.deactivatedAt ?? null } as Agent
+  return { id: _id, ...rest, activeCount: (slots as unknown[] | undefined)?.length ?? 0, locale: d.locale ?? null, welcome: d.welcome ?? null, lastReplyAt: d.lastReplyAt ?? null, signature: d.signature ?? null, deactivatedAt: d.deactivatedAt ?? null, notifications: { ...DEFAULT_NOTIFICATIONS, ...d.notifications } } as Agent
 }
 
 export const toIdentity = (i: Doc): Identity => ({ channelId: i.channelId, externalId: i.externalId, contactId: i.contactId, createdAt: i.createdAt })

@@ -131,6 +131,8 @@ const agent = new Schema({
   welcome: { type: String, default: null },
   signature: { type: String, default: null },
   deactivatedAt: { type: Date, default: null },
+  /** { sound, desktop, tabTitle }; null: the defaults. */
+  notifications: { type: Schema.Types.Mixed, default: null },
   createdAt: Date
 }, options)
 

@@ -53,12 +53,13 @@ export class SqliteAgents extends SqlitePart implements AgentStore {
     const row = await this.db.write(() => this.db.sql(`UPDATE agents SET name = COALESCE(?, name), role = COALESCE(?, role),
         teams = COALESCE(?, teams), capacity = CASE WHEN ? THEN ? ELSE capacity END, locale = CASE WHEN ? THEN ? ELSE locale END,
         welcome = CASE WHEN ? THEN ? ELSE welcome END, signature = CASE WHEN ? THEN ? ELSE signature END,
-        deactivated_at = CASE WHEN ? THEN ? ELSE deactivated_at END
+        deactivated_at = CASE WHEN ? THEN ? ELSE deactivated_at END, notifications = COALESCE(?, notifications)
         WHERE id = ? RETURNING *`)
       .get(patch.name ?? null, patch.role ?? null, patch.teams !== undefined ? JSON.stringify(patch.teams) : null,
         patch.capacity !== undefined ? 1 : 0, patch.capacity ?? null, patch.locale !== undefined ? 1 : 0, patch.locale ?? null,
         patch.welcome !== undefined ? 1 : 0, patch.welcome ?? null, patch.signature !== undefined ? 1 : 0, patch.signature ?? null,
-        patch.deactivatedAt !== undefined ? 1 : 0, patch.deactivatedAt?.getTime() ?? null, id) as AgentRow | undefined)
+        patch.deactivatedAt !== undefined ? 1 : 0, patch.deactivatedAt?.getTime() ?? null,
+        patch.notifications !== undefined ? JSON.stringify(patch.notifications) : null, id) as AgentRow | undefined)
     if (row === undefined) throw storeNotFound('agent', id)
     return toAgent(row)
   }

@@ -234,5 +234,9 @@ export const migrations: string[] = [
   ALTER TABLE contacts ADD COLUMN blocked TEXT;
   ALTER TABLE conversations ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX messages_held ON messages(id) WHERE json_extract(extras, '$.held.reason') IS NOT NULL AND json_extract(extras, '$.held.restored') IS NULL;
+  `,
+  `
+  -- How the inbox tells each agent of new messages (JSON; null: the defaults).
+  ALTER TABLE agents ADD COLUMN notifications TEXT;
   `
 ]

@@ -1,3 +1,4 @@
+import { DEFAULT_NOTIFICATIONS, type NotificationPreferences } from '../../model/index.js'
 import type { ChannelState, ContactBlock, FaqEntry, Phrase, PhraseScope, Agent, AgentLocale, AgentRole, AgentStatus, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType, QueueReason, SessionEvent, StatusChange, Suppression, Team } from '../../model/index.js'
 
 /** Row shapes as SQLite returns them, and their mapping to the model. */
@@ -5,7 +6,7 @@ export interface ContactRow { id: string, name: string | null, email: string | n
 export interface IdentityRow { channel_id: string, external_id: string, contact_id: string, created_at: number }
 export interface ConversationRow { id: string, channel_id: string, contact_id: string, status: string, thread: string, assignee_id: string | null, team_id: string | null, queued_at: number | null, queue_reason: string | null, assigned_at: number | null, tags: string, unread_count: number, last_inbound_at: number | null, last_outbound_at: number | null, last_activity_at: number, mood_alert_at: number | null, rating_score: number | null, rating_comment: string | null, rating_agent_id: string | null, rated_at: number | null, rating_invited_at: number | null, channel_state: string, created_at: number, updated_at: number }
 export interface MessageRow { id: string, conversation_id: string, channel_id: string, direction: string, author_type: string, author_id: string | null, text: string, attachments: string, cards: string, extras: string | null, external_id: string | null, status: string, error_code: string | null, error_message: string | null, tag: string | null, routed: number, created_at: number, sent_at: number | null, delivered_at: number | null, read_at: number | null, updated_at: number }
-export interface AgentRow { id: string, name: string, email: string, role: string, teams: string, token_hash: string, status: string, status_changed_at: number | null, capacity: number | null, active_count: number, last_routed_at: number | null, last_seen_at: number | null, last_active_at: number | null, last_reply_at: number | null, locale: string | null, welcome: string | null, signature: string | null, deactivated_at: number | null, created_at: number }
+export interface AgentRow { id: string, name: string, email: string, role: string, teams: string, token_hash: string, status: string, status_changed_at: number | null, capacity: number | null, active_count: number, last_routed_at: number | null, last_seen_at: number | null, last_active_at: number | null, last_reply_at: number | null, locale: string | null, welcome: string | null, signature: string | null, deactivated_at: number | null, notifications: string | null, created_at: number }
 export interface TeamRow { id: string, name: string, created_at: number }
 export interface SessionRow { id: string, agent_id: string, event: string, method: string | null, at: number, ip: string | null, user_agent: string | null }
 export interface StatusLogRow { id: string, agent_id: string, status: string, at: number, source: string, ip: string | null, user_agent: string | null }
@@ -110,6 +111,7 @@ export const toAgent = (r: AgentRow): Agent => ({
   welcome: r.welcome,
   signature: r.signature,
   deactivatedAt: date(r.deactivated_at),
+  notifications: r.notifications === null ? DEFAULT_NOTIFICATIONS : { ...DEFAULT_NOTIFICATIONS, ...JSON.parse(r.notifications) as Partial<NotificationPreferences> },
   createdAt: new Date(r.created_at)
 })
 

@@ -6,6 +6,7 @@ import { me, online } from '../state.js'
 import type { Agent, AgentStatus, Locale } from '../types.js'
 import { FormEnd } from './FormEnd.js'
 import { hasPlaceholderName, NameDialog } from './NameDialog.js'
+import { NotificationsDialog } from './NotificationsDialog.js'
 
 const STATUSES: AgentStatus[] = ['online', 'busy', 'offline']
 
@@ -43,6 +44,7 @@ export function Header ({ page, onPage, onSignOut }: { page: Page, onPage: (p: P
   const agent = me.value!
   const [welcome, setWelcome] = useState(false)
   const [naming, setNaming] = useState(hasPlaceholderName(agent))
+  const [notifying, setNotifying] = useState(false)
   const setStatus = async (status: AgentStatus): Promise<void> => {
     me.value = await api<Agent>('PUT', '/agents/me/status', { status })
   }
@@ -77,11 +79,13 @@ export function Header ({ page, onPage, onSignOut }: { page: Page, onPage: (p: P
           <option value="zh">中文</option>
         </select>
         <button class="link" onClick={() => setWelcome(true)}>{t('welcome.button')}</button>
+        <button class="link" onClick={() => setNotifying(true)}>{t('notify.title')}</button>
         <span class="who" title={agent.email}>{agent.name}</span>
         <button class="link" onClick={onSignOut}>{t('signOut')}</button>
       </header>
       {welcome && <WelcomeDialog onDone={() => setWelcome(false)} />}
       {naming && <NameDialog onDone={() => setNaming(false)} />}
+      {notifying && <NotificationsDialog onDone={() => setNotifying(false)} />}
       {mayAsk.value && (
         <div class="notice" role="region" aria-label="notifications">
           {t('notify.permission')} <button onClick={() => { void askPermission() }}>{t('notify.allow')}</button>
