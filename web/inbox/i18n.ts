@@ -397,7 +397,18 @@ const en = {
   'notify.title': 'Notifications',
   'notify.sound': 'Play a sound for new messages while the tab is hidden',
   'notify.desktop': 'Show desktop notifications while the tab is hidden',
-  'notify.tabTitle': 'Show the unread count in the tab\'s title'
+  'notify.tabTitle': 'Show the unread count in the tab\'s title',
+  'keys.title': 'Keyboard shortcuts',
+  'keys.next': 'Next conversation',
+  'keys.previous': 'Previous conversation',
+  'keys.assign': 'Assign to me',
+  'keys.close': 'Close the conversation',
+  'keys.reply': 'Write a reply',
+  'keys.phrases': 'Open quick phrases',
+  'keys.help': 'Show or hide this list',
+  'keys.escape': 'Leave the reply box, close this list',
+  'keys.done': 'Done',
+  'keys.button': 'Shortcuts (?)'
 }
 
 export type Key = keyof typeof en
@@ -798,7 +809,18 @@ const zh: Record<Key, string> = {
   'notify.title': '通知',
   'notify.sound': '标签页隐藏时，新消息播放提示音',
   'notify.desktop': '标签页隐藏时，显示桌面通知',
-  'notify.tabTitle': '在标签页标题中显示未读数'
+  'notify.tabTitle': '在标签页标题中显示未读数',
+  'keys.title': '快捷键',
+  'keys.next': '下一个会话',
+  'keys.previous': '上一个会话',
+  'keys.assign': '分配给我',
+  'keys.close': '结束会话',
+  'keys.reply': '写回复',
+  'keys.phrases': '打开快捷短语',
+  'keys.help': '显示或隐藏此列表',
+  'keys.escape': '离开回复框，关闭此列表',
+  'keys.done': '完成',
+  'keys.button': '快捷键 (?)'
 }
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh }

@@ -10,11 +10,13 @@ import { SignIn } from './components/SignIn.js'
 import { Phrases } from './components/Phrases.js'
 import { Reports } from './components/Reports.js'
 import { Settings } from './components/Settings.js'
+import { Shortcuts } from './components/Shortcuts.js'
 import { Spam } from './components/Spam.js'
 import { Supervisor } from './components/Supervisor.js'
 import { browserLocale, locale, t } from './i18n.js'
 import { setNotificationClick, tabTitle } from './notify.js'
 import { agents, channels, counts, loadList, me, openConversationById, teams } from './state.js'
+import { listenForShortcuts } from './shortcuts.js'
 import { connect, disconnect } from './stream.js'
 import type { Agent, ChannelInfo, Team } from './types.js'
 import './styles.css'
@@ -80,6 +82,7 @@ function App () {
     })()
     return () => window.removeEventListener('hashchange', onHash)
   }, [])
+  useEffect(() => listenForShortcuts(), [])
   useEffect(() => { document.documentElement.lang = locale.value === 'zh' ? 'zh-CN' : 'en' }, [locale.value])
   // The agent's own conversations and the queue, unread, in the tab's title (if they want it).
   const unread = (counts.value?.mine.unread ?? 0) + (counts.value?.waiting.unread ?? 0)
@@ -100,6 +103,7 @@ function App () {
   }
   return (
     <div class="app">
+      <Shortcuts />
       <Header page={page} onPage={p => { location.hash = p === 'inbox' ? '#/' : `#/${p}` }} onSignOut={signOut} />
       {page === 'supervisor'
         ? <Supervisor />
