@@ -25,6 +25,7 @@ import { ResponseAlert } from './reports/response-alert.js'
 import { sweepAutoClose } from './settings/auto-close.js'
 import { RuleBook } from './settings/rules.js'
 import { storeEntryWelcome } from './settings/welcome.js'
+import { validLocale } from './text/index.js'
 
 export interface HubOptions {
   logger?: Logger
@@ -134,7 +135,8 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
           channelId: settings.id,
           ingest: async message => await ingest(services, settings.id, message),
           receipt: async receipt => await applyReceipt(services, settings.id, receipt),
-          updateProfile: async (externalId, profile) => await store.fillProfile(settings.id, externalId, profile, clock()),
+          // A language, zone or country that is not well-formed is the channel's noise: it is left out, the rest filled.
+          updateProfile: async (externalId, { name, avatarUrl, ...locale }) => await store.fillProfile(settings.id, externalId, { ...(name !== undefined ? { name } : {}), ...(avatarUrl !== undefined ? { avatarUrl } : {}), ...validLocale(locale) }, clock()),
           outboundFailed: async (externalId, failure) => await failOutbound(services, settings.id, externalId, failure),
           setConversationState: async (conversationId, patch) => await setConversationState(services, settings.id, conversationId, patch),
           amendMessage: async (externalId, amendment) => await amendMessage(services, settings.id, externalId, amendment),

@@ -14,7 +14,7 @@ const conversation = (over: Partial<Conversation> = {}): Conversation => ({
   assignedAt: null, tags: [], unreadCount: 1, lastInboundAt: now, lastOutboundAt: null, lastActivityAt: now, moodAlertAt: null, rating: null, ratingInvitedAt: null, channelState: {}, createdAt: now, updatedAt: now, ...over
 })
 const contact = (lastAgentId: string | null, lastAgentAt: Date | null): Contact => ({
-  id: 'k1', name: null, email: null, phone: null, avatarUrl: null, tags: [], notes: null, attributes: {}, identities: [], lastAgentId, lastAgentAt, suppression: null, blocked: null, createdAt: now, updatedAt: now
+  id: 'k1', name: null, email: null, phone: null, avatarUrl: null, tags: [], notes: null, attributes: {}, identities: [], lastAgentId, lastAgentAt, suppression: null, blocked: null, language: null, timeZone: null, country: null, createdAt: now, updatedAt: now
 })
 const ids = (d: ReturnType<typeof decide>): string[] => d.candidates.map(c => c.agent.id)
 

@@ -97,6 +97,14 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     t.equal((await store.getMessage(b.id))?.status, 'sent')
     await store.fillProfile('web', 'cust-1', { name: 'Not Ann', avatarUrl: 'https://x/pic.jpg' }, at(14))
     t.match(await store.getContact(conversation.contactId), { name: 'Ann', avatarUrl: 'https://x/pic.jpg' }, 'fills only what is missing')
+    t.match(await store.getContact(conversation.contactId), { language: null, timeZone: null, country: null })
+    await store.fillProfile('web', 'cust-1', { language: 'zh', timeZone: 'Asia/Shanghai', country: 'CN' }, at(15))
+    await store.fillProfile('web', 'cust-1', { language: 'en', timeZone: 'Europe/Berlin', country: 'DE' }, at(16))
+    t.match(await store.getContact(conversation.contactId), { language: 'zh', timeZone: 'Asia/Shanghai', country: 'CN' }, 'a channel fills language, zone and country once')
+    await store.editContact(conversation.contactId, { timeZone: 'Asia/Taipei', country: null }, at(17))
+    t.match(await store.getContact(conversation.contactId), { language: 'zh', timeZone: 'Asia/Taipei', country: null }, 'an agent changes or clears them')
+    await store.fillProfile('web', 'cust-1', { country: 'TW' }, at(18))
+    t.equal((await store.getContact(conversation.contactId))?.country, 'TW', 'a cleared one is filled again')
   })
 
   t.test('a late, older message does not move lastInboundAt back', async t => {

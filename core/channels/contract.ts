@@ -2,7 +2,7 @@ import type { TSchema, Static } from 'typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { FileMeta, StoredFile } from '../files/index.js'
-import type { Attachment, Card, Contact, ContactDetails, Conversation, Message, MessageAmendment, MessageExtras, PageView, QueueReason, SuppressionReason } from '../model/index.js'
+import type { Attachment, Card, Contact, ContactDetails, Conversation, Message, MessageAmendment, MessageExtras, PageView, ProfileFill, QueueReason, SuppressionReason } from '../model/index.js'
 import type { StoreEntryWelcome } from '../settings/welcome.js'
 import type { Page } from '../store/index.js'
 
@@ -134,7 +134,7 @@ export interface ChannelContext {
   /** Moves outbound messages to delivered or read; returns how many changed. */
   receipt (receipt: OutboundReceipt): Promise<number>
   /** Fills a contact's missing name or avatar, e.g. from a profile lookup after ingest. */
-  updateProfile (contactExternalId: string, profile: { name?: string, avatarUrl?: string }): Promise<void>
+  updateProfile (contactExternalId: string, profile: ProfileFill): Promise<void>
   /** An outbound message the channel reports as failed after it was sent (a bounce); `retryable` sends it again (up to 3 times). False if none matched. */
   outboundFailed (externalId: string, failure: { code: string, message: string, retryable?: boolean }): Promise<boolean>
   /**

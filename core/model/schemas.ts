@@ -115,6 +115,9 @@ export const ContactSchema = Type.Object({
     at: When
   }, { description: 'Set while the hub sends this contact nothing automatic: they complained (spam report), their address bounced, or it is a machine\'s' })),
   blocked: Maybe(Type.Object({ by: Type.String(), at: When }, { description: 'Set while the contact is blocked: what they write on any channel is held aside, never routed or unread' })),
+  language: Maybe(Type.String({ description: 'ISO 639 code (zh, en), from their browser, a channel\'s profile or an agent' })),
+  timeZone: Maybe(Type.String({ description: 'IANA time zone (Asia/Shanghai): their local time' })),
+  country: Maybe(Type.String({ description: 'ISO 3166 alpha-2 code (CN)' })),
   createdAt: When,
   updatedAt: When
 }, open)

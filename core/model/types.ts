@@ -34,6 +34,12 @@ export interface Contact {
   suppression: Suppression | null
   /** Set while the contact is blocked: what they write, on any channel, is held aside (never routed or unread). */
   blocked: ContactBlock | null
+  /** Where the customer is and what they read, from their browser, a channel's profile or an agent: an ISO 639 language, */
+  language: string | null
+  /** an IANA time zone (their local time is shown to agents), */
+  timeZone: string | null
+  /** and an ISO 3166 country code. */
+  country: string | null
   createdAt: Date
   updatedAt: Date
 }
@@ -301,6 +307,18 @@ export interface ContactEdit {
   notes?: string | null
   suppression?: Suppression | null
   blocked?: ContactBlock | null
+  language?: string | null
+  timeZone?: string | null
+  country?: string | null
+}
+
+/** What a channel knows of a customer and fills in where the contact has nothing yet (agents' edits stay). */
+export interface ProfileFill {
+  name?: string
+  avatarUrl?: string
+  language?: string
+  timeZone?: string
+  country?: string
 }
 
 /** What a channel may set on a contact from what the customer (or the seller's site) told it. */

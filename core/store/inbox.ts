@@ -1,6 +1,6 @@
 import type {
   Attachment, Author, Browsing, Card, Contact, ContactDetails, ContactEdit, Conversation, ConversationStatus, Message, MessageExtras, MessageStatus,
-  PageView, QueueReason, AgentStatus, SuppressionReason, MessageAmendment
+  PageView, ProfileFill, QueueReason, AgentStatus, SuppressionReason, MessageAmendment
 } from '../model/index.js'
 import type { Page } from './cursor.js'
 
@@ -58,7 +58,7 @@ export interface InboxStore {
    */
   advanceOutbound (channelId: string, receipt: Receipt, now: Date): Promise<Message[]>
   /** Fills the empty profile fields of the contact behind a channel identity. */
-  fillProfile (channelId: string, contactExternalId: string, profile: { name?: string, avatarUrl?: string }, now: Date): Promise<void>
+  fillProfile (channelId: string, contactExternalId: string, profile: ProfileFill, now: Date): Promise<void>
   /** Sets what the customer told the channel (a pre-chat form, the seller's site); null when no contact has this identity yet. */
   updateContact (channelId: string, contactExternalId: string, details: ContactDetails, now: Date): Promise<Contact | null>
   /** Keeps a page view of a channel identity (a contact may not exist yet); the first and the latest PAGE_VIEWS_KEPT stay. */

@@ -42,15 +42,17 @@ export async function setTranslation (s: HubServices, agent: Agent, conversation
 
 /**
  * The customer's language when translation is turned on (again): from their newest message
- * already translated, else detected from their newest message. Null when they wrote nothing yet
- * or the service cannot tell.
+ * already translated, else the contact's (their browser's, a channel's or an agent's), else
+ * detected from their newest message. Null when nothing tells.
  */
 async function customerLanguageOf (s: HubServices, conversationId: string, agentLanguage: string): Promise<string | null> {
   const since = new Date(s.clock().getTime() - 30 * 86_400_000)
   const { items } = await s.store.listMessages(conversationId, { since, limit: 200 })
   const last = items.filter(m => m.direction === 'inbound' && m.text.trim() !== '').at(-1)
-  if (last === undefined) return null
-  if (last.extras?.translation !== undefined) return last.extras.translation.from
+  if (last?.extras?.translation !== undefined) return last.extras.translation.from
+  const conversation = await s.store.getConversation(conversationId)
+  const known = conversation === null ? null : (await s.store.getContact(conversation.contactId))?.language ?? null
+  if (known !== null || last === undefined) return known
   const detected = await provider(s).translate(last.text, { source: 'auto', target: agentLanguage }).catch(() => null)
   return detected === null || detected.source === 'auto' ? null : detected.source
 }

@@ -9,6 +9,7 @@ import { isPrivateUrl } from './upload.js'
 import { tagCatalog, TagRule } from './tags.js'
 import { metaWebhook } from './webhook.js'
 import { AD_WINDOW, AD_WINDOW_MS, windowVerdict } from './window.js'
+import { fromLocaleTag } from '../../core/text/index.js'
 
 /**
  * Meta allows one webhook URL per app and product: entries for any Page or Instagram account of
@@ -26,6 +27,9 @@ const MAX_ELEMENTS = 10
 export const PAGE_INBOX_APP = '263902037430900'
 /** The conversation's channel state key: the app that owns the thread, when it is not this hub's. */
 export const THREAD_OWNER = 'threadOwner'
+/** The User Profile API's `timezone` (hours from UTC) as an IANA zone; Etc/ zones count the other way round (UTC+8 is Etc/GMT-8). Half hours have none. */
+const zoneOfOffset = (hours: number): { timeZone?: string } =>
+  !Number.isInteger(hours) || Math.abs(hours) > 14 ? {} : { timeZone: hours === 0 ? 'Etc/GMT' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}` }
 const clip = (text: string, max: number): string => [...text].length <= max ? text : [...text].slice(0, max - 1).join('') + '…'
 
 const Common = {
@@ -52,7 +56,12 @@ const Common = {
 const CommonSettings = Type.Object(Common)
 type CommonSettings = Static<typeof CommonSettings>
 
-export const MessengerSettings = Type.Object({ pageId: Type.String({ pattern: '^[0-9]+$' }), ...Common }, { additionalProperties: false })
+export const MessengerSettings = Type.Object({
+  pageId: Type.String({ pattern: '^[0-9]+$' }),
+  /** The app has Meta's pages_user_locale and pages_user_timezone: the customer's language, country and time zone come with their name. */
+  profileLocale: Type.Boolean({ default: false }),
+  ...Common
+}, { additionalProperties: false })
 /** The Instagram professional account's id (entry.id of its webhooks), linked to the Page whose token sends. */
 export const InstagramSettings = Type.Object({ accountId: Type.String({ pattern: '^[0-9]+$' }), ...Common }, { additionalProperties: false })
 
@@ -82,10 +91,16 @@ export function metaChannel<S extends TObject> (profile: MetaProfile, schema: S,
         lookingUp.add(person)
         try {
           if (await ctx.kv.get(`profile:${person}`) !== null) return
-          const fields = await graph.profile(person, profile.profileFields)
+          const withLocale = (settings as { profileLocale?: boolean }).profileLocale === true
+          const fields = await graph.profile(person, withLocale ? `${profile.profileFields},locale,timezone` : profile.profileFields)
           const name = profile.nameOf(fields)
           const picture = fields[profile.pictureField]
-          await ctx.updateProfile(person, { ...(name !== '' ? { name } : {}), ...(typeof picture === 'string' ? { avatarUrl: picture } : {}) })
+          await ctx.updateProfile(person, {
+            ...(name !== '' ? { name } : {}),
+            ...(typeof picture === 'string' ? { avatarUrl: picture } : {}),
+            ...(typeof fields.locale === 'string' ? fromLocaleTag(fields.locale) : {}),
+            ...(typeof fields.timezone === 'number' ? zoneOfOffset(fields.timezone) : {})
+          })
           await ctx.kv.set(`profile:${person}`, ctx.clock().toISOString())
         } catch (err) {
           ctx.logger.warn({ code: (err as { code?: number }).code }, `${profile.plugin} profile lookup failed`)

@@ -233,12 +233,12 @@ t.test('an expired token fails the message, marks the channel unhealthy and tell
 
 t.test('profiles: fetched once and cached; a failing lookup never blocks ingest', async t => {
   const h = await hub(t)
-  graph.profiles.set('named', { first_name: 'Lin', last_name: 'Wei', profile_pic: 'https://cdn.example/lin.jpg' })
+  graph.profiles.set('named', { first_name: 'Lin', last_name: 'Wei', profile_pic: 'https://cdn.example/lin.jpg', locale: 'zh_TW', timezone: 8 })
   await h.webhook(payload([{ events: [text('named', 'one'), text('named', 'two')] }]))
   await until(async () => (await h.messages()).length === 2)
   const contactId = (await h.hub.services.store.getConversation((await h.messages())[0]!.conversationId))!.contactId
   await until(async () => (await h.hub.services.store.getContact(contactId))?.name === 'Lin Wei', 10_000, 'the name')
-  t.match(await h.hub.services.store.getContact(contactId), { avatarUrl: 'https://cdn.example/lin.jpg' })
+  t.match(await h.hub.services.store.getContact(contactId), { avatarUrl: 'https://cdn.example/lin.jpg', language: null, timeZone: null }, 'no locale asked for without profileLocale (the app may not read it)')
   await h.webhook(payload([{ events: [text('named', 'three')] }]))
   await new Promise(resolve => setTimeout(resolve, 200))
   t.equal(graph.profileCalls.length, 1, 'looked up once')
@@ -289,4 +289,18 @@ t.test('limits, quick replies, attachments by URL, typing, and the per-Page send
   for (let i = 0; i < 4; i++) await slow.api('POST', `/conversations/${c!.id}/messages`, { text: `burst ${i}` })
   await until(() => graph.sends.length === 4, 10_000, 'four sends')
   t.ok(Date.now() - started >= 290, 'four sends at 10/s take at least 300 ms: spaced, not bursted')
+})
+
+t.test('with profileLocale, the customer\'s language, country and time zone come with their name', async t => {
+  graph.calls.length = 0
+  const h = await startTestHub(t, { channels: [channel('fb-shop', '111', { profileLocale: true })] })
+  graph.profiles.set('traveller', { first_name: 'Mei', last_name: 'Lin', profile_pic: 'https://cdn.example/mei.jpg', locale: 'zh_CN', timezone: 8 })
+  t.equal((await FakeGraph.deliver(`${h.url}/channels/fb-shop/webhook`, SECRET, payload([{ events: [text('traveller', '你好')] }]))).status, 200)
+  let contactId = ''
+  await until(async () => {
+    const [conversation] = (await h.hub.services.store.listConversations({ channelId: 'fb-shop' }, { limit: 1 })).items
+    contactId = conversation?.contactId ?? ''
+    return contactId !== '' && (await h.hub.services.store.getContact(contactId))?.name === 'Mei Lin'
+  }, 10_000, 'the profile')
+  t.match(await h.hub.services.store.getContact(contactId), { language: 'zh', country: 'CN', timeZone: 'Etc/GMT-8' }, 'UTC+8 as IANA counts it')
 })

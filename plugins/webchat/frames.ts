@@ -53,7 +53,8 @@ export type ClientFrame =
   | { type: 'typing', on: boolean }
   | { type: 'receipt', status: 'delivered' | 'read', ids: string[] }
   | { type: 'sync' }
-  | { type: 'page', url: string, title: string, referrer?: string, welcome?: string }
+  /** `language` and `timeZone`: the browser's (navigator.language, Intl's zone), kept on the contact unless it has its own. */
+  | { type: 'page', url: string, title: string, referrer?: string, welcome?: string, language?: string, timeZone?: string }
   | { type: 'profile', name?: string, email?: string, phone?: string, prechat?: boolean }
   | { type: 'identify', userId: string, name?: string, email?: string, phone?: string, hash?: string }
   | { type: 'attributes', attributes: Record<string, string | number | boolean | null> }

@@ -17,7 +17,7 @@ const Frame = Type.Union([
   Type.Object({ type: Type.Literal('typing'), on: Type.Boolean() }),
   Type.Object({ type: Type.Literal('receipt'), status: Type.Enum(['delivered', 'read']), ids: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 200 }) }),
   Type.Object({ type: Type.Literal('sync') }),
-  Type.Object({ type: Type.Literal('page'), url: Type.String({ pattern: '^https?://', maxLength: 2048 }), title: Short(300), referrer: Type.Optional(Short(2048)), welcome: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' })) }),
+  Type.Object({ type: Type.Literal('page'), url: Type.String({ pattern: '^https?://', maxLength: 2048 }), title: Short(300), referrer: Type.Optional(Short(2048)), welcome: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' })), language: Type.Optional(Short(35)), timeZone: Type.Optional(Short(64)) }),
   Type.Object({ type: Type.Literal('profile'), name: Type.Optional(Short(100)), email: Type.Optional(Short(320)), phone: Type.Optional(Short(40)), prechat: Type.Optional(Type.Boolean()) }),
   Type.Object({ type: Type.Literal('identify'), userId: Type.String({ minLength: 1, maxLength: 128 }), name: Type.Optional(Short(100)), email: Type.Optional(Short(320)), phone: Type.Optional(Short(40)), hash: Type.Optional(Short(128)) }),
   Type.Object({ type: Type.Literal('attributes'), attributes: Type.Record(Type.String({ maxLength: 64 }), Type.Union([Short(1000), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 50 }) })

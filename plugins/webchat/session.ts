@@ -1,7 +1,8 @@
 import type { WebSocket } from 'ws'
 import type { ChannelContext } from '../../core/channels/index.js'
 import { fileKeyOf } from '../../core/files/index.js'
-import type { Attachment, ContactDetails } from '../../core/model/index.js'
+import type { Attachment, ContactDetails, ProfileFill } from '../../core/model/index.js'
+import { fromLocaleTag } from '../../core/text/index.js'
 import type { ClientFrame, ServerFrame, WireMessage } from './frames.js'
 import type { Counter, RateLimiter } from './limits.js'
 import { sendFrame, type VisitorSockets, type VisitorSocket } from './live.js'
@@ -43,6 +44,8 @@ export class VisitorSession {
   private typing = false
   /** The store-entry welcome this tab showed: the visitor's first message carries it. */
   private welcomed: { group: string | null, text: string } | null = null
+  /** What the browser says of the visitor's language, country and time zone; their contact gets it once it exists. */
+  private browser: ProfileFill = {}
 
   constructor (private readonly d: SessionDeps, private readonly socket: WebSocket, private readonly visitorId: string, private readonly ip: string) {}
 
@@ -181,6 +184,8 @@ export class VisitorSession {
       case 'page': {
         this.limit(this.d.eventLimit)
         await ctx.recordPageView(this.externalId, { url: frame.url, title: frame.title, referrer: frame.referrer !== undefined && frame.referrer !== '' ? frame.referrer : null, at: ctx.clock() })
+        this.browser = { ...(frame.language !== undefined ? fromLocaleTag(frame.language) : {}), ...(frame.timeZone !== undefined ? { timeZone: frame.timeZone } : {}) }
+        if (Object.keys(this.browser).length > 0 && await this.d.visitors.conversationOf(this.externalId) !== null) await ctx.updateProfile(this.externalId, this.browser)
         return await this.offerWelcome(frame.welcome)
       }
       case 'profile': {
@@ -223,8 +228,9 @@ export class VisitorSession {
     this.welcomed = null
     if (outcome.conversationId !== known) {
       await this.d.visitors.setConversation(externalId, outcome.conversationId)
-      // A new conversation (or contact): it gets what the visitor or the site told us so far.
+      // A new conversation (or contact): it gets what the visitor, their browser or the site told us so far.
       await ctx.updateContact(externalId, this.details())
+      if (Object.keys(this.browser).length > 0) await ctx.updateProfile(externalId, this.browser)
       // Routing may have placed it before we knew whose it was: pass on what it said.
       const notice = await this.notice(outcome.conversationId)
       if (notice.position !== undefined) await this.d.sockets.toIdentity(externalId, { type: 'queue', position: notice.position })

@@ -9,6 +9,7 @@ import { normalize, type ChangeValue, type Effect } from './events.js'
 import { messagesOf, type MediaRef, MAX_ROWS } from './outbound.js'
 import { WhatsAppSettings, type WhatsAppConfig } from './settings.js'
 import { fill, offerOf } from './templates.js'
+import { countryOfPhone } from '../../core/text/index.js'
 
 const HOUR = 3_600_000
 /** WhatsApp's customer service window: free-form messages within 24 hours of the customer's last message. */
@@ -86,6 +87,9 @@ export default defineChannel({
           })
           // What a "read" and the typing indicator refer to: the customer's latest message.
           if (!outcome.duplicate) await ctx.kv.set(`last-inbound:${outcome.conversationId}`, effect.message.externalId)
+          // The number says the customer's country (a contact that has one keeps it).
+          const country = outcome.duplicate ? null : countryOfPhone(effect.message.from.externalId)
+          if (country !== null) await ctx.updateProfile(effect.message.from.externalId, { country })
           return
         }
         case 'receipt':

@@ -255,3 +255,14 @@ t.test('templates that cannot be read are said to be unread, not missing; the ch
   t.match((await h.api('GET', `/conversations/${id}/reply-policy`)).body, { code: 'template_required', message: /could not be read from WhatsApp \(channel_auth_failed\)/, templates: [] })
   t.match(await (await fetch(`${h.url}/readyz`)).json(), { checks: { channels: { wa: 'unhealthy: channel_auth_failed' } } }, 'the refused token shows in /readyz')
 })
+
+t.test('the customer\'s number tells their country, kept on the contact unless an agent set another', async t => {
+  const h = await hub(t)
+  const wa = '8613800138000'
+  t.equal((await h.deliver(webhook([change({ ...contact(wa, 'Wang Fang'), messages: [{ from: wa, id: 'wamid.cn1', timestamp: seconds(Date.now()), type: 'text', text: { body: '你好' } }] })]))).status, 200)
+  let id = ''
+  await until(async () => { id = await h.conversationOf(wa).catch(() => ''); return id !== '' })
+  const { contactId } = (await h.hub.services.store.getConversation(id))!
+  await until(async () => (await h.hub.services.store.getContact(contactId))?.country === 'CN')
+  t.match(await h.hub.services.store.getContact(contactId), { country: 'CN', phone: `+${wa}` })
+})

@@ -23,8 +23,8 @@ export class FakeGraph {
   errors: ScriptedError[] = []
   /** Tokens the fake accepts; any other gets error 190. */
   readonly validTokens = new Set<string>()
-  /** Profile fields by person id: Messenger's (first_name, last_name, profile_pic) or Instagram's (name, username, profile_pic). */
-  readonly profiles = new Map<string, Record<string, string>>()
+  /** Profile fields by person id: Messenger's (first_name, last_name, profile_pic, locale, timezone) or Instagram's (name, username, profile_pic). */
+  readonly profiles = new Map<string, Record<string, string | number>>()
   readonly instagramAccounts = new Set<string>()
   profileStatus = 200
   url = ''
@@ -65,7 +65,9 @@ export class FakeGraph {
     if (call.method === 'GET') {
       const profile = this.profiles.get(id ?? '')
       if (this.profileStatus !== 200 || profile === undefined) return error(this.profileStatus === 200 ? 400 : this.profileStatus, 100, 'Unsupported get request.')
-      return [200, { ...profile, id }, {}]
+      // The User Profile API answers the fields asked for (`?fields=`), no others.
+      const asked = url.searchParams.get('fields')?.split(',') ?? Object.keys(profile)
+      return [200, { ...Object.fromEntries(Object.entries(profile).filter(([k]) => asked.includes(k))), id }, {}]
     }
     if (edge === 'message_attachments') {
       // Attachment Upload API: multipart with `message` (JSON) and `filedata` (the bytes).

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { FakeLibreTranslate } from '../fakes/libretranslate.js'
 import { API_SECRET, inboundBody, startTestHub } from '../helpers/hub.js'
+import { VisitorClient } from '../helpers/visitor.js'
 import { callbackReceiver, eventually, inboxPage, launch, signIn } from './browser.js'
 
 /** An agent's whole day in Chromium: handing back to the robot, one message translated, and the rest of issue 25's tools. */
@@ -8,7 +9,7 @@ const browser = await launch(t)
 
 async function day (t: Test, options: { robot?: Record<string, unknown>, config?: Record<string, unknown> } = {}) {
   const callback = await callbackReceiver(t)
-  const h = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url, ...(options.robot !== undefined ? { robot: options.robot } : {}) }], config: options.config ?? {} })
+  const h = await startTestHub(t, { channels: [{ id: 'api', plugin: 'api', secret: API_SECRET, callbackUrl: callback.url, ...(options.robot !== undefined ? { robot: options.robot } : {}) }, { id: 'webchat', plugin: 'webchat' }], config: options.config ?? {} })
   const mia = await h.addAgent({ name: 'Mia', status: 'online' })
   const page = await inboxPage(t, browser)
   return { h, mia, page, callback, pane: page.locator('.conversation-pane') }
@@ -130,4 +131,32 @@ t.test('the keyboard: j and k move between conversations, a assigns, r writes, p
   await page.keyboard.press('Escape')
   await page.keyboard.press('x')
   await eventually('closed', async () => (await h.hub.services.store.getConversation(waiting))?.status === 'closed')
+})
+
+t.test('the contact panel shows the customer\'s language, country and local time from their browser; the agent corrects them', async t => {
+  const { h, mia, page } = await day(t)
+  const v = await VisitorClient.connect(h.url)
+  t.teardown(() => v.close())
+  await v.ready()
+  v.send({ type: 'page', url: 'https://shop.example/', title: 'Shop', language: 'zh-CN', timeZone: 'Asia/Shanghai' })
+  await v.next(f => f.type === 'welcome')
+  await v.say('在吗？')
+  await signIn(page, h.url, mia.token)
+  await page.locator('.conv-row', { hasText: '在吗？' }).click()
+  const panel = page.locator('aside.contact-panel')
+  const local = panel.locator('.local-time')
+  await local.waitFor()
+  const shanghai = new Date().toLocaleTimeString('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', weekday: 'short' })
+  t.match(await local.textContent(), new RegExp(`^${shanghai.slice(0, 4)}.*Asia/Shanghai`), 'their local time, not the agent\'s')
+  t.match(await panel.locator('.whereabouts').textContent(), /LanguagezhCountryCN/)
+  await panel.getByRole('button', { name: /Language, country, time zone/ }).click()
+  const form = panel.getByRole('form', { name: 'Language, country and time zone' })
+  await form.getByLabel('Time zone').fill('Mars/Olympus')
+  await form.getByRole('button', { name: 'Save' }).click()
+  await form.getByRole('alert').getByText(/is not a time zone/).waitFor()
+  await form.getByLabel('Time zone').fill('Europe/Berlin')
+  await form.getByLabel('Country').fill('de')
+  await form.getByRole('button', { name: 'Save' }).click()
+  await panel.locator('.local-time', { hasText: 'Europe/Berlin' }).waitFor()
+  t.match(await panel.locator('.whereabouts').textContent(), /CountryDE/, 'saved as the code it is')
 })

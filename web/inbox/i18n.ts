@@ -408,7 +408,13 @@ const en = {
   'keys.help': 'Show or hide this list',
   'keys.escape': 'Leave the reply box, close this list',
   'keys.done': 'Done',
-  'keys.button': 'Shortcuts (?)'
+  'keys.button': 'Shortcuts (?)',
+  'contact.whereabouts': 'Language, country and time zone',
+  'contact.language': 'Language',
+  'contact.country': 'Country',
+  'contact.timeZone': 'Time zone',
+  'contact.localTime': 'Local time',
+  'contact.editWhereabouts': 'Language, country, time zone…'
 }
 
 export type Key = keyof typeof en
@@ -820,7 +826,13 @@ const zh: Record<Key, string> = {
   'keys.help': '显示或隐藏此列表',
   'keys.escape': '离开回复框，关闭此列表',
   'keys.done': '完成',
-  'keys.button': '快捷键 (?)'
+  'keys.button': '快捷键 (?)',
+  'contact.whereabouts': '语言、国家和时区',
+  'contact.language': '语言',
+  'contact.country': '国家/地区',
+  'contact.timeZone': '时区',
+  'contact.localTime': '当地时间',
+  'contact.editWhereabouts': '语言、国家、时区…'
 }
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh }

@@ -26,7 +26,9 @@ const replyBox = (): HTMLTextAreaElement | null => document.querySelector('.conv
 function step (by: number): void {
   const list = rows.value
   if (list.length === 0) return
-  const at = list.findIndex(r => r.id === openId.value)
+  // The address moves first; the open conversation follows once it loaded: j j steps twice.
+  const current = /^#\/c\/([\w-]+)/.exec(location.hash)?.[1] ?? openId.value
+  const at = list.findIndex(r => r.id === current)
   const next = list[at === -1 ? 0 : Math.min(Math.max(at + by, 0), list.length - 1)]!
   location.hash = `#/c/${next.id}`
   document.querySelector(`.conv-row[data-id="${next.id}"]`)?.scrollIntoView({ block: 'nearest' })

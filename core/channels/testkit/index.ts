@@ -133,7 +133,7 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
   if (options.failNextSend !== undefined) {
     t.test(`${definition.name}: a failed send is a typed ChannelSendError`, async t => {
       options.failNextSend!()
-      const contact: Contact = { id: 'contact-kit', name: 'Kit', email: null, phone: null, avatarUrl: null, tags: [], notes: null, attributes: {}, identities: [{ channelId, externalId: 'kit-customer', contactId: 'contact-kit', createdAt: now }], lastAgentId: null, lastAgentAt: null, suppression: null, blocked: null, createdAt: now, updatedAt: now }
+      const contact: Contact = { id: 'contact-kit', name: 'Kit', email: null, phone: null, avatarUrl: null, tags: [], notes: null, attributes: {}, identities: [{ channelId, externalId: 'kit-customer', contactId: 'contact-kit', createdAt: now }], lastAgentId: null, lastAgentAt: null, suppression: null, blocked: null, language: null, timeZone: null, country: null, createdAt: now, updatedAt: now }
       const message: Message = { id: 'msg-kit', conversationId: 'conv-kit', channelId, direction: 'outbound', author: { type: 'agent', id: 'a' }, text: 'hi', attachments: [], cards: [], extras: null, externalId: null, status: 'pending', errorCode: null, errorMessage: null, tag: null, routed: true, createdAt: now, sentAt: null, deliveredAt: null, readAt: null, updatedAt: now }
       const error = await instance.send({ conversation: sampleConversation(channelId), contact, message }).then(() => null, (err: unknown) => err)
       t.ok(error instanceof ChannelSendError, 'throws ChannelSendError')

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { requireRole, visibilityOf } from '../../agents/permissions.js'
-import { notFound } from '../../errors.js'
+import { HubError, notFound } from '../../errors.js'
+import { COUNTRY, isTimeZone, LANGUAGE } from '../../text/index.js'
 import type { Agent, ContactEdit } from '../../model/index.js'
 import { BrowsingSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
@@ -15,6 +16,9 @@ const ContactPatch = Type.Object({
   phone: Field(40),
   notes: Field(10_000),
   tags: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })),
+  language: Type.Optional(Type.Union([Type.String({ pattern: LANGUAGE.source, description: 'ISO 639: zh, en' }), Type.Null()])),
+  timeZone: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64, description: 'IANA: Asia/Shanghai' }), Type.Null()])),
+  country: Type.Optional(Type.Union([Type.String({ pattern: COUNTRY.source, description: 'ISO 3166 alpha-2: CN' }), Type.Null()])),
   suppression: Type.Optional(Type.Null({ description: 'Supervisors: lift a suppression, so automatic messages reach the contact again' }))
 }, { additionalProperties: false })
 
@@ -46,9 +50,11 @@ export async function contactRoutes (app: FastifyInstance, s: HubServices): Prom
   })
 
   app.patch<{ Params: Static<typeof IdParams>, Body: Static<typeof ContactPatch> }>('/contacts/:id', {
-    schema: { tags, summary: "Edit a contact's name, email, phone, tags or notes; null clears a field (a suppression: supervisors; a new email lifts an undeliverable one)", ...secured, params: IdParams, body: ContactPatch, response: { 200: ContactSchema } }
+    schema: { tags, summary: "Edit a contact's name, email, phone, tags, notes, language, time zone or country; null clears a field (a suppression: supervisors; a new email lifts an undeliverable one)", ...secured, params: IdParams, body: ContactPatch, response: { 200: ContactSchema } }
   }, async request => {
     const before = await visibleContact(s, request.agent!, request.params.id)
+    const { timeZone } = request.body
+    if (typeof timeZone === 'string' && !isTimeZone(timeZone)) throw new HubError('invalid_time_zone', `"${timeZone}" is not a time zone; use an IANA name such as Asia/Shanghai or Europe/Berlin.`, 400, { field: 'body.timeZone' })
     const { tags: contactTags, suppression, ...fields } = request.body
     const edit: ContactEdit = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' && v.trim() === '' ? null : v]))
     if (contactTags !== undefined) edit.tags = cleanTags(contactTags)

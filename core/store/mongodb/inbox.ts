@@ -1,5 +1,5 @@
 import { newId } from '../../ids.js'
-import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason, MessageAmendment } from '../../model/index.js'
+import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, ProfileFill, QueueReason, SuppressionReason, MessageAmendment } from '../../model/index.js'
 import { amended } from '../amend.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
@@ -276,7 +276,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     return (await this.m.Message.find({ _id: { $in: ids }, status: receipt.status }).sort({ _id: 1 }).lean() as Doc[]).map(toMessage)
   }
 
-  async fillProfile (channelId: string, contactExternalId: string, profile: { name?: string, avatarUrl?: string }, now: Date): Promise<void> {
+  async fillProfile (channelId: string, contactExternalId: string, profile: ProfileFill, now: Date): Promise<void> {
     const identity = await this.m.Identity.findOne({ channelId, externalId: contactExternalId }).lean() as Doc | null
     const fill = Object.entries(profile).filter(([, v]) => v !== undefined)
     if (identity === null || fill.length === 0) return
@@ -494,7 +494,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
       this.m.Identity.find({ contactId: { $in: ids } }).sort({ createdAt: 1 }).lean() as Promise<Doc[]>
     ])
     // Contacts stored before suppressions existed have no field.
-    return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest, suppression: rest.suppression ?? null, blocked: rest.blocked ?? null, identities: identities.filter(i => i.contactId === _id).map(toIdentity) }) as Contact)
+    return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest, suppression: rest.suppression ?? null, blocked: rest.blocked ?? null, language: rest.language ?? null, timeZone: rest.timeZone ?? null, country: rest.country ?? null, identities: identities.filter(i => i.contactId === _id).map(toIdentity) }) as Contact)
   }
 
   async editContact (id: string, edit: ContactEdit, now: Date): Promise<Contact> {

@@ -21,6 +21,9 @@ const contact = new Schema({
   lastAgentAt: { type: Date, default: null },
   suppression: { type: new Schema({ reason: String, channelId: String, detail: { type: String, default: null }, at: Date }, options), default: null },
   blocked: { type: new Schema({ by: String, at: Date }, options), default: null },
+  language: { type: String, default: null },
+  timeZone: { type: String, default: null },
+  country: { type: String, default: null },
   createdAt: Date,
   updatedAt: Date
 }, options)

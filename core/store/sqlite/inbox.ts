@@ -1,5 +1,5 @@
 import { newId } from '../../ids.js'
-import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, QueueReason, SuppressionReason, MessageAmendment } from '../../model/index.js'
+import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, ProfileFill, QueueReason, SuppressionReason, MessageAmendment } from '../../model/index.js'
 import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
 import { amended } from '../amend.js'
 import { mergeAttributes } from '../details.js'
@@ -192,10 +192,11 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     return rows.map(toMessage)
   }
 
-  async fillProfile (channelId: string, contactExternalId: string, profile: { name?: string, avatarUrl?: string }, now: Date): Promise<void> {
-    await this.db.write(() => this.db.sql(`UPDATE contacts SET name = COALESCE(name, ?), avatar_url = COALESCE(avatar_url, ?), updated_at = ?
+  async fillProfile (channelId: string, contactExternalId: string, profile: ProfileFill, now: Date): Promise<void> {
+    await this.db.write(() => this.db.sql(`UPDATE contacts SET name = COALESCE(name, ?), avatar_url = COALESCE(avatar_url, ?),
+        language = COALESCE(language, ?), time_zone = COALESCE(time_zone, ?), country = COALESCE(country, ?), updated_at = ?
       WHERE id = (SELECT contact_id FROM identities WHERE channel_id = ? AND external_id = ?)`)
-      .run(profile.name ?? null, profile.avatarUrl ?? null, now.getTime(), channelId, contactExternalId))
+      .run(profile.name ?? null, profile.avatarUrl ?? null, profile.language ?? null, profile.timeZone ?? null, profile.country ?? null, now.getTime(), channelId, contactExternalId))
   }
 
   async updateContact (channelId: string, contactExternalId: string, details: ContactDetails, now: Date): Promise<Contact | null> {
@@ -386,7 +387,7 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
 
   async editContact (id: string, edit: ContactEdit, now: Date): Promise<Contact> {
     const set = Object.entries({
-      name: edit.name, email: edit.email, phone: edit.phone, notes: edit.notes,
+      name: edit.name, email: edit.email, phone: edit.phone, notes: edit.notes, language: edit.language, time_zone: edit.timeZone, country: edit.country,
       tags: edit.tags === undefined ? undefined : JSON.stringify(edit.tags),
       suppression: edit.suppression === undefined ? undefined : suppressionJson(edit.suppression),
       blocked: edit.blocked === undefined ? undefined : blockJson(edit.blocked)

@@ -238,5 +238,11 @@ export const migrations: string[] = [
   `
   -- How the inbox tells each agent of new messages (JSON; null: the defaults).
   ALTER TABLE agents ADD COLUMN notifications TEXT;
+  `,
+  `
+  -- Where the customer is and what they read: language, time zone, country.
+  ALTER TABLE contacts ADD COLUMN language TEXT;
+  ALTER TABLE contacts ADD COLUMN time_zone TEXT;
+  ALTER TABLE contacts ADD COLUMN country TEXT;
   `
 ]

@@ -2,7 +2,7 @@ import { DEFAULT_NOTIFICATIONS, type NotificationPreferences } from '../../model
 import type { ChannelState, ContactBlock, FaqEntry, Phrase, PhraseScope, Agent, AgentLocale, AgentRole, AgentStatus, Contact, Conversation, ConversationStatus, Identity, Message, MessageDirection, MessageStatus, AuthorType, QueueReason, SessionEvent, StatusChange, Suppression, Team } from '../../model/index.js'
 
 /** Row shapes as SQLite returns them, and their mapping to the model. */
-export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, last_agent_id: string | null, last_agent_at: number | null, suppression: string | null, blocked: string | null, created_at: number, updated_at: number }
+export interface ContactRow { id: string, name: string | null, email: string | null, phone: string | null, avatar_url: string | null, tags: string, notes: string | null, attributes: string, last_agent_id: string | null, last_agent_at: number | null, suppression: string | null, blocked: string | null, language: string | null, time_zone: string | null, country: string | null, created_at: number, updated_at: number }
 export interface IdentityRow { channel_id: string, external_id: string, contact_id: string, created_at: number }
 export interface ConversationRow { id: string, channel_id: string, contact_id: string, status: string, thread: string, assignee_id: string | null, team_id: string | null, queued_at: number | null, queue_reason: string | null, assigned_at: number | null, tags: string, unread_count: number, last_inbound_at: number | null, last_outbound_at: number | null, last_activity_at: number, mood_alert_at: number | null, rating_score: number | null, rating_comment: string | null, rating_agent_id: string | null, rated_at: number | null, rating_invited_at: number | null, channel_state: string, created_at: number, updated_at: number }
 export interface MessageRow { id: string, conversation_id: string, channel_id: string, direction: string, author_type: string, author_id: string | null, text: string, attachments: string, cards: string, extras: string | null, external_id: string | null, status: string, error_code: string | null, error_message: string | null, tag: string | null, routed: number, created_at: number, sent_at: number | null, delivered_at: number | null, read_at: number | null, updated_at: number }
@@ -43,6 +43,9 @@ export const toContact = (r: ContactRow, identities: IdentityRow[]): Contact => 
   lastAgentAt: date(r.last_agent_at),
   suppression: r.suppression === null ? null : fromSuppressionJson(r.suppression),
   blocked: r.blocked === null ? null : fromBlockJson(r.blocked),
+  language: r.language,
+  timeZone: r.time_zone,
+  country: r.country,
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at)
 })

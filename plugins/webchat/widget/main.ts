@@ -239,7 +239,11 @@ class Widget {
     if (location.href === this.lastPage || !this.conn.ready || !/^https?:/.test(location.href)) return
     this.lastPage = location.href
     const welcome = this.settings.welcome
-    this.conn.send({ type: 'page', url: location.href.slice(0, 2048), title: document.title.slice(0, 300), referrer: document.referrer.slice(0, 2048), ...(welcome !== undefined ? { welcome } : {}) })
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone
+    this.conn.send({
+      type: 'page', url: location.href.slice(0, 2048), title: document.title.slice(0, 300), referrer: document.referrer.slice(0, 2048),
+      language: navigator.language.slice(0, 35), ...(timeZone !== undefined ? { timeZone: timeZone.slice(0, 64) } : {}), ...(welcome !== undefined ? { welcome } : {})
+    })
   }
 
   private fieldErrors (fields: Record<string, string>): void {

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
-import { duration, t, time } from '../i18n.js'
+import { duration, locale, t, time } from '../i18n.js'
 import { agentName, contact, contactConversations, me, openId } from '../state.js'
 import type { Contact } from '../types.js'
 import { ChannelIcon } from './ChannelIcon.js'
+import { FormEnd } from './FormEnd.js'
 import { TagEditor } from './TagEditor.js'
 
 function Notes ({ person }: { person: Contact }) {
@@ -67,6 +68,60 @@ function Block ({ person }: { person: Contact }) {
   )
 }
 
+/** The customer's local time in their zone, now (kept current by the panel's minute tick). */
+const localTime = (zone: string, now: number): string | null => {
+  try {
+    return new Date(now).toLocaleTimeString(locale.value === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', weekday: 'short' })
+  } catch {
+    return null
+  }
+}
+
+/** Language, country and time zone with the customer's local time; an agent corrects or fills them. */
+function Whereabouts ({ person }: { person: Contact }) {
+  const [now, setNow] = useState(Date.now())
+  const [editing, setEditing] = useState(false)
+  const [draft, setDraft] = useState({ language: '', country: '', timeZone: '' })
+  const [error, setError] = useState<string | null>(null)
+  useEffect(() => { const timer = setInterval(() => setNow(Date.now()), 30_000); return () => clearInterval(timer) }, [])
+  useEffect(() => { setEditing(false); setError(null) }, [person.id])
+  const open = (): void => {
+    setDraft({ language: person.language ?? '', country: person.country ?? '', timeZone: person.timeZone ?? '' })
+    setEditing(true)
+  }
+  const save = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    const value = (v: string): string | null => v.trim() === '' ? null : v.trim()
+    try {
+      contact.value = { ...contact.value!, ...await api<Contact>('PATCH', `/contacts/${person.id}`, { language: value(draft.language.toLowerCase()), country: value(draft.country.toUpperCase()), timeZone: value(draft.timeZone) }) }
+      setEditing(false); setError(null)
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err))
+    }
+  }
+  if (editing) {
+    return (
+      <form class="whereabouts" aria-label={t('contact.whereabouts')} onSubmit={e => { void save(e) }}>
+        <label>{t('contact.language')} <input name="language" placeholder="zh" value={draft.language} onInput={e => setDraft({ ...draft, language: e.currentTarget.value })} /></label>
+        <label>{t('contact.country')} <input name="country" placeholder="CN" value={draft.country} onInput={e => setDraft({ ...draft, country: e.currentTarget.value })} /></label>
+        <label>{t('contact.timeZone')} <input name="timeZone" placeholder="Asia/Shanghai" value={draft.timeZone} onInput={e => setDraft({ ...draft, timeZone: e.currentTarget.value })} /></label>
+        <FormEnd error={error} onCancel={() => setEditing(false)} />
+      </form>
+    )
+  }
+  const time = person.timeZone === null ? null : localTime(person.timeZone, now)
+  return (
+    <div class="whereabouts">
+      <dl class="profile">
+        {person.language !== null && <><dt>{t('contact.language')}</dt><dd>{person.language}</dd></>}
+        {person.country !== null && <><dt>{t('contact.country')}</dt><dd>{person.country}</dd></>}
+        {time !== null && <><dt>{t('contact.localTime')}</dt><dd class="local-time" title={person.timeZone!}>{time} <span class="hint">{person.timeZone}</span></dd></>}
+      </dl>
+      <button type="button" class="link" onClick={open}>{t('contact.editWhereabouts')}</button>
+    </div>
+  )
+}
+
 /** Who the customer is: profile, channels, tags and notes (editable), attributes, pages visited, past conversations. */
 export function ContactPanel () {
   const person = contact.value
@@ -85,6 +140,7 @@ export function ContactPanel () {
         {person.email !== null && <><dt>{t('contact.email')}</dt><dd>{person.email}</dd></>}
         {person.phone !== null && <><dt>{t('contact.phone')}</dt><dd>{person.phone}</dd></>}
       </dl>
+      <Whereabouts person={person} />
       <h3>{t('contact.identities')}</h3>
       <ul class="identities">
         {person.identities.map(i => <li><ChannelIcon channelId={i.channelId} size={13} /> <span>{i.channelId}</span> <code>{i.externalId}</code></li>)}
