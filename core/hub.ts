@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { hashToken } from './agents/tokens.js'
-import { channelFiles, PluginRegistry, type ChannelContext } from './channels/index.js'
+import { channelFiles, CustomerPresence, PluginRegistry, type ChannelContext } from './channels/index.js'
 import type { HubConfig } from './config/index.js'
 import { deskContext, deskJob, relayEvents, sweepDesks } from './desks/index.js'
 import { LocalEventBus, RedisEventBus, type EventBus } from './events/index.js'
@@ -63,6 +63,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   } as HubServices
   services.channelHealth = new Map()
   services.rules = new RuleBook(services)
+  services.presence = new CustomerPresence(services)
   // What supervisors keep in the app replaces the YAML's in this process: banned words, channels' automatic replies.
   const applyRules = (book: RuleBook): void => {
     services.guards.useBannedWords(book.get('hub').bannedWords, new Map([...book.teams()].map(([team, r]) => [team, r.bannedWords])))
@@ -102,6 +103,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
     services.roster.stop()
     unsubscribeDesks?.()
     unsubscribeRules?.()
+    services.presence.stop()
     streams?.close()
     await app?.close()
     for (const channel of services.channels.values()) await channel.instance.stop?.()
@@ -123,6 +125,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
       await store.open()
       if (bus instanceof RedisEventBus) await bus.open()
       unsubscribeRules = await services.rules.start()
+      services.presence.start()
       if (options.adminToken !== undefined && options.adminToken !== '') {
         await store.ensureAgentWithToken({ name: 'Admin', email: 'admin@omnihub.local', role: 'admin', teams: [], tokenHash: hashToken(options.adminToken) }, clock())
       }
@@ -151,6 +154,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
           updateContact: async (externalId, details) => await store.updateContact(settings.id, externalId, details, clock()),
           recordPageView: async (externalId, view) => await store.recordPageView(settings.id, externalId, view),
           welcome: async to => await storeEntryWelcome(services, settings.id, to),
+          presence: async (externalId, report) => await services.presence.report(settings.id, externalId, report),
           customerTyping: async (conversationId, on) => await customerTyping(services, settings.id, conversationId, on),
           agentsOnline: async () => await agentsOnline(services, settings.id),
           broadcast: async payload => await bus.signal(topic, payload),

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import type { FileMeta, StoredFile } from '../files/index.js'
 import type { Attachment, Card, Contact, ContactDetails, Conversation, Message, MessageAmendment, MessageExtras, PageView, ProfileFill, QueueReason, SuppressionReason } from '../model/index.js'
 import type { StoreEntryWelcome } from '../settings/welcome.js'
+import type { PresenceReport } from './presence.js'
 import type { Page } from '../store/index.js'
 
 /** What a channel can carry; the core checks drafts against it before asking the policy. */
@@ -168,6 +169,12 @@ export interface ChannelContext {
    * carries it as `extras.welcome`, so the hub does not greet them twice.
    */
   welcome (to: { conversationId: string | null, group?: string }): Promise<StoreEntryWelcome | null>
+  /**
+   * The customer came to the seller's site, moved to a page, or left (website channels): agents
+   * see who is on the site now, and where. Report the arrival, each page and the leaving; the hub
+   * keeps every process told. Best effort.
+   */
+  presence (contactExternalId: string, report: PresenceReport): Promise<void>
   /** The customer started or stopped typing in one of this channel's conversations: agents see it. */
   customerTyping (conversationId: string, on: boolean): Promise<void>
   /** Agents who serve this channel and are online now, and how many of them can take another conversation (below capacity). */

@@ -22,6 +22,7 @@ export type HubEventBody =
   | { type: 'agent.status', agentId: string, status: AgentStatus, at: Date }
   | { type: 'queue.updated', teamId: string | null, size: number }
   | { type: 'channel.health', channelId: string, ok: boolean, code: string | null, message: string | null }
+  | { type: 'contact.presence', contactId: string, presence: { online: boolean, url: string | null, title: string | null, since: Date } }
 
 export type OutgoingEvent = HubEventBody & { audience: Audience }
 /**

@@ -24,6 +24,7 @@ export function eventKey (event: HubEventBody): string {
     case 'conversation.rated': return `${event.type}/${event.conversationId}/${ms(event.rating.at)}`
     case 'agent.status': return `${event.type}/${event.agentId}/${event.status}/${ms(event.at)}`
     case 'conversation.typing':
+    case 'contact.presence':
     case 'queue.updated':
     case 'channel.health': return `${event.type}/${randomUUID()}`
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { ChannelInstance, ChannelPluginDefinition } from '../channels/index.js'
+import type { ChannelInstance, ChannelPluginDefinition, CustomerPresence } from '../channels/index.js'
 import type { ChannelSettings, HubConfig } from '../config/index.js'
 import type { Desk } from '../desks/index.js'
 import type { EventBus } from '../events/index.js'
@@ -42,6 +42,8 @@ export interface HubServices {
   guards: ReplyGuards
   /** The team rules kept in the app (banned words), the same in every process. */
   rules: RuleBook
+  /** Who is on the seller's site now (website channels), in memory, the same in every process. */
+  presence: CustomerPresence
   files: FileStore
   /** Signs the file links agents and customers get; set when the hub starts. */
   links: FileLinks

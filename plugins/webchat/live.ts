@@ -51,6 +51,12 @@ export class VisitorSockets {
     this.timer.unref()
   }
 
+  /** Whether another tab of this identity is open in this process. */
+  hasOther (socket: VisitorSocket): boolean {
+    for (const s of this.sockets) if (s !== socket && s.externalId === socket.externalId) return true
+    return false
+  }
+
   remove (socket: VisitorSocket): void {
     this.sockets.delete(socket)
     if (this.sockets.size === 0) {

@@ -55,7 +55,11 @@ export class VisitorSession {
     // Registered before anything async: a tab closed during start-up still frees its place.
     this.socket.on('close', () => {
       this.d.connections.release(this.ip)
-      if (this.conn !== undefined) this.d.sockets.remove(this.conn)
+      if (this.conn !== undefined) {
+        // The visitor left the site when their last tab here closed (a tab on another hub process keeps them online at its next beat).
+        if (!this.d.sockets.hasOther(this.conn)) this.then(async () => { await this.tellPresence(false) })
+        this.d.sockets.remove(this.conn)
+      }
       if (this.typing) this.then(async () => { await this.setTyping(false) })
     })
     this.then(async () => {
@@ -111,6 +115,7 @@ export class VisitorSession {
       attachments: settings.attachments
     })
     this.send(await this.history())
+    await this.tellPresence(true)
     this.d.ctx.logger.debug({ visitorId: this.visitorId }, 'visitor connected')
   }
 
@@ -185,6 +190,7 @@ export class VisitorSession {
         this.limit(this.d.eventLimit)
         await ctx.recordPageView(this.externalId, { url: frame.url, title: frame.title, referrer: frame.referrer !== undefined && frame.referrer !== '' ? frame.referrer : null, at: ctx.clock() })
         this.browser = { ...(frame.language !== undefined ? fromLocaleTag(frame.language) : {}), ...(frame.timeZone !== undefined ? { timeZone: frame.timeZone } : {}) }
+        await this.tellPresence(true, { url: frame.url, title: frame.title })
         if (Object.keys(this.browser).length > 0 && await this.d.visitors.conversationOf(this.externalId) !== null) await ctx.updateProfile(this.externalId, this.browser)
         return await this.offerWelcome(frame.welcome)
       }
@@ -295,6 +301,12 @@ export class VisitorSession {
     this.conn!.externalId = this.externalId
     await this.d.ctx.updateContact(this.externalId, this.details())
     await this.d.sockets.reloadVisitor(this.visitorId)
+  }
+
+  /** Agents see whether the visitor is on the site, and on which page. */
+  private async tellPresence (online: boolean, page?: { url: string, title: string }): Promise<void> {
+    const conversationId = await this.d.visitors.conversationOf(this.externalId)
+    await this.d.ctx.presence(this.externalId, { online, conversationId, ...(page !== undefined ? { page } : {}) })
   }
 
   /** Each page the visitor opens offers the welcome of the group it names (else the channel's), unless they are talking already. */

@@ -414,7 +414,10 @@ const en = {
   'contact.country': 'Country',
   'contact.timeZone': 'Time zone',
   'contact.localTime': 'Local time',
-  'contact.editWhereabouts': 'Language, country, time zone…'
+  'contact.editWhereabouts': 'Language, country, time zone…',
+  'presence.onSite': 'On site',
+  'presence.onSiteNow': 'On the site now',
+  'presence.left': 'Left the site {ago} ago'
 }
 
 export type Key = keyof typeof en
@@ -832,7 +835,10 @@ const zh: Record<Key, string> = {
   'contact.country': '国家/地区',
   'contact.timeZone': '时区',
   'contact.localTime': '当地时间',
-  'contact.editWhereabouts': '语言、国家、时区…'
+  'contact.editWhereabouts': '语言、国家、时区…',
+  'presence.onSite': '在店',
+  'presence.onSiteNow': '正在浏览网站',
+  'presence.left': '{ago}前离开网站'
 }
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh }

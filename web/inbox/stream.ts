@@ -95,6 +95,10 @@ async function handle (event: HubEvent): Promise<void> {
     case 'conversation.sla_breached':
       notifyHidden(t('notify.slaBreached', { waited: duration(event.waitedMs) }), '', event.conversationId)
       break
+    case 'contact.presence':
+      rows.value = rows.value.map(r => r.contactId === event.contactId ? { ...r, presence: event.presence } : r)
+      if (contact.value?.id === event.contactId) contact.value = { ...contact.value, presence: event.presence }
+      break
     case 'agent.status':
       agents.value = agents.value.map(a => a.id === event.agentId ? { ...a, status: event.status, statusChangedAt: event.at } : a)
       if (me.value?.id === event.agentId) me.value = { ...me.value, status: event.status }

@@ -18,8 +18,10 @@ export type SessionEvent = Json<Model.SessionEvent>
 /** The live monitor's row of an agent (GET /monitor). */
 export interface MonitorRow { agentId: string, openConversations: number, capacity: number, lastReplyAt: string | null, unanswered: number, longestWait: { conversationId: string, since: string } | null }
 export type ContactSummary = Pick<Json<Model.Contact>, 'id' | 'name' | 'email' | 'avatarUrl'>
-export type Contact = Json<Model.Contact> & { browsing?: Json<Model.Browsing> }
-export interface ListItem extends Conversation { contact: ContactSummary | null, lastMessage: Message | null }
+/** Whether the customer is on the seller's site now (website channels), on which page; null: not seen there since the hub started. */
+export interface Presence { online: boolean, url: string | null, title: string | null, since: string }
+export type Contact = Json<Model.Contact> & { browsing?: Json<Model.Browsing>, presence?: Presence | null }
+export interface ListItem extends Conversation { contact: ContactSummary | null, lastMessage: Message | null, presence?: Presence | null }
 
 export interface ChannelInfo {
   id: string
@@ -54,6 +56,7 @@ export type HubEvent = { id: string, key: string } & (
   | { type: 'agent.status', agentId: string, status: AgentStatus, at: string }
   | { type: 'queue.updated', teamId: string | null, size: number }
   | { type: 'channel.health', channelId: string, ok: boolean }
+  | { type: 'contact.presence', contactId: string, presence: Presence }
 )
 
 /** An FAQ entry as a search or the suggestions rank it. */

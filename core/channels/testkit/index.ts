@@ -58,6 +58,7 @@ export async function runChannelKit<C> (t: Test, options: ChannelKitOptions<C>):
     updateContact: async () => null,
     recordPageView: async () => {},
     welcome: async () => null,
+    presence: async () => {},
     customerTyping: async () => {},
     agentsOnline: async () => ({ online: 0, free: 0 }),
     broadcast: async () => {},

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import type { Presence } from '../../channels/index.js'
 import type { Contact, Conversation, Message } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
 
@@ -23,15 +24,26 @@ export const page = (q: { cursor?: string | undefined, limit: number }): { curso
 /** What a list shows of a contact. */
 export const contactSummary = (c: Contact): Pick<Contact, 'id' | 'name' | 'email' | 'avatarUrl'> => ({ id: c.id, name: c.name, email: c.email, avatarUrl: c.avatarUrl })
 
-/** Conversations as lists show them: with their contact and newest message, fetched in two queries. */
-export async function listRows (s: HubServices, conversations: Conversation[]): Promise<Array<Conversation & { contact: ReturnType<typeof contactSummary> | null, lastMessage: Message | null }>> {
+/** A contact's presence on the seller's site, as the API answers it. */
+export const PresenceSchema = Type.Union([Type.Object({
+  online: Type.Boolean({ description: 'on the site now (a website channel\'s widget is open)' }),
+  url: Type.Union([Type.String(), Type.Null()], { description: 'the page they are on, or were last on' }),
+  title: Type.Union([Type.String(), Type.Null()]),
+  since: Type.String({ format: 'date-time', description: 'online since, or left at' })
+}), Type.Null()], { description: 'null: never seen on a website channel since the hub started' })
+
+/** Conversations as lists show them: with their contact, newest message and whether the customer is on the site now, fetched in two queries. */
+export async function listRows (s: HubServices, conversations: Conversation[]): Promise<Array<Conversation & { contact: ReturnType<typeof contactSummary> | null, lastMessage: Message | null, presence: Presence | null }>> {
   const [contacts, messages] = await Promise.all([
     s.store.getContacts([...new Set(conversations.map(c => c.contactId))]),
     s.store.lastMessages(conversations.map(c => c.id))
   ])
-  const contactById = new Map(contacts.map(c => [c.id, contactSummary(c)]))
+  const contactById = new Map(contacts.map(c => [c.id, c]))
   const lastById = new Map(messages.map(m => [m.conversationId, m]))
-  return conversations.map(c => ({ ...c, contact: contactById.get(c.contactId) ?? null, lastMessage: lastById.get(c.id) ?? null }))
+  return conversations.map(c => {
+    const contact = contactById.get(c.contactId)
+    return { ...c, contact: contact === undefined ? null : contactSummary(contact), lastMessage: lastById.get(c.id) ?? null, presence: contact === undefined ? null : s.presence.of(contact.identities) }
+  })
 }
 
 /** Tags as agents typed them: trimmed, once each, in order, blanks dropped. */

@@ -6,7 +6,7 @@ import { COUNTRY, isTimeZone, LANGUAGE } from '../../text/index.js'
 import type { Agent, ContactEdit } from '../../model/index.js'
 import { BrowsingSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
 import type { HubServices } from '../../pipeline/index.js'
-import { cleanTags, IdParams, page, Paging, secured } from './common.js'
+import { cleanTags, IdParams, page, Paging, PresenceSchema, secured } from './common.js'
 
 const tags = ['contacts']
 const Field = (maxLength: number, extra: Record<string, unknown> = {}) => Type.Optional(Type.Union([Type.String({ maxLength, ...extra }), Type.Null()]))
@@ -35,10 +35,10 @@ async function visibleContact (s: HubServices, agent: Agent, id: string) {
 /** Contacts and their whole history across channels, for an agent taking over a conversation. */
 export async function contactRoutes (app: FastifyInstance, s: HubServices): Promise<void> {
   app.get<{ Params: Static<typeof IdParams> }>('/contacts/:id', {
-    schema: { tags, summary: 'A contact with identities on every channel, and the pages they visited (website chat)', ...secured, params: IdParams, response: { 200: Type.Intersect([ContactSchema, Type.Object({ browsing: BrowsingSchema })]) } }
+    schema: { tags, summary: 'A contact with identities on every channel, the pages they visited and whether they are on the site now (website chat)', ...secured, params: IdParams, response: { 200: Type.Intersect([ContactSchema, Type.Object({ browsing: BrowsingSchema, presence: PresenceSchema })]) } }
   }, async request => {
     const contact = await visibleContact(s, request.agent!, request.params.id)
-    return { ...contact, browsing: await s.store.browsing(contact.identities) }
+    return { ...contact, browsing: await s.store.browsing(contact.identities), presence: s.presence.of(contact.identities) }
   })
 
   app.get<{ Params: Static<typeof IdParams> }>('/contacts/:id/conversations', {

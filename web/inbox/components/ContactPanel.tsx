@@ -68,6 +68,19 @@ function Block ({ person }: { person: Contact }) {
   )
 }
 
+/** Whether the customer is on the seller's site now, and on which page; or when they left. */
+function OnSite ({ person }: { person: Contact }) {
+  const presence = person.presence
+  if (presence == null) return null
+  const page = presence.url === null ? null : <a href={presence.url} target="_blank" rel="noopener noreferrer" title={presence.url}>{presence.title || presence.url}</a>
+  return (
+    <p class={`presence ${presence.online ? 'online' : 'offline'}`} role="status">
+      {presence.online ? t('presence.onSiteNow') : t('presence.left', { ago: duration(Date.now() - new Date(presence.since).getTime()) })}
+      {page !== null && <> · {page}</>}
+    </p>
+  )
+}
+
 /** The customer's local time in their zone, now (kept current by the panel's minute tick). */
 const localTime = (zone: string, now: number): string | null => {
   try {
@@ -136,6 +149,7 @@ export function ContactPanel () {
       <h2>{person.name ?? person.email ?? t('someone')}</h2>
       <Suppression person={person} />
       <Block person={person} />
+      <OnSite person={person} />
       <dl class="profile">
         {person.email !== null && <><dt>{t('contact.email')}</dt><dd>{person.email}</dd></>}
         {person.phone !== null && <><dt>{t('contact.phone')}</dt><dd>{person.phone}</dd></>}

@@ -67,6 +67,7 @@ function Row ({ row, top }: { row: ListItem, top: number }) {
       <div class="conv-main">
         <div class="conv-line">
           <span class="conv-name">{name}</span>
+          {row.presence?.online === true && <span class="on-site" title={row.presence.title ?? row.presence.url ?? ''}>{t('presence.onSite')}</span>}
           {row.moodAlertAt !== null && row.status !== 'closed' && <span class="mood" title={t('mood.title')}>{t('mood.upset')}</span>}
           <span class="conv-time">{duration(Date.now() - new Date(row.lastActivityAt).getTime())}</span>
         </div>
