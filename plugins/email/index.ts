@@ -7,7 +7,7 @@ import { parseEmail, storeParts, type Email } from './parse.js'
 import { composeReply } from './compose.js'
 import { ADDRESS, EmailSettings, settingsProblems, type EmailConfig } from './settings.js'
 import { verpAddress, verpMessageIds } from './verp.js'
-import { conversationOfMessageId, ownMessageId, replyAddress, replySubject, Threads, threadHeaders, tokenOf } from './thread.js'
+import { answering, conversationOfMessageId, ownMessageId, replyAddress, replySubject, Threads, threadHeaders, tokenOf } from './thread.js'
 
 /** Machine mail that is kept even when it answers nothing of ours. */
 const KEPT_APART = new Set<string>(['bulk', 'list', 'machine_sender'])
@@ -55,6 +55,16 @@ export default defineChannel({
         if (own !== null && await ctx.getConversation(own) !== null) return own
       }
       return undefined
+    }
+
+    /**
+     * A reply to an older mail of the thread than the latest (In-Reply-To names it) quotes it:
+     * agents see which mail the customer answered. A reply to the latest one is just the thread.
+     */
+    const quoteOf = async (email: Email, conversationId: string | undefined): Promise<NonNullable<Message['extras']>['quote'] | null> => {
+      if (email.inReplyTo === null || conversationId === undefined || (await threads.get(conversationId))?.parent === email.inReplyTo) return null
+      const [answered] = await ctx.findMessages([email.inReplyTo])
+      return answered === undefined ? null : { messageId: answered.id, externalId: email.inReplyTo, text: answered.text }
     }
 
     /** In order: the reply token, then any Message-ID the hub knows, then (if on) sender + subject. */
@@ -147,12 +157,13 @@ export default defineChannel({
       }
       const conversationId = await conversationFor(email)
       const { attachments, html } = await storeParts(email, ctx.files)
+      const quote = await quoteOf(email, conversationId)
       const message: InboundMessage = {
         externalId: email.messageId,
         from,
         text: email.text,
         attachments,
-        extras: extras(html),
+        extras: { ...extras(html), ...(quote !== null ? { quote } : {}) },
         ...(email.date !== null ? { sentAt: email.date } : {}),
         // Unmatched mail is a new thread: the same person may have several open subjects at once.
         ...(conversationId !== undefined ? { conversationId } : { thread: email.messageId })
@@ -201,15 +212,18 @@ export default defineChannel({
         if (to === null) throw new ChannelSendError('no_recipient', 'This contact has no email address; add one to the contact to answer by email.', { retryable: false })
         const state = await threads.get(conversation.id)
         const subject = state !== null && state.subject !== '' ? replySubject(state.subject) : config.subject.replaceAll('{fromName}', config.fromName)
-        const parent = state?.parent !== null && state?.parent !== undefined && state.customerWrote && config.quoteHistory
+        // A quoted mail is the one this reply answers: In-Reply-To that mail, and it is quoted under the reply.
+        const quoted = message.extras?.quote?.externalId != null ? (await ctx.findMessages([message.extras.quote.externalId]))[0] : undefined
+        const parent = quoted ?? (state?.parent !== null && state?.parent !== undefined && state.customerWrote && config.quoteHistory
           ? (await ctx.findMessages([state.parent]))[0]
-          : undefined
+          : undefined)
         const attachments = await Promise.all(message.attachments.map(async a => {
           const file = await ctx.files.read(a.url)
           return { filename: a.name ?? file.meta.name, content: file.data, contentType: a.mimeType ?? file.meta.mimeType }
         }))
         const messageId = ownMessageId(message.id, conversation.id, domain)
-        const body = composeReply(message.text, parent === undefined ? null : { text: parent.text, at: parent.sentAt ?? parent.createdAt, from: contact.name ?? to }, author?.signature ?? null)
+        const wrote = parent?.direction === 'outbound' ? config.fromName : contact.name ?? to
+        const body = composeReply(message.text, parent === undefined ? null : { text: parent.text, at: parent.sentAt ?? parent.createdAt, from: wrote }, author?.signature ?? null)
         await outbox.send({
           to,
           returnPath: verp ? verpAddress(returnPath, message.id, conversation.id) : returnPath,
@@ -217,7 +231,7 @@ export default defineChannel({
           subject,
           ...body,
           messageId,
-          ...threadHeaders(state),
+          ...(quoted?.externalId != null ? answering(state, quoted.externalId) : threadHeaders(state)),
           attachments,
           automated: message.author.type !== 'agent'
         })

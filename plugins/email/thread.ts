@@ -82,6 +82,11 @@ export function threadHeaders (state: ThreadState | null): { inReplyTo: string |
   return { inReplyTo: state.parent, references: [...state.references.filter(r => r !== state.parent), state.parent] }
 }
 
+/** The headers of a reply to one mail of the thread (an agent quoted it): In-Reply-To it, References ending with it. */
+export function answering (state: ThreadState | null, messageId: string): { inReplyTo: string, references: string[] } {
+  return { inReplyTo: messageId, references: [...(state?.references ?? []).filter(r => r !== messageId), messageId] }
+}
+
 export class Threads {
   private readonly kv: ChannelKv
 

@@ -24,6 +24,8 @@ export interface WireMessage {
   status: 'sent' | 'delivered' | 'read'
   /** Buttons under a bot message (a rating, related questions): a tap sends `label` as a message with `payload`. */
   choices?: WireChoice[]
+  /** The message an agent's reply answers, shown above it as a quote. */
+  quote?: { text: string }
 }
 
 export interface WireChoice { label: string, payload: string }

@@ -24,7 +24,8 @@ export function toWire (m: Message, files: ChannelFiles): WireMessage {
     attachments: files.signDeep(m.attachments),
     createdAt: m.createdAt.toISOString(),
     status: !inbound && (m.status === 'delivered' || m.status === 'read') ? m.status : 'sent',
-    ...(!inbound && m.extras?.choices !== undefined ? { choices: m.extras.choices.map(c => ({ label: c.label, payload: c.payload })) } : {})
+    ...(!inbound && m.extras?.choices !== undefined ? { choices: m.extras.choices.map(c => ({ label: c.label, payload: c.payload })) } : {}),
+    ...(m.extras?.quote !== undefined ? { quote: { text: m.extras.quote.text } } : {})
   }
 }
 

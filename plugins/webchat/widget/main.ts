@@ -409,7 +409,7 @@ class Widget {
     // Choices are offered under the newest message only: once the visitor wrote on, they are past.
     const last = stored.at(-1)
     log.replaceChildren(
-      ...stored.map(m => this.bubbleFor(m.from, m.text, m.attachments, this.metaOf(m))),
+      ...stored.map(m => this.bubbleFor(m.from, m.text, m.attachments, this.metaOf(m), m.quote)),
       ...(last?.choices !== undefined && last.choices.length > 0 && pending.length === 0 ? [this.choicesFor(last.choices)] : []),
       ...pending.map(p => this.pendingBubble(p)))
     if (atBottom || pending.length > 0) log.scrollTop = log.scrollHeight
@@ -443,8 +443,9 @@ class Widget {
     return node
   }
 
-  private bubbleFor (from: WireMessage['from'], text: string, attachments: WireAttachment[], meta: string): HTMLElement {
+  private bubbleFor (from: WireMessage['from'], text: string, attachments: WireAttachment[], meta: string, quote?: { text: string }): HTMLElement {
     const body = el('div', { class: 'body' })
+    if (quote !== undefined && quote.text !== '') body.append(el('blockquote', { class: 'quote' }, quote.text))
     if (text !== '') body.append(text)
     for (const a of attachments) {
       const href = a.url.startsWith('/') ? new URL(this.base).origin + a.url : a.url

@@ -49,4 +49,5 @@ input[aria-invalid="true"] { border-color: #b91c1c; }
 .inline .row { display: flex; gap: 6px; }
 .inline input { flex: 1; }
 .error { color: #b91c1c; font-size: 12px; padding: 0 14px 8px; }
+.quote { margin: 0 0 4px; padding: 2px 8px; border-left: 3px solid #9ca3af; color: #4b5563; font-size: 12px; white-space: pre-wrap; }
 `
