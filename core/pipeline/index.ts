@@ -1,7 +1,7 @@
 export type { Channel, HubServices } from './services.js'
 export { ingest } from './ingest.js'
 export { restoreHeld, seesHeld } from './held.js'
-export { reply, replyPolicy, retryReply, verdictBody, type ReplyInput } from './reply.js'
+export { reply, replyChannels, replyPolicy, retryReply, verdictBody, type ReplyInput } from './reply.js'
 export { routeJob } from './route.js'
 export { deliverToAgents } from './deliver-to-agents.js'
 export { sendJob } from './send.js'

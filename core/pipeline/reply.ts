@@ -71,6 +71,26 @@ export function verdictBody (verdict: Verdict): Record<string, unknown> {
   return { ...verdict, ...(verdict.windowClosesAt !== undefined ? { windowClosesAt: verdict.windowClosesAt.toISOString() } : {}) }
 }
 
+/**
+ * Every channel a reply to this conversation can go out on, its own first: the others that can
+ * reach the contact (an email channel for a webchat visitor who left their address), each with
+ * the address it would use and its verdict for a plain reply now.
+ */
+export async function replyChannels (s: HubServices, agent: Agent, conversationId: string): Promise<Array<{ channelId: string, address: string | null, verdict: Verdict }>> {
+  const conversation = await visibleConversation(s.store, agent, conversationId)
+  const contact = await s.store.getContact(conversation.contactId)
+  const draft: Draft = { text: '', attachments: [], cards: [], tag: null, automated: false }
+  const own = s.channels.get(conversation.channelId)
+  const others = [...s.channels.values()].filter(c => c.id !== conversation.channelId).flatMap(c => {
+    const address = contact === null ? null : c.instance.recipient?.(contact) ?? null
+    return address === null ? [] : [{ channel: c, address }]
+  })
+  return [
+    ...(own !== undefined ? [{ channelId: own.id, address: null, verdict: evaluateDraft(own, conversation, draft, s.clock()) }] : []),
+    ...others.map(({ channel, address }) => ({ channelId: channel.id, address, verdict: evaluateDraft(channel, conversation, draft, s.clock()) }))
+  ]
+}
+
 /** The preflight: what would happen to a plain text reply now. */
 export async function replyPolicy (s: HubServices, agent: Agent, conversationId: string, channelId?: string): Promise<Verdict> {
   const conversation = await visibleConversation(s.store, agent, conversationId)

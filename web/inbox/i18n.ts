@@ -417,7 +417,9 @@ const en = {
   'contact.editWhereabouts': 'Language, country, time zone…',
   'presence.onSite': 'On site',
   'presence.onSiteNow': 'On the site now',
-  'presence.left': 'Left the site {ago} ago'
+  'presence.left': 'Left the site {ago} ago',
+  'reply.via': 'Reply on',
+  'reply.viaClosed': 'cannot send now'
 }
 
 export type Key = keyof typeof en
@@ -838,7 +840,9 @@ const zh: Record<Key, string> = {
   'contact.editWhereabouts': '语言、国家、时区…',
   'presence.onSite': '在店',
   'presence.onSiteNow': '正在浏览网站',
-  'presence.left': '{ago}前离开网站'
+  'presence.left': '{ago}前离开网站',
+  'reply.via': '回复渠道',
+  'reply.viaClosed': '暂不能发送'
 }
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh }

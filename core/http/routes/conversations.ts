@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { visibilityOf, visibleConversation } from '../../agents/permissions.js'
 import { INBOX_VIEWS, type Agent } from '../../model/index.js'
 import { AttachmentSchema, CardSchema, ContactSchema, ContactSummarySchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
-import { agentTyping, channelAction, channelTemplates, conversationActions, markRead, reply, replyPolicy, retryReply, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
+import { agentTyping, channelAction, channelTemplates, conversationActions, markRead, reply, replyChannels, replyPolicy, retryReply, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
 import type { ConversationFilter } from '../../store/index.js'
 import { cleanTags, IdParams, listRows, page, Paging, secured } from './common.js'
 
@@ -116,6 +116,13 @@ export async function conversationRoutes (app: FastifyInstance, s: HubServices):
   app.get<Id & { Querystring: Static<typeof PolicyQuery> }>('/conversations/:id/reply-policy', {
     schema: { tags, summary: "The channel's verdict on a reply now", ...secured, params: IdParams, querystring: PolicyQuery, response: { 200: Verdict } }
   }, async request => verdictBody(await replyPolicy(s, request.agent!, request.params.id, request.query.channelId)))
+
+  app.get<Id>('/conversations/:id/reply-channels', {
+    schema: {
+      tags, summary: 'The channels a reply can go out on: the conversation\'s own first, then others that reach the contact (with the address), each with its verdict now', ...secured, params: IdParams,
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({ channelId: Type.String(), address: Type.Union([Type.String(), Type.Null()]), verdict: Verdict })) }) }
+    }
+  }, async request => ({ items: (await replyChannels(s, request.agent!, request.params.id)).map(c => ({ ...c, verdict: verdictBody(c.verdict) })) }))
 
   app.post<Id & { Body: Static<typeof ReplyBody> }>('/conversations/:id/messages', {
     schema: { tags, summary: 'Reply: 202 with the pending message, or 422 with the reason', ...secured, params: IdParams, body: ReplyBody, response: { 202: MessageSchema } }

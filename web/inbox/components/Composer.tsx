@@ -9,6 +9,9 @@ import { PhraseMenu, usePhrases } from './PhraseMenu.js'
 import { Suggestions } from './Suggestions.js'
 import { TemplatePicker } from './TemplatePicker.js'
 
+/** A channel a reply can go out on (GET …/reply-channels). */
+interface ReplyChannel { channelId: string, address: string | null, verdict: Verdict }
+
 /** Files dropped anywhere on the conversation pane land here. */
 export const droppedFiles = signal<File[]>([])
 
@@ -45,7 +48,10 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   const field = useRef<HTMLTextAreaElement>(null)
   const backdrop = useRef<HTMLDivElement>(null)
   const typing = useRef({ sentAt: 0, idle: undefined as ReturnType<typeof setTimeout> | undefined })
-  const channel = channels.value.get(conversation.channelId)
+  /** The channels that can reach the contact, its own first; `via` the one the agent chose ('' : the conversation's). */
+  const [options, setOptions] = useState<ReplyChannel[]>([])
+  const [via, setVia] = useState('')
+  const channel = channels.value.get(via === '' ? conversation.channelId : via)
 
   useEffect(() => {
     setText(drafts.get(conversation.id) ?? '')
@@ -54,12 +60,19 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   }, [conversation.id])
 
   useEffect(() => {
+    setVia('')
     let live = true
-    const check = (): void => { get<Verdict>(`/conversations/${conversation.id}/reply-policy`).then(v => { if (live) setVerdict(v) }, () => {}) }
+    get<{ items: ReplyChannel[] }>(`/conversations/${conversation.id}/reply-channels`).then(r => { if (live) setOptions(r.items) }, () => {})
+    return () => { live = false }
+  }, [conversation.id, conversation.contactId])
+
+  useEffect(() => {
+    let live = true
+    const check = (): void => { get<Verdict>(`/conversations/${conversation.id}/reply-policy${via !== '' ? `?channelId=${encodeURIComponent(via)}` : ''}`).then(v => { if (live) setVerdict(v) }, () => {}) }
     check()
     const timer = setInterval(check, 60_000)
     return () => { live = false; clearInterval(timer) }
-  }, [conversation.id, conversation.lastInboundAt, conversation.status, JSON.stringify(conversation.channelState)])
+  }, [conversation.id, conversation.lastInboundAt, conversation.status, JSON.stringify(conversation.channelState), via])
 
   // Banned words are marked while the agent types, asked of the hub, which refuses a send by the same lists.
   useEffect(() => {
@@ -143,7 +156,7 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
     try {
       const message = mode === 'note'
         ? await api<Message>('POST', `/conversations/${conversation.id}/notes`, { text })
-        : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(needsTag ? { tag } : {}), ...(confirm ? { confirm } : {}), ...(quoted !== null ? { replyTo: quoted.id } : {}) })
+        : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(needsTag ? { tag } : {}), ...(confirm ? { confirm } : {}), ...(quoted !== null ? { replyTo: quoted.id } : {}), ...(via !== '' ? { channelId: via } : {}) })
       putMessage(message)
       if (quoted !== null) quoting.value = null
       setBanned([])
@@ -193,6 +206,13 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
       <div class="composer-tabs" role="tablist">
         <button role="tab" aria-selected={mode === 'reply'} class={mode === 'reply' ? 'active' : ''} onClick={() => setMode('reply')}>{t('reply.tab')}</button>
         <button role="tab" aria-selected={mode === 'note'} class={mode === 'note' ? 'active' : ''} onClick={() => setMode('note')}>{t('note.tab')}</button>
+        {mode === 'reply' && options.length > 1 && (
+          <label class="reply-via">{t('reply.via')}{' '}
+            <select aria-label={t('reply.via')} value={via === '' ? conversation.channelId : via} onChange={e => setVia(e.currentTarget.value === conversation.channelId ? '' : e.currentTarget.value)}>
+              {options.map(o => <option value={o.channelId}>{o.channelId}{o.address !== null ? ` · ${o.address}` : ''}{o.verdict.verdict === 'deny' ? ` · ${t('reply.viaClosed')}` : ''}</option>)}
+            </select>
+          </label>
+        )}
         {verdict?.verdict === 'allow' && verdict.windowClosesAt !== undefined && mode === 'reply' && (
           <span class="hint window">{t('reply.windowCloses', { in: duration(new Date(verdict.windowClosesAt).getTime() - Date.now()) })}</span>
         )}
