@@ -456,6 +456,27 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     await t.rejects(store.updateAgent('nobody', { name: 'x' }), { code: 'not_found' })
   })
 
+  t.test('catalog: an import writes every product at once, replacing by id; listed by id, found by title, id or link', async t => {
+    const shirt = { id: 'SKU-1', title: 'Linen shirt 亚麻衬衫', price: '¥199', imageUrl: 'https://cdn.example/shirt.jpg', url: 'https://shop.example/p/shirt' }
+    const tote = { id: 'SKU-2', title: 'Canvas tote', price: null, imageUrl: null, url: null }
+    await store.putProducts([tote, shirt], at(1))
+    t.match(await store.getProducts(['SKU-2', 'SKU-1', 'nope']), [{ ...shirt, updatedAt: at(1) }, { ...tote, updatedAt: at(1) }], 'by id, unknown ones left out')
+    await store.putProducts([{ ...shirt, price: '¥179', imageUrl: null }], at(2))
+    t.match((await store.getProducts(['SKU-1']))[0], { price: '¥179', imageUrl: null, updatedAt: at(2) }, 'replaced whole, not merged')
+    t.same((await store.listProducts({ q: '衬衫' }, { limit: 10 })).items.map(p => p.id), ['SKU-1'])
+    t.same((await store.listProducts({ q: 'TOTE' }, { limit: 10 })).items.map(p => p.id), ['SKU-2'], 'case-insensitive')
+    t.same((await store.listProducts({ q: 'sku-' }, { limit: 10 })).items.map(p => p.id), ['SKU-1', 'SKU-2'], 'by id too')
+    t.same((await store.listProducts({ q: '50%_' }, { limit: 10 })).items, [], 'wildcards are literal')
+    t.same((await store.listProducts({ url: 'https://shop.example/p/shirt' }, { limit: 10 })).items.map(p => p.id), ['SKU-1'], 'a pasted link finds its product')
+    const first = await store.listProducts({}, { limit: 1 })
+    t.same(first.items.map(p => p.id), ['SKU-1'])
+    t.same((await store.listProducts({}, { limit: 1, cursor: first.nextCursor! })).items.map(p => p.id), ['SKU-2'])
+    t.equal(await store.deleteProduct('SKU-2'), true)
+    t.equal(await store.deleteProduct('SKU-2'), false)
+    await store.putProducts([], at(3))
+    t.same((await store.listProducts({}, { limit: 10 })).items.map(p => p.id), ['SKU-1'])
+  })
+
   t.test('teams: created once, listed, renamed', async t => {
     await store.createTeam({ id: 'presales', name: 'Pre-sales' }, T0)
     await t.rejects(store.createTeam({ id: 'presales', name: 'Again' }, T0), { code: 'team_exists' })

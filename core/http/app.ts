@@ -19,6 +19,7 @@ import { monitorRoutes } from './routes/monitor.js'
 import { accountRoutes } from './routes/accounts.js'
 import { ruleRoutes } from './routes/rules.js'
 import { spamRoutes } from './routes/spam.js'
+import { catalogRoutes } from './routes/catalog.js'
 import { contactRoutes } from './routes/contacts.js'
 import { conversationRoutes } from './routes/conversations.js'
 import { fileRoutes } from './routes/files.js'
@@ -94,6 +95,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
     await accountRoutes(api, s)
     await ruleRoutes(api, s)
     await spamRoutes(api, s)
+    await catalogRoutes(api, s)
     await teamRoutes(api, s)
     await queueRoutes(api, s)
     await channelRoutes(api, s)

@@ -199,3 +199,12 @@ export const SessionEventSchema = Type.Object({
 }, open)
 
 export const PageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Maybe(Type.String()) })
+
+export const ProductSchema = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  price: Maybe(Type.String()),
+  imageUrl: Maybe(Type.String()),
+  url: Maybe(Type.String()),
+  updatedAt: When
+})

@@ -370,3 +370,15 @@ export interface FaqEntry {
   createdAt: Date
   updatedAt: Date
 }
+
+/** A product of the seller's catalog kept in the hub: what an agent sends as a card from the reply box. */
+export interface Product {
+  /** The seller's own id (a SKU): what a card names and an import matches on. */
+  id: string
+  title: string
+  /** As the seller writes it, currency included (`¥199`, `$12.50`). */
+  price: string | null
+  imageUrl: string | null
+  url: string | null
+  updatedAt: Date
+}

@@ -1,4 +1,5 @@
 import type { ActivityStore } from './activity.js'
+import type { CatalogStore } from './catalog.js'
 import type { AgentStore } from './agents.js'
 import type { FaqStore } from './faq.js'
 import type { InboxStore } from './inbox.js'
@@ -13,4 +14,4 @@ import type { ReportStore } from './reports.js'
  * contracts. A consumer takes the narrow one it uses. Every driver passes test/store.contract.ts
  * and test/store-rules.contract.ts.
  */
-export interface Store extends StoreLifecycle, InboxStore, AgentStore, PhraseStore, FaqStore, RatingStore, ActivityStore, ReportStore, KeyValueStore {}
+export interface Store extends StoreLifecycle, InboxStore, AgentStore, PhraseStore, FaqStore, RatingStore, ActivityStore, ReportStore, CatalogStore, KeyValueStore {}

@@ -26,9 +26,13 @@ export interface WireMessage {
   choices?: WireChoice[]
   /** The message an agent's reply answers, shown above it as a quote. */
   quote?: { text: string }
+  /** Product or order cards an agent sent: title, image, price, link. */
+  cards?: WireCard[]
 }
 
 export interface WireChoice { label: string, payload: string }
+
+export interface WireCard { kind: string, title: string, imageUrl?: string, url?: string, fields?: Record<string, string> }
 
 export interface WireWelcome {
   text: string

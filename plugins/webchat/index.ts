@@ -27,7 +27,7 @@ export default defineChannel({
   name: 'webchat',
   configSchema: WebchatSettings,
   capabilities: {
-    text: true, images: true, files: true, cards: false, typing: true, readReceipts: true,
+    text: true, images: true, files: true, cards: true, typing: true, readReceipts: true,
     maxTextLength: 5000, maxAttachments: 10, choices: 10
   },
   secretSettings: ['identitySecret'],

@@ -419,7 +419,22 @@ const en = {
   'presence.onSiteNow': 'On the site now',
   'presence.left': 'Left the site {ago} ago',
   'reply.via': 'Reply on',
-  'reply.viaClosed': 'cannot send now'
+  'reply.viaClosed': 'cannot send now',
+  'cards.button': 'Card',
+  'cards.title': 'Send a card',
+  'cards.search': 'Find a product',
+  'cards.products': 'Products',
+  'cards.add': 'Add',
+  'cards.none': 'No product matches; an admin or supervisor imports the catalog.',
+  'cards.link': 'Paste a product link',
+  'cards.badLink': 'Paste a link that starts with http:// or https://.',
+  'cards.order': 'Order card',
+  'cards.orderId': 'Order number',
+  'cards.orderTotal': 'Total',
+  'cards.orderStatus': 'Status',
+  'cards.orderLink': 'Link',
+  'cards.orderTitle': 'Order {id}',
+  'cards.unsupported': '{channel} cannot carry cards; send the details as text.'
 }
 
 export type Key = keyof typeof en
@@ -842,7 +857,22 @@ const zh: Record<Key, string> = {
   'presence.onSiteNow': '正在浏览网站',
   'presence.left': '{ago}前离开网站',
   'reply.via': '回复渠道',
-  'reply.viaClosed': '暂不能发送'
+  'reply.viaClosed': '暂不能发送',
+  'cards.button': '卡片',
+  'cards.title': '发送卡片',
+  'cards.search': '查找商品',
+  'cards.products': '商品',
+  'cards.add': '添加',
+  'cards.none': '没有匹配的商品；管理员或主管可以导入商品目录。',
+  'cards.link': '粘贴商品链接',
+  'cards.badLink': '请粘贴以 http:// 或 https:// 开头的链接。',
+  'cards.order': '订单卡片',
+  'cards.orderId': '订单号',
+  'cards.orderTotal': '金额',
+  'cards.orderStatus': '状态',
+  'cards.orderLink': '链接',
+  'cards.orderTitle': '订单 {id}',
+  'cards.unsupported': '{channel} 不支持卡片；请用文字发送详情。'
 }
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh }

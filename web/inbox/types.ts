@@ -9,6 +9,7 @@ export type AgentStatus = Model.AgentStatus
 export type Locale = Model.AgentLocale
 export type Attachment = Json<Model.Attachment>
 export type Card = Json<Model.Card>
+export type Product = Json<Model.Product>
 export type Message = Json<Model.Message>
 export type Conversation = Json<Model.Conversation>
 export type Agent = Json<Model.Agent>

@@ -71,3 +71,6 @@ export class MongoPart {
   constructor (protected readonly db: MongoConnection) {}
   protected get m (): Models { return this.db.m }
 }
+
+/** A user's text as a literal, case-insensitive pattern (searches). */
+export const containing = (text: string): RegExp => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')

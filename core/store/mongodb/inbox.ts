@@ -7,7 +7,7 @@ import {
   PAGE_VIEWS_KEPT, RECENT_PAGES, type AssignOptions, type ConversationFilter, type InboundRecord, type InboundResult, type InboxStore,
   type MessagePaging, type MessageStatusUpdate, type OutboundRecord, type Receipt, type RepairReport
 } from '../inbox.js'
-import { isDuplicateKey, type Doc, MongoPart } from './connection.js'
+import { containing, isDuplicateKey, type Doc, MongoPart } from './connection.js'
 import { toConversation, toIdentity, toMessage } from './docs.js'
 
 /**
@@ -60,8 +60,6 @@ import { toConversation, toIdentity, toMessage } from './docs.js'
 /** How many counted message ids a conversation remembers; a repair comes long before this many more arrive. */
 const COUNTED_KEPT = 200
 
-/** A user's text as a literal, case-insensitive pattern. */
-const containing = (text: string): RegExp => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')
 
 const openKey = (channelId: string, contactId: string, thread: string): string =>
   thread === '' ? `open|${channelId}|${contactId}` : `open|${channelId}|${contactId}|${thread}`

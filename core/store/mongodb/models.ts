@@ -193,6 +193,10 @@ const reportCount = new Schema({ span: Number, tag: String, hour: Number, channe
 reportCount.index({ span: 1, tag: 1, hour: 1, channelId: 1, teamId: 1, agentId: 1, measure: 1 }, { unique: true })
 reportCount.index({ measure: 1 })
 
+/** The product catalog, by the seller's own id; a pasted link is looked up by url. */
+const product = new Schema({ _id: String, title: String, price: { type: String, default: null }, imageUrl: { type: String, default: null }, url: { type: String, default: null }, updatedAt: Date }, options)
+product.index({ url: 1 }, { partialFilterExpression: { url: { $type: 'string' } } })
+
 const kv = new Schema({ namespace: String, key: String, value: String }, plain)
 kv.index({ namespace: 1, key: 1 }, { unique: true })
 
@@ -207,6 +211,7 @@ export function registerModels (connection: Connection) {
     StatusChange: connection.model('StatusChange', statusChange, 'agent_status_log'),
     PageView: connection.model('PageView', pageView, 'page_views'),
     Phrase: connection.model('Phrase', phrase, 'phrases'),
+    Product: connection.model('Product', product, 'products'),
     AgentEvent: connection.model('AgentEvent', agentEvent, 'agent_events'),
     FaqEntry: connection.model('FaqEntry', faqEntry, 'faq_entries'),
     ChannelEvent: connection.model('ChannelEvent', channelEvent, 'channel_events'),

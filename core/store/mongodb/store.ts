@@ -3,6 +3,7 @@ import type { StoreLifecycle } from '../lifecycle.js'
 import type { Store } from '../store.js'
 import { MongoActivity } from './activity.js'
 import { MongoAgents } from './agents.js'
+import { MongoCatalog } from './catalog.js'
 import { MongoConnection, type MongoOptions } from './connection.js'
 import { MongoFaq } from './faq.js'
 import { MongoInbox } from './inbox.js'
@@ -26,5 +27,5 @@ class MongoLifecycle implements Omit<StoreLifecycle, 'driver'> {
 export function createMongoStore (uri: string, options: MongoOptions = {}): Store {
   const db = new MongoConnection(uri, options)
   return compose('mongodb', new MongoLifecycle(db), new MongoInbox(db), new MongoAgents(db), new MongoPhrases(db),
-    new MongoFaq(db), new MongoRatings(db), new MongoActivity(db), new MongoReports(db), new MongoKeyValue(db))
+    new MongoFaq(db), new MongoRatings(db), new MongoActivity(db), new MongoReports(db), new MongoCatalog(db), new MongoKeyValue(db))
 }

@@ -244,5 +244,10 @@ export const migrations: string[] = [
   ALTER TABLE contacts ADD COLUMN language TEXT;
   ALTER TABLE contacts ADD COLUMN time_zone TEXT;
   ALTER TABLE contacts ADD COLUMN country TEXT;
+  `,
+  `
+  -- The product catalog agents send cards from.
+  CREATE TABLE products (id TEXT PRIMARY KEY, title TEXT NOT NULL, price TEXT, image_url TEXT, url TEXT, updated_at INTEGER NOT NULL);
+  CREATE INDEX products_url ON products(url) WHERE url IS NOT NULL;
   `
 ]

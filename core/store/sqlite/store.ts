@@ -4,6 +4,7 @@ import type { StoreLifecycle } from '../lifecycle.js'
 import type { Store } from '../store.js'
 import { SqliteActivity } from './activity.js'
 import { SqliteAgents } from './agents.js'
+import { SqliteCatalog } from './catalog.js'
 import { SqliteConnection } from './connection.js'
 import { SqliteFaq } from './faq.js'
 import { SqliteInbox } from './inbox.js'
@@ -24,5 +25,5 @@ class SqliteLifecycle implements Omit<StoreLifecycle, 'driver'> {
 export function createSqliteStore (path: string, options: { faults?: FaultPlan } = {}): Store {
   const db = new SqliteConnection(path, options.faults)
   return compose('sqlite', new SqliteLifecycle(db), new SqliteInbox(db), new SqliteAgents(db), new SqlitePhrases(db),
-    new SqliteFaq(db), new SqliteRatings(db), new SqliteActivity(db), new SqliteReports(db), new SqliteKeyValue(db))
+    new SqliteFaq(db), new SqliteRatings(db), new SqliteActivity(db), new SqliteReports(db), new SqliteCatalog(db), new SqliteKeyValue(db))
 }

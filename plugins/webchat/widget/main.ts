@@ -1,4 +1,4 @@
-import type { ServerFrame, WireAttachment, WireChoice, WireMessage, WireStatus, WireWelcome } from '../frames.js'
+import type { ServerFrame, WireAttachment, WireCard, WireChoice, WireMessage, WireStatus, WireWelcome } from '../frames.js'
 import { Connection, type Pending } from './connection.js'
 import { pickLocale, textsFor, type Locale, type Texts } from './i18n.js'
 import { css } from './styles.js'
@@ -409,7 +409,7 @@ class Widget {
     // Choices are offered under the newest message only: once the visitor wrote on, they are past.
     const last = stored.at(-1)
     log.replaceChildren(
-      ...stored.map(m => this.bubbleFor(m.from, m.text, m.attachments, this.metaOf(m), m.quote)),
+      ...stored.map(m => this.bubbleFor(m.from, m.text, m.attachments, this.metaOf(m), m.quote, m.cards)),
       ...(last?.choices !== undefined && last.choices.length > 0 && pending.length === 0 ? [this.choicesFor(last.choices)] : []),
       ...pending.map(p => this.pendingBubble(p)))
     if (atBottom || pending.length > 0) log.scrollTop = log.scrollHeight
@@ -443,9 +443,23 @@ class Widget {
     return node
   }
 
-  private bubbleFor (from: WireMessage['from'], text: string, attachments: WireAttachment[], meta: string, quote?: { text: string }): HTMLElement {
+  /** A product or order card: the link opens it in a new tab (only http(s) links are made). */
+  private cardFor (card: WireCard): HTMLElement {
+    const safe = (url: string | undefined): string | null => url !== undefined && /^https?:\/\//.test(url) ? url : null
+    const link = safe(card.url)
+    const image = safe(card.imageUrl)
+    const body = el('div', { class: 'card-body' }, el('div', { class: 'card-title' }, card.title),
+      ...Object.entries(card.fields ?? {}).map(([k, v]) => el('div', { class: `card-field card-${k.replace(/[^a-z]/gi, '')}` }, v)))
+    const parts = [...(image !== null ? [el('img', { src: image, alt: '' })] : []), body]
+    return link !== null
+      ? el('a', { class: 'product-card', href: link, target: '_blank', rel: 'noopener' }, ...parts)
+      : el('div', { class: 'product-card' }, ...parts)
+  }
+
+  private bubbleFor (from: WireMessage['from'], text: string, attachments: WireAttachment[], meta: string, quote?: { text: string }, cards: WireCard[] = []): HTMLElement {
     const body = el('div', { class: 'body' })
     if (quote !== undefined && quote.text !== '') body.append(el('blockquote', { class: 'quote' }, quote.text))
+    for (const card of cards) body.append(this.cardFor(card))
     if (text !== '') body.append(text)
     for (const a of attachments) {
       const href = a.url.startsWith('/') ? new URL(this.base).origin + a.url : a.url

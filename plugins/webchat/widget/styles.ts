@@ -50,4 +50,9 @@ input[aria-invalid="true"] { border-color: #b91c1c; }
 .inline input { flex: 1; }
 .error { color: #b91c1c; font-size: 12px; padding: 0 14px 8px; }
 .quote { margin: 0 0 4px; padding: 2px 8px; border-left: 3px solid #9ca3af; color: #4b5563; font-size: 12px; white-space: pre-wrap; }
+.product-card { display: flex; gap: 8px; margin-top: 6px; padding: 6px; border: 1px solid #e5e7eb; border-radius: 8px; background: #fff; color: #111827; text-decoration: none; }
+.product-card img { width: 56px; height: 56px; object-fit: cover; border-radius: 6px; }
+.card-title { font-weight: 600; font-size: 13px; }
+.card-field { font-size: 12px; color: #4b5563; }
+.card-price { color: #059669; font-weight: 600; }
 `

@@ -3,7 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, get, upload } from '../api.js'
 import { duration, known, t } from '../i18n.js'
 import { channels, putMessage, quoting } from '../state.js'
-import type { Attachment, Conversation, Message, Verdict } from '../types.js'
+import type { Attachment, Card, Conversation, Message, Verdict } from '../types.js'
+import { CardPicker } from './CardPicker.js'
+import { CardView } from './MessageView.js'
 import { Clip } from './ChannelIcon.js'
 import { PhraseMenu, usePhrases } from './PhraseMenu.js'
 import { Suggestions } from './Suggestions.js'
@@ -50,12 +52,16 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   const typing = useRef({ sentAt: 0, idle: undefined as ReturnType<typeof setTimeout> | undefined })
   /** The channels that can reach the contact, its own first; `via` the one the agent chose ('' : the conversation's). */
   const [options, setOptions] = useState<ReplyChannel[]>([])
+  /** Cards to send with the reply, and whether the picker is open (or why cards cannot go here). */
+  const [cards, setCards] = useState<Card[]>([])
+  const [cardPicker, setCardPicker] = useState(false)
+  const [cardRefusal, setCardRefusal] = useState<string | null>(null)
   const [via, setVia] = useState('')
   const channel = channels.value.get(via === '' ? conversation.channelId : via)
 
   useEffect(() => {
     setText(drafts.get(conversation.id) ?? '')
-    setFiles([]); setBanned([]); setError(null); setTag('')
+    setFiles([]); setBanned([]); setError(null); setTag(''); setCards([]); setCardRefusal(null)
     if (quoting.value?.conversationId !== conversation.id) quoting.value = null
   }, [conversation.id])
 
@@ -141,22 +147,29 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
   const uploading = files.some(f => f.attachment === null && f.error === null)
   const attachments = files.flatMap(f => f.attachment === null ? [] : [f.attachment])
   const tooLong = mode === 'reply' && channel !== undefined && text.length > channel.capabilities.maxTextLength
-  const canSend = !sending && !denied && !uploading && !tooLong && (text.trim() !== '' || (mode === 'reply' && attachments.length > 0)) && (!needsTag || tag !== '')
+  const canSend = !sending && !denied && !uploading && !tooLong && (text.trim() !== '' || (mode === 'reply' && (attachments.length > 0 || cards.length > 0))) && (!needsTag || tag !== '')
+  const openCards = (): void => {
+    // The channel's capabilities say it first; the hub refuses the same (cards_unsupported) if sent anyway.
+    if (channel?.capabilities.cards !== true) { setCardRefusal(t('cards.unsupported', { channel: via === '' ? conversation.channelId : via })); return }
+    setCardRefusal(null)
+    setCardPicker(true)
+  }
 
   const send = async (confirm = false): Promise<void> => {
     if (!canSend) return
     // The box empties at once, so the agent can write on while this goes; a refusal puts it back.
     const sentText = text
     const sentFiles = files
+    const sentCards = cards
     const quoted = mode === 'reply' ? quoting.value : null
-    setText(''); setFiles([]); drafts.delete(conversation.id)
+    setText(''); setFiles([]); setCards([]); drafts.delete(conversation.id)
     setSending(true)
     setError(null)
     setWarning(null)
     try {
       const message = mode === 'note'
         ? await api<Message>('POST', `/conversations/${conversation.id}/notes`, { text })
-        : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(needsTag ? { tag } : {}), ...(confirm ? { confirm } : {}), ...(quoted !== null ? { replyTo: quoted.id } : {}), ...(via !== '' ? { channelId: via } : {}) })
+        : await api<Message>('POST', `/conversations/${conversation.id}/messages`, { text, attachments, ...(sentCards.length > 0 ? { cards: sentCards } : {}), ...(needsTag ? { tag } : {}), ...(confirm ? { confirm } : {}), ...(quoted !== null ? { replyTo: quoted.id } : {}), ...(via !== '' ? { channelId: via } : {}) })
       putMessage(message)
       if (quoted !== null) quoting.value = null
       setBanned([])
@@ -166,6 +179,7 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
       // Unless the agent has started something new, what was refused comes back to be fixed.
       setText(current => current === '' ? sentText : current)
       setFiles(current => current.length === 0 ? sentFiles : current)
+      setCards(current => current.length === 0 ? sentCards : current)
       if (drafts.get(conversation.id) === undefined) drafts.set(conversation.id, sentText)
       if (err instanceof ApiError && err.code === 'attitude_warning') {
         setWarning(err.message.replace(/ Edit it, or send it as written with confirm: true\.$/, ''))
@@ -277,6 +291,13 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
           ))}
         </ul>
       )}
+      {cards.length > 0 && (
+        <ul class="pending-cards" aria-label={t('cards.title')}>
+          {cards.map((c, i) => <li><CardView card={c} /><button class="link" aria-label={`${t('cancel')} ${c.title}`} onClick={() => setCards(list => list.filter((_, j) => j !== i))}>×</button></li>)}
+        </ul>
+      )}
+      {cardRefusal !== null && <p class="hint error" role="status">{cardRefusal}</p>}
+      {cardPicker && <CardPicker onPick={card => { setCards(list => [...list, card]); setCardPicker(false) }} onClose={() => setCardPicker(false)} />}
       {warning !== null && (
         <div class="policy attitude" role="alert">
           <span><strong>{t('attitude.warning')}</strong> {warning}</span>
@@ -293,6 +314,7 @@ export function Composer ({ conversation }: { conversation: Conversation }) {
           </label>
         )}
         {mode === 'reply' && <button class="link phrase-button" aria-expanded={picker !== null} onClick={() => setPicker(p => p === null ? '' : null)}>{t('phrases.button')}</button>}
+        {mode === 'reply' && <button class="link card-button" onClick={openCards}>{t('cards.button')}</button>}
         {mode === 'reply' && channel !== undefined && <span class={tooLong ? 'hint error' : 'hint'} role={tooLong ? 'alert' : undefined}>{text.length} / {channel.capabilities.maxTextLength}</span>}
         <span class="spacer" />
         <button class="primary" disabled={!canSend} onClick={() => { void send() }}>{t('reply.send')}</button>

@@ -1,0 +1,1 @@
+export { MAX_IMPORT_ROWS, productCard, productProblems, productsFromCsv } from './catalog.js'
