@@ -1,9 +1,10 @@
 // Bundles the browser code with esbuild: each channel's widget (plugins/<name>/widget/main.ts →
 // dist/plugins/<name>/widget.js, a classic script for sellers' pages) and the agents' inbox
 // (web/inbox → dist/web/inbox: index.html, inbox.js, inbox.css). Each has a gzipped size budget.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
+import { faviconIco, iconPng } from './icons.mjs'
 
 const report = process.env.WEB_SIZE !== undefined
 
@@ -26,4 +27,7 @@ for (const name of readdirSync('plugins')) {
 
 mkdirSync('dist/web/inbox', { recursive: true })
 await bundle('web/inbox/main.tsx', 'dist/web/inbox/inbox.js', 120 * 1024, { jsx: 'automatic', jsxImportSource: 'preact' })
-copyFileSync('web/inbox/index.html', 'dist/web/inbox/index.html')
+for (const file of ['index.html', 'manifest.webmanifest', 'sw.js', 'icon.svg']) copyFileSync(`web/inbox/${file}`, `dist/web/inbox/${file}`)
+// Installable as an app: the manifest's icons and the favicon.
+for (const size of [192, 512]) writeFileSync(`dist/web/inbox/icon-${size}.png`, iconPng(size))
+writeFileSync('dist/web/inbox/favicon.ico', faviconIco(iconPng(32), 32))

@@ -57,6 +57,8 @@ t.test('notifications as the agent chooses, kept on the server: sound, desktop n
     Object.defineProperty(document, 'hidden', { get: () => w.tabHidden === true })
     w.AudioContext = class { currentTime = 0; destination = {}; createOscillator () { w.heard.chimes++; return { frequency: {}, connect: (x: unknown) => x, start () {}, stop () {} } } createGain () { return { gain: { setValueAtTime () {}, exponentialRampToValueAtTime () {} }, connect: (x: unknown) => x } } }
     w.Notification = class { static permission = 'granted'; static requestPermission = async () => 'granted'; constructor (title: string) { w.heard.notifications.push(title) } }
+    // With the service worker, notifications go through it (as phones require).
+    ServiceWorkerRegistration.prototype.showNotification = async function (title: string) { w.heard.notifications.push(title) }
   })
   await signIn(page, h.url, mia.token)
   await h.inbound(inboundBody({ from: { id: 'ann', name: 'Ann' }, text: 'first question' }))

@@ -434,7 +434,10 @@ const en = {
   'cards.orderStatus': 'Status',
   'cards.orderLink': 'Link',
   'cards.orderTitle': 'Order {id}',
-  'cards.unsupported': '{channel} cannot carry cards; send the details as text.'
+  'cards.unsupported': '{channel} cannot carry cards; send the details as text.',
+  'phone.back': 'Conversations',
+  'phone.contact': 'Customer',
+  'phone.toConversation': 'Conversation'
 }
 
 export type Key = keyof typeof en
@@ -872,7 +875,10 @@ const zh: Record<Key, string> = {
   'cards.orderStatus': '状态',
   'cards.orderLink': '链接',
   'cards.orderTitle': '订单 {id}',
-  'cards.unsupported': '{channel} 不支持卡片；请用文字发送详情。'
+  'cards.unsupported': '{channel} 不支持卡片；请用文字发送详情。',
+  'phone.back': '会话列表',
+  'phone.contact': '顾客',
+  'phone.toConversation': '返回会话'
 }
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh }

@@ -15,7 +15,7 @@ import { Spam } from './components/Spam.js'
 import { Supervisor } from './components/Supervisor.js'
 import { browserLocale, locale, t } from './i18n.js'
 import { setNotificationClick, tabTitle } from './notify.js'
-import { agents, channels, counts, loadList, me, openConversationById, teams } from './state.js'
+import { agents, channels, counts, loadList, me, openConversationById, phoneView, teams } from './state.js'
 import { listenForShortcuts } from './shortcuts.js'
 import { connect, disconnect } from './stream.js'
 import type { Agent, ChannelInfo, Team } from './types.js'
@@ -83,6 +83,14 @@ function App () {
     return () => window.removeEventListener('hashchange', onHash)
   }, [])
   useEffect(() => listenForShortcuts(), [])
+  useEffect(() => {
+    // Installable, opens offline, and shows notifications on phones (only a worker can there).
+    if (!('serviceWorker' in navigator)) return
+    navigator.serviceWorker.register('sw.js').catch(() => {})
+    const onMessage = (e: MessageEvent<{ openConversation?: string }>): void => { if (e.data.openConversation !== undefined) location.hash = `#/c/${e.data.openConversation}` }
+    navigator.serviceWorker.addEventListener('message', onMessage)
+    return () => navigator.serviceWorker.removeEventListener('message', onMessage)
+  }, [])
   useEffect(() => { document.documentElement.lang = locale.value === 'zh' ? 'zh-CN' : 'en' }, [locale.value])
   // The agent's own conversations and the queue, unread, in the tab's title (if they want it).
   const unread = (counts.value?.mine.unread ?? 0) + (counts.value?.waiting.unread ?? 0)
@@ -108,7 +116,7 @@ function App () {
       {page === 'supervisor'
         ? <Supervisor />
         : page === 'reports' ? <Reports /> : page === 'faq' ? <Faq /> : page === 'phrases' ? <Phrases /> : page === 'spam' ? <Spam /> : page === 'settings' && me.value.role !== 'agent' ? <Settings /> : (
-          <div class="inbox">
+          <div class={`inbox phone-${phoneView.value}`}>
             <ConversationList />
             <ConversationPane />
             <ContactPanel />

@@ -51,6 +51,10 @@ export function notifyHidden (title: string, body: string, conversationId: strin
   if (!document.hidden || wants === undefined) return
   if (wants.sound) chime()
   if (!wants.desktop || typeof Notification === 'undefined' || Notification.permission !== 'granted') return
-  const n = new Notification(title, { body, tag: conversationId })
-  n.onclick = () => { window.focus(); onNotificationClick(conversationId); n.close() }
+  // Phones show notifications only through the service worker (its notificationclick opens the conversation).
+  void navigator.serviceWorker?.getRegistration().then(worker => {
+    if (worker !== undefined) return worker.showNotification(title, { body, tag: conversationId, icon: 'icon-192.png' })
+    const n = new Notification(title, { body, tag: conversationId })
+    n.onclick = () => { window.focus(); onNotificationClick(conversationId); n.close() }
+  }).catch(() => {})
 }

@@ -19,6 +19,8 @@ export const listLoading = signal(false)
 export const counts = signal<Counts | null>(null)
 
 export const openId = signal<string | null>(null)
+/** On a phone the list, the conversation and the contact are stacked views: the one shown. */
+export const phoneView = signal<'list' | 'conversation' | 'contact'>('list')
 /** The open conversation's contact, in full, and all their conversations. */
 export const contact = signal<Contact | null>(null)
 export const contactConversations = signal<Conversation[]>([])
@@ -129,6 +131,7 @@ async function upsertRow (conversation: Conversation): Promise<void> {
 
 export async function openConversationById (id: string | null): Promise<void> {
   openId.value = id
+  phoneView.value = id === null ? 'list' : 'conversation'
   customerTyping.value = false
   if (id === null) { batch(() => { contact.value = null; history.value = []; contactConversations.value = [] }); return }
   // From the list, the contact is known: everything loads at once. From a link, the conversation names it first.

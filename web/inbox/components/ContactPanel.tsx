@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
 import { duration, locale, t, time } from '../i18n.js'
-import { agentName, contact, contactConversations, me, openId } from '../state.js'
+import { agentName, contact, contactConversations, me, openId, phoneView } from '../state.js'
 import type { Contact } from '../types.js'
 import { ChannelIcon } from './ChannelIcon.js'
 import { FormEnd } from './FormEnd.js'
@@ -146,6 +146,7 @@ export function ContactPanel () {
   const pages = person.browsing?.recentPages ?? []
   return (
     <aside class="contact-panel" aria-label={t('contact.title')}>
+      <button type="button" class="link phone-only back" onClick={() => { phoneView.value = 'conversation' }}>‹ {t('phone.toConversation')}</button>
       <h2>{person.name ?? person.email ?? t('someone')}</h2>
       <Suppression person={person} />
       <Block person={person} />

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api } from '../api.js'
 import { t } from '../i18n.js'
-import { agentName, agents, applyConversation, channels, contact, contactConversations, customerTyping, history, me, openConversation, teams } from '../state.js'
+import { agentName, agents, applyConversation, channels, contact, phoneView, contactConversations, customerTyping, history, me, openConversation, teams } from '../state.js'
 import type { Conversation, Message } from '../types.js'
 import { ChannelIcon } from './ChannelIcon.js'
 import { Composer, droppedFiles } from './Composer.js'
@@ -121,6 +121,7 @@ export function ConversationPane () {
       onDragLeave={e => { if (e.currentTarget === e.target) setDragging(false) }}
       onDrop={e => { e.preventDefault(); setDragging(false); droppedFiles.value = [...(e.dataTransfer?.files ?? [])] }}>
       <header class="pane-header">
+        <button type="button" class="link phone-only back" onClick={() => { phoneView.value = 'list' }}>‹ {t('phone.back')}</button>
         <ChannelIcon channelId={conversation.channelId} size={20} />
         <div>
           <h2>{name} {conversation.moodAlertAt !== null && conversation.status !== 'closed' && <span class="mood" title={t('mood.title')}>{t('mood.upset')}</span>}</h2>
@@ -132,6 +133,7 @@ export function ConversationPane () {
           )}
           {conversation.rating === null && conversation.ratingInvitedAt !== null && <span class="hint rating-asked">{t('rating.asked')}</span>}
         </div>
+        <button type="button" class="link phone-only to-contact" onClick={() => { phoneView.value = 'contact' }}>{t('phone.contact')} ›</button>
         <Actions conversation={conversation} />
       </header>
       <div class="messages" ref={scroller} role="log" aria-live="polite">

@@ -81,7 +81,7 @@ export function Header ({ page, onPage, onSignOut }: { page: Page, onPage: (p: P
         </select>
         <button class="link" onClick={() => setWelcome(true)}>{t('welcome.button')}</button>
         <button class="link" onClick={() => setNotifying(true)}>{t('notify.title')}</button>
-        <button class="link" onClick={() => { shortcutsShown.value = true }}>{t('keys.button')}</button>
+        <button class="link desk-only" onClick={() => { shortcutsShown.value = true }}>{t('keys.button')}</button>
         <span class="who" title={agent.email}>{agent.name}</span>
         <button class="link" onClick={onSignOut}>{t('signOut')}</button>
       </header>
