@@ -24,9 +24,15 @@ const TOPIC = 'customer-presence'
 /** Each process says again who is online on its sockets this often; an entry not heard of for STALE_MS is gone (its process died). */
 const BEAT_MS = 30_000
 const STALE_MS = 75_000
+/** A visitor who left is forgotten after this long ("left 3 h ago" still helps; last week's visitors only take memory). */
+const FORGET_MS = 6 * 3_600_000
 
 type Heard = Presence & { heardAt: number }
-interface Signal { key: string, presence: Omit<Presence, 'since'> & { since: string } }
+type Entry = { key: string, presence: Omit<Presence, 'since'> & { since: string } }
+/** One change, or a process's beat: every visitor online on its sockets, in one message. */
+type Signal = Entry | { beat: Entry[] }
+
+const entryOf = (key: string, presence: Presence): Entry => ({ key, presence: { ...presence, since: presence.since.toISOString() } })
 
 const keyOf = (channelId: string, externalId: string): string => `${channelId}|${externalId}`
 
@@ -49,10 +55,14 @@ export class CustomerPresence {
 
   start (): void {
     this.stopped.push(this.d.bus.onSignal(TOPIC, payload => {
-      const { key, presence } = payload as Signal
-      this.heard.set(key, { ...presence, since: new Date(presence.since), heardAt: Date.now() })
+      const signal = payload as Signal
+      for (const { key, presence } of 'beat' in signal ? signal.beat : [signal]) this.heard.set(key, { ...presence, since: new Date(presence.since), heardAt: Date.now() })
     }))
-    const beat = setInterval(() => { for (const [key, presence] of this.mine) this.tell(key, presence) }, this.timing.beatMs)
+    const beat = setInterval(() => {
+      const now = Date.now()
+      for (const [key, heard] of this.heard) if (!heard.online && now - heard.heardAt > FORGET_MS) this.heard.delete(key)
+      if (this.mine.size > 0) this.signal({ beat: [...this.mine].map(([key, presence]) => entryOf(key, presence)) })
+    }, this.timing.beatMs)
     beat.unref()
     this.stopped.push(() => clearInterval(beat))
   }
@@ -75,7 +85,7 @@ export class CustomerPresence {
     if (report.online) this.mine.set(key, presence)
     else this.mine.delete(key)
     this.heard.set(key, { ...presence, heardAt: Date.now() })
-    this.tell(key, presence)
+    this.signal(entryOf(key, presence))
     const changed = before?.online !== presence.online || before.url !== presence.url
     if (changed && report.conversationId != null) await this.announce(report.conversationId, presence)
   }
@@ -94,9 +104,8 @@ export class CustomerPresence {
     return presence.online && Date.now() - heardAt > this.timing.staleMs ? { ...presence, online: false, since: new Date(heardAt) } : presence
   }
 
-  private tell (key: string, presence: Presence): void {
-    this.d.bus.signal(TOPIC, { key, presence: { ...presence, since: presence.since.toISOString() } } satisfies Signal)
-      .catch(err => this.d.logger.debug({ err: { message: (err as Error).message } }, 'presence not signalled'))
+  private signal (signal: Signal): void {
+    this.d.bus.signal(TOPIC, signal).catch(err => this.d.logger.debug({ err: { message: (err as Error).message } }, 'presence not signalled'))
   }
 
   private async announce (conversationId: string, presence: Presence): Promise<void> {

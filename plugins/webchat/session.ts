@@ -44,8 +44,9 @@ export class VisitorSession {
   private typing = false
   /** The store-entry welcome this tab showed: the visitor's first message carries it. */
   private welcomed: { group: string | null, text: string } | null = null
-  /** What the browser says of the visitor's language, country and time zone; their contact gets it once it exists. */
+  /** What the browser says of the visitor's language, country and time zone; their contact gets it once it exists (and once per change). */
   private browser: ProfileFill = {}
+  private browserFilled = '{}'
 
   constructor (private readonly d: SessionDeps, private readonly socket: WebSocket, private readonly visitorId: string, private readonly ip: string) {}
 
@@ -57,7 +58,7 @@ export class VisitorSession {
       this.d.connections.release(this.ip)
       if (this.conn !== undefined) {
         // The visitor left the site when their last tab here closed (a tab on another hub process keeps them online at its next beat).
-        if (!this.d.sockets.hasOther(this.conn)) this.then(async () => { await this.tellPresence(false) })
+        if (!this.d.sockets.hasOther(this.conn)) this.then(async () => { await this.tellPresence(false, await this.d.visitors.conversationOf(this.externalId)) })
         this.d.sockets.remove(this.conn)
       }
       if (this.typing) this.then(async () => { await this.setTyping(false) })
@@ -115,7 +116,7 @@ export class VisitorSession {
       attachments: settings.attachments
     })
     this.send(await this.history())
-    await this.tellPresence(true)
+    await this.tellPresence(true, await this.d.visitors.conversationOf(this.externalId))
     this.d.ctx.logger.debug({ visitorId: this.visitorId }, 'visitor connected')
   }
 
@@ -190,9 +191,10 @@ export class VisitorSession {
         this.limit(this.d.eventLimit)
         await ctx.recordPageView(this.externalId, { url: frame.url, title: frame.title, referrer: frame.referrer !== undefined && frame.referrer !== '' ? frame.referrer : null, at: ctx.clock() })
         this.browser = { ...(frame.language !== undefined ? fromLocaleTag(frame.language) : {}), ...(frame.timeZone !== undefined ? { timeZone: frame.timeZone } : {}) }
-        await this.tellPresence(true, { url: frame.url, title: frame.title })
-        if (Object.keys(this.browser).length > 0 && await this.d.visitors.conversationOf(this.externalId) !== null) await ctx.updateProfile(this.externalId, this.browser)
-        return await this.offerWelcome(frame.welcome)
+        const conversationId = await this.d.visitors.conversationOf(this.externalId)
+        await this.tellPresence(true, conversationId, { url: frame.url, title: frame.title })
+        if (conversationId !== null) await this.fillFromBrowser()
+        return await this.offerWelcome(frame.welcome, conversationId)
       }
       case 'profile': {
         this.limit(this.d.eventLimit)
@@ -236,7 +238,7 @@ export class VisitorSession {
       await this.d.visitors.setConversation(externalId, outcome.conversationId)
       // A new conversation (or contact): it gets what the visitor, their browser or the site told us so far.
       await ctx.updateContact(externalId, this.details())
-      if (Object.keys(this.browser).length > 0) await ctx.updateProfile(externalId, this.browser)
+      await this.fillFromBrowser()
       // Routing may have placed it before we knew whose it was: pass on what it said.
       const notice = await this.notice(outcome.conversationId)
       if (notice.position !== undefined) await this.d.sockets.toIdentity(externalId, { type: 'queue', position: notice.position })
@@ -304,15 +306,22 @@ export class VisitorSession {
   }
 
   /** Agents see whether the visitor is on the site, and on which page. */
-  private async tellPresence (online: boolean, page?: { url: string, title: string }): Promise<void> {
-    const conversationId = await this.d.visitors.conversationOf(this.externalId)
+  private async tellPresence (online: boolean, conversationId: string | null, page?: { url: string, title: string }): Promise<void> {
     await this.d.ctx.presence(this.externalId, { online, conversationId, ...(page !== undefined ? { page } : {}) })
   }
 
+  /** The contact gets the browser's language, country and zone where it has none; sent again only when they changed. */
+  private async fillFromBrowser (): Promise<void> {
+    const facts = JSON.stringify(this.browser)
+    if (facts === this.browserFilled) return
+    await this.d.ctx.updateProfile(this.externalId, this.browser)
+    this.browserFilled = facts
+  }
+
   /** Each page the visitor opens offers the welcome of the group it names (else the channel's), unless they are talking already. */
-  private async offerWelcome (group: string | undefined): Promise<void> {
+  private async offerWelcome (group: string | undefined, conversationId: string | null): Promise<void> {
     const { ctx } = this.d
-    const welcome = await ctx.welcome({ conversationId: await this.d.visitors.conversationOf(this.externalId), ...(group !== undefined ? { group } : {}) })
+    const welcome = await ctx.welcome({ conversationId, ...(group !== undefined ? { group } : {}) })
     this.welcomed = welcome === null ? null : { group: welcome.group, text: welcome.text }
     this.send({
       type: 'welcome',
