@@ -111,6 +111,7 @@ export async function toRobot (s: HubServices, actor: Agent, conversationId: str
   const after = await robotTakesBack(s, released)
   if (after === null) throw new HubError('conversation_changed', 'The conversation changed while you acted on it; reload it and try again.', 409)
   s.logger.info({ conversationId, agentId: actor.id }, 'conversation handed back to the robot')
+  if (before.queuedAt !== null) s.queueAnnouncer.changed(before.teamId, 'left')
   await announceUpdated(s, after, before)
   if (before.assigneeId !== null) await enqueueDrain(s)
   return after
@@ -127,6 +128,8 @@ export async function closeAs (s: HubServices, before: Conversation, by: string 
   await announceUpdated(s, after, before)
   if (before.status !== 'closed') {
     s.logger.info({ conversationId, agentId: by }, by === null ? 'conversation closed by auto-close' : 'conversation closed')
+    // A customer who waited left the line: those behind them move up.
+    if (before.queuedAt !== null) s.queueAnnouncer.changed(before.teamId, 'left')
     await countEvent(s, after, { measure: 'closed', at: s.clock(), agentId: before.assigneeId, value: 0 })
     await countEvent(s, after, { measure: 'resolution', at: s.clock(), agentId: before.assigneeId, value: s.clock().getTime() - before.createdAt.getTime() })
     await enqueueDrain(s)

@@ -25,7 +25,7 @@ export async function announceAssigned (s: HubServices, conversation: Conversati
   if (agent.welcome !== null) await agentWelcome(s, conversation, agent.id).catch(err =>
     s.logger.warn({ conversationId: conversation.id, err: { message: (err as Error).message } }, 'agent welcome failed'))
   if (previous.queuedAt !== null) {
-    s.queueAnnouncer.changed(previous.teamId)
+    s.queueAnnouncer.changed(previous.teamId, 'left')
     await countEvent(s, conversation, { measure: 'queue_wait', at: s.clock(), agentId: agent.id, value: s.clock().getTime() - previous.queuedAt.getTime() })
   }
 }
@@ -52,7 +52,7 @@ async function tryAssign (s: HubServices, conversation: Conversation, agents: Ag
     await s.bus.publish({ type: 'conversation.queued', conversationId: queued.id, conversation: queued, reason: decision.waitReason, position, audience: conversationAudience(queued) })
     s.logger.info({ conversationId: queued.id, reason: decision.waitReason, position }, 'conversation queued')
     await notifyCustomer(s, queued, { type: 'queued', position, reason: decision.waitReason })
-    s.queueAnnouncer.changed(queued.teamId)
+    s.queueAnnouncer.changed(queued.teamId, 'joined')
   }
   return decision.waitReason
 }

@@ -271,6 +271,27 @@ t.test('the queue: the visitor hears their place in line, then who took the conv
   t.match(await again.next(f => f.type === 'history'), { agent: { name: 'Mei Chen' }, queuePosition: null }, 'a reload still shows who serves them')
 })
 
+t.test('places in line: a customer joining at the back moves nobody ahead; one taken from the front moves everyone behind', async t => {
+  const hub = await hubWith(t)
+  const visitors = []
+  for (const text of ['first', 'second', 'third']) {
+    const v = await visitor(t, hub)
+    await v.ready()
+    await v.say(text)
+    visitors.push(v)
+  }
+  const places = (v: VisitorClient): number[] => v.frames.filter(f => f.type === 'queue').map(f => f.position as number)
+  for (const [i, v] of visitors.entries()) await v.next(f => f.type === 'queue' && f.position === i + 1)
+  // Past the announcer's window (250 ms): had joins re-announced the line, the first would have heard again.
+  await new Promise(resolve => setTimeout(resolve, 600))
+  t.same(visitors.map(places), [[1], [2], [3]], 'each heard their own place once')
+  await hub.addAgent({ name: 'Mei Chen', status: 'online', capacity: 1 })
+  await visitors[0]!.next(f => f.type === 'assigned')
+  await visitors[1]!.next(f => f.type === 'queue' && f.position === 1)
+  await visitors[2]!.next(f => f.type === 'queue' && f.position === 2)
+  t.same(visitors.slice(1).map(v => places(v).at(-1)), [1, 2], 'the first taken: the others moved up')
+})
+
 t.test('the widget script, the demo page, and settings checked at start-up', async t => {
   const hub = await hubWith(t)
   const script = await fetch(`${hub.url}/channels/webchat/widget.js`)
