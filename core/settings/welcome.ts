@@ -1,5 +1,6 @@
 import { fillPlaceholders } from '../phrases/index.js'
 import type { HubServices } from '../pipeline/services.js'
+import type { RuleBook } from './rules.js'
 
 /** A team's (or the hub's) store-entry welcome for one occasion or product line. */
 export interface WelcomeGroup {
@@ -21,6 +22,10 @@ export interface StoreEntryWelcome {
   agent: { name: string } | null
 }
 
+/** The welcome groups a channel of this team may show: the team's, then the hub's. */
+export const welcomeGroupsFor = (rules: RuleBook, teamId: string | null): WelcomeGroup[] =>
+  [...(teamId === null ? [] : rules.get(`team:${teamId}`).welcomes), ...rules.get('hub').welcomes]
+
 /**
  * The store-entry welcome (进店欢迎语) for a customer opening a channel's chat: none while they
  * have an open conversation (they are talking already). Returning customers whose last agent
@@ -33,8 +38,7 @@ export async function storeEntryWelcome (s: HubServices, channelId: string, to: 
   if (channel === undefined) return null
   const conversation = to.conversationId === null ? null : await s.store.getConversation(to.conversationId)
   if (conversation !== null && conversation.status !== 'closed') return null
-  const teamGroups = channel.team === null ? [] : s.rules.get(`team:${channel.team}`).welcomes
-  const groups = [...teamGroups, ...s.rules.get('hub').welcomes]
+  const groups = welcomeGroupsFor(s.rules, channel.team)
   const chosen = [to.group, s.rules.get(`channel:${channelId}`).welcomeGroup].flatMap(id => groups.filter(g => g.id === id))[0] ?? groups[0]
   const contact = conversation === null ? null : await s.store.getContact(conversation.contactId)
   const last = contact?.lastAgentId == null ? null : await s.store.getAgent(contact.lastAgentId)

@@ -9,6 +9,7 @@ import { Value } from 'typebox/value'
 import { AutoReplySettings } from '../../config/schema.js'
 import { hoursProblems } from '../../hours.js'
 import { patternProblem } from '../../settings/spam.js'
+import { welcomeGroupsFor } from '../../settings/welcome.js'
 import { secured } from './common.js'
 
 const tags = ['settings']
@@ -131,7 +132,7 @@ export async function ruleRoutes (app: FastifyInstance, s: HubServices): Promise
     const problems = hoursProblems(request.body.autoReplies?.businessHours, 'autoReplies.businessHours')
     if (problems.length > 0) throw new HubError('invalid_hours', `The business hours are not right: ${problems.join('; ')}.`, 400, { problems })
     const group = request.body.welcomeGroup
-    const groups = [...(channel.team === undefined ? [] : s.rules.get(`team:${channel.team}`).welcomes), ...s.rules.get('hub').welcomes]
+    const groups = welcomeGroupsFor(s.rules, channel.team ?? null)
     if (group != null && !groups.some(g => g.id === group)) {
       throw new HubError('unknown_welcome_group', `No welcome group "${group}" for this channel; choose one of its team's or the hub's (${groups.map(g => g.id).join(', ') || 'none yet'}).`, 400)
     }
