@@ -1,4 +1,23 @@
-import { DAYS, type BusinessHours } from './config/schema.js'
+import { Type, type Static } from 'typebox'
+
+const Span = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$', description: 'HH:MM-HH:MM in the time zone' })
+export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
+
+/** Open hours in a time zone: per day, the open spans (`mon: ["09:00-12:00", "13:00-18:00"]`); a missing day is closed. */
+export const BusinessHours = Type.Object({
+  /** An IANA time zone, e.g. Asia/Shanghai. */
+  timezone: Type.String({ minLength: 1 }),
+  days: Type.Object({
+    sun: Type.Optional(Type.Array(Span)),
+    mon: Type.Optional(Type.Array(Span)),
+    tue: Type.Optional(Type.Array(Span)),
+    wed: Type.Optional(Type.Array(Span)),
+    thu: Type.Optional(Type.Array(Span)),
+    fri: Type.Optional(Type.Array(Span)),
+    sat: Type.Optional(Type.Array(Span))
+  }, { additionalProperties: false })
+}, { additionalProperties: false })
+export type BusinessHours = Static<typeof BusinessHours>
 
 /** Whether `now` falls in the business hours (in their time zone); always open without any. */
 export function isOpen (hours: BusinessHours | undefined, now: Date): boolean {

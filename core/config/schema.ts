@@ -1,4 +1,7 @@
 import { Type, type Static } from 'typebox'
+import { BusinessHours } from '../hours.js'
+
+export { BusinessHours, DAYS } from '../hours.js'
 
 const LogLevel = Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' })
 
@@ -149,24 +152,6 @@ export const HubSettings = Type.Object({
 
 export const SLUG = '^[a-z0-9][a-z0-9_-]{0,62}$'
 
-const Span = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$', description: 'HH:MM-HH:MM in the time zone' })
-export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
-
-/** Open hours in a time zone: per day, the open spans (`mon: ["09:00-12:00", "13:00-18:00"]`); a missing day is closed. */
-export const BusinessHours = Type.Object({
-  /** An IANA time zone, e.g. Asia/Shanghai. */
-  timezone: Type.String({ minLength: 1 }),
-  days: Type.Object({
-    sun: Type.Optional(Type.Array(Span)),
-    mon: Type.Optional(Type.Array(Span)),
-    tue: Type.Optional(Type.Array(Span)),
-    wed: Type.Optional(Type.Array(Span)),
-    thu: Type.Optional(Type.Array(Span)),
-    fri: Type.Optional(Type.Array(Span)),
-    sat: Type.Optional(Type.Array(Span))
-  }, { additionalProperties: false })
-}, { additionalProperties: false })
-
 const Text = Type.String({ minLength: 1, maxLength: 2000 })
 
 /** The FAQ robot on a channel: off, suggesting answers to agents, or answering customers itself. */
@@ -229,7 +214,6 @@ export const DeskBase = Type.Object({
   enabled: Type.Boolean({ default: true })
 })
 
-export type BusinessHours = Static<typeof BusinessHours>
 export type StoreSettings = Static<typeof SqliteSettings> | Static<typeof MongoSettings>
 export type BullmqQueueSettings = Static<typeof BullmqSettings>
 export type QueueSettings = Static<typeof InlineQueueSettings> | BullmqQueueSettings

@@ -1,4 +1,4 @@
-import { DAYS, type BusinessHours } from '../config/schema.js'
+import { DAYS, type BusinessHours } from '../hours.js'
 
 const MINUTE = 60_000
 

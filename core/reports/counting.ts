@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { BusinessHours } from '../config/schema.js'
+import type { BusinessHours } from '../hours.js'
 import type { HubConfig } from '../config/index.js'
 import type { Conversation, Message } from '../model/index.js'
 import { hourOf, type ReportCount, type Store } from '../store/index.js'

@@ -1,4 +1,4 @@
-import type { BusinessHours } from '../config/schema.js'
+import type { BusinessHours } from '../hours.js'
 import { businessMs } from './business-time.js'
 import type { Message } from '../model/index.js'
 import { bucketMeasure, FIRST_RESPONSE_BUCKETS, type Fact, type Measure } from './measures.js'
