@@ -11,7 +11,7 @@ import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
-import { agentsOnline, amendMessage, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, setConversationState, suppressContact, type Channel, type HubServices } from './pipeline/index.js'
+import { agentsOnline, agentWelcome, amendMessage, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, setConversationState, suppressContact, type Channel, type HubServices } from './pipeline/index.js'
 import { createQueue } from './queue/index.js'
 import { waitForRedis } from './queue/bullmq/wait-for-redis.js'
 import { drainQueue, strategies } from './routing/index.js'
@@ -64,6 +64,8 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   services.channelHealth = new Map()
   services.rules = new RuleBook(services)
   services.presence = new CustomerPresence(services)
+  // An agent given a conversation greets the customer with their own welcome.
+  services.assignmentListeners = [async (conversation, agent) => { if (agent.welcome !== null) await agentWelcome(services, conversation, agent.id) }]
   // What supervisors keep in the app replaces the YAML's in this process: banned words, channels' automatic replies.
   const applyRules = (book: RuleBook): void => {
     services.guards.useBannedWords(book.get('hub').bannedWords, new Map([...book.teams()].map(([team, r]) => [team, r.bannedWords])))

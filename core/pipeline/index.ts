@@ -11,3 +11,4 @@ export { amendMessage, applyReceipt, failOutbound, reportHealth, setConversation
 export * as conversationActions from './conversation-actions.js'
 export { agentTyping, agentsOnline, customerTyping, markRead } from './live.js'
 export { channelAction, channelTemplates } from './channel-action.js'
+export { agentWelcome } from './auto-replies.js'

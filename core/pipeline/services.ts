@@ -4,6 +4,7 @@ import type { ChannelSettings, HubConfig } from '../config/index.js'
 import type { Desk } from '../desks/index.js'
 import type { EventBus } from '../events/index.js'
 import type { FileLinks, FileStore } from '../files/index.js'
+import type { Agent, Conversation } from '../model/index.js'
 import type { ReplyGuards } from '../guards/index.js'
 import type { Queue } from '../queue/index.js'
 import type { RatingLinks } from '../ratings/index.js'
@@ -44,6 +45,8 @@ export interface HubServices {
   rules: RuleBook
   /** Who is on the seller's site now (website channels), in memory, the same in every process. */
   presence: CustomerPresence
+  /** What runs in this process after routing or an agent assigned a conversation (the agent's welcome), composed by the hub. */
+  assignmentListeners: Array<(conversation: Conversation, agent: Pick<Agent, 'id' | 'name' | 'welcome'>) => Promise<void>>
   files: FileStore
   /** Signs the file links agents and customers get; set when the hub starts. */
   links: FileLinks

@@ -2,7 +2,6 @@ import type { WaitNotice } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, AgentStatus, Conversation, QueueReason } from '../model/index.js'
 import type { HubServices } from '../pipeline/services.js'
-import { agentWelcome } from '../pipeline/auto-replies.js'
 import { countEvent } from '../reports/index.js'
 import { capacityOf, decide } from './decide.js'
 
@@ -22,8 +21,10 @@ export async function announceAssigned (s: HubServices, conversation: Conversati
   await s.bus.publish({ type: 'conversation.assigned', conversationId: conversation.id, conversation, assignee: { id: agent.id, name: agent.name }, previousAssigneeId: previous.assigneeId, reason, audience })
   s.logger.info({ conversationId: conversation.id, agentId: agent.id, reason }, 'conversation assigned')
   await notifyCustomer(s, conversation, { type: 'assigned', agent: { id: agent.id, name: agent.name } })
-  if (agent.welcome !== null) await agentWelcome(s, conversation, agent.id).catch(err =>
-    s.logger.warn({ conversationId: conversation.id, err: { message: (err as Error).message } }, 'agent welcome failed'))
+  // What follows an assignment in this process (the agent's own welcome) is the hub's to compose, not routing's to import.
+  for (const listener of s.assignmentListeners) {
+    await listener(conversation, agent).catch(err => s.logger.warn({ conversationId: conversation.id, err: { message: (err as Error).message } }, 'after an assignment: a step failed'))
+  }
   if (previous.queuedAt !== null) {
     s.queueAnnouncer.changed(previous.teamId, 'left')
     await countEvent(s, conversation, { measure: 'queue_wait', at: s.clock(), agentId: agent.id, value: s.clock().getTime() - previous.queuedAt.getTime() })
