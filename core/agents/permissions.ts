@@ -50,9 +50,11 @@ export async function overseenLog (s: { store: Pick<AgentStore, 'listAgents'> },
   return { ...(agentId !== undefined ? { agentId } : {}), ...(overseen !== undefined ? { agentIds: overseen } : {}) }
 }
 
+/** What belongs to a team (null: every agent's) is seen by its agents, and by admins. */
+export const seesTeam = (agent: Agent, teamId: string | null): boolean => agent.role === 'admin' || teamId === null || agent.teams.includes(teamId)
+
 /** Agents see their teams' conversations, every-agent ones, and the ones assigned to them. */
-export const canSeeConversation = (agent: Agent, c: Conversation): boolean =>
-  agent.role === 'admin' || c.teamId === null || agent.teams.includes(c.teamId) || c.assigneeId === agent.id
+export const canSeeConversation = (agent: Agent, c: Conversation): boolean => seesTeam(agent, c.teamId) || c.assigneeId === agent.id
 
 /** A conversation the agent may see; one they may not is as absent as one that does not exist. */
 export async function visibleConversation (store: Pick<InboxStore, 'getConversation'>, agent: Agent, id: string): Promise<Conversation> {

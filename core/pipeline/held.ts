@@ -1,10 +1,8 @@
+import { seesTeam } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import type { Agent, Message } from '../model/index.js'
 import { ingest } from './ingest.js'
 import type { HubServices } from './services.js'
-
-/** Whose Spam view lists a held message: admins see all; others their teams' channels' and every agent's. */
-export const seesHeld = (agent: Agent, team: string | null): boolean => agent.role === 'admin' || team === null || agent.teams.includes(team)
 
 /**
  * An agent restores a held message: it is stored again as the customer's message, in the
@@ -15,7 +13,7 @@ export const seesHeld = (agent: Agent, team: string | null): boolean => agent.ro
 export async function restoreHeld (s: HubServices, messageId: string, by: Agent): Promise<{ message: Message, conversationId: string }> {
   const note = await s.store.getMessage(messageId)
   const held = note?.extras?.held
-  if (note === null || held === undefined || !seesHeld(by, held.team)) throw notFound('held message', messageId)
+  if (note === null || held === undefined || !seesTeam(by, held.team)) throw notFound('held message', messageId)
   if (held.restored !== undefined) throw new HubError('already_restored', `This message was restored already, as ${held.restored.messageId}.`, 409, { messageId: held.restored.messageId })
   const contact = note.author.id === null ? null : await s.store.getContact(note.author.id)
   const identity = contact?.identities.find(i => i.channelId === note.channelId)

@@ -1,6 +1,6 @@
 export type { Channel, HubServices } from './services.js'
 export { ingest } from './ingest.js'
-export { restoreHeld, seesHeld } from './held.js'
+export { restoreHeld } from './held.js'
 export { reply, replyChannels, replyPolicy, retryReply, verdictBody, type ReplyInput } from './reply.js'
 export { routeJob } from './route.js'
 export { deliverToAgents } from './deliver-to-agents.js'

@@ -38,6 +38,9 @@ function filledTemplate (channel: Channel, use: TemplateUse): string {
   return filled.text
 }
 
+/** A plain text reply by a person: what a channel's verdict "now" is asked about. */
+const PLAIN_REPLY: Draft = { text: '', attachments: [], cards: [], tag: null, automated: false }
+
 /** The quote a reply carries: one of this conversation's messages, as it reads now. */
 async function quoteOf (s: HubServices, conversationId: string, messageId: string): Promise<NonNullable<MessageExtras['quote']>> {
   const quoted = await s.store.getMessage(messageId)
@@ -79,23 +82,21 @@ export function verdictBody (verdict: Verdict): Record<string, unknown> {
 export async function replyChannels (s: HubServices, agent: Agent, conversationId: string): Promise<Array<{ channelId: string, address: string | null, verdict: Verdict }>> {
   const conversation = await visibleConversation(s.store, agent, conversationId)
   const contact = await s.store.getContact(conversation.contactId)
-  const draft: Draft = { text: '', attachments: [], cards: [], tag: null, automated: false }
   const own = s.channels.get(conversation.channelId)
-  const others = [...s.channels.values()].filter(c => c.id !== conversation.channelId).flatMap(c => {
-    const address = contact === null ? null : c.instance.recipient?.(contact) ?? null
-    return address === null ? [] : [{ channel: c, address }]
-  })
-  return [
-    ...(own !== undefined ? [{ channelId: own.id, address: null, verdict: evaluateDraft(own, conversation, draft, s.clock()) }] : []),
-    ...others.map(({ channel, address }) => ({ channelId: channel.id, address, verdict: evaluateDraft(channel, conversation, draft, s.clock()) }))
+  const reachable = [
+    ...(own !== undefined ? [{ channel: own, address: null }] : []),
+    ...[...s.channels.values()].filter(c => c.id !== conversation.channelId).flatMap(channel => {
+      const address = contact === null ? null : channel.instance.recipient?.(contact) ?? null
+      return address === null ? [] : [{ channel, address }]
+    })
   ]
+  return reachable.map(({ channel, address }) => ({ channelId: channel.id, address, verdict: evaluateDraft(channel, conversation, PLAIN_REPLY, s.clock()) }))
 }
 
 /** The preflight: what would happen to a plain text reply now. */
 export async function replyPolicy (s: HubServices, agent: Agent, conversationId: string, channelId?: string): Promise<Verdict> {
   const conversation = await visibleConversation(s.store, agent, conversationId)
-  const draft: Draft = { text: '', attachments: [], cards: [], tag: null, automated: false }
-  return evaluateDraft(await channelOf(s, conversation, channelId), conversation, draft, s.clock())
+  return evaluateDraft(await channelOf(s, conversation, channelId), conversation, PLAIN_REPLY, s.clock())
 }
 
 /** Attitude warnings, refusals and replies sent anyway: what supervisors see counted per agent. */

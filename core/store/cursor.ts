@@ -18,3 +18,9 @@ export function decodeCursor (cursor: string, arity: number): Array<string | num
   } catch {}
   throw storeConflict('invalid_cursor', 'cursor')
 }
+
+/** A page keyed by id from `limit + 1` rows read in order: the extra one says whether there is a next page. */
+export function pageById<R, T extends { id: string }> (rows: R[], limit: number, map: (row: R) => T): Page<T> {
+  const items = rows.slice(0, limit).map(map)
+  return { items, nextCursor: rows.length > limit ? encodeCursor([items.at(-1)!.id]) : null }
+}

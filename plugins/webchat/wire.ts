@@ -26,7 +26,8 @@ export function toWire (m: Message, files: ChannelFiles): WireMessage {
     status: !inbound && (m.status === 'delivered' || m.status === 'read') ? m.status : 'sent',
     ...(!inbound && m.extras?.choices !== undefined ? { choices: m.extras.choices.map(c => ({ label: c.label, payload: c.payload })) } : {}),
     ...(m.extras?.quote !== undefined ? { quote: { text: m.extras.quote.text } } : {}),
-    ...(m.cards.length > 0 ? { cards: m.cards.map(c => ({ kind: c.kind, title: c.title, ...(c.imageUrl !== undefined ? { imageUrl: c.imageUrl } : {}), ...(c.url !== undefined ? { url: c.url } : {}), ...(c.fields !== undefined ? { fields: c.fields } : {}) })) } : {})
+    // The widget shows what a card says; the channel's id for it (`id`) is the hub's business.
+    ...(m.cards.length > 0 ? { cards: m.cards.map(({ id: _id, ...card }) => card) } : {})
   }
 }
 

@@ -167,8 +167,11 @@ export async function conversationRoutes (app: FastifyInstance, s: HubServices):
     schema: { tags, summary: "Ask the conversation's channel to act, as a verdict's `actions` offer (Messenger: `take_thread`, `pass_thread`)", ...secured, params: ActionParams, response: { 200: ConversationSchema } }
   }, async request => await channelAction(s, request.agent!, request.params.id, request.params.action))
 
-  for (const [action, summary] of [['unassign', 'Hand back to routing'], ['close', 'Close'], ['reopen', 'Reopen and route again'], ['toRobot', 'Hand back to the FAQ robot (channels with robot.mode auto; 409 robot_off elsewhere): it answers the customer\'s next message']] as const) {
-    app.post<Id>(`/conversations/:id/${action === 'toRobot' ? 'robot' : action}`, {
+  for (const [path, action, summary] of [
+    ['unassign', 'unassign', 'Hand back to routing'], ['close', 'close', 'Close'], ['reopen', 'reopen', 'Reopen and route again'],
+    ['robot', 'toRobot', 'Hand back to the FAQ robot (channels with robot.mode auto; 409 robot_off elsewhere): it answers the customer\'s next message']
+  ] as const) {
+    app.post<Id>(`/conversations/:id/${path}`, {
       schema: { tags, summary, ...secured, params: IdParams, response: { 200: ConversationSchema } }
     }, async request => await conversationActions[action](s, request.agent!, request.params.id))
   }

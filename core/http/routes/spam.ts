@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { HubError } from '../../errors.js'
 import { ContactSummarySchema, MessageSchema, PageOf } from '../../model/index.js'
-import { restoreHeld, seesHeld, type HubServices } from '../../pipeline/index.js'
+import { seesTeam } from '../../agents/permissions.js'
+import { restoreHeld, type HubServices } from '../../pipeline/index.js'
 import { contactSummary, IdParams, page, Paging, secured } from './common.js'
 
 const tags = ['spam']
@@ -20,7 +21,7 @@ export async function spamRoutes (app: FastifyInstance, s: HubServices): Promise
     const agent = request.agent!
     const { team } = request.query
     const asked = team === undefined ? undefined : team === 'none' ? null : team
-    if (asked !== undefined && !seesHeld(agent, asked)) throw new HubError('forbidden', 'You see the Spam view of your own teams; ask a supervisor of this one.', 403)
+    if (asked !== undefined && !seesTeam(agent, asked)) throw new HubError('forbidden', 'You see the Spam view of your own teams; ask a supervisor of this one.', 403)
     const teams = asked !== undefined ? [asked] : agent.role === 'admin' ? undefined : [...agent.teams, null]
     const held = await s.store.listHeld(teams === undefined ? {} : { teams }, page(request.query))
     const contacts = new Map((await s.store.getContacts([...new Set(held.items.flatMap(m => m.author.id ?? []))])).map(c => [c.id, c]))

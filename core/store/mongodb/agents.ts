@@ -1,7 +1,7 @@
 import { newId } from '../../ids.js'
 import type { Agent, SessionEvent, StatusChange, Team } from '../../model/index.js'
 import type { AgentPatch, AgentStore, LogFilter, NewAgent, StatusUpdate } from '../agents.js'
-import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
+import { decodeCursor, pageById, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import { isDuplicateKey, type Doc, MongoPart } from './connection.js'
 import { toAgent, toStatusChange, toTeam } from './docs.js'
@@ -104,8 +104,7 @@ export class MongoAgents extends MongoPart implements AgentStore {
     if (agents !== undefined) query.agentId = { $in: agents }
     if (options.cursor !== undefined) query._id = { $lt: String(decodeCursor(options.cursor, 1)[0]) }
     const docs = await (model as Models['StatusChange']).find(query).sort({ _id: -1 }).limit(options.limit + 1).lean() as Doc[]
-    const items = docs.slice(0, options.limit).map(map)
-    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items.at(-1)!.id]) : null }
+    return pageById(docs, options.limit, map)
   }
 
   async createTeam (team: { id: string, name: string }, now: Date): Promise<Team> {

@@ -1,6 +1,6 @@
 import type { Product } from '../../model/index.js'
 import type { CatalogStore } from '../catalog.js'
-import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
+import { decodeCursor, pageById, type Page } from '../cursor.js'
 import { containing, type Doc, MongoPart } from './connection.js'
 
 const toProduct = ({ _id, ...rest }: Doc): Product => ({ id: _id, ...rest }) as Product
@@ -25,8 +25,7 @@ export class MongoCatalog extends MongoPart implements CatalogStore {
     if (filter.q !== undefined) query.$or = [{ title: containing(filter.q) }, { _id: containing(filter.q) }]
     if (filter.url !== undefined) query.url = filter.url
     const docs = await this.m.Product.find(query).sort({ _id: 1 }).limit(options.limit + 1).lean() as Doc[]
-    const items = docs.slice(0, options.limit).map(toProduct)
-    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+    return pageById(docs, options.limit, toProduct)
   }
 
   async deleteProduct (id: string): Promise<boolean> {

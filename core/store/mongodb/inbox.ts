@@ -1,7 +1,7 @@
 import { newId } from '../../ids.js'
 import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, ProfileFill, QueueReason, SuppressionReason, MessageAmendment } from '../../model/index.js'
 import { amended } from '../amend.js'
-import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
+import { decodeCursor, encodeCursor, pageById, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import {
   PAGE_VIEWS_KEPT, RECENT_PAGES, type AssignOptions, type ConversationFilter, type InboundRecord, type InboundResult, type InboxStore,
@@ -278,7 +278,8 @@ export class MongoInbox extends MongoPart implements InboxStore {
     const identity = await this.m.Identity.findOne({ channelId, externalId: contactExternalId }).lean() as Doc | null
     const fill = Object.entries(profile).filter(([, v]) => v !== undefined)
     if (identity === null || fill.length === 0) return
-    await this.m.Contact.updateOne({ _id: identity.contactId },
+    // Only a contact with one of these still empty is written: a channel that says the same on every message writes nothing.
+    await this.m.Contact.updateOne({ _id: identity.contactId, $or: fill.map(([k]) => ({ [k]: null })) },
       [{ $set: { ...Object.fromEntries(fill.map(([k, v]) => [k, { $ifNull: [`$${k}`, { $literal: v }] }])), updatedAt: now } }], { updatePipeline: true })
   }
 
@@ -331,8 +332,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     if (filter.teams !== undefined) query['extras.held.team'] = { $in: filter.teams }
     if (options.cursor !== undefined) query._id = { $lt: String(decodeCursor(options.cursor, 1)[0]) }
     const docs = await this.m.Message.find(query).sort({ _id: -1 }).limit(options.limit + 1).lean() as Doc[]
-    const items = docs.slice(0, options.limit).map(toMessage)
-    return { items, nextCursor: docs.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+    return pageById(docs, options.limit, toMessage)
   }
 
   async amendMessage (id: string, amendment: MessageAmendment, now: Date): Promise<Message | null> {
@@ -369,7 +369,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     const filter: Doc = { conversationId }
     if (options.cursor !== undefined) filter._id = { $gt: String(decodeCursor(options.cursor, 1)[0]) }
     if (options.since !== undefined) filter.createdAt = { $gte: options.since }
-    return page(await this.m.Message.find(filter).sort({ _id: 1 }).limit(options.limit + 1).lean() as Doc[], options.limit)
+    return pageById(await this.m.Message.find(filter).sort({ _id: 1 }).limit(options.limit + 1).lean() as Doc[], options.limit, toMessage)
   }
 
   async listUnfinished (olderThan: Date, limit: number): Promise<{ pendingOutbound: Message[], unrouted: Message[] }> {
@@ -515,7 +515,7 @@ export class MongoInbox extends MongoPart implements InboxStore {
     const conversations = await this.m.Conversation.find({ contactId }, { _id: 1 }).lean() as Doc[]
     const filter: Doc = { conversationId: { $in: conversations.map(c => c._id) } }
     if (options.cursor !== undefined) filter._id = { $gt: String(decodeCursor(options.cursor, 1)[0]) }
-    return page(await this.m.Message.find(filter).sort({ _id: 1 }).limit(options.limit + 1).lean() as Doc[], options.limit)
+    return pageById(await this.m.Message.find(filter).sort({ _id: 1 }).limit(options.limit + 1).lean() as Doc[], options.limit, toMessage)
   }
 
   async recordServed (contactId: string, agentId: string, now: Date): Promise<void> {
@@ -687,8 +687,3 @@ function slotsToFix (held: Array<{ conversationId: string, at: Date }>, assigned
   return stale.length === 0 && missing.length === 0 ? null : { stale, missing }
 }
 
-/** A page of messages by id; one more than the limit was read to know whether there is a next. */
-function page (docs: Doc[], limit: number): Page<Message> {
-  const items = docs.slice(0, limit).map(toMessage)
-  return { items, nextCursor: docs.length > limit ? encodeCursor([items[items.length - 1]!.id]) : null }
-}

@@ -1,7 +1,7 @@
 import { newId } from '../../ids.js'
 import type { Agent, SessionEvent, StatusChange, Team } from '../../model/index.js'
 import type { AgentPatch, AgentStore, LogFilter, NewAgent, StatusUpdate } from '../agents.js'
-import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
+import { decodeCursor, pageById, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import { isUniqueViolation, SqlitePart } from './connection.js'
 import { toAgent, toSessionEvent, toStatusChange, toTeam, type AgentRow, type SessionRow, type StatusLogRow, type TeamRow } from './rows.js'
@@ -121,8 +121,7 @@ export class SqliteAgents extends SqlitePart implements AgentStore {
     const rows = (agents !== undefined
       ? this.db.sql(`SELECT * FROM ${table} WHERE agent_id IN (SELECT value FROM json_each(?)) AND id < ? ORDER BY id DESC LIMIT ?`).all(JSON.stringify(agents), before, options.limit + 1)
       : this.db.sql(`SELECT * FROM ${table} WHERE id < ? ORDER BY id DESC LIMIT ?`).all(before, options.limit + 1)) as R[]
-    const items = rows.slice(0, options.limit).map(map)
-    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items.at(-1)!.id]) : null }
+    return pageById(rows, options.limit, map)
   }
 
   async createTeam (team: { id: string, name: string }, now: Date): Promise<Team> {

@@ -1,6 +1,6 @@
 import type { Product } from '../../model/index.js'
 import type { CatalogStore } from '../catalog.js'
-import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
+import { decodeCursor, pageById, type Page } from '../cursor.js'
 import { SqlitePart } from './connection.js'
 
 interface ProductRow { id: string, title: string, price: string | null, image_url: string | null, url: string | null, updated_at: number }
@@ -24,8 +24,7 @@ export class SqliteCatalog extends SqlitePart implements CatalogStore {
     const like = filter.q === undefined ? null : `%${filter.q.replace(/[\\%_]/g, c => `\\${c}`)}%`
     const rows = this.db.sql(`SELECT * FROM products WHERE id > ? AND (? IS NULL OR title LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\') AND (? IS NULL OR url = ?)
       ORDER BY id LIMIT ?`).all(after, like, like, like, filter.url ?? null, filter.url ?? null, options.limit + 1) as ProductRow[]
-    const items = rows.slice(0, options.limit).map(toProduct)
-    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+    return pageById(rows, options.limit, toProduct)
   }
 
   async deleteProduct (id: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { newId } from '../../ids.js'
 import type { Browsing, Contact, ContactDetails, ContactEdit, Conversation, Message, MessageExtras, PageView, ProfileFill, QueueReason, SuppressionReason, MessageAmendment } from '../../model/index.js'
-import { decodeCursor, encodeCursor, type Page } from '../cursor.js'
+import { decodeCursor, encodeCursor, pageById, type Page } from '../cursor.js'
 import { amended } from '../amend.js'
 import { mergeAttributes } from '../details.js'
 import { storeConflict, storeNotFound } from '../errors.js'
@@ -193,10 +193,14 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
   }
 
   async fillProfile (channelId: string, contactExternalId: string, profile: ProfileFill, now: Date): Promise<void> {
+    const fill = [profile.name, profile.avatarUrl, profile.language, profile.timeZone, profile.country].map(v => v ?? null)
+    // Only a contact with one of these still empty is written: a channel that says the same on every message writes nothing.
     await this.db.write(() => this.db.sql(`UPDATE contacts SET name = COALESCE(name, ?), avatar_url = COALESCE(avatar_url, ?),
         language = COALESCE(language, ?), time_zone = COALESCE(time_zone, ?), country = COALESCE(country, ?), updated_at = ?
-      WHERE id = (SELECT contact_id FROM identities WHERE channel_id = ? AND external_id = ?)`)
-      .run(profile.name ?? null, profile.avatarUrl ?? null, profile.language ?? null, profile.timeZone ?? null, profile.country ?? null, now.getTime(), channelId, contactExternalId))
+      WHERE id = (SELECT contact_id FROM identities WHERE channel_id = ? AND external_id = ?)
+        AND (name IS NULL AND ? IS NOT NULL OR avatar_url IS NULL AND ? IS NOT NULL OR language IS NULL AND ? IS NOT NULL
+          OR time_zone IS NULL AND ? IS NOT NULL OR country IS NULL AND ? IS NOT NULL)`)
+      .run(...fill, now.getTime(), channelId, contactExternalId, ...fill))
   }
 
   async updateContact (channelId: string, contactExternalId: string, details: ContactDetails, now: Date): Promise<Contact | null> {
@@ -255,8 +259,7 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
         AND id < ? AND (? OR json_extract(extras, '$.held.team') IN (SELECT value FROM json_each(?)) OR (? AND json_extract(extras, '$.held.team') IS NULL))
         ORDER BY id DESC LIMIT ?`)
       .all(before, filter.teams === undefined ? 1 : 0, JSON.stringify(teams ?? []), filter.teams?.includes(null) === true ? 1 : 0, options.limit + 1) as MessageRow[]
-    const items = rows.slice(0, options.limit).map(toMessage)
-    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+    return pageById(rows, options.limit, toMessage)
   }
 
   async amendMessage (id: string, amendment: MessageAmendment, now: Date): Promise<Message | null> {
@@ -408,8 +411,7 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     const after = options.cursor !== undefined ? String(decodeCursor(options.cursor, 1)[0]) : ''
     const rows = this.db.sql(`SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
       WHERE c.contact_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`).all(contactId, after, options.limit + 1) as MessageRow[]
-    const items = rows.slice(0, options.limit).map(toMessage)
-    return { items, nextCursor: rows.length > options.limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+    return pageById(rows, options.limit, toMessage)
   }
 
   async recordServed (contactId: string, agentId: string, now: Date): Promise<void> {

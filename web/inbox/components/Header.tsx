@@ -1,46 +1,35 @@
 import { useState } from 'preact/hooks'
-import { ApiError, api } from '../api.js'
+import { api } from '../api.js'
 import { locale, t } from '../i18n.js'
 import { askPermission, dismissAsk, mayAsk } from '../notify.js'
 import { me, online } from '../state.js'
 import type { Agent, AgentStatus, Locale } from '../types.js'
-import { FormEnd } from './FormEnd.js'
+import { MyDialog } from './MyDialog.js'
 import { hasPlaceholderName, NameDialog } from './NameDialog.js'
 import { NotificationsDialog } from './NotificationsDialog.js'
 import { shortcutsShown } from '../shortcuts.js'
 
 const STATUSES: AgentStatus[] = ['online', 'busy', 'offline']
 
-/** Navigation, my status, language and sign-out. */
 /** The agent's own welcome, sent when a conversation is given to them, and the signature under their email replies. */
 function WelcomeDialog ({ onDone }: { onDone: () => void }) {
   const [text, setText] = useState(me.value?.welcome ?? '')
   const [signature, setSignature] = useState(me.value?.signature ?? '')
-  const [error, setError] = useState<string | null>(null)
-  const save = async (e: Event): Promise<void> => {
-    e.preventDefault()
-    try {
-      me.value = await api<Agent>('PATCH', '/agents/me', { welcome: text.trim() === '' ? null : text, signature: signature.trim() === '' ? null : signature })
-      onDone()
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err))
-    }
-  }
+  const orNull = (value: string): string | null => value.trim() === '' ? null : value
   return (
-    <form class="dialog welcome-dialog" aria-label={t('welcome.title')} onSubmit={e => { void save(e) }}>
-      <h3>{t('welcome.title')}</h3>
+    <MyDialog name="welcome-dialog" title={t('welcome.title')} changes={() => ({ welcome: orNull(text), signature: orNull(signature) })} onDone={onDone}>
       <p class="hint">{t('welcome.hint')}</p>
       <textarea rows={3} maxLength={2000} value={text} aria-label={t('welcome.title')} onInput={e => setText(e.currentTarget.value)} />
       <label>{t('welcome.signature')}
         <textarea rows={2} maxLength={1000} value={signature} onInput={e => setSignature(e.currentTarget.value)} />
       </label>
-      <FormEnd error={error} onCancel={onDone} />
-    </form>
+    </MyDialog>
   )
 }
 
 export type Page = 'inbox' | 'supervisor' | 'reports' | 'faq' | 'phrases' | 'spam' | 'settings'
 
+/** Navigation, my status, language and sign-out. */
 export function Header ({ page, onPage, onSignOut }: { page: Page, onPage: (p: Page) => void, onSignOut: () => void }) {
   const agent = me.value!
   const [welcome, setWelcome] = useState(false)

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks'
-import { api, get } from '../api.js'
+import { api } from '../api.js'
 import { t } from '../i18n.js'
 import { agents, channels, me, teams } from '../state.js'
 import type { Agent, Team } from '../types.js'
-import { editableScopes, lines, Said, useAction, type AllRules, type AutoClose, type Rules } from './settings-form.js'
+import { editableScopes, lines, pageRules, reloadRules, Said, useAction, type AutoClose, type Rules } from './settings-form.js'
 import { SpamRules } from './SpamRules.js'
 import { WelcomeGroups } from './WelcomeGroups.js'
 
@@ -116,16 +116,15 @@ function TeamList () {
 
 /** Banned words: the hub's (admins) and each of the supervisor's teams', one per line. */
 function BannedWords () {
-  const [rules, setRules] = useState<AllRules | null>(null)
+  const rules = pageRules.value
   const [drafts, setDrafts] = useState<Record<string, string>>({})
   const [said, failed, run] = useAction()
-  useEffect(() => { void get<AllRules>('/rules').then(setRules) }, [])
   if (rules === null) return null
   const scopes = editableScopes(rules, teams.value, me.value, t('settings.hubWide')).map(x => ({ ...x, words: x.rules?.bannedWords ?? [] }))
   const save = (key: string, path: string): void => {
     void run(async () => {
       const saved = await api<Rules>('PUT', path, { bannedWords: lines(drafts[key] ?? '') })
-      setRules(r => r === null ? r : key === 'hub' ? { ...r, hub: saved } : { ...r, teams: { ...r.teams, [key]: saved } })
+      await reloadRules()
       setDrafts(d => ({ ...d, [key]: saved.bannedWords.join('\n') }))
       return t('settings.saved')
     })
@@ -172,9 +171,8 @@ function AutoCloseForm ({ path, name, rule, run }: { path: string, name: string,
 
 /** Auto-close per team, and per channel (a channel's wins over its team's). */
 function AutoCloseRules () {
-  const [rules, setRules] = useState<AllRules | null>(null)
+  const rules = pageRules.value
   const [said, failed, run] = useAction()
-  useEffect(() => { void get<AllRules>('/rules').then(setRules) }, [])
   if (rules === null) return null
   const admin = me.value?.role === 'admin'
   const mine = (team: string | null): boolean => admin || (team !== null && me.value?.teams.includes(team) === true)
@@ -228,20 +226,18 @@ function AutoRepliesForm ({ channelId, inUse, fromApp, run }: { channelId: strin
 
 /** Automatic replies of the channels the supervisor's teams serve (admins: every channel). */
 function AutoReplyRules () {
-  const [rules, setRules] = useState<AllRules & { autoRepliesInUse: Record<string, Replies> } | null>(null)
+  const rules = pageRules.value
   const [said, failed, run] = useAction()
-  const [version, setVersion] = useState(0)
-  useEffect(() => { void get<AllRules & { autoRepliesInUse: Record<string, Replies> }>('/rules').then(setRules) }, [version])
   if (rules === null) return null
   const admin = me.value?.role === 'admin'
   const mine = [...channels.value.values()].filter(c => admin || (c.team !== null && me.value?.teams.includes(c.team) === true))
-  const reloading = async (work: () => Promise<string>): Promise<void> => { await run(work); setVersion(v => v + 1) }
+  const reloading = async (work: () => Promise<string>): Promise<void> => { await run(work); await reloadRules() }
   return (
     <section aria-labelledby="auto-replies-title">
       <h2 id="auto-replies-title">{t('settings.autoReplies')}</h2>
       <p class="hint">{t('settings.autoRepliesHint')}</p>
       {/* A form starts from what the hub uses now: saved or reset, it starts again from that. */}
-      {mine.map(c => <AutoRepliesForm key={`${c.id}:${JSON.stringify(rules.autoRepliesInUse[c.id])}`} channelId={c.id} inUse={rules.autoRepliesInUse[c.id] ?? {}} fromApp={rules.channels[c.id]?.autoReplies != null} run={reloading} />)}
+      {mine.map(c => <AutoRepliesForm key={`${c.id}:${JSON.stringify(rules.autoRepliesInUse[c.id])}`} channelId={c.id} inUse={(rules.autoRepliesInUse[c.id] ?? {}) as Replies} fromApp={rules.channels[c.id]?.autoReplies != null} run={reloading} />)}
       <Said said={said} failed={failed} />
     </section>
   )
@@ -249,6 +245,7 @@ function AutoReplyRules () {
 
 /** Settings for supervisors (their teams) and admins (the hub): agents, teams, banned words, spam rules, welcomes, automatic replies, auto-close. */
 export function Settings () {
+  useEffect(() => { void reloadRules() }, [])
   return (
     <main class="settings">
       <AgentAccounts />

@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'preact/hooks'
-import { api, get } from '../api.js'
+import { useState } from 'preact/hooks'
+import { api } from '../api.js'
 import { t } from '../i18n.js'
 import { me, teams } from '../state.js'
-import { editableScopes, lines, Said, useAction, type AllRules, type Rules } from './settings-form.js'
+import { editableScopes, lines, pageRules, Said, useAction, type Rules } from './settings-form.js'
 
 /** One scope's spam phrases and patterns, one per line. */
 function SpamForm ({ name, path, rules, run }: { name: string, path: string, rules: Rules['spam'], run: (work: () => Promise<string>) => Promise<void> }) {
@@ -29,9 +29,8 @@ function SpamForm ({ name, path, rules, run }: { name: string, path: string, rul
 
 /** Anti-harassment: what holds a customer's message as spam, the hub's (admins) and each of the supervisor's teams'. */
 export function SpamRules () {
-  const [rules, setRules] = useState<AllRules | null>(null)
+  const rules = pageRules.value
   const [said, failed, run] = useAction()
-  useEffect(() => { void get<AllRules>('/rules').then(setRules) }, [])
   if (rules === null) return null
   return (
     <section aria-labelledby="spam-rules-title">

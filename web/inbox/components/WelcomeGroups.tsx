@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'preact/hooks'
-import { api, get } from '../api.js'
+import { useState } from 'preact/hooks'
+import { api } from '../api.js'
 import { t } from '../i18n.js'
 import { channels, me, teams } from '../state.js'
-import { editableScopes, lines, Said, useAction, type AllRules, type Rules, type WelcomeGroup } from './settings-form.js'
+import { editableScopes, lines, pageRules, reloadRules, Said, useAction, type Rules, type WelcomeGroup } from './settings-form.js'
 
 type Draft = Omit<WelcomeGroup, 'questions'> & { questions: string }
 const draftOf = (g: WelcomeGroup): Draft => ({ ...g, questions: g.questions.join('\n') })
@@ -39,15 +39,13 @@ function GroupsForm ({ name, path, groups, run }: { name: string, path: string, 
 
 /** Store-entry welcomes: groups per scope, and which group each of the supervisor's channels shows. */
 export function WelcomeGroups () {
-  const [rules, setRules] = useState<AllRules | null>(null)
+  const rules = pageRules.value
   const [said, failed, run] = useAction()
-  const [version, setVersion] = useState(0)
-  useEffect(() => { void get<AllRules>('/rules').then(setRules) }, [version])
   if (rules === null) return null
   const admin = me.value?.role === 'admin'
   const mine = [...channels.value.values()].filter(c => admin || (c.team !== null && me.value?.teams.includes(c.team) === true))
   // Saved groups change what each channel may choose: read the rules again after a save.
-  const reloading = async (work: () => Promise<string>): Promise<void> => { await run(work); setVersion(v => v + 1) }
+  const reloading = async (work: () => Promise<string>): Promise<void> => { await run(work); await reloadRules() }
   const choose = (channelId: string, group: string): void => {
     void reloading(async () => { await api('PUT', `/rules/channels/${channelId}`, { welcomeGroup: group === '' ? null : group }); return t('settings.saved') })
   }
@@ -56,7 +54,7 @@ export function WelcomeGroups () {
       <h2 id="welcomes-title">{t('settings.welcomes')}</h2>
       <p class="hint">{t('settings.welcomesHint')}</p>
       {editableScopes(rules, teams.value, me.value, t('settings.hubWide')).map(scope => (
-        <GroupsForm key={`${scope.key}:${version}`} name={scope.name} path={scope.path} groups={scope.rules?.welcomes ?? []} run={reloading} />
+        <GroupsForm key={`${scope.key}:${JSON.stringify(scope.rules?.welcomes ?? [])}`} name={scope.name} path={scope.path} groups={scope.rules?.welcomes ?? []} run={reloading} />
       ))}
       {mine.map(c => {
         const groups = [...(c.team === null ? [] : rules.teams[c.team]?.welcomes ?? []), ...rules.hub.welcomes]

@@ -1,5 +1,6 @@
+import { signal } from '@preact/signals'
 import { useState } from 'preact/hooks'
-import { ApiError } from '../api.js'
+import { ApiError, get } from '../api.js'
 
 export type AutoClose = { afterMinutes: number, message: string | null }
 export type WelcomeGroup = { id: string, name: string, text: string, questions: string[] }
@@ -11,7 +12,11 @@ export type Rules = {
   autoClose: AutoClose | null
   autoReplies: Record<string, unknown> | null
 }
-export type AllRules = { hub: Rules, teams: Record<string, Rules>, channels: Record<string, Rules> }
+export type AllRules = { hub: Rules, teams: Record<string, Rules>, channels: Record<string, Rules>, autoRepliesInUse: Record<string, Record<string, unknown>> }
+
+/** The rules as the Settings page shows them: read once when it opens, and again after a save that others show. */
+export const pageRules = signal<AllRules | null>(null)
+export async function reloadRules (): Promise<void> { pageRules.value = await get<AllRules>('/rules') }
 export const lines = (text: string): string[] => text.split('\n').map(w => w.trim()).filter(w => w !== '')
 
 /** Runs an API call and says what came of it, in the section it belongs to. */
