@@ -100,6 +100,8 @@ t.test('blocking a contact: what they write is held on their channel, restoring 
   const first = await send(h, 'hello', 'troll')
   await stream.next(e => e.type === 'conversation.assigned' && e.conversationId === first.body.conversationId)
   const contactId = (await mia.api('GET', `/conversations/${first.body.conversationId}`)).body.contactId as string
+  t.match(await mia.api('POST', `/contacts/${contactId}/block`, { reason: 'rude' }), { status: 400, body: { code: 'invalid_request', field: 'body.reason', message: /takes no body; remove reason/ } }, 'a route that takes no body names what it was given')
+  t.equal((await mia.api('GET', `/contacts/${contactId}`)).body.blocked, null, 'and did nothing')
   const blocked = await mia.api('POST', `/contacts/${contactId}/block`, {})
   t.match(blocked, { status: 200, body: { id: contactId, blocked: { by: mia.agent.id } } }, 'any agent who serves them may block')
   t.same((await mia.api('POST', `/contacts/${contactId}/block`, {})).body.blocked, blocked.body.blocked, 'blocking again keeps the first block')

@@ -9,7 +9,7 @@ import type { HubServices } from '../pipeline/index.js'
 import { hashToken } from '../agents/tokens.js'
 import { markActions, requireAgent, tokenOf } from './auth.js'
 import { badRequestLine, badUrl, installErrorHandling } from './errors.js'
-import { strictBodies } from './strict-bodies.js'
+import { refuseUndeclaredBody, strictBodies } from './strict-bodies.js'
 import { agentRoutes } from './routes/agents.js'
 import { attitudeRoutes } from './routes/attitude.js'
 import { channelRoutes } from './routes/channels.js'
@@ -88,6 +88,7 @@ export async function buildApp (s: HubServices): Promise<{ app: FastifyInstance,
   await app.register(async open => { await signInRoutes(open, s) }, { prefix: '/api/v1' })
   await app.register(async api => {
     api.addHook('onRequest', requireAgent(s))
+    api.addHook('preValidation', refuseUndeclaredBody)
     api.addHook('onResponse', markActions(s))
     await conversationRoutes(api, s)
     await contactRoutes(api, s)

@@ -1,5 +1,6 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
-import type { FastifyInstance, FastifySchema } from 'fastify'
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify'
+import { HubError } from '../errors.js'
 
 type Schema = Record<string, unknown>
 
@@ -31,4 +32,15 @@ export function strictBodies (app: FastifyInstance): void {
   app.setValidatorCompiler(route => route.httpPart === 'body'
     ? strict({ ...route, schema: closed(route.schema) as FastifySchema })
     : route.httpPart === 'querystring' ? query(route) : usual(route))
+}
+
+/**
+ * For the agents' API: a route that takes no body (close, block, restore…) refuses one with
+ * fields rather than ignore them; `{}` is no body. Channels' webhooks read their own bodies.
+ */
+export async function refuseUndeclaredBody (request: FastifyRequest): Promise<void> {
+  const body = request.body
+  if (request.routeOptions.schema?.body !== undefined || body === undefined || body === null || typeof body !== 'object' || Buffer.isBuffer(body)) return
+  const fields = Object.keys(body)
+  if (fields.length > 0) throw new HubError('invalid_request', `body: this request takes no body; remove ${fields.join(', ')}.`, 400, { field: `body.${fields[0]!}` })
 }
