@@ -22,3 +22,21 @@ export class HubError extends Error {
 
 export const notFound = (what: string, id: string): HubError =>
   new HubError('not_found', `No ${what} with id ${id}.`, 404)
+
+/**
+ * Thrown by `send`. `retryable` says whether trying again can help (a timeout, a 5xx,
+ * a rate limit) or not (a 4xx, a closed window); `retryAfterMs` honours the remote's wish.
+ */
+export class ChannelSendError extends Error {
+  readonly code: string
+  readonly retryable: boolean
+  readonly retryAfterMs: number | undefined
+
+  constructor (code: string, message: string, options: { retryable: boolean, retryAfterMs?: number, cause?: unknown }) {
+    super(message, { cause: options.cause })
+    this.name = 'ChannelSendError'
+    this.code = code
+    this.retryable = options.retryable
+    this.retryAfterMs = options.retryAfterMs
+  }
+}

@@ -1,31 +1,31 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { hashToken } from './agents/tokens.js'
-import { channelFiles, CustomerPresence, PluginRegistry, type ChannelContext } from './channels/index.js'
+import { channelContext, CustomerPresence, PluginRegistry } from './channels/index.js'
 import type { HubConfig } from './config/index.js'
 import { deskContext, deskJob, relayEvents, sweepDesks } from './desks/index.js'
 import { LocalEventBus, RedisEventBus, type EventBus } from './events/index.js'
 import { FileLinks, LocalFileStore, type FileStore } from './files/index.js'
-import { RatingLinks } from './ratings/index.js'
+import { inviteOnClose, ratingInboundTap, RatingLinks } from './ratings/index.js'
+import { robotStep } from './faq/index.js'
 import { ReplyGuards } from './guards/index.js'
 import { buildApp } from './http/app.js'
 import type { AgentStreams } from './http/stream.js'
 import { createLogger } from './log.js'
-import { agentsOnline, agentWelcome, amendMessage, applyReceipt, customerTyping, failOutbound, ingest, recoverUnfinished, reportHealth, routeJob, sendJob, setConversationState, suppressContact, type Channel, type HubServices } from './pipeline/index.js'
+import { agentWelcome, awayOrBusyStep, deliveryStep, greetStep, moodStep, recoverUnfinished, routeJob, sendJob } from './pipeline/index.js'
+import type { Channel, HubServices } from './services.js'
 import { createQueue } from './queue/index.js'
 import { waitForRedis } from './queue/bullmq/wait-for-redis.js'
-import { drainQueue, strategies } from './routing/index.js'
+import { drainQueue, routingStep, strategies } from './routing/index.js'
 import { QueueAnnouncer } from './routing/announcer.js'
 import { AgentRoster } from './routing/roster.js'
 import { sweepPresence } from './agents/presence.js'
 import { holdSingleHub } from './single-hub.js'
 import { createStore } from './store/index.js'
-import { LibreTranslate } from './translation/index.js'
+import { LibreTranslate, translationStep } from './translation/index.js'
 import { ResponseAlert } from './reports/response-alert.js'
-import { sweepAutoClose } from './settings/auto-close.js'
+import { sweepAutoClose } from './pipeline/auto-close.js'
 import { RuleBook } from './settings/rules.js'
-import { storeEntryWelcome } from './settings/welcome.js'
-import { validLocale } from './text/index.js'
 
 export interface HubOptions {
   logger?: Logger
@@ -64,8 +64,12 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
   services.channelHealth = new Map()
   services.rules = new RuleBook(services)
   services.presence = new CustomerPresence(services)
+  // A new customer message: translated, greeted, the robot's turn, routed, an away or busy reply, to agents, its mood read.
+  services.routeSteps = [translationStep, greetStep, robotStep, routingStep, awayOrBusyStep, deliveryStep, moodStep]
+  services.inboundTaps = [ratingInboundTap]
   // An agent given a conversation greets the customer with their own welcome.
   services.assignmentListeners = [async (conversation, agent) => { if (agent.welcome !== null) await agentWelcome(services, conversation, agent.id) }]
+  services.closeListeners = [async conversation => await inviteOnClose(services, conversation)]
   // What supervisors keep in the app replaces the YAML's in this process: banned words, channels' automatic replies.
   const applyRules = (book: RuleBook): void => {
     services.guards.useBannedWords(book.get('hub').bannedWords, new Map([...book.teams()].map(([team, r]) => [team, r.bannedWords])))
@@ -135,44 +139,7 @@ export async function createHub (config: HubConfig, options: HubOptions = {}): P
       services.ratingLinks = new RatingLinks(Buffer.from(await sharedSecret('rating-links')))
       for (const settings of config.channels.filter(c => c.enabled)) {
         const definition = registry.get(settings.plugin)!
-        const topic = `channel:${settings.id}`
-        const context: ChannelContext = {
-          channelId: settings.id,
-          ingest: async message => await ingest(services, settings.id, message),
-          receipt: async receipt => await applyReceipt(services, settings.id, receipt),
-          // A language, zone or country that is not well-formed is the channel's noise: it is left out, the rest filled.
-          updateProfile: async (externalId, { name, avatarUrl, ...locale }) => await store.fillProfile(settings.id, externalId, { ...(name !== undefined ? { name } : {}), ...(avatarUrl !== undefined ? { avatarUrl } : {}), ...validLocale(locale) }, clock()),
-          outboundFailed: async (externalId, failure) => await failOutbound(services, settings.id, externalId, failure),
-          setConversationState: async (conversationId, patch) => await setConversationState(services, settings.id, conversationId, patch),
-          amendMessage: async (externalId, amendment) => await amendMessage(services, settings.id, externalId, amendment),
-          suppressContact: async (conversationId, suppression) => await suppressContact(services, settings.id, conversationId, suppression),
-          count: async counter => {
-            if (definition.counters?.includes(counter) !== true) throw new Error(`${settings.plugin} counts "${counter}", which its counters do not declare`)
-            await store.recordChannelEvent(settings.id, `counter:${counter}`, clock())
-          },
-          findMessages: async externalIds => await store.findMessagesByExternalId(settings.id, externalIds),
-          getConversation: async id => await store.getConversation(id),
-          listMessages: async (conversationId, paging) => await store.listMessages(conversationId, paging),
-          updateContact: async (externalId, details) => await store.updateContact(settings.id, externalId, details, clock()),
-          recordPageView: async (externalId, view) => await store.recordPageView(settings.id, externalId, view),
-          welcome: async to => await storeEntryWelcome(services, settings.id, to),
-          presence: async (externalId, report) => await services.presence.report(settings.id, externalId, report),
-          customerTyping: async (conversationId, on) => await customerTyping(services, settings.id, conversationId, on),
-          agentsOnline: async () => await agentsOnline(services, settings.id),
-          broadcast: async payload => await bus.signal(topic, payload),
-          onBroadcast: listener => bus.onSignal(topic, listener),
-          files: channelFiles(services.files, services.links, clock),
-          reportHealth: health => reportHealth(services, settings.id, health),
-          logger: logger.child({ channelId: settings.id }),
-          clock,
-          kv: {
-            get: async key => await store.kvGet(settings.id, key),
-            set: async (key, value) => await store.kvSet(settings.id, key, value),
-            delete: async key => await store.kvDelete(settings.id, key),
-            setIfAbsent: async (key, value) => await store.kvSetIfAbsent(settings.id, key, value)
-          }
-        }
-        services.channels.set(settings.id, { id: settings.id, team: settings.team ?? null, robot: settings.robot, autoReplies: settings.autoReplies, ratings: settings.ratings, definition, instance: await definition.create(settings.settings, context) })
+        services.channels.set(settings.id, { id: settings.id, team: settings.team ?? null, robot: settings.robot, autoReplies: settings.autoReplies, ratings: settings.ratings, definition, instance: await definition.create(settings.settings, channelContext(services, settings.id, definition)) })
       }
       for (const settings of config.desks.filter(d => d.enabled)) {
         const definition = registry.desk(settings.plugin)!

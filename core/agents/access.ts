@@ -1,4 +1,4 @@
-import type { HubServices } from '../pipeline/index.js'
+import type { HubServices } from '../services.js'
 
 /** The signal every process hears when an agent's rights may have changed. */
 export const ACCESS_CHANGED = 'agent-access'

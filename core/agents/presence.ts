@@ -1,7 +1,7 @@
 import { conversationAudience } from '../events/index.js'
 import type { Agent } from '../model/index.js'
-import { enqueueDrain, enqueueRouteConversation } from '../pipeline/jobs.js'
-import type { HubServices } from '../pipeline/services.js'
+import { enqueueDrain, enqueueRouteConversation } from '../queue/jobs.js'
+import type { HubServices } from '../services.js'
 import type { StatusUpdate } from '../store/index.js'
 
 /** Conversations left unassigned and not waiting this long lost their route job: route them again. */

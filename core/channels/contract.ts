@@ -276,20 +276,4 @@ export function defineChannel<S extends TSchema> (definition: ChannelPluginDefin
   return definition
 }
 
-/**
- * Thrown by `send`. `retryable` says whether trying again can help (a timeout, a 5xx,
- * a rate limit) or not (a 4xx, a closed window); `retryAfterMs` honours the remote's wish.
- */
-export class ChannelSendError extends Error {
-  readonly code: string
-  readonly retryable: boolean
-  readonly retryAfterMs: number | undefined
-
-  constructor (code: string, message: string, options: { retryable: boolean, retryAfterMs?: number, cause?: unknown }) {
-    super(message, { cause: options.cause })
-    this.name = 'ChannelSendError'
-    this.code = code
-    this.retryable = options.retryable
-    this.retryAfterMs = options.retryAfterMs
-  }
-}
+export { ChannelSendError } from '../errors.js'

@@ -1,13 +1,14 @@
 import { findAgentByEmail } from '../agents/by-email.js'
 import { changeStatus } from '../agents/presence.js'
 import type { ChannelHealth } from '../channels/index.js'
-import { publicBaseUrl } from '../http/public-url.js'
+import { publicBaseUrl } from '../config/public-url.js'
 import type { Agent } from '../model/index.js'
 import { visibleConversation } from '../agents/permissions.js'
 import { expandPhrase, visiblePhrases } from '../phrases/index.js'
 import { sendFaqAnswer, suggestionsForConversation } from '../faq/index.js'
 import { requestRating } from '../ratings/index.js'
-import { conversationActions, reply, type HubServices } from '../pipeline/index.js'
+import { conversationActions, reply } from '../pipeline/index.js'
+import type { HubServices } from '../services.js'
 import type { DeskContext } from './contract.js'
 
 /** A desk's health, as /readyz shows it; logged when it changes. */

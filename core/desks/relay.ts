@@ -1,5 +1,5 @@
 import { SeenKeys, type HubEvent } from '../events/index.js'
-import type { HubServices } from '../pipeline/index.js'
+import type { HubServices } from '../services.js'
 import { JobFailure } from '../queue/index.js'
 import { DeskRelayError, type DeskInstance, type DeskPluginDefinition } from './contract.js'
 

@@ -3,7 +3,7 @@ import { atLeast, visibleConversation, visibleTeams } from '../agents/permission
 import { HubError, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Agent, FaqEntry } from '../model/index.js'
-import type { HubServices } from '../pipeline/services.js'
+import type { HubServices } from '../services.js'
 import type { KeyValueStore, Store } from '../store/index.js'
 import { FaqRanking } from './ranking.js'
 

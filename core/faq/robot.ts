@@ -1,9 +1,12 @@
-import { visibleConversation } from '../agents/permissions.js'
+import { atLeast, visibleConversation } from '../agents/permissions.js'
 import type { Agent, Choice, Conversation, FaqEntry, Message } from '../model/index.js'
-import { notFound } from '../errors.js'
+import { HubError, notFound } from '../errors.js'
 import { chosenPayload, sendAutomated } from '../pipeline/automated.js'
+import { announceUpdated } from '../pipeline/conversation-actions.js'
+import { enqueueDrain } from '../queue/jobs.js'
 import { reply } from '../pipeline/reply.js'
-import { anyChannel, type Channel, type HubServices } from '../pipeline/services.js'
+import type { Channel, HubServices } from '../services.js'
+import type { RouteStep } from '../pipeline/turn.js'
 import { rankingFor } from './knowledge.js'
 import type { FaqMatch, FaqRanking } from './ranking.js'
 import { countEvent } from '../reports/index.js'
@@ -53,6 +56,27 @@ export async function robotTakesBack (s: HubServices, conversation: Conversation
   return await hold(s, conversation)
 }
 
+/**
+ * Puts a conversation back under the FAQ robot, on a channel where it answers by itself: the
+ * assignee (or a supervisor) lets go, and the robot answers the customer's next message.
+ */
+export async function toRobot (s: HubServices, actor: Agent, conversationId: string): Promise<Conversation> {
+  const before = await visibleConversation(s.store, actor, conversationId)
+  if (!atLeast(actor, 'supervisor') && before.assigneeId !== null && before.assigneeId !== actor.id) throw new HubError('forbidden', 'Only supervisors, or the assigned agent, can hand a conversation back to the robot.', 403)
+  const mode = s.channels.get(before.channelId)?.robot.mode
+  if (mode !== 'auto') throw new HubError('robot_off', `The FAQ robot does not answer customers on ${before.channelId} (its robot.mode is ${mode ?? 'off'}); an admin sets mode: auto in the config.`, 409)
+  if (before.status === 'closed') throw new HubError('conversation_closed', 'The conversation is closed; reopen it first.', 409)
+  if (before.status === 'bot') return before
+  const released = before.assigneeId === null ? before : await s.store.unassignConversation(conversationId, s.clock())
+  const after = await robotTakesBack(s, released)
+  if (after === null) throw new HubError('conversation_changed', 'The conversation changed while you acted on it; reload it and try again.', 409)
+  s.logger.info({ conversationId, agentId: actor.id }, 'conversation handed back to the robot')
+  if (before.queuedAt !== null) s.queueAnnouncer.changed(before.teamId, 'left')
+  await announceUpdated(s, after, before)
+  if (before.assigneeId !== null) await enqueueDrain(s)
+  return after
+}
+
 /** The answer, with its related questions as choices. */
 async function answer (s: HubServices, conversation: Conversation, channel: Channel, entry: FaqEntry, ranking: FaqRanking): Promise<void> {
   const related = entry.related.map(id => ranking.entry(id)).filter(e => e !== undefined).slice(0, RELATED_SHOWN)
@@ -92,12 +116,19 @@ export async function sendFaqAnswer (s: HubServices, agent: Agent, conversationI
  * off to a person when asked, when it has no answer at all, or after `failedTurns` unsure turns.
  * Each message gets one turn, even when the route job runs again.
  */
-export async function robotTurn (s: HubServices, message: Message): Promise<void> {
-  if (message.direction !== 'inbound' || !anyChannel(s, c => c.robot.mode === 'auto')) return
-  const conversation = await s.store.getConversation(message.conversationId)
-  const channel = conversation === null ? undefined : s.channels.get(conversation.channelId)
-  if (conversation === null || channel === undefined || channel.robot.mode !== 'auto' || !robotMayServe(conversation)) return
-  if (!await s.store.kvSetIfAbsent(KV, `turn:${message.id}`, '1')) return
+export const robotStep: RouteStep = {
+  name: 'robot',
+  bestEffort: true,
+  async run (s, { message, conversation, channel }) {
+    if (message.direction !== 'inbound' || channel === undefined || channel.robot.mode !== 'auto' || !robotMayServe(conversation)) return undefined
+    if (!await s.store.kvSetIfAbsent(KV, `turn:${message.id}`, '1')) return undefined
+    await robotTurn(s, message, conversation, channel)
+    // It held, answered or handed off: the next steps (routing, delivery) start from that.
+    return { conversation: await s.store.getConversation(conversation.id) ?? conversation }
+  }
+}
+
+async function robotTurn (s: HubServices, message: Message, conversation: Conversation, channel: Channel): Promise<void> {
   await count(s, channel.id, 'asked')
   if (wantsHuman(message.text)) return await handOff(s, conversation, channel, 'asked_for_human')
 

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { hashToken } from '../agents/tokens.js'
 import { HubError } from '../errors.js'
 import type { Agent } from '../model/index.js'
-import type { HubServices } from '../pipeline/index.js'
+import type { HubServices } from '../services.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type, type Static } from 'typebox'
-import type { HubServices } from '../pipeline/index.js'
+import type { HubServices } from '../services.js'
 import { rate, SCORES } from '../ratings/index.js'
 
 const Params = Type.Object({ token: Type.String({ minLength: 1, maxLength: 300 }) })

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws'
 import { ACCESS_CHANGED } from '../agents/access.js'
 import { canSee, compareIds, SeenKeys, type HubEvent } from '../events/index.js'
 import type { Agent } from '../model/index.js'
-import type { HubServices } from '../pipeline/index.js'
+import type { HubServices } from '../services.js'
 
 /** A socket that has this much unsent data is too slow to keep up: it is closed, not buffered forever. */
 const MAX_BUFFERED = 4 * 1024 * 1024

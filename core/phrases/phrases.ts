@@ -2,7 +2,7 @@ import { atLeast, visibleTeams } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { fileKeyOf, plainUrl } from '../files/index.js'
 import type { Agent, Attachment, Contact, Phrase, PhraseScope } from '../model/index.js'
-import type { HubServices } from '../pipeline/index.js'
+import type { HubServices } from '../services.js'
 import type { AgentStore, PhrasePatch, PhraseStore } from '../store/index.js'
 import { Bm25Index } from '../text/index.js'
 

@@ -1,4 +1,4 @@
-import type { HubServices } from './services.js'
+import type { HubServices } from '../services.js'
 
 /**
  * How long an answer waits for what follows a write the store already holds. With Redis away

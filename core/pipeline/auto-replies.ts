@@ -1,8 +1,9 @@
 import { isOpen } from '../hours.js'
-import type { Agent, Conversation, Message } from '../model/index.js'
+import type { Agent, Contact, Conversation, Message } from '../model/index.js'
 import { fillPlaceholders } from '../phrases/index.js'
 import { sendAutomated } from './automated.js'
-import { anyChannel, type Channel, type HubServices } from './services.js'
+import type { Channel, HubServices } from '../services.js'
+import type { RouteStep, TurnChange } from './turn.js'
 
 const KV = 'auto-replies'
 
@@ -28,11 +29,14 @@ async function once (s: HubServices, key: string, periodHours: number): Promise<
   return true
 }
 
-async function send (s: HubServices, conversation: Conversation, channel: Channel, kind: string, template: string | undefined, agent: Pick<Agent, 'name'> | null = null): Promise<boolean> {
+async function send (s: HubServices, conversation: Conversation, channel: Channel, contact: () => Promise<Contact | null>, kind: string, template: string | undefined, agent: Pick<Agent, 'name'> | null = null): Promise<boolean> {
   if (template === undefined || !await once(s, `${kind}:${conversation.id}`, channel.autoReplies.periodHours)) return false
-  const contact = await s.store.getContact(conversation.contactId)
-  return await sendAutomated(s, conversation, { kind, text: fillPlaceholders(template, { contact, agent }) }) !== null
+  return await sendAutomated(s, conversation, { kind, text: fillPlaceholders(template, { contact: await contact(), agent }) }) !== null
 }
+
+/** A step that sent a reply hands on the conversation as that reply left it. */
+const afterSent = async (s: HubServices, sent: boolean, conversation: Conversation): Promise<TurnChange | undefined> =>
+  sent ? { conversation: await s.store.getConversation(conversation.id) ?? conversation } : undefined
 
 /** Whether this is the conversation's first customer message. */
 async function opensConversation (s: HubServices, message: Message): Promise<boolean> {
@@ -45,40 +49,43 @@ async function opensConversation (s: HubServices, message: Message): Promise<boo
  * reply on the first message of a period. Never for automated mail (those are notes, not
  * inbound), never while a person answered in the last few minutes.
  */
-export async function greet (s: HubServices, message: Message): Promise<void> {
-  if (message.direction !== 'inbound' || !anyChannel(s, c => c.autoReplies.welcome !== undefined || c.autoReplies.firstMessage !== undefined)) return
-  const conversation = await s.store.getConversation(message.conversationId)
-  const channel = conversation === null ? undefined : s.channels.get(conversation.channelId)
-  if (conversation === null || channel === undefined || conversation.status === 'closed') return
-  const { welcome, firstMessage, quietMinutes } = channel.autoReplies
-  if (welcome === undefined && firstMessage === undefined) return
-  if (await humanAnsweredWithin(s, conversation.id, quietMinutes)) return
-  // The welcome stands for the period's first-message reply too: a new customer gets one greeting
-  // (the store-entry welcome they saw before writing is that greeting).
-  const welcomed = message.extras?.welcome !== undefined || (await opensConversation(s, message) && await send(s, conversation, channel, 'welcome', welcome))
-  if (welcomed) await once(s, `first_message:${conversation.id}`, channel.autoReplies.periodHours)
-  else await send(s, conversation, channel, 'first_message', firstMessage)
+export const greetStep: RouteStep = {
+  name: 'greet',
+  bestEffort: true,
+  async run (s, { message, conversation, channel, contact }) {
+    if (message.direction !== 'inbound' || channel === undefined || conversation.status === 'closed') return undefined
+    const { welcome, firstMessage, quietMinutes } = channel.autoReplies
+    if (welcome === undefined && firstMessage === undefined) return undefined
+    if (await humanAnsweredWithin(s, conversation.id, quietMinutes)) return undefined
+    // The welcome stands for the period's first-message reply too: a new customer gets one greeting
+    // (the store-entry welcome they saw before writing is that greeting).
+    const sawWelcome = message.extras?.welcome !== undefined
+    const welcomed = sawWelcome || (await opensConversation(s, message) && await send(s, conversation, channel, contact, 'welcome', welcome))
+    if (welcomed) await once(s, `first_message:${conversation.id}`, channel.autoReplies.periodHours)
+    return await afterSent(s, welcomed ? !sawWelcome : await send(s, conversation, channel, contact, 'first_message', firstMessage), conversation)
+  }
 }
 
 /**
  * After routing: away outside business hours or when nobody of the team is online; busy when
  * the assignee is busy or every agent is at capacity. Not while the robot holds the conversation.
  */
-export async function awayOrBusy (s: HubServices, message: Message): Promise<void> {
-  if (message.direction !== 'inbound' || !anyChannel(s, c => c.autoReplies.away !== undefined || c.autoReplies.busy !== undefined)) return
-  const conversation = await s.store.getConversation(message.conversationId)
-  const channel = conversation === null ? undefined : s.channels.get(conversation.channelId)
-  if (conversation === null || channel === undefined || conversation.status === 'closed' || conversation.status === 'bot') return
-  const { away, busy, businessHours, quietMinutes } = channel.autoReplies
-  if (away === undefined && busy === undefined) return
-  const waitsForNobody = conversation.queueReason === 'no_agent_online' || conversation.queueReason === 'team_offline'
-  const isAway = !isOpen(businessHours, s.clock()) || (conversation.status === 'unassigned' && waitsForNobody)
-  const assignee = conversation.assigneeId === null ? null : await s.store.getAgent(conversation.assigneeId)
-  const isBusy = assignee?.status === 'busy' || (conversation.status === 'unassigned' && conversation.queueReason === 'all_at_capacity')
-  if (!isAway && !isBusy) return
-  if (await humanAnsweredWithin(s, conversation.id, quietMinutes)) return
-  if (isAway) await send(s, conversation, channel, 'away', away)
-  else await send(s, conversation, channel, 'busy', busy, assignee)
+export const awayOrBusyStep: RouteStep = {
+  name: 'away_or_busy',
+  bestEffort: true,
+  async run (s, { message, conversation, channel, contact }) {
+    if (message.direction !== 'inbound' || channel === undefined || conversation.status === 'closed' || conversation.status === 'bot') return undefined
+    const { away, busy, businessHours, quietMinutes } = channel.autoReplies
+    if (away === undefined && busy === undefined) return undefined
+    const waitsForNobody = conversation.queueReason === 'no_agent_online' || conversation.queueReason === 'team_offline'
+    const isAway = !isOpen(businessHours, s.clock()) || (conversation.status === 'unassigned' && waitsForNobody)
+    const assignee = conversation.assigneeId === null || isAway ? null : await s.store.getAgent(conversation.assigneeId)
+    const isBusy = assignee?.status === 'busy' || (conversation.status === 'unassigned' && conversation.queueReason === 'all_at_capacity')
+    if (!isAway && !isBusy) return undefined
+    if (await humanAnsweredWithin(s, conversation.id, quietMinutes)) return undefined
+    const sent = isAway ? await send(s, conversation, channel, contact, 'away', away) : await send(s, conversation, channel, contact, 'busy', busy, assignee)
+    return await afterSent(s, sent, conversation)
+  }
 }
 
 /** An agent given a conversation greets the customer with their own welcome, once per conversation. */
@@ -88,6 +95,5 @@ export async function agentWelcome (s: HubServices, conversation: Conversation, 
   if (agent?.welcome == null || channel === undefined || conversation.status !== 'assigned') return
   if (await humanAnsweredWithin(s, conversation.id, channel.autoReplies.quietMinutes)) return
   if (!await s.store.kvSetIfAbsent(KV, `agent_welcome:${conversation.id}:${agent.id}`, '1')) return
-  const contact = await s.store.getContact(conversation.contactId)
-  await sendAutomated(s, conversation, { kind: 'agent_welcome', text: fillPlaceholders(agent.welcome, { contact, agent }) })
+  await sendAutomated(s, conversation, { kind: 'agent_welcome', text: fillPlaceholders(agent.welcome, { contact: await s.store.getContact(conversation.contactId), agent }) })
 }

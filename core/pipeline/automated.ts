@@ -3,9 +3,9 @@ import { conversationAudience } from '../events/index.js'
 import type { Choice, Conversation, Message } from '../model/index.js'
 import { countMessage } from '../reports/index.js'
 import { afterStored } from './after-stored.js'
-import { enqueueSend } from './jobs.js'
+import { enqueueSend } from '../queue/jobs.js'
 import { evaluateDraft } from './policy.js'
-import type { HubServices } from './services.js'
+import type { HubServices } from '../services.js'
 
 export interface AutomatedReply {
   /** What it is (`faq`, `welcome`, `away`, `rating_invitation`, …): kept as extras.automated, shown to agents. */

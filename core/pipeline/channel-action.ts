@@ -1,8 +1,8 @@
 import { visibleConversation } from '../agents/permissions.js'
-import { ChannelSendError, type TemplateOffer } from '../channels/index.js'
-import { HubError } from '../errors.js'
+import type { TemplateOffer } from '../channels/index.js'
+import { ChannelSendError, HubError } from '../errors.js'
 import type { Agent, Conversation } from '../model/index.js'
-import type { HubServices } from './services.js'
+import type { HubServices } from '../services.js'
 
 /** What the channel's remote refused, as the 502 an agent reads: its code and sentence. */
 function refused (channelId: string, err: unknown): HubError {

@@ -1,8 +1,8 @@
 import type { ChannelHealth, OutboundReceipt } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Contact, MessageAmendment, SuppressionReason } from '../model/index.js'
-import { enqueueSend } from './jobs.js'
-import type { HubServices } from './services.js'
+import { enqueueSend } from '../queue/jobs.js'
+import type { HubServices } from '../services.js'
 
 /** A channel's delivery or read receipt: statuses move forward and agents see it. */
 export async function applyReceipt (s: HubServices, channelId: string, receipt: OutboundReceipt): Promise<number> {

@@ -2,13 +2,11 @@ import { atLeast, visibleConversation } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Conversation, Message } from '../model/index.js'
-import { robotTakesBack } from '../faq/index.js'
 import { announceAssigned } from '../routing/index.js'
-import { inviteToRate } from '../ratings/index.js'
 import { countEvent, recountConversation } from '../reports/index.js'
 import { afterStored } from './after-stored.js'
-import { enqueueDrain, enqueueRouteConversation } from './jobs.js'
-import type { HubServices } from './services.js'
+import { enqueueDrain, enqueueRouteConversation } from '../queue/jobs.js'
+import type { HubServices } from '../services.js'
 
 export interface AssignInput {
   /** Who takes it; default: the acting agent (picking from the queue, or a supervisor taking over). */
@@ -21,7 +19,8 @@ export interface AssignInput {
 
 const forbidden = (message: string): HubError => new HubError('forbidden', message, 403)
 
-async function announceUpdated (s: HubServices, conversation: Conversation, before: Conversation): Promise<void> {
+/** Every agent who saw it before or sees it now hears of the change. */
+export async function announceUpdated (s: HubServices, conversation: Conversation, before: Conversation): Promise<void> {
   await afterStored(s, { conversationId: conversation.id }, [async () => await s.bus.publish({ type: 'conversation.updated', conversationId: conversation.id, conversation, audience: conversationAudience(conversation, { teams: [before.teamId], agents: [before.assigneeId] }) })])
 }
 
@@ -96,32 +95,11 @@ export async function unassign (s: HubServices, actor: Agent, conversationId: st
   return after
 }
 
-/**
- * Puts a conversation back under the FAQ robot, on a channel where it answers by itself: the
- * assignee (or a supervisor) lets go, and the robot answers the customer's next message.
- */
-export async function toRobot (s: HubServices, actor: Agent, conversationId: string): Promise<Conversation> {
-  const before = await visibleConversation(s.store, actor, conversationId)
-  if (!atLeast(actor, 'supervisor') && before.assigneeId !== null && before.assigneeId !== actor.id) throw forbidden('Only supervisors, or the assigned agent, can hand a conversation back to the robot.')
-  const mode = s.channels.get(before.channelId)?.robot.mode
-  if (mode !== 'auto') throw new HubError('robot_off', `The FAQ robot does not answer customers on ${before.channelId} (its robot.mode is ${mode ?? 'off'}); an admin sets mode: auto in the config.`, 409)
-  if (before.status === 'closed') throw new HubError('conversation_closed', 'The conversation is closed; reopen it first.', 409)
-  if (before.status === 'bot') return before
-  const released = before.assigneeId === null ? before : await s.store.unassignConversation(conversationId, s.clock())
-  const after = await robotTakesBack(s, released)
-  if (after === null) throw new HubError('conversation_changed', 'The conversation changed while you acted on it; reload it and try again.', 409)
-  s.logger.info({ conversationId, agentId: actor.id }, 'conversation handed back to the robot')
-  if (before.queuedAt !== null) s.queueAnnouncer.changed(before.teamId, 'left')
-  await announceUpdated(s, after, before)
-  if (before.assigneeId !== null) await enqueueDrain(s)
-  return after
-}
-
 export async function close (s: HubServices, actor: Agent, conversationId: string): Promise<Conversation> {
   return await closeAs(s, await visibleConversation(s.store, actor, conversationId), actor.id)
 }
 
-/** Closes a conversation for an agent, or for the hub itself (`by` null: auto-close): counted, announced, a rating asked for where the channel does. */
+/** Closes a conversation for an agent, or for the hub itself (`by` null: auto-close): counted, announced, then the hub's close listeners. */
 export async function closeAs (s: HubServices, before: Conversation, by: string | null): Promise<Conversation> {
   const conversationId = before.id
   const after = await s.store.closeConversation(conversationId, s.clock())
@@ -133,9 +111,9 @@ export async function closeAs (s: HubServices, before: Conversation, by: string 
     await countEvent(s, after, { measure: 'closed', at: s.clock(), agentId: before.assigneeId, value: 0 })
     await countEvent(s, after, { measure: 'resolution', at: s.clock(), agentId: before.assigneeId, value: s.clock().getTime() - before.createdAt.getTime() })
     await enqueueDrain(s)
-    // The channel asks for a rating on close (unless the customer rated already); closing never fails for it.
-    if (s.channels.get(after.channelId)?.ratings.onClose === true && after.rating === null) {
-      await inviteToRate(s, after).catch(err => s.logger.info({ conversationId, code: (err as { code?: string }).code }, 'rating invitation not sent on close'))
+    // What follows a close in this process (a rating invitation); closing never fails for it.
+    for (const listener of s.closeListeners) {
+      await listener(after).catch(err => s.logger.info({ conversationId, code: (err as { code?: string }).code }, 'after a close: a listener failed'))
     }
   }
   return after

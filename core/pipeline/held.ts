@@ -2,7 +2,7 @@ import { seesTeam } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import type { Agent, Message } from '../model/index.js'
 import { ingest } from './ingest.js'
-import type { HubServices } from './services.js'
+import type { HubServices } from '../services.js'
 
 /**
  * An agent restores a held message: it is stored again as the customer's message, in the

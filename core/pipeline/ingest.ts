@@ -1,21 +1,23 @@
 import type { InboundMessage, IngestOutcome } from '../channels/index.js'
-import { checkSentAt } from '../channels/sent-at.js'
+import type { Conversation } from '../model/index.js'
+import { checkSentAt } from './sent-at.js'
 import { HubError } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
-import { rate, ratingTap } from '../ratings/index.js'
 import { countMessage } from '../reports/index.js'
-import { reopenedByCustomer } from '../settings/auto-close.js'
+import { reopenedByCustomer } from './auto-close.js'
 import { AFTER_STORED_WAIT_MS, within } from './after-stored.js'
-import { enqueueRoute } from './jobs.js'
-import type { HubServices } from './services.js'
+import { enqueueRoute } from '../queue/jobs.js'
+import type { HubServices } from '../services.js'
 
-/** The rating the customer tapped, if the conversation it names is theirs (a forged payload is just text). */
-async function ownRating (s: HubServices, channelId: string, inbound: InboundMessage): Promise<{ conversationId: string, score: number } | null> {
-  const rating = ratingTap(inbound.extras?.payload)
-  const conversation = rating === null ? null : await s.store.getConversation(rating.conversationId)
-  const contact = conversation === null ? null : await s.store.getContact(conversation.contactId)
-  return contact?.identities.some(i => i.channelId === channelId && i.externalId === inbound.from.externalId) === true ? rating : null
-}
+/**
+ * Something that may take an inbound message before it is stored as the customer's own (a
+ * tapped rating becomes a note that rates): the message as it is to be stored, and what follows
+ * once it is; null when it is not this tap's. The hub composes the list.
+ */
+export type InboundTap = (s: HubServices, channelId: string, inbound: InboundMessage) => Promise<{
+  inbound: InboundMessage
+  stored: (conversation: Conversation, duplicate: boolean) => Promise<void>
+} | null>
 
 /**
  * Stores one inbound message (idempotently) and queues its routing. Resolves only once the
@@ -23,19 +25,22 @@ async function ownRating (s: HubServices, channelId: string, inbound: InboundMes
  * A held message an agent restores skips the spam rules (`screen: false`), and `opens` its
  * conversation for the reports when only held messages were in it.
  */
-export async function ingest (s: HubServices, channelId: string, tapped: InboundMessage, { screen = true, opens = false } = {}): Promise<IngestOutcome> {
+export async function ingest (s: HubServices, channelId: string, received: InboundMessage, { screen = true, opens = false } = {}): Promise<IngestOutcome> {
   const now = s.clock()
-  if (tapped.sentAt !== undefined) checkSentAt(tapped.sentAt, now)
+  if (received.sentAt !== undefined) checkSentAt(received.sentAt, now)
   const teamId = s.channels.get(channelId)?.team ?? null
-  // A tapped rating is kept beside its conversation as a note (a closed one stays closed) and rates it.
-  const rating = await ownRating(s, channelId, tapped)
-  const rated: InboundMessage = rating === null ? tapped : { ...tapped, direction: 'note', conversationId: rating.conversationId, extras: { ...tapped.extras, automated: 'rating' } }
-  const customer = (rated.direction ?? 'inbound') === 'inbound'
+  let claim: Awaited<ReturnType<InboundTap>> = null
+  for (const tap of s.inboundTaps) {
+    claim = await tap(s, channelId, received)
+    if (claim !== null) break
+  }
+  const taken = claim?.inbound ?? received
+  const customer = (taken.direction ?? 'inbound') === 'inbound'
   // A team's spam rule holds the message aside (stored, never routed or unread); it reopens nothing.
-  const spamRule = screen && customer ? s.rules.spamMatch(teamId, rated.text) : null
+  const spamRule = screen && customer ? s.rules.spamMatch(teamId, taken.text) : null
   // A customer writing again after an auto-close picks up that conversation.
-  const reopens = customer && spamRule === null && rated.conversationId === undefined ? await reopenedByCustomer(s, channelId, rated.from.externalId) : undefined
-  const inbound: InboundMessage = reopens === undefined ? rated : { ...rated, conversationId: reopens }
+  const reopens = customer && spamRule === null && taken.conversationId === undefined ? await reopenedByCustomer(s, channelId, taken.from.externalId) : undefined
+  const inbound: InboundMessage = reopens === undefined ? taken : { ...taken, conversationId: reopens }
   const result = await s.store.recordInbound({
     channelId,
     teamId,
@@ -70,8 +75,7 @@ export async function ingest (s: HubServices, channelId: string, tapped: Inbound
     await s.bus.publish({ type: 'message.created', conversationId: conversation.id, message, audience: conversationAudience(conversation) })
       .catch(err => s.logger.warn({ messageId: message.id, err: { message: (err as Error).message } }, 'note event not published'))
   }
-  // A redelivered tap rates only if the first delivery stored it but did not get to rate.
-  if (rating !== null && conversation.id === rating.conversationId && (!duplicate || conversation.rating === null)) await rate(s, conversation.id, rating.score, null)
+  if (claim !== null) await claim.stored(conversation, duplicate)
   s.logger.info({ channelId, messageId: message.id, conversationId: conversation.id, duplicate, ...(held !== undefined ? { held } : {}) }, duplicate ? 'inbound duplicate' : 'inbound stored')
   return { messageId: message.id, conversationId: conversation.id, duplicate }
 }

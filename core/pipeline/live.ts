@@ -3,7 +3,7 @@ import type { ChannelInstance } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Conversation } from '../model/index.js'
 import { capacityOf } from '../routing/decide.js'
-import type { HubServices } from './services.js'
+import type { HubServices } from '../services.js'
 
 /**
  * What agent and customer see of each other while they talk: typing and reading. Best effort:

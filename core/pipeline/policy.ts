@@ -1,6 +1,6 @@
 import type { Draft, Verdict } from '../channels/index.js'
 import type { Contact, Conversation, Message, SuppressionReason } from '../model/index.js'
-import type { Channel } from './services.js'
+import type { Channel } from '../services.js'
 
 /** The draft a stored outbound message stands for, so the send worker can re-check it. */
 export function draftOf (message: Message): Draft {

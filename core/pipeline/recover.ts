@@ -1,5 +1,5 @@
-import { enqueueRoute, enqueueSend } from './jobs.js'
-import type { HubServices } from './services.js'
+import { enqueueRoute, enqueueSend } from '../queue/jobs.js'
+import type { HubServices } from '../services.js'
 
 const BATCH = 10_000
 

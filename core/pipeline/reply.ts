@@ -8,9 +8,9 @@ import { translateReply } from '../translation/index.js'
 import { announceAssigned } from '../routing/index.js'
 import { countMessage } from '../reports/index.js'
 import { afterStored } from './after-stored.js'
-import { enqueueSend } from './jobs.js'
+import { enqueueSend } from '../queue/jobs.js'
 import { draftOf, evaluateDraft } from './policy.js'
-import type { Channel, HubServices } from './services.js'
+import type { Channel, HubServices } from '../services.js'
 
 export interface ReplyInput {
   text: string

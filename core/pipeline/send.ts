@@ -1,9 +1,9 @@
-import { ChannelSendError } from '../channels/index.js'
+import { ChannelSendError } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import { JobFailure, type JobInfo } from '../queue/index.js'
-import type { MessageJob } from './jobs.js'
+import type { MessageJob } from '../queue/jobs.js'
 import { draftOf, evaluateDraft } from './policy.js'
-import type { HubServices } from './services.js'
+import type { HubServices } from '../services.js'
 
 /**
  * Sends one pending outbound message through its channel. The policy is checked again

@@ -1,2 +1,2 @@
 export { RatingLinks } from './links.js'
-export { inviteToRate, rate, ratingSummary, ratingTap, requestRating, SCORES, type RatingSummary } from './ratings.js'
+export { inviteOnClose, inviteToRate, rate, ratingInboundTap, ratingSummary, ratingTap, requestRating, SCORES, type RatingSummary } from './ratings.js'

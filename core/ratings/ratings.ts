@@ -1,11 +1,12 @@
 import { visibleConversation } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
-import { publicBaseUrl } from '../http/public-url.js'
+import { publicBaseUrl } from '../config/public-url.js'
 import type { Agent, Choice, Conversation, Rating } from '../model/index.js'
 import { countEvent } from '../reports/index.js'
 import { sendAutomated } from '../pipeline/automated.js'
-import type { HubServices } from '../pipeline/services.js'
+import type { InboundTap } from '../pipeline/ingest.js'
+import type { HubServices } from '../services.js'
 import type { RatingStat } from '../store/index.js'
 
 export const SCORES = [1, 2, 3, 4, 5] as const
@@ -18,6 +19,24 @@ const ratingPayload = (conversationId: string, score: number): string => `rating
 export function ratingTap (payload: string | undefined): { conversationId: string, score: number } | null {
   const match = payload === undefined ? null : PAYLOAD.exec(payload)
   return match === null ? null : { conversationId: match[1]!, score: Number(match[2]) }
+}
+
+/**
+ * A tapped rating, if the conversation it names is the customer's own (a forged payload is just
+ * text): kept beside its conversation as a note (a closed one stays closed), then it rates it.
+ * A redelivered tap rates only if the first delivery stored it but did not get to rate.
+ */
+export const ratingInboundTap: InboundTap = async (s, channelId, inbound) => {
+  const rating = ratingTap(inbound.extras?.payload)
+  const conversation = rating === null ? null : await s.store.getConversation(rating.conversationId)
+  const contact = conversation === null ? null : await s.store.getContact(conversation.contactId)
+  if (rating === null || contact?.identities.some(i => i.channelId === channelId && i.externalId === inbound.from.externalId) !== true) return null
+  return {
+    inbound: { ...inbound, direction: 'note', conversationId: rating.conversationId, extras: { ...inbound.extras, automated: 'rating' } },
+    stored: async (stored, duplicate) => {
+      if (stored.id === rating.conversationId && (!duplicate || stored.rating === null)) await rate(s, stored.id, rating.score, null)
+    }
+  }
 }
 
 const ratingUrl = (s: HubServices, conversationId: string): string =>
@@ -39,6 +58,12 @@ export async function inviteToRate (s: HubServices, conversation: Conversation):
   const invited = await s.store.markRatingInvited(conversation.id, s.clock())
   await s.bus.publish({ type: 'conversation.updated', conversationId: invited.id, conversation: invited, audience: conversationAudience(invited) })
   return invited
+}
+
+/** On close, where the channel asks for a rating (unless the customer rated already): composed by the hub as a close listener. */
+export async function inviteOnClose (s: HubServices, conversation: Conversation): Promise<void> {
+  if (s.channels.get(conversation.channelId)?.ratings.onClose !== true || conversation.rating !== null) return
+  await inviteToRate(s, conversation).catch(err => s.logger.info({ conversationId: conversation.id, code: (err as { code?: string }).code }, 'rating invitation not sent on close'))
 }
 
 /** An agent asks for a rating (the inbox's Rate button, the API, Slack). */

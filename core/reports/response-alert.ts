@@ -1,6 +1,6 @@
 import { conversationAudience } from '../events/index.js'
 import type { Conversation } from '../model/index.js'
-import type { HubServices } from '../pipeline/services.js'
+import type { HubServices } from '../services.js'
 import { countEvent } from './counting.js'
 import { targetsFor } from './targets.js'
 

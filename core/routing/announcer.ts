@@ -1,4 +1,4 @@
-import type { HubServices } from '../pipeline/services.js'
+import type { HubServices } from '../services.js'
 
 /**
  * Queue sizes for supervisors, and places in line for customers whose channel can show them,

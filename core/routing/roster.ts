@@ -1,5 +1,5 @@
 import type { Agent } from '../model/index.js'
-import type { HubServices } from '../pipeline/services.js'
+import type { HubServices } from '../services.js'
 
 /**
  * The agents routing chooses from, kept in memory: reading every agent for every new

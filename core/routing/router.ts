@@ -1,7 +1,8 @@
 import type { WaitNotice } from '../channels/index.js'
 import { conversationAudience } from '../events/index.js'
-import type { Agent, AgentStatus, Conversation, QueueReason } from '../model/index.js'
-import type { HubServices } from '../pipeline/services.js'
+import type { Agent, AgentStatus, Contact, Conversation, QueueReason } from '../model/index.js'
+import type { RouteStep } from '../pipeline/turn.js'
+import type { HubServices } from '../services.js'
 import { countEvent } from '../reports/index.js'
 import { capacityOf, decide } from './decide.js'
 
@@ -31,10 +32,12 @@ export async function announceAssigned (s: HubServices, conversation: Conversati
   }
 }
 
+/** Where routing left a conversation: with an agent, or waiting (and why). */
+type Outcome = { conversation: Conversation, agent: Agent } | { conversation: Conversation, agent: null, waitReason: QueueReason }
+
 /** Tries the decision's candidates in order; the store's atomic update decides who really gets it. */
-async function tryAssign (s: HubServices, conversation: Conversation, agents: Agent[]): Promise<{ conversation: Conversation, agent: Agent } | QueueReason> {
-  const contact = await s.store.getContact(conversation.contactId)
-  const decision = decide(conversation, contact, agents, s.routing, s.config.routing, s.clock())
+async function tryAssign (s: HubServices, conversation: Conversation, agents: Agent[], contact: () => Promise<Contact | null>): Promise<Outcome> {
+  const decision = decide(conversation, await contact(), agents, s.routing, s.config.routing, s.clock())
   for (const { agent, reason } of decision.candidates) {
     const statuses: AgentStatus[] = reason === 'affinity' ? ['online', 'busy'] : ['online']
     const assigned = await s.store.assignConversation(conversation.id, agent.id, { capacity: capacityOf(agent, s.config.routing), onlyIfWaiting: true, statuses }, s.clock())
@@ -44,25 +47,38 @@ async function tryAssign (s: HubServices, conversation: Conversation, agents: Ag
       return { conversation: assigned, agent }
     }
   }
+  const waitReason = decision.waitReason
   // Nobody could take it: it waits (or keeps its place, with the reason brought up to date).
-  if (conversation.queuedAt !== null && conversation.queueReason === decision.waitReason) return decision.waitReason
+  if (conversation.queuedAt !== null && conversation.queueReason === waitReason) return { conversation, agent: null, waitReason }
   // Places in line follow when conversations began, not which route job ran first.
-  const queued = await s.store.queueConversation(conversation.id, decision.waitReason, conversation.createdAt, s.clock())
+  const queued = await s.store.queueConversation(conversation.id, waitReason, conversation.createdAt, s.clock())
   if (queued !== null && conversation.queuedAt === null) {
     const position = await s.store.queuePosition(queued)
-    await s.bus.publish({ type: 'conversation.queued', conversationId: queued.id, conversation: queued, reason: decision.waitReason, position, audience: conversationAudience(queued) })
-    s.logger.info({ conversationId: queued.id, reason: decision.waitReason, position }, 'conversation queued')
-    await notifyCustomer(s, queued, { type: 'queued', position, reason: decision.waitReason })
+    await s.bus.publish({ type: 'conversation.queued', conversationId: queued.id, conversation: queued, reason: waitReason, position, audience: conversationAudience(queued) })
+    s.logger.info({ conversationId: queued.id, reason: waitReason, position }, 'conversation queued')
+    await notifyCustomer(s, queued, { type: 'queued', position, reason: waitReason })
     s.queueAnnouncer.changed(queued.teamId, 'joined')
   }
-  return decision.waitReason
+  return { conversation: queued ?? conversation, agent: null, waitReason }
 }
 
-/** Routes one conversation that waits for an agent (new, reopened, handed back). */
+const contactOf = (s: HubServices, conversation: Conversation) => async (): Promise<Contact | null> => await s.store.getContact(conversation.contactId)
+
+/** Routes one conversation that waits for an agent (handed back, transferred, reopened). */
 export async function routeConversation (s: HubServices, conversationId: string): Promise<void> {
   const conversation = await s.store.getConversation(conversationId)
   if (conversation === null || conversation.status !== 'unassigned') return
-  await tryAssign(s, conversation, await s.roster.current())
+  await tryAssign(s, conversation, await s.roster.current(), contactOf(s, conversation))
+}
+
+/** The route step: a new customer message's conversation, if it waits for an agent (not the robot's, not assigned). */
+export const routingStep: RouteStep = {
+  name: 'route',
+  bestEffort: false,
+  async run (s, { conversation, contact }) {
+    if (conversation.status !== 'unassigned') return undefined
+    return { conversation: (await tryAssign(s, conversation, await s.roster.current(), contact)).conversation }
+  }
 }
 
 /**
@@ -83,9 +99,9 @@ export async function drainQueue (s: HubServices): Promise<number> {
       if (conversation.queueReason !== reason) await s.store.queueConversation(conversation.id, reason, conversation.createdAt, s.clock())
       continue
     }
-    const outcome = await tryAssign(s, conversation, agents)
-    if (typeof outcome === 'string') {
-      stuck.set(conversation.teamId, outcome)
+    const outcome = await tryAssign(s, conversation, agents, contactOf(s, conversation))
+    if (outcome.agent === null) {
+      stuck.set(conversation.teamId, outcome.waitReason)
       continue
     }
     assigned++

@@ -1,5 +1,5 @@
 import { fillPlaceholders } from '../phrases/index.js'
-import type { HubServices } from '../pipeline/services.js'
+import type { HubServices } from '../services.js'
 import type { RuleBook } from './rules.js'
 
 /** A team's (or the hub's) store-entry welcome for one occasion or product line. */

@@ -2,7 +2,8 @@ import { visibleConversation } from '../agents/permissions.js'
 import { HubError, notFound } from '../errors.js'
 import { conversationAudience } from '../events/index.js'
 import type { Agent, Message, MessageExtras } from '../model/index.js'
-import type { HubServices } from '../pipeline/services.js'
+import type { HubServices } from '../services.js'
+import type { RouteStep } from '../pipeline/turn.js'
 
 /** A conversation's translation: customers' messages shown in `agentLanguage`, replies sent in `customerLanguage`. */
 export interface TranslationState {
@@ -69,6 +70,13 @@ export async function translateInbound (s: HubServices, message: Message): Promi
   if (result.source !== state.customerLanguage && result.source !== 'auto') await s.store.kvSet(KV, message.conversationId, JSON.stringify({ ...state, customerLanguage: result.source }))
   if (result.source === state.agentLanguage) return message
   return await s.store.setMessageExtras(message.id, { ...message.extras, translation: { text: result.text, from: result.source, to: state.agentLanguage } })
+}
+
+/** First of the route steps: agents see the message in their language where the conversation has translation on; without it if that fails. */
+export const translationStep: RouteStep = {
+  name: 'translate',
+  bestEffort: true,
+  run: async (s, { message }) => ({ message: await translateInbound(s, message) })
 }
 
 /** The agent's reply in the customer's language, with what they wrote kept; unchanged when translation is off. */

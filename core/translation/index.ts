@@ -1,2 +1,2 @@
 export { LibreTranslate, type TranslationProvider } from './provider.js'
-export { setTranslation, translateInbound, translateMessage, translateReply, translationOf, type TranslationState } from './conversation.js'
+export { setTranslation, translateInbound, translateMessage, translateReply, translationOf, translationStep, type TranslationState } from './conversation.js'

@@ -201,6 +201,9 @@ function putConversation (conversation: Conversation): void {
 
 /** A conversation changed (an event, or the agent's own action): the open contact's list and the inbox list follow. */
 export async function applyConversation (conversation: Conversation): Promise<void> {
+  // Events of one conversation can cross (a route job's delivery and an agent's pick): an older snapshot changes nothing.
+  const known = rows.value.find(r => r.id === conversation.id) ?? contactConversations.value.find(c => c.id === conversation.id)
+  if (known !== undefined && known.updatedAt > conversation.updatedAt) return
   putConversation(conversation)
   await upsertRow(conversation)
 }

@@ -8,9 +8,9 @@ import { hashToken, newAgentToken } from '../../agents/tokens.js'
 import { SLUG } from '../../config/schema.js'
 import { HubError, notFound } from '../../errors.js'
 import { AgentSchema, type Agent } from '../../model/index.js'
-import { enqueueDrain } from '../../pipeline/jobs.js'
-import type { HubServices } from '../../pipeline/index.js'
-import { publicBaseUrl } from '../public-url.js'
+import { enqueueDrain } from '../../queue/jobs.js'
+import type { HubServices } from '../../services.js'
+import { publicBaseUrl } from '../../config/public-url.js'
 import { IdParams, origin, secured } from './common.js'
 
 const tags = ['agents']

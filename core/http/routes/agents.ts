@@ -4,7 +4,7 @@ import { oversees, overseenLog, requireRole } from '../../agents/permissions.js'
 import { changeStatus } from '../../agents/presence.js'
 import { HubError, notFound } from '../../errors.js'
 import { AgentSchema, PageOf, StatusChangeSchema } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { IdParams, origin, page, Paging, secured } from './common.js'
 
 const tags = ['agents']

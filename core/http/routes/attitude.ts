@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { oversees, requireRole } from '../../agents/permissions.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { secured } from './common.js'
 
 const Query = Type.Object({ days: Type.Integer({ minimum: 1, maximum: 365, default: 7 }) }, { additionalProperties: false })

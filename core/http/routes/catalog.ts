@@ -4,7 +4,7 @@ import { requireRole } from '../../agents/permissions.js'
 import { productCard, productProblems, productsFromCsv } from '../../catalog/index.js'
 import { HubError, notFound } from '../../errors.js'
 import { CardSchema, PageOf, ProductSchema } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { IdParams, page, Paging, secured } from './common.js'
 
 const tags = ['catalog']

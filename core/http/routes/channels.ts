@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { requireRole } from '../../agents/permissions.js'
 import { channelCounters } from '../../channels/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { secured } from './common.js'
 
 const ChannelInfo = Type.Object({

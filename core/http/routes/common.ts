@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Presence } from '../../channels/index.js'
 import type { Contact, Conversation, Message } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 

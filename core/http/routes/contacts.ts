@@ -5,7 +5,7 @@ import { HubError, notFound } from '../../errors.js'
 import { COUNTRY, isTimeZone, LANGUAGE } from '../../text/index.js'
 import type { Agent, ContactEdit } from '../../model/index.js'
 import { BrowsingSchema, ContactSchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { cleanTags, IdParams, page, Paging, PresenceSchema, secured } from './common.js'
 
 const tags = ['contacts']

@@ -3,7 +3,9 @@ import { Type, type Static } from 'typebox'
 import { visibilityOf, visibleConversation } from '../../agents/permissions.js'
 import { INBOX_VIEWS, type Agent } from '../../model/index.js'
 import { AttachmentSchema, CardSchema, ContactSchema, ContactSummarySchema, ConversationSchema, MessageSchema, PageOf } from '../../model/index.js'
-import { agentTyping, channelAction, channelTemplates, conversationActions, markRead, reply, replyChannels, replyPolicy, retryReply, verdictBody, type HubServices, type ReplyInput } from '../../pipeline/index.js'
+import { agentTyping, channelAction, channelTemplates, conversationActions, markRead, reply, replyChannels, replyPolicy, retryReply, verdictBody, type ReplyInput } from '../../pipeline/index.js'
+import { toRobot } from '../../faq/index.js'
+import type { HubServices } from '../../services.js'
 import type { ConversationFilter } from '../../store/index.js'
 import { cleanTags, IdParams, listRows, page, Paging, secured } from './common.js'
 
@@ -167,12 +169,13 @@ export async function conversationRoutes (app: FastifyInstance, s: HubServices):
     schema: { tags, summary: "Ask the conversation's channel to act, as a verdict's `actions` offer (Messenger: `take_thread`, `pass_thread`)", ...secured, params: ActionParams, response: { 200: ConversationSchema } }
   }, async request => await channelAction(s, request.agent!, request.params.id, request.params.action))
 
+  const { unassign, close, reopen } = conversationActions
   for (const [path, action, summary] of [
-    ['unassign', 'unassign', 'Hand back to routing'], ['close', 'close', 'Close'], ['reopen', 'reopen', 'Reopen and route again'],
-    ['robot', 'toRobot', 'Hand back to the FAQ robot (channels with robot.mode auto; 409 robot_off elsewhere): it answers the customer\'s next message']
+    ['unassign', unassign, 'Hand back to routing'], ['close', close, 'Close'], ['reopen', reopen, 'Reopen and route again'],
+    ['robot', toRobot, 'Hand back to the FAQ robot (channels with robot.mode auto; 409 robot_off elsewhere): it answers the customer\'s next message']
   ] as const) {
     app.post<Id>(`/conversations/:id/${path}`, {
       schema: { tags, summary, ...secured, params: IdParams, response: { 200: ConversationSchema } }
-    }, async request => await conversationActions[action](s, request.agent!, request.params.id))
+    }, async request => await action(s, request.agent!, request.params.id))
   }
 }

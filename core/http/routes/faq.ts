@@ -4,7 +4,7 @@ import { requireRole } from '../../agents/permissions.js'
 import { HubError } from '../../errors.js'
 import { addFromMessage, agentRanking, approveEntry, createEntry, deleteEntry, importCsv, robotStats, suggestionsFor, updateEntry, visibleEntries } from '../../faq/index.js'
 import { FaqEntrySchema } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { IdParams, secured } from './common.js'
 
 const tags = ['faq']

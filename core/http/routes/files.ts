@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 
 const Params = Type.Object({ key: Type.String(), name: Type.String() })
 const Query = Type.Object({ exp: Type.Optional(Type.String()), sig: Type.Optional(Type.String()) })

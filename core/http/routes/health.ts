@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 
 const within = async (ms: number, check: () => Promise<void>): Promise<'ok' | 'unreachable'> => {
   let timer: NodeJS.Timeout | undefined

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { oversees, requireRole } from '../../agents/permissions.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { capacityOf } from '../../routing/decide.js'
 import { secured } from './common.js'
 

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { visibleConversation } from '../../agents/permissions.js'
 import { AttachmentSchema, PhraseSchema } from '../../model/index.js'
 import { createPhrase, deletePhrase, expandPhrase, findPhrases, MAX_PHRASE_MEDIA, updatePhrase, visiblePhrases } from '../../phrases/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { IdParams, secured } from './common.js'
 
 const tags = ['phrases']

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { canSeeConversation, requireRole } from '../../agents/permissions.js'
 import { ContactSummarySchema, ConversationSchema } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { contactSummary, secured } from './common.js'
 
 const Waiting = Type.Object({

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { oversees, requireRole } from '../../agents/permissions.js'
 import { ConversationSchema } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { ratingSummary, requestRating } from '../../ratings/index.js'
 import { IdParams, secured } from './common.js'
 

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { overseenLog, requireRole } from '../../agents/permissions.js'
 import { changeStatus } from '../../agents/presence.js'
 import { AgentSchema, PageOf, SessionEventSchema, type SessionEvent } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { origin, page, Paging, secured } from './common.js'
 
 const tags = ['agents']

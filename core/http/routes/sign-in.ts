@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox'
 import { redeemSignInCode } from '../../agents/sign-in.js'
 import { AgentSchema } from '../../model/index.js'
 import { logSession } from './sessions.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 
 const Body = Type.Object({ code: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
 

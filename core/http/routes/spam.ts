@@ -3,7 +3,8 @@ import { Type, type Static } from 'typebox'
 import { HubError } from '../../errors.js'
 import { ContactSummarySchema, MessageSchema, PageOf } from '../../model/index.js'
 import { seesTeam } from '../../agents/permissions.js'
-import { restoreHeld, type HubServices } from '../../pipeline/index.js'
+import { restoreHeld } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { contactSummary, IdParams, page, Paging, secured } from './common.js'
 
 const tags = ['spam']

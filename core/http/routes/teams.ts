@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { requireRole } from '../../agents/permissions.js'
 import { SLUG } from '../../config/schema.js'
 import { TeamSchema } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { secured } from './common.js'
 
 const tags = ['teams']

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { visibleConversation } from '../../agents/permissions.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { MessageSchema } from '../../model/index.js'
 import { setTranslation, translateMessage, translationOf } from '../../translation/index.js'
 import { IdParams, secured } from './common.js'

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { HubError } from '../../errors.js'
 import { attachmentOf, uploadedFileName } from '../../files/index.js'
 import { AttachmentSchema } from '../../model/index.js'
-import type { HubServices } from '../../pipeline/index.js'
+import type { HubServices } from '../../services.js'
 import { secured } from './common.js'
 
 const Headers = Type.Object({

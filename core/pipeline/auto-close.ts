@@ -1,6 +1,6 @@
-import { closeAs } from '../pipeline/conversation-actions.js'
-import { sendAutomated } from '../pipeline/automated.js'
-import type { HubServices } from '../pipeline/services.js'
+import { closeAs } from './conversation-actions.js'
+import { sendAutomated } from './automated.js'
+import type { HubServices } from '../services.js'
 
 const KV = 'auto-close'
 /** Looked at per sweep: the longest-quiet conversations wait for the next one. */

@@ -1,4 +1,4 @@
-import type { HubConfig } from '../config/index.js'
+import type { HubConfig } from './index.js'
 
 /** Where people reach the hub: http.publicUrl, else the address it listens on (all interfaces are reached at 127.0.0.1). */
 export function publicBaseUrl (http: HubConfig['http'], listening?: string): string {

@@ -1,19 +1,21 @@
 import type { Logger } from 'pino'
-import type { ChannelInstance, ChannelPluginDefinition, CustomerPresence } from '../channels/index.js'
-import type { ChannelSettings, HubConfig } from '../config/index.js'
-import type { Desk } from '../desks/index.js'
-import type { EventBus } from '../events/index.js'
-import type { FileLinks, FileStore } from '../files/index.js'
-import type { Agent, Conversation } from '../model/index.js'
-import type { ReplyGuards } from '../guards/index.js'
-import type { Queue } from '../queue/index.js'
-import type { RatingLinks } from '../ratings/index.js'
-import type { QueueAnnouncer } from '../routing/announcer.js'
-import type { AgentRoster } from '../routing/roster.js'
-import type { RoutingStrategy } from '../routing/strategy.js'
-import type { RuleBook } from '../settings/rules.js'
-import type { Store } from '../store/index.js'
-import type { TranslationProvider } from '../translation/index.js'
+import type { ChannelInstance, ChannelPluginDefinition, CustomerPresence } from './channels/index.js'
+import type { ChannelSettings, HubConfig } from './config/index.js'
+import type { Desk } from './desks/index.js'
+import type { EventBus } from './events/index.js'
+import type { FileLinks, FileStore } from './files/index.js'
+import type { Agent, Conversation } from './model/index.js'
+import type { ReplyGuards } from './guards/index.js'
+import type { InboundTap } from './pipeline/ingest.js'
+import type { RouteStep } from './pipeline/turn.js'
+import type { Queue } from './queue/index.js'
+import type { RatingLinks } from './ratings/index.js'
+import type { QueueAnnouncer } from './routing/announcer.js'
+import type { AgentRoster } from './routing/roster.js'
+import type { RoutingStrategy } from './routing/strategy.js'
+import type { RuleBook } from './settings/rules.js'
+import type { Store } from './store/index.js'
+import type { TranslationProvider } from './translation/index.js'
 
 /** An enabled channel: its config id, its plugin, and the running instance. */
 export interface Channel {
@@ -28,10 +30,8 @@ export interface Channel {
   instance: ChannelInstance
 }
 
-/** Whether any enabled channel has this on: steps for features nobody uses cost no store read. */
-export const anyChannel = (s: Pick<HubServices, 'channels'>, on: (channel: Channel) => boolean): boolean => [...s.channels.values()].some(on)
 
-/** What the pipeline steps share; built once by createHub. */
+/** What every part of the hub shares; built once by createHub, the composition root. */
 export interface HubServices {
   config: HubConfig
   store: Store
@@ -45,8 +45,14 @@ export interface HubServices {
   rules: RuleBook
   /** Who is on the seller's site now (website channels), in memory, the same in every process. */
   presence: CustomerPresence
-  /** What runs in this process after routing or an agent assigned a conversation (the agent's welcome), composed by the hub. */
+  /** What the route job does with a new customer message, in order: composed by the hub, so the pipeline imports no feature. */
+  routeSteps: RouteStep[]
+  /** What may take an inbound message before it is stored as the customer's own (a tapped rating). */
+  inboundTaps: InboundTap[]
+  /** What runs in this process after routing or an agent assigned a conversation (the agent's welcome). */
   assignmentListeners: Array<(conversation: Conversation, agent: Pick<Agent, 'id' | 'name' | 'welcome'>) => Promise<void>>
+  /** What runs in this process after a conversation is closed (a rating invitation). */
+  closeListeners: Array<(conversation: Conversation) => Promise<void>>
   files: FileStore
   /** Signs the file links agents and customers get; set when the hub starts. */
   links: FileLinks

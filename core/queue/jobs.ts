@@ -1,4 +1,4 @@
-import type { HubServices } from './services.js'
+import type { HubServices } from '../services.js'
 
 /** Job ids are derived from message ids, so a job re-enqueued by recovery is not doubled. */
 export async function enqueueRoute (s: HubServices, messageId: string): Promise<void> {
