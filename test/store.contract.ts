@@ -556,6 +556,65 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     t.equal(await store.queueConversation(ids[0]!, 'all_at_capacity', at(101), at(101)), null, 'an assigned conversation does not wait')
   })
 
+  t.test('queue sizes and places stay right through every way in and out of a line', async t => {
+    const agent = await newAgent('qu')
+    const teams = ['a', 'b', null] as const
+    /** What a count over every waiting conversation says: each team's size and each one's place. */
+    const counted = async (): Promise<{ sizes: Record<string, number>, places: Record<string, number> }> => {
+      const sizes: Record<string, number> = {}
+      const places: Record<string, number> = {}
+      for (const c of await store.listQueue(1000)) places[c.id] = sizes[String(c.teamId)] = (sizes[String(c.teamId)] ?? 0) + 1
+      return { sizes, places }
+    }
+    const kept = async (): Promise<{ sizes: Record<string, number>, places: Record<string, number> }> => {
+      const sizes = Object.fromEntries((await store.queueSizes()).map(q => [String(q.teamId), q.size]))
+      const places: Record<string, number> = {}
+      for (const c of await store.listQueue(1000)) places[c.id] = await store.queuePosition(c)
+      return { sizes, places }
+    }
+    // Handed back, an older conversation joins ahead of a newer one: its place is not the back.
+    const [older, newer] = [await store.recordInbound(inbound('qo', { contact: { externalId: 'qo' } }), at(0)), await store.recordInbound(inbound('qn', { contact: { externalId: 'qn' } }), at(0.5))]
+    for (const { conversation } of [older, newer]) await store.queueConversation(conversation.id, 'all_at_capacity', conversation.createdAt, at(0.5))
+    await store.assignConversation(older.conversation.id, agent.id, { capacity: null, onlyIfWaiting: true }, at(0.6))
+    await store.unassignConversation(older.conversation.id, at(0.7))
+    const back = await store.queueConversation(older.conversation.id, 'all_at_capacity', older.conversation.createdAt, at(0.8))
+    t.same([await store.queuePosition(back!), await store.queuePosition((await store.getConversation(newer.conversation.id))!)], [1, 2], 'the older one is first again')
+    await store.closeConversation(older.conversation.id, at(0.9))
+    await store.closeConversation(newer.conversation.id, at(0.9))
+    // A fixed sequence of every move, in a seeded order: join (new or again), assign, close, hand back, transfer, the robot, reopen.
+    let seed = 7
+    const next = (n: number): number => { seed = (Math.imul(seed, 48271) >>> 0) % 2147483647; return seed % n }
+    const made = new Set<number>()
+    const ids: string[] = []
+    for (let step = 1; step <= 80; step++) {
+      const now = at(step)
+      const pick = ids[next(Math.max(ids.length, 1))]
+      const c = pick === undefined ? null : await store.getConversation(pick)
+      const move = c === null ? 0 : next(8)
+      if (move === 0) {
+        const team = teams[next(teams.length)]!
+        const { conversation } = await store.recordInbound(inbound(`ql${step}`, { teamId: team, contact: { externalId: `ql${step}` } }), now)
+        ids.push(conversation.id)
+        await store.queueConversation(conversation.id, 'all_at_capacity', conversation.createdAt, now)
+      } else if (move === 1 && c!.status === 'unassigned') await store.queueConversation(c!.id, 'no_agent_online', c!.createdAt, now)
+      else if (move === 2 && c!.status === 'unassigned') await store.assignConversation(c!.id, agent.id, { capacity: null, onlyIfWaiting: true }, now)
+      else if (move === 3) await store.closeConversation(c!.id, now)
+      else if (move === 4 && c!.status !== 'closed') await store.unassignConversation(c!.id, now)
+      else if (move === 5 && c!.status !== 'closed') await store.unassignConversation(c!.id, now, { teamId: teams[next(teams.length)]! })
+      else if (move === 6 && c!.status !== 'closed') await store.setConversationBot(c!.id, c!.status !== 'bot', now)
+      else if (move === 7 && c!.status === 'closed') await store.reopenConversation(c!.id, now).catch(() => null)
+      else if (c!.status === 'unassigned') await store.queueConversation(c!.id, 'team_offline', now, now)
+      made.add(move)
+      const sorted = ({ sizes, places }: { sizes: Record<string, number>, places: Record<string, number> }): string =>
+        JSON.stringify([Object.entries(sizes).sort(), Object.entries(places).sort()])
+      const [have, want] = [await kept(), await counted()]
+      if (sorted(have) !== sorted(want)) return t.same(have, want, `after step ${step} (move ${move})`)
+    }
+    t.same([...made].sort(), [0, 1, 2, 3, 4, 5, 6, 7], 'the sequence made every move')
+    t.ok(Object.keys((await counted()).places).length > 3, 'the sequence left several waiting')
+    t.pass('the kept sizes and places matched a count after each of 80 moves')
+  })
+
   t.test('visibility: team, every-agent, and own conversations', async t => {
     const mine = await newAgent('gu', { teams: ['a'] })
     await store.recordInbound(inbound('v1', { teamId: 'a', contact: { externalId: 'v1' } }), at(1))

@@ -467,13 +467,16 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
   }
 
   async queueSizes (): Promise<Array<{ teamId: string | null, size: number }>> {
-    return (this.db.sql("SELECT team_id, COUNT(*) AS size FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned' GROUP BY team_id")
-      .all() as Array<{ team_id: string | null, size: number }>).map(r => ({ teamId: r.team_id, size: r.size }))
+    return (this.db.sql('SELECT team_key, size FROM queue_lines WHERE size > 0').all() as Array<{ team_key: string, size: number }>)
+      .map(r => ({ teamId: r.team_key === '' ? null : r.team_key, size: r.size }))
   }
 
   async queuePosition (conversation: Conversation): Promise<number> {
     if (conversation.queuedAt === null) return 0
     const at = conversation.queuedAt.getTime()
+    // A new arrival is at the back of its line (the usual case): its place is the line's kept size.
+    const line = this.db.sql('SELECT size, back_at, back_id FROM queue_lines WHERE team_key = ?').get(conversation.teamId ?? '') as { size: number, back_at: number | null, back_id: string | null } | undefined
+    if (line !== undefined && line.back_at === at && line.back_id === conversation.id) return line.size
     const row = this.db.sql(`SELECT COUNT(*) AS ahead FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned'
       AND team_id IS ? AND (queued_at < ? OR (queued_at = ? AND id < ?))`).get(conversation.teamId, at, at, conversation.id) as { ahead: number }
     return row.ahead + 1

@@ -249,5 +249,31 @@ export const migrations: string[] = [
   -- The product catalog agents send cards from.
   CREATE TABLE products (id TEXT PRIMARY KEY, title TEXT NOT NULL, price TEXT, image_url TEXT, url TEXT, updated_at INTEGER NOT NULL);
   CREATE INDEX products_url ON products(url) WHERE url IS NOT NULL;
+  `,
+  `
+  -- Each team's line, kept by triggers in the statement that moves a conversation in or out of it
+  -- (team_key '' is the every-agent line): its size, and who joined it last. Queue sizes and a new
+  -- arrival's place are read here, not counted over every conversation waiting.
+  -- The back only moves later while the line has anyone in it (a waiting conversation keeps its queued_at, and none is
+  -- created waiting), so the conversation at the back has everyone else in the line ahead of it.
+  CREATE TABLE queue_lines (team_key TEXT PRIMARY KEY, size INTEGER NOT NULL, back_at INTEGER, back_id TEXT);
+  INSERT INTO queue_lines (team_key, size, back_at, back_id)
+    SELECT COALESCE(team_id, ''), COUNT(*), NULL, NULL FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned' GROUP BY COALESCE(team_id, '');
+  UPDATE queue_lines SET (back_at, back_id) = (SELECT queued_at, id FROM conversations c
+    WHERE c.queued_at IS NOT NULL AND c.status = 'unassigned' AND COALESCE(c.team_id, '') = queue_lines.team_key ORDER BY queued_at DESC, id DESC LIMIT 1);
+  CREATE TRIGGER queue_line_joined AFTER UPDATE OF status, queued_at, team_id ON conversations
+    WHEN NEW.queued_at IS NOT NULL AND NEW.status = 'unassigned' AND NOT (OLD.queued_at IS NOT NULL AND OLD.status = 'unassigned' AND NEW.team_id IS OLD.team_id)
+  BEGIN
+    INSERT INTO queue_lines (team_key, size, back_at, back_id) VALUES (COALESCE(NEW.team_id, ''), 1, NEW.queued_at, NEW.id)
+      ON CONFLICT (team_key) DO UPDATE SET size = size + 1,
+        back_at = CASE WHEN back_at IS NULL OR excluded.back_at > back_at OR (excluded.back_at = back_at AND excluded.back_id > back_id) THEN excluded.back_at ELSE back_at END,
+        back_id = CASE WHEN back_at IS NULL OR excluded.back_at > back_at OR (excluded.back_at = back_at AND excluded.back_id > back_id) THEN excluded.back_id ELSE back_id END;
+  END;
+  CREATE TRIGGER queue_line_left AFTER UPDATE OF status, queued_at, team_id ON conversations
+    WHEN OLD.queued_at IS NOT NULL AND OLD.status = 'unassigned' AND NOT (NEW.queued_at IS NOT NULL AND NEW.status = 'unassigned' AND NEW.team_id IS OLD.team_id)
+  BEGIN
+    UPDATE queue_lines SET size = size - 1 WHERE team_key = COALESCE(OLD.team_id, '');
+    UPDATE queue_lines SET back_at = NULL, back_id = NULL WHERE team_key = COALESCE(OLD.team_id, '') AND size = 0;
+  END;
   `
 ]
