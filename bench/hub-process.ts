@@ -3,6 +3,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import { stringify } from 'yaml'
 
 /** The repository root, whether this runs from bench/ or dist/bench/. */
@@ -52,3 +53,11 @@ export function peakRssMb (pid: number): number {
 
 /** The p-th fraction of ascending values (p99 → 0.99). */
 export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+
+/** Deletes a bench hub's BullMQ keys from Redis once it has stopped. */
+export async function clearRedisPrefix (url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url)
+  const keys = await redis.keys(`${prefix}:*`)
+  if (keys.length > 0) await redis.del(...keys)
+  await redis.quit()
+}

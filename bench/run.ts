@@ -7,14 +7,13 @@
  *   BENCH_MESSAGES=20000 BENCH_CONCURRENCY=32 BENCH_RUNS=5 npm run bench
  *   BENCH_HUB_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench   # profile the hub
  */
+import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { Agent, request } from 'node:http'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { Redis } from 'ioredis'
 import WebSocket from 'ws'
-import { sign } from '../core/channels/signature.js'
-import { peakRssMb, percentile, root, startHubProcess, type HubProcess } from './hub-process.js'
+import { clearRedisPrefix, peakRssMb, percentile, root, startHubProcess, type HubProcess } from './hub-process.js'
+import { paced, saturate, signedPoster } from './load.js'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
@@ -57,8 +56,6 @@ async function bringAgentsOnline (url: string): Promise<void> {
 async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
   const prefix = `omnihub-bench-${process.pid}-${Date.now()}`
   const hub = await startHub(mode, prefix)
-  const { hostname, port } = new URL(hub.url)
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
   const started = new Map<string, number>()
   const latencies: number[] = []
   let received = 0
@@ -86,32 +83,15 @@ async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
     if (++received === target) onAll()
   })
 
+  const poster = signedPoster(hub.url, SECRET, CONCURRENCY)
   /** Saturation reuses 500 customers (busy conversations); paced ones are each a new customer (a new conversation to route). */
   const post = async (id: string): Promise<void> => {
-    const customer = id.startsWith('p-') ? id : `customer-${id.slice(-3)}`
-    const body = JSON.stringify({ messageId: id, from: { id: customer }, text: `Where is my order ${id}?` })
-    const signature = sign(SECRET, body)
     const t0 = performance.now()
     started.set(id, t0)
-    await new Promise<void>((resolve, reject) => {
-      const req = request({ host: hostname, port, path: '/channels/api/inbound', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-omnihub-signature': signature, 'content-length': Buffer.byteLength(body) } }, res => {
-        const chunks: Buffer[] = []
-        res.on('data', c => chunks.push(c as Buffer))
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`inbound answered ${res.statusCode}`))
-          const { conversationId } = JSON.parse(Buffer.concat(chunks).toString()) as { conversationId: string }
-          if (!openedAt.has(conversationId)) openedAt.set(conversationId, t0)
-          resolve()
-        })
-      })
-      req.on('error', reject)
-      req.end(body)
-    })
+    const conversationId = await poster.post(id, id.startsWith('p-') ? id : `customer-${id.slice(-3)}`)
+    if (!openedAt.has(conversationId)) openedAt.set(conversationId, t0)
   }
-  const blast = async (ids: string[]): Promise<void> => {
-    let next = 0
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < ids.length) await post(ids[next++]!) }))
-  }
+  const blast = async (ids: string[]): Promise<void> => await saturate(ids, CONCURRENCY, post)
 
   /** Sends `ids` and resolves when every one is on the agent's socket. */
   const measure = async (ids: string[], send: (ids: string[]) => Promise<void>): Promise<number> => {
@@ -124,38 +104,20 @@ async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
     await all
     return ids.length / ((performance.now() - t0) / 1000)
   }
-  /** Open loop: RATE messages/s on a 5 ms tick, whatever the hub's answers are doing. */
-  const paced = async (ids: string[]): Promise<void> => {
-    const perTick = RATE / 200
-    const t0 = performance.now()
-    const inflight: Array<Promise<void>> = []
-    for (let sent = 0; sent < ids.length;) {
-      const due = Math.min(ids.length, Math.floor(((performance.now() - t0) / 5 + 1) * perTick))
-      while (sent < due) inflight.push(post(ids[sent++]!))
-      await new Promise(resolve => setTimeout(resolve, 5))
-    }
-    await Promise.all(inflight)
-  }
-
   let target = WARMUP
   await measure(Array.from({ length: WARMUP }, (_, i) => `warm-${i}`), blast)
   const rate = await measure(Array.from({ length: MESSAGES }, (_, i) => `m-${mode}-${i}`), blast)
   assignedAt.clear()
   openedAt.clear()
-  const pacedRate = await measure(Array.from({ length: RATE * PACED_SECONDS }, (_, i) => `p-${mode}-${i}`), paced)
+  const pacedRate = await measure(Array.from({ length: RATE * PACED_SECONDS }, (_, i) => `p-${mode}-${i}`), async ids => await paced(ids, RATE, post))
   await new Promise(resolve => setTimeout(resolve, 500))
   const assignLatencies = [...openedAt].flatMap(([id, t0]) => assignedAt.has(id) ? [assignedAt.get(id)! - t0] : []).sort((a, b) => a - b)
   if (assignLatencies.length < openedAt.size) throw new Error(`${openedAt.size - assignLatencies.length} conversations were never assigned`)
   const rssMb = peakRssMb(hub.pid)
   socket.close()
-  agent.destroy()
+  poster.close()
   await hub.stop()
-  if (mode === 'bullmq') {
-    const redis = new Redis(REDIS_URL)
-    const keys = await redis.keys(`${prefix}:*`)
-    if (keys.length > 0) await redis.del(...keys)
-    await redis.quit()
-  }
+  if (mode === 'bullmq') await clearRedisPrefix(REDIS_URL, prefix)
   latencies.sort((a, b) => a - b)
   return {
     mode: `sqlite + ${mode}`, rate, pacedRate, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies[latencies.length - 1]!,
@@ -165,7 +127,33 @@ async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
-const rows: string[] = []
+/** The yardstick, in this same run: the bare Fastify server's rate on the same messages, answered 200. */
+async function bare (): Promise<number> {
+  const child = spawn(process.execPath, [join(root, 'dist/bench/bare-fastify.js')], { env: { ...process.env, BENCH_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', d => { const m = /listening on (\S+)/.exec(String(d)); if (m !== null) resolve(m[1]!) })
+    child.once('exit', code => reject(new Error(`bare server exited ${code}`)))
+  })
+  const poster = signedPoster(url, SECRET, CONCURRENCY)
+  const send = async (id: string): Promise<string> => await poster.post(id, `customer-${id.slice(-3)}`)
+  await saturate(Array.from({ length: WARMUP }, (_, i) => `warm-${i}`), CONCURRENCY, send)
+  const t0 = performance.now()
+  await saturate(Array.from({ length: MESSAGES }, (_, i) => `m-bare-${i}`), CONCURRENCY, send)
+  const rate = MESSAGES / ((performance.now() - t0) / 1000)
+  poster.close()
+  const exited = new Promise(resolve => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+  return rate
+}
+
+const bareRates: number[] = []
+for (let i = 0; i < RUNS; i++) {
+  bareRates.push(await bare())
+  process.stdout.write(`bare fastify run ${i + 1}: ${bareRates.at(-1)!.toFixed(0)} msg/s\n`)
+}
+const bareRate = median(bareRates)
+const rows: string[] = [`| bare Fastify: verify, parse, 200 | ${bareRate.toFixed(0)} | 100 % | – | – | – | – | – |`]
 const routingRows: string[] = []
 for (const mode of ['inline', 'bullmq'] as const) {
   const results: Result[] = []
@@ -175,15 +163,16 @@ for (const mode of ['inline', 'bullmq'] as const) {
     process.stdout.write(`${r.mode} run ${i + 1}: max ${r.rate.toFixed(0)} msg/s; at ${RATE}/s offered: ${r.pacedRate.toFixed(0)} msg/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms; assigned p50 ${r.assignP50.toFixed(1)} ms, p99 ${r.assignP99.toFixed(1)} ms; peak RSS ${r.rssMb.toFixed(0)} MiB\n`)
   }
   routingRows.push(`| ${results[0]!.mode} | ${RATE} | ${AGENTS} | ${median(results.map(r => r.assignP50)).toFixed(1)} | ${median(results.map(r => r.assignP99)).toFixed(1)} | ${median(results.map(r => r.assignMax)).toFixed(1)} |`)
-  rows.push(`| ${results[0]!.mode} | ${median(results.map(r => r.rate)).toFixed(0)} | ${median(results.map(r => r.pacedRate)).toFixed(0)} | ${median(results.map(r => r.p50)).toFixed(1)} | ${median(results.map(r => r.p99)).toFixed(1)} | ${median(results.map(r => r.max)).toFixed(1)} | ${median(results.map(r => r.rssMb)).toFixed(0)} |`)
+  rows.push(`| ${results[0]!.mode} | ${median(results.map(r => r.rate)).toFixed(0)} | ${(100 * median(results.map(r => r.rate)) / bareRate).toFixed(1)} % | ${median(results.map(r => r.pacedRate)).toFixed(0)} | ${median(results.map(r => r.p50)).toFixed(1)} | ${median(results.map(r => r.p99)).toFixed(1)} | ${median(results.map(r => r.max)).toFixed(1)} | ${median(results.map(r => r.rssMb)).toFixed(0)} |`)
 }
 
 const table = [
   `Median of ${RUNS} runs, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Saturation: ${MESSAGES} messages from ${CONCURRENCY} concurrent`,
-  `senders, as fast as the hub answers. Paced: ${RATE} messages/s offered for ${PACED_SECONDS} s (open loop); latencies are from this phase.`,
+  `senders: for the hub, until every one is on the agent's socket; for the bare server (same messages, same senders,`,
+  `measured first in this run), until each is answered. Paced: ${RATE} messages/s offered for ${PACED_SECONDS} s (open loop); latencies are from this phase.`,
   '',
-  `| store + queue | saturation msg/s | paced msg/s | p50 ms | p99 ms | max ms | hub peak RSS MiB |`,
-  '|---|---:|---:|---:|---:|---:|---:|',
+  `| target | saturation msg/s | share of bare | paced msg/s | p50 ms | p99 ms | max ms | peak RSS MiB |`,
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
   ...rows
 ].join('\n')
 const routingTable = [

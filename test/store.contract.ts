@@ -546,7 +546,7 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     t.same(queue.map(c => c.id), ids)
     t.same(await Promise.all(queue.map(async c => await store.queuePosition(c))), [1, 1, 2, 1], 'positions count within a team')
     t.same((await store.queueSizes()).sort((x, y) => String(x.teamId).localeCompare(String(y.teamId))), [{ teamId: 'a', size: 2 }, { teamId: 'b', size: 1 }, { teamId: null, size: 1 }])
-    const requeued = await store.queueConversation(ids[0]!, 'no_agent_online', at(99), at(99))
+    const requeued = (await store.queueConversation(ids[0]!, 'no_agent_online', at(99), at(99)))?.conversation
     t.equal(requeued?.updatedAt.getTime(), at(99).getTime(), 'updated now')
     t.equal(requeued?.queuedAt?.getTime(), at(1).getTime(), 'a new reason keeps the place')
     t.equal(requeued?.queueReason, 'no_agent_online')
@@ -554,6 +554,14 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     await store.assignConversation(ids[0]!, a.id, { capacity: null, onlyIfWaiting: true }, at(100))
     t.same((await store.listQueue(10)).map(c => c.id), ids.slice(1), 'assigned leaves the queue')
     t.equal(await store.queueConversation(ids[0]!, 'all_at_capacity', at(101), at(101)), null, 'an assigned conversation does not wait')
+  })
+
+  t.test('concurrent arrivals into one line are each told a place of their own, as a count gives it', async t => {
+    const arrivals = await Promise.all(Array.from({ length: 20 }, async (_, i) => (await store.recordInbound(inbound(`qc${i}`, { contact: { externalId: `qc${i}` } }), at(i / 100))).conversation))
+    const inLine = await Promise.all(arrivals.map(async c => await store.queueConversation(c.id, 'no_agent_online', c.createdAt, at(1))))
+    const order = (await store.listQueue(100)).map(c => c.id)
+    t.same(inLine.map(q => q!.position), inLine.map(q => order.indexOf(q!.conversation.id) + 1), 'each place is where the line has it')
+    t.same(inLine.map(q => q!.position).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1))
   })
 
   t.test('queue sizes and places stay right through every way in and out of a line', async t => {
@@ -578,7 +586,8 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     await store.assignConversation(older.conversation.id, agent.id, { capacity: null, onlyIfWaiting: true }, at(0.6))
     await store.unassignConversation(older.conversation.id, at(0.7))
     const back = await store.queueConversation(older.conversation.id, 'all_at_capacity', older.conversation.createdAt, at(0.8))
-    t.same([await store.queuePosition(back!), await store.queuePosition((await store.getConversation(newer.conversation.id))!)], [1, 2], 'the older one is first again')
+    t.equal(back?.position, 1, 'queued, it is told its place: first again')
+    t.same([await store.queuePosition(back!.conversation), await store.queuePosition((await store.getConversation(newer.conversation.id))!)], [1, 2], 'the older one is first again')
     await store.closeConversation(older.conversation.id, at(0.9))
     await store.closeConversation(newer.conversation.id, at(0.9))
     // A fixed sequence of every move, in a seeded order: join (new or again), assign, close, hand back, transfer, the robot, reopen.
@@ -595,7 +604,8 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
         const team = teams[next(teams.length)]!
         const { conversation } = await store.recordInbound(inbound(`ql${step}`, { teamId: team, contact: { externalId: `ql${step}` } }), now)
         ids.push(conversation.id)
-        await store.queueConversation(conversation.id, 'all_at_capacity', conversation.createdAt, now)
+        const inLine = await store.queueConversation(conversation.id, 'all_at_capacity', conversation.createdAt, now)
+        if (inLine?.position !== (await counted()).places[conversation.id]) return t.fail(`step ${step}: joined at ${inLine?.position}, a count says otherwise`)
       } else if (move === 1 && c!.status === 'unassigned') await store.queueConversation(c!.id, 'no_agent_online', c!.createdAt, now)
       else if (move === 2 && c!.status === 'unassigned') await store.assignConversation(c!.id, agent.id, { capacity: null, onlyIfWaiting: true }, now)
       else if (move === 3) await store.closeConversation(c!.id, now)

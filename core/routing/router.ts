@@ -51,9 +51,10 @@ async function tryAssign (s: HubServices, conversation: Conversation, agents: Ag
   // Nobody could take it: it waits (or keeps its place, with the reason brought up to date).
   if (conversation.queuedAt !== null && conversation.queueReason === waitReason) return { conversation, agent: null, waitReason }
   // Places in line follow when conversations began, not which route job ran first.
-  const queued = await s.store.queueConversation(conversation.id, waitReason, conversation.createdAt, s.clock())
-  if (queued !== null && conversation.queuedAt === null) {
-    const position = await s.store.queuePosition(queued)
+  const inLine = await s.store.queueConversation(conversation.id, waitReason, conversation.createdAt, s.clock())
+  const queued = inLine?.conversation ?? null
+  if (inLine !== null && queued !== null && conversation.queuedAt === null) {
+    const { position } = inLine
     await s.bus.publish({ type: 'conversation.queued', conversationId: queued.id, conversation: queued, reason: waitReason, position, audience: conversationAudience(queued) })
     s.logger.info({ conversationId: queued.id, reason: waitReason, position }, 'conversation queued')
     await notifyCustomer(s, queued, { type: 'queued', position, reason: waitReason })

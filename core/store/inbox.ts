@@ -107,8 +107,12 @@ export interface InboxStore {
   assignConversation (conversationId: string, agentId: string, options: AssignOptions, now: Date): Promise<Conversation | null>
   /** Back to unassigned (the assignee's count goes down); optionally to another team. conversation_closed when closed. */
   unassignConversation (conversationId: string, now: Date, options?: { teamId?: string | null }): Promise<Conversation>
-  /** Marks an unassigned conversation as waiting since `since`; keeps its place if it already waits. Null if it no longer waits. */
-  queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<Conversation | null>
+  /**
+   * Marks an unassigned conversation as waiting since `since`; keeps its place if it already waits.
+   * With its place in its team's line as of this write (concurrent arrivals behind it do not move
+   * it). Null if it no longer waits.
+   */
+  queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<InLine | null>
   /** Waiting conversations, longest-waiting first. */
   listQueue (limit: number): Promise<Conversation[]>
   /** How many conversations wait, per team (null: every-agent conversations). */
@@ -136,6 +140,9 @@ export const PAGE_VIEWS_KEPT = 100
 export const RECENT_PAGES = 20
 
 /** One inbound message as the core hands it to the store, after the plugin normalized it. */
+/** A waiting conversation and its 1-based place among its team's waiting conversations. */
+export interface InLine { conversation: Conversation, position: number }
+
 export interface InboundRecord {
   channelId: string
   /**

@@ -4,7 +4,7 @@ import { amended } from '../amend.js'
 import { decodeCursor, encodeCursor, pageById, type Page } from '../cursor.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import {
-  PAGE_VIEWS_KEPT, RECENT_PAGES, type AssignOptions, type ConversationFilter, type InboundRecord, type InboundResult, type InboxStore,
+  PAGE_VIEWS_KEPT, RECENT_PAGES, type AssignOptions, type ConversationFilter, type InboundRecord, type InboundResult, type InboxStore, type InLine,
   type MessagePaging, type MessageStatusUpdate, type OutboundRecord, type Receipt, type RepairReport
 } from '../inbox.js'
 import { containing, isDuplicateKey, type Doc, MongoPart } from './connection.js'
@@ -578,11 +578,14 @@ export class MongoInbox extends MongoPart implements InboxStore {
     })
   }
 
-  async queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<Conversation | null> {
+  async queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<InLine | null> {
     const d = await this.m.Conversation.findOneAndUpdate({ _id: conversationId, status: 'unassigned' },
       [{ $set: { queuedAt: { $ifNull: ['$queuedAt', since] }, queueReason: { $literal: reason }, updatedAt: now } }],
       { returnDocument: 'after', lean: true, updatePipeline: true }) as Doc | null
-    return d === null ? null : toConversation(d)
+    if (d === null) return null
+    // Counted on the team-line index; a concurrent arrival with an earlier start can make it one more than at the write.
+    const conversation = toConversation(d)
+    return { conversation, position: await this.queuePosition(conversation) }
   }
 
   async listQueue (limit: number): Promise<Conversation[]> {

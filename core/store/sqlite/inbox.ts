@@ -5,7 +5,7 @@ import { amended } from '../amend.js'
 import { mergeAttributes } from '../details.js'
 import { storeConflict, storeNotFound } from '../errors.js'
 import {
-  PAGE_VIEWS_KEPT, RECENT_PAGES, type AssignOptions, type ConversationFilter, type InboundRecord, type InboundResult, type InboxStore,
+  PAGE_VIEWS_KEPT, RECENT_PAGES, type AssignOptions, type ConversationFilter, type InboundRecord, type InboundResult, type InboxStore, type InLine,
   type MessagePaging, type MessageStatusUpdate, type OutboundRecord, type Receipt, type RepairReport
 } from '../inbox.js'
 import { isUniqueViolation, SqlitePart } from './connection.js'
@@ -455,10 +455,14 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     })
   }
 
-  async queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<Conversation | null> {
-    const row = await this.db.write(() => this.db.sql(`UPDATE conversations SET queued_at = COALESCE(queued_at, ?), queue_reason = ?, updated_at = ?
-      WHERE id = ? AND status = 'unassigned' RETURNING *`).get(since.getTime(), reason, now.getTime(), conversationId) as ConversationRow | undefined)
-    return row === undefined ? null : toConversation(row)
+  async queueConversation (conversationId: string, reason: QueueReason, since: Date, now: Date): Promise<InLine | null> {
+    return await this.db.write(() => {
+      const row = this.db.sql(`UPDATE conversations SET queued_at = COALESCE(queued_at, ?), queue_reason = ?, updated_at = ?
+        WHERE id = ? AND status = 'unassigned' RETURNING *`).get(since.getTime(), reason, now.getTime(), conversationId) as ConversationRow | undefined
+      if (row === undefined) return null
+      const conversation = toConversation(row)
+      return { conversation, position: this.#place(conversation) }
+    })
   }
 
   async listQueue (limit: number): Promise<Conversation[]> {
@@ -472,9 +476,13 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
   }
 
   async queuePosition (conversation: Conversation): Promise<number> {
+    return this.#place(conversation)
+  }
+
+  /** A conversation at the back of its line (a new arrival, the usual case) has the line's kept size for its place; others are counted. */
+  #place (conversation: Conversation): number {
     if (conversation.queuedAt === null) return 0
     const at = conversation.queuedAt.getTime()
-    // A new arrival is at the back of its line (the usual case): its place is the line's kept size.
     const line = this.db.sql('SELECT size, back_at, back_id FROM queue_lines WHERE team_key = ?').get(conversation.teamId ?? '') as { size: number, back_at: number | null, back_id: string | null } | undefined
     if (line !== undefined && line.back_at === at && line.back_id === conversation.id) return line.size
     const row = this.db.sql(`SELECT COUNT(*) AS ahead FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned'
