@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http'
+import autocannon from 'autocannon'
 import { sign } from '../core/channels/signature.js'
 
 /** Posts signed messages to a hub's (or the bare server's) `api` channel over kept-alive connections. */
@@ -41,4 +42,29 @@ export async function paced (ids: string[], rate: number, send: (id: string) => 
 export async function saturate (ids: string[], connections: number, send: (id: string) => Promise<unknown>): Promise<void> {
   let next = 0
   await Promise.all(Array.from({ length: connections }, async () => { while (next < ids.length) await send(ids[next++]!) }))
+}
+
+/**
+ * The same signed, unique messages from autocannon (the load generator the bare server's figure
+ * needs: this process's own client tops out below it): answers per second over `seconds`, from
+ * `customers` returning customers. Throws if any answer was not a 200.
+ */
+export async function cannon (url: string, secret: string, connections: number, seconds: number, customers: number): Promise<number> {
+  let n = 0
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [{
+      method: 'POST',
+      path: '/channels/api/inbound',
+      setupRequest: request => {
+        const id = `c-${process.pid}-${Date.now()}-${n++}`
+        const body = JSON.stringify({ messageId: id, from: { id: `customer-${n % customers}` }, text: `Where is my order ${id}?` })
+        return { ...request, body, headers: { 'content-type': 'application/json', 'x-omnihub-signature': sign(secret, body) } }
+      }
+    }]
+  })
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} answers were not 2xx and ${result.errors} failed`)
+  return result.requests.average
 }
