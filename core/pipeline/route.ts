@@ -15,7 +15,8 @@ export async function routeJob (s: HubServices, job: RouteJob): Promise<void> {
   const message = await s.store.getMessage(job.messageId)
   if (message === null || message.routed) return
   const conversation = await s.store.getConversation(message.conversationId)
-  if (conversation === null) return
+  // Its conversation is gone (erased meanwhile): nothing to route, and nothing for recovery to retry.
+  if (conversation === null) return await s.store.markRouted(message.id)
   let turn = startTurn(s, message, conversation)
   for (const step of s.routeSteps) {
     if (!step.bestEffort) {
