@@ -39,6 +39,33 @@ t.test('sqlite: a database from a newer Omnihub is refused with a clear code', a
   await t.rejects(createSqliteStore(path).open(), { code: 'store_too_new', subject: path })
 })
 
+t.test('sqlite: upgrading a database with conversations waiting keeps their lines and places', async t => {
+  const path = join(dir, 'lines.db')
+  const store = createSqliteStore(path)
+  await store.open()
+  const T = new Date('2026-11-30T10:00:00Z')
+  for (const [i, team] of [[0, 'a'], [1, null], [2, 'a'], [3, 'a'], [4, null]] as const) {
+    const at = new Date(T.getTime() + i * 1000)
+    const { conversation } = await store.recordInbound({ channelId: 'web', teamId: team, externalId: `up-${i}`, contact: { externalId: `up-${i}` }, text: 'hi', attachments: [], cards: [], sentAt: at }, at)
+    await store.queueConversation(conversation.id, 'no_agent_online', conversation.createdAt, at)
+  }
+  await store.close()
+  // As the database was before the kept lines: without their table and triggers, one version back.
+  const db = new Database(path)
+  db.exec('DROP TRIGGER queue_line_joined; DROP TRIGGER queue_line_left; DROP TABLE queue_lines')
+  db.pragma(`user_version = ${migrations.length - 1}`)
+  db.close()
+  const upgraded = createSqliteStore(path)
+  await upgraded.open()
+  t.teardown(async () => { await upgraded.close() })
+  t.same((await upgraded.queueSizes()).sort((x, y) => String(x.teamId).localeCompare(String(y.teamId))), [{ teamId: 'a', size: 3 }, { teamId: null, size: 2 }])
+  // One that began before them all (handed back, say) is first, not at the back the upgrade kept.
+  const early = (await upgraded.recordInbound({ channelId: 'web', teamId: 'a', externalId: 'up-6', contact: { externalId: 'up-6' }, text: 'hi', attachments: [], cards: [], sentAt: T }, new Date(T.getTime() + 6000))).conversation
+  t.equal((await upgraded.queueConversation(early.id, 'no_agent_online', new Date(T.getTime() - 60_000), early.createdAt))?.position, 1)
+  const { conversation } = await upgraded.recordInbound({ channelId: 'web', teamId: 'a', externalId: 'up-5', contact: { externalId: 'up-5' }, text: 'hi', attachments: [], cards: [], sentAt: T }, new Date(T.getTime() + 7000))
+  t.equal((await upgraded.queueConversation(conversation.id, 'no_agent_online', conversation.createdAt, conversation.createdAt))?.position, 5, 'a new arrival joins behind the four waiting')
+})
+
 t.test('sqlite: creates the data folder it is pointed at', async t => {
   const store = createSqliteStore(join(dir, 'nested', 'deeper', 'hub.db'))
   await store.open()
