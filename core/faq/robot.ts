@@ -51,7 +51,7 @@ async function hold (s: HubServices, conversation: Conversation): Promise<Conver
 }
 
 /** An agent hands an unassigned conversation back to the robot: it holds it again, with a fresh count of unsure turns. */
-export async function robotTakesBack (s: HubServices, conversation: Conversation): Promise<Conversation | null> {
+async function robotTakesBack (s: HubServices, conversation: Conversation): Promise<Conversation | null> {
   await s.store.kvDelete(KV, `failed:${conversation.id}`)
   return await hold(s, conversation)
 }

@@ -5,7 +5,7 @@ import { advance, startTurn } from './turn.js'
 
 /**
  * For a new inbound message: reads it and its conversation once, then runs the hub's route
- * steps over that turn (the welcome, the FAQ robot, routing, an away or busy reply, delivery to
+ * steps over that turn (translation, the welcome, the FAQ robot, routing, an away or busy reply, delivery to
  * agents, the mood check). It is marked routed last, so recovery redoes the job after a crash
  * (the automatic steps act once each). For a conversation handed back or transferred: route it.
  */
