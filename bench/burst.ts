@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import { createSqliteStore } from '../core/store/sqlite/store.js'
-import { clearRedisPrefix, percentile, root, startHubProcess } from './hub-process.js'
+import { addAgents, clearRedisPrefix, median, percentile, root, startHubProcess } from './hub-process.js'
 import { paced, signedPoster } from './load.js'
 
 const RATE = Number(process.env.BENCH_BURST_RATE ?? 1000)
@@ -32,8 +32,8 @@ async function seededStore (count: number): Promise<string> {
   for (let done = 0; done < count;) {
     const batch = Array.from({ length: Math.min(500, count - done) }, async (_, i) => {
       const at = new Date(start + (done + i) * 1000)
-      const { conversation } = await store.recordInbound({ channelId: 'api', teamId: null, externalId: `seed-${done + i}`, contact: { externalId: `waiting-${done + i}` }, text: 'Hello?', attachments: [], cards: [], sentAt: at }, at)
-      await store.markRouted((await store.listMessages(conversation.id, { limit: 1 })).items[0]!.id)
+      const { conversation, message } = await store.recordInbound({ channelId: 'api', teamId: null, externalId: `seed-${done + i}`, contact: { externalId: `waiting-${done + i}` }, text: 'Hello?', attachments: [], cards: [], sentAt: at }, at)
+      await store.markRouted(message.id)
       await store.queueConversation(conversation.id, 'no_agent_online', conversation.createdAt, at)
     })
     await Promise.all(batch)
@@ -58,11 +58,7 @@ async function once ({ mode, agents, waiting }: Scenario, seeded: string | null)
     channels: [{ id: 'api', plugin: 'api', secret: SECRET, callbackUrl: '' }]
   }, { adminToken: TOKEN, nodeFlags: (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean) })
   try {
-    for (let i = 0; i < agents; i++) {
-      const created = await fetch(`${hub.url}/api/v1/agents`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `Agent ${i}`, email: `agent${i}@burst.example`, role: 'agent' }) })
-      const { token } = await created.json() as { token: string }
-      await fetch(`${hub.url}/api/v1/agents/me/status`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'online' }) })
-    }
+    await addAgents(hub.url, TOKEN, agents, { domain: 'burst.example', online: true })
     // Agents coming online take waiting conversations up to their capacity: let that settle first.
     await new Promise(resolve => setTimeout(resolve, agents > 0 && waiting > 0 ? 5000 : 500))
     const started = new Map<string, number>()
@@ -98,7 +94,6 @@ async function once ({ mode, agents, waiting }: Scenario, seeded: string | null)
   }
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const seeded = WAITING > 0 ? await seededStore(WAITING) : null
 const rows: string[] = []
 const only = process.env.BENCH_ONLY // e.g. 'inline,0,0': one scenario, for profiling

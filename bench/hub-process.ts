@@ -26,11 +26,16 @@ export async function startHubProcess (config: Record<string, unknown>, options:
 
 /** `omnihub start|worker` with a config file; `ready` resolves (with the hub's URL, '' for a worker) once it says it is up. */
 export function launchOmnihub (command: 'start' | 'worker', file: string, env: NodeJS.ProcessEnv, options: { nodeFlags?: string[], stderr?: 'inherit' | 'ignore' } = {}): { child: ChildProcess, ready: Promise<string> } {
-  const child = spawn(process.execPath, [...options.nodeFlags ?? [], join(root, 'bin/omnihub.js'), command, '--config', file], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', options.stderr ?? 'ignore'] })
+  return launchNode([...options.nodeFlags ?? [], join(root, 'bin/omnihub.js'), command, '--config', file], { PORT: '0', ...env }, options.stderr ?? 'ignore')
+}
+
+/** A Node process that says `listening on <url>` (or `worker is running`) once it is up; `ready` resolves with the URL. */
+export function launchNode (args: string[], env: NodeJS.ProcessEnv, stderr: 'inherit' | 'ignore'): { child: ChildProcess, ready: Promise<string> } {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', stderr] })
   const ready = new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout.on('data', d => { out += String(d); const m = /listening on (\S+)|worker is running/.exec(out); if (m !== null) resolve(m[1] ?? '') })
-    child.once('exit', code => reject(new Error(`omnihub ${command} exited ${code}`)))
+    child.once('exit', code => reject(new Error(`${args.find(a => a.endsWith('.js')) ?? 'node'} exited ${code}`)))
   })
   // A process killed on purpose later must not leave an unhandled rejection behind.
   ready.catch(() => {})
@@ -53,6 +58,25 @@ export function peakRssMb (pid: number): number {
 
 /** The p-th fraction of ascending values (p99 → 0.99). */
 export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+
+/** The middle of several runs' figures. */
+export const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 0.5)
+
+/** `count` agents made through the admin API (`agent<i>@<domain>`), online if asked; their API tokens. */
+export async function addAgents (url: string, adminToken: string, count: number, options: { domain: string, online: boolean }): Promise<string[]> {
+  const call = async (method: string, path: string, token: string, body: unknown): Promise<any> => {
+    const response = await fetch(`${url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}`)
+    return await response.json()
+  }
+  const tokens: string[] = []
+  for (let i = 0; i < count; i++) {
+    const { token } = await call('POST', '/agents', adminToken, { name: `Agent ${i}`, email: `agent${i}@${options.domain}`, role: 'agent' }) as { token: string }
+    if (options.online) await call('PUT', '/agents/me/status', token, { status: 'online' })
+    tokens.push(token)
+  }
+  return tokens
+}
 
 /** Deletes a bench hub's BullMQ keys from Redis once it has stopped. */
 export async function clearRedisPrefix (url: string, prefix: string): Promise<void> {

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { root, startHubProcess } from './hub-process.js'
+import { addAgents, median, root, startHubProcess } from './hub-process.js'
 
 const AGENTS = 100
 const WARM_MS = 10_000
@@ -24,19 +24,11 @@ const cpuTicks = (pid: number): number => {
   return Number(fields[11]) + Number(fields[12])
 }
 
-async function call (url: string, method: string, path: string, token: string, body?: unknown): Promise<any> {
-  const r = await fetch(`${url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })
-  if (!r.ok) throw new Error(`${method} ${path} answered ${r.status}`)
-  return await r.json()
-}
-
 async function once (queue: Record<string, unknown>): Promise<number> {
   const hub = await startHubProcess({ queue, channels: [{ id: 'api', plugin: 'api', secret: 'idle-bench-secret-0123', callbackUrl: '' }] }, { adminToken: TOKEN })
   const sockets: WebSocket[] = []
   try {
-    for (let i = 0; i < AGENTS; i++) {
-      const { token } = await call(hub.url, 'POST', '/agents', TOKEN, { name: `Agent ${i}`, email: `agent${i}@idle.example`, role: 'agent' })
-      await call(hub.url, 'PUT', '/agents/me/status', token, { status: 'online' })
+    for (const token of await addAgents(hub.url, TOKEN, AGENTS, { domain: 'idle.example', online: true })) {
       const socket = new WebSocket(`${hub.url.replace(/^http/, 'ws')}/api/v1/stream`, { headers: { authorization: `Bearer ${token}` } })
       await new Promise<void>((resolve, reject) => { socket.once('open', () => resolve()); socket.once('error', reject) })
       sockets.push(socket)
@@ -51,7 +43,6 @@ async function once (queue: Record<string, unknown>): Promise<number> {
   }
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const rows: string[] = []
 for (const [label, queue] of [['sqlite + inline', { driver: 'inline' }], ['sqlite + bullmq', { driver: 'bullmq', redis: 'redis://127.0.0.1:6379', prefix: `idle-${process.pid}` }]] as const) {
   const runs: number[] = []

@@ -2,13 +2,16 @@ import { Agent, request } from 'node:http'
 import autocannon from 'autocannon'
 import { sign } from '../core/channels/signature.js'
 
+/** One customer message as the `api` channel takes it. */
+const messageBody = (id: string, customer: string): string => JSON.stringify({ messageId: id, from: { id: customer }, text: `Where is my order ${id}?` })
+
 /** Posts signed messages to a hub's (or the bare server's) `api` channel over kept-alive connections. */
 export function signedPoster (url: string, secret: string, connections: number): { post: (id: string, customer: string) => Promise<string>, close: () => void } {
   const { hostname, port } = new URL(url)
   const agent = new Agent({ keepAlive: true, maxSockets: connections })
   /** Resolves with the conversation the hub answered (the bare server answers none: ''). */
   const post = async (id: string, customer: string): Promise<string> => {
-    const body = JSON.stringify({ messageId: id, from: { id: customer }, text: `Where is my order ${id}?` })
+    const body = messageBody(id, customer)
     return await new Promise<string>((resolve, reject) => {
       const req = request({ host: hostname, port, path: '/channels/api/inbound', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-omnihub-signature': sign(secret, body), 'content-length': Buffer.byteLength(body) } }, res => {
         const chunks: Buffer[] = []
@@ -60,7 +63,7 @@ export async function cannon (url: string, secret: string, connections: number, 
       path: '/channels/api/inbound',
       setupRequest: request => {
         const id = `c-${process.pid}-${Date.now()}-${n++}`
-        const body = JSON.stringify({ messageId: id, from: { id: `customer-${n % customers}` }, text: `Where is my order ${id}?` })
+        const body = messageBody(id, `customer-${n % customers}`)
         return { ...request, body, headers: { 'content-type': 'application/json', 'x-omnihub-signature': sign(secret, body) } }
       }
     }]

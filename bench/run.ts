@@ -7,12 +7,11 @@
  *   BENCH_MESSAGES=20000 BENCH_CONCURRENCY=32 BENCH_RUNS=5 npm run bench
  *   BENCH_HUB_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench   # profile the hub
  */
-import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import WebSocket from 'ws'
-import { clearRedisPrefix, peakRssMb, percentile, root, startHubProcess, type HubProcess } from './hub-process.js'
+import { addAgents, clearRedisPrefix, launchNode, median, peakRssMb, percentile, root, startHubProcess, type HubProcess } from './hub-process.js'
 import { cannon, paced, saturate, signedPoster } from './load.js'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000)
@@ -41,19 +40,6 @@ async function startHub (mode: 'inline' | 'bullmq', prefix: string): Promise<Hub
   }, { adminToken: TOKEN, nodeFlags: (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean) })
 }
 
-/** Creates AGENTS agents through the admin API and sets each online with their own token. */
-async function bringAgentsOnline (url: string): Promise<void> {
-  const call = async (method: string, path: string, token: string, body: unknown): Promise<any> => {
-    const response = await fetch(`${url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}`)
-    return await response.json()
-  }
-  for (let i = 0; i < AGENTS; i++) {
-    const { token } = await call('POST', '/agents', TOKEN, { name: `Agent ${i}`, email: `agent${i}@bench.example`, role: 'agent' })
-    await call('PUT', '/agents/me/status', token, { status: 'online' })
-  }
-}
-
 async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
   const prefix = `omnihub-bench-${process.pid}-${Date.now()}`
   const hub = await startHub(mode, prefix)
@@ -62,7 +48,7 @@ async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
   let received = 0
   let onAll: () => void = () => {}
 
-  await bringAgentsOnline(hub.url)
+  await addAgents(hub.url, TOKEN, AGENTS, { domain: 'bench.example', online: true })
   /** Routing: when each conversation was assigned, and when its first message was posted. */
   const assignedAt = new Map<string, number>()
   const openedAt = new Map<string, number>()
@@ -128,15 +114,10 @@ async function run (mode: 'inline' | 'bullmq'): Promise<Result> {
   }
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-
 /** The yardstick, in this same run: the bare Fastify server's rates on the same messages, answered 200 (our senders, then autocannon). */
 async function bare (): Promise<{ rate: number, answered: number }> {
-  const child = spawn(process.execPath, [join(root, 'dist/bench/bare-fastify.js')], { env: { ...process.env, BENCH_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', d => { const m = /listening on (\S+)/.exec(String(d)); if (m !== null) resolve(m[1]!) })
-    child.once('exit', code => reject(new Error(`bare server exited ${code}`)))
-  })
+  const { child, ready } = launchNode([join(root, 'dist/bench/bare-fastify.js')], { BENCH_SECRET: SECRET }, 'inherit')
+  const url = await ready
   const poster = signedPoster(url, SECRET, CONCURRENCY)
   const send = async (id: string): Promise<string> => await poster.post(id, `customer-${id.slice(-3)}`)
   await saturate(Array.from({ length: WARMUP }, (_, i) => `warm-${i}`), CONCURRENCY, send)

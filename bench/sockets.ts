@@ -14,7 +14,7 @@ import { fork } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { percentile, root, startHubProcess } from './hub-process.js'
+import { addAgents, percentile, root, startHubProcess } from './hub-process.js'
 import { signedPoster } from './load.js'
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 9000)
@@ -60,11 +60,7 @@ async function main (): Promise<void> {
   const vmRss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${hub.pid}/status`, 'utf8'))![1]) / 1024
   try {
     const idleRss = vmRss()
-    const tokens: string[] = []
-    for (let i = 0; i < Math.ceil(SOCKETS / PER_AGENT); i++) {
-      const r = await fetch(`${hub.url}/api/v1/agents`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `Agent ${i}`, email: `agent${i}@sockets.example`, role: 'agent' }) })
-      tokens.push(((await r.json()) as { token: string }).token)
-    }
+    const tokens = await addAgents(hub.url, TOKEN, Math.ceil(SOCKETS / PER_AGENT), { domain: 'sockets.example', online: false })
     const ws = hub.url.replace(/^http/, 'ws')
     const start = (url: string, headers: Array<Record<string, string>>) => {
       const child = fork(new URL(import.meta.url).pathname, ['client'])

@@ -30,7 +30,6 @@ export interface Channel {
   instance: ChannelInstance
 }
 
-
 /** What every part of the hub shares; built once by createHub, the composition root. */
 export interface HubServices {
   config: HubConfig
@@ -61,9 +60,9 @@ export interface HubServices {
   routing: RoutingStrategy
   queueAnnouncer: QueueAnnouncer
   roster: AgentRoster
-  /** What each channel last said of its own health (a revoked token, say); absent: fine. */
   /** Set when translation.url is configured. */
   translator?: TranslationProvider
+  /** What each channel last said of its own health (a revoked token, say); absent: fine. */
   channelHealth: Map<string, { code: string, message: string, since: Date }>
   deskHealth: Map<string, { code: string, message: string, since: Date }>
   /** The address this process listens on, once it does (links fall back to it without http.publicUrl). */

@@ -19,13 +19,10 @@ export async function routeJob (s: HubServices, job: RouteJob): Promise<void> {
   if (conversation === null) return await s.store.markRouted(message.id)
   let turn = startTurn(s, message, conversation)
   for (const step of s.routeSteps) {
-    if (!step.bestEffort) {
-      turn = advance(turn, await step.run(s, turn))
-      continue
-    }
     try {
       turn = advance(turn, await step.run(s, turn))
     } catch (err) {
+      if (!step.bestEffort) throw err
       s.logger.warn({ messageId: message.id, step: step.name, err: { message: (err as Error).message } }, 'automatic step failed')
       // It may have changed the conversation before it failed: the next steps start from what the store holds.
       turn = advance(turn, { conversation: await s.store.getConversation(conversation.id) ?? turn.conversation })

@@ -63,7 +63,7 @@ export async function inviteToRate (s: HubServices, conversation: Conversation):
 /** On close, where the channel asks for a rating (unless the customer rated already): composed by the hub as a close listener. */
 export async function inviteOnClose (s: HubServices, conversation: Conversation): Promise<void> {
   if (s.channels.get(conversation.channelId)?.ratings.onClose !== true || conversation.rating !== null) return
-  await inviteToRate(s, conversation).catch(err => s.logger.info({ conversationId: conversation.id, code: (err as { code?: string }).code }, 'rating invitation not sent on close'))
+  await inviteToRate(s, conversation)
 }
 
 /** An agent asks for a rating (the inbox's Rate button, the API, Slack). */
