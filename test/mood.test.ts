@@ -1,5 +1,5 @@
 import t from 'tap'
-import { readMood, ALERT_SCORE } from '../core/mood/index.js'
+import { readMood, ALERT_SCORE, historyCanTip, readMessage } from '../core/mood/index.js'
 import { FakeGraph } from './fakes/graph.js'
 import { CallbackReceiver } from './helpers/callback.js'
 import { API_SECRET, inboundBody, startTestHub } from './helpers/hub.js'
@@ -18,6 +18,11 @@ t.test('reading a customer\'s mood: words, emoji, punctuation, capitals, complai
     t.notOk(upset(calm), calm)
   }
   t.notOk(upset('where is it?', ['hello', 'anyone?']), 'asking three times calmly is not anger')
+  // The route job reads the unanswered messages only when they could tip the newest over.
+  t.notOk(upset('where is it?', ['SCAM!!!', 'worst shop, fraud']), 'a calm message after angry ones raises nothing by itself')
+  t.notOk(historyCanTip(readMessage('where is it?')), 'so a calm message needs no history')
+  t.ok(historyCanTip(readMessage('this is ridiculous')), 'one angry word might be tipped over')
+  t.same(readMood('where is it?', ['hello', 'WHY IS NOBODY ANSWERING ME']).signals, ['repeated'], 'a calm one after unanswered complaints is still marked repeated')
 })
 
 const graph = new FakeGraph()

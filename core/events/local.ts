@@ -4,15 +4,18 @@ import { isEventId, Listeners, REPLAY_MAX, REPLAY_WINDOW, SignalListeners, type 
 /** One process: events go straight to its listeners; the last ones stay in a ring for replay. */
 export class LocalEventBus implements EventBus {
   private readonly listeners = new Listeners()
-  private readonly ring: HubEvent[] = []
+  /**
+   * Event `seq` sits at `seq % REPLAY_WINDOW`, overwriting the one a window older: trimming a
+   * full array instead (splice) cost 44 µs per event, a third of a message's cost at saturation.
+   */
+  private readonly ring = new Array<HubEvent | undefined>(REPLAY_WINDOW)
   /** Ids start at this process's boot time, so an id from before a restart is recognised as a gap. */
   private readonly boot = Date.now()
   private seq = 0
 
   async publish (outgoing: OutgoingEvent): Promise<void> {
     const event = { id: `${this.boot}-${++this.seq}`, key: eventKey(outgoing), ...outgoing } as HubEvent
-    this.ring.push(event)
-    if (this.ring.length > REPLAY_WINDOW) this.ring.splice(0, this.ring.length - REPLAY_WINDOW)
+    this.ring[this.seq % REPLAY_WINDOW] = event
     if (this.listeners.size > 0) this.listeners.emit(event, JSON.stringify(event))
   }
 
@@ -23,11 +26,9 @@ export class LocalEventBus implements EventBus {
   async since (lastId: string): Promise<HubEvent[] | null> {
     if (!isEventId(lastId)) return null
     const [boot, seq] = lastId.split('-').map(Number) as [number, number]
-    const oldest = this.seq - this.ring.length + 1
-    // Another boot of this process, an id never issued, or events after it already dropped from the ring.
-    if (boot !== this.boot || seq > this.seq || seq < oldest - 1) return null
-    const missed = this.ring.slice(seq - oldest + 1)
-    return missed.length > REPLAY_MAX ? null : missed
+    // Another boot of this process, an id never issued, events after it already overwritten, or too many to replay.
+    if (boot !== this.boot || seq > this.seq || seq < this.seq - REPLAY_WINDOW || this.seq - seq > REPLAY_MAX) return null
+    return Array.from({ length: this.seq - seq }, (_, i) => this.ring[(seq + 1 + i) % REPLAY_WINDOW]!)
   }
 
   private readonly signals = new SignalListeners()

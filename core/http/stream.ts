@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import { ACCESS_CHANGED } from '../agents/access.js'
 import { canSee, compareIds, SeenKeys, type HubEvent } from '../events/index.js'
@@ -31,6 +32,8 @@ export class AgentStreams {
   private readonly seen = new SeenKeys()
   private readonly unsubscribe: () => void
   private readonly timers: NodeJS.Timeout[]
+  /** Sockets holding this turn's frames, written out together at its end. */
+  private readonly corked = new Set<Socket>()
 
   constructor (private readonly s: HubServices) {
     const unsubscribe = s.bus.subscribe((event, frame) => this.broadcast(event, frame))
@@ -103,7 +106,27 @@ export class AgentStreams {
       return
     }
     c.lastSentId = event.id
+    this.cork(c.socket)
     c.socket.send(frame)
+  }
+
+  /**
+   * One message makes three events or more, each a frame: corked until the turn ends, a socket
+   * gets them (and any other message's of that turn) in one write, not one syscall a frame
+   * (`writev` was ~30 % of the hub's CPU fanning out to 9,000 sockets). `_socket` is ws's own
+   * field for the TCP socket under it; without it frames go out one by one, as before.
+   */
+  private cork (socket: WebSocket): void {
+    const tcp = (socket as WebSocket & { _socket?: Socket })._socket
+    if (tcp === undefined || this.corked.has(tcp)) return
+    if (this.corked.size === 0) setImmediate(() => this.uncorkAll())
+    tcp.cork()
+    this.corked.add(tcp)
+  }
+
+  private uncorkAll (): void {
+    for (const tcp of this.corked) tcp.uncork()
+    this.corked.clear()
   }
 
   /** Events carry plain file URLs; agents get signed links, made once per event. */
@@ -123,6 +146,7 @@ export class AgentStreams {
   }
 
   close (): void {
+    this.uncorkAll()
     this.unsubscribe()
     for (const timer of this.timers) clearInterval(timer)
     for (const c of this.connections) c.socket.close(1001, 'hub shutting down')

@@ -22,22 +22,37 @@ export interface MoodReading {
   signals: string[]
 }
 
+/** What complaining again and again unanswered adds: it alone cannot raise an alert, only tip one over. */
+const REPEATED = 1
+
+/** One customer message read alone, without the ones before it. */
+export function readMessage (text: string): MoodReading {
+  const signals: string[] = []
+  let score = 0
+  const words = ANGRY_WORDS.find(text)
+  score += Math.min(words.length, 2) * 2
+  signals.push(...words)
+  const emoji = text.match(ANGRY_EMOJI)?.length ?? 0
+  if (emoji > 0) { score += Math.min(emoji, 2) * 1.5; signals.push('emoji') }
+  if (PUNCTUATION.test(text)) { score += 1; signals.push('punctuation') }
+  if (shouting(text)) { score += 1.5; signals.push('shouting') }
+  return { score, signals }
+}
+
+/**
+ * Whether the messages before this one could still raise its reading to ALERT_SCORE: when not,
+ * they need not be read (most messages are calm, and a long unanswered run is the costly case).
+ */
+export const historyCanTip = (reading: MoodReading): boolean => reading.score + REPEATED >= ALERT_SCORE
+
 /**
  * Reads the newest customer message with the ones before it that no one answered yet:
  * complaining again and again unanswered is itself a signal.
  */
 export function readMood (latest: string, unansweredBefore: string[]): MoodReading {
-  const signals: string[] = []
-  let score = 0
-  const words = ANGRY_WORDS.find(latest)
-  score += Math.min(words.length, 2) * 2
-  signals.push(...words)
-  const emoji = latest.match(ANGRY_EMOJI)?.length ?? 0
-  if (emoji > 0) { score += Math.min(emoji, 2) * 1.5; signals.push('emoji') }
-  if (PUNCTUATION.test(latest)) { score += 1; signals.push('punctuation') }
-  if (shouting(latest)) { score += 1.5; signals.push('shouting') }
+  const { score, signals } = readMessage(latest)
   // A customer writing a third time without an answer, and not calmly: it builds up.
-  const complaining = unansweredBefore.filter(text => ANGRY_WORDS.find(text).length > 0 || PUNCTUATION.test(text) || shouting(text)).length
-  if (unansweredBefore.length >= 2 && (score > 0 || complaining > 0)) { score += 1; signals.push('repeated') }
+  const complaining = (): boolean => unansweredBefore.some(text => ANGRY_WORDS.find(text).length > 0 || PUNCTUATION.test(text) || shouting(text))
+  if (unansweredBefore.length >= 2 && (score > 0 || complaining())) return { score: score + REPEATED, signals: [...signals, 'repeated'] }
   return { score, signals }
 }

@@ -1,5 +1,5 @@
 import { conversationAudience } from '../events/index.js'
-import { ALERT_SCORE, readMood } from '../mood/index.js'
+import { ALERT_SCORE, historyCanTip, readMessage, readMood } from '../mood/index.js'
 import type { RouteStep } from './turn.js'
 
 /** How far back unanswered customer messages count towards "complaining again and again". */
@@ -16,6 +16,7 @@ export const moodStep: RouteStep = {
   bestEffort: true,
   async run (s, { message, conversation }) {
     if (message.direction !== 'inbound' || message.text === '' || conversation.moodAlertAt !== null || conversation.status === 'closed') return undefined
+    if (!historyCanTip(readMessage(message.text))) return undefined
     const recent = (await s.store.listMessages(conversation.id, { since: new Date(message.createdAt.getTime() - WINDOW_MS), limit: 100 })).items
     const before = recent.slice(0, Math.max(0, recent.findIndex(m => m.id === message.id)))
     const lastReply = before.map(m => m.direction).lastIndexOf('outbound')

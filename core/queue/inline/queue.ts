@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { Fifo } from './fifo.js'
 import { JobFailure, retryDelay, type EnqueueOptions, type JobHandler, type JobName, type Queue, type WorkOptions } from '../queue.js'
 
 interface Job {
@@ -24,7 +25,7 @@ let sequence = 0
  */
 export class InlineQueue implements Queue {
   readonly driver = 'inline'
-  private readonly waiting = new Map<JobName, Job[]>()
+  private readonly waiting = new Map<JobName, Fifo<Job>>()
   private readonly lanes = new Map<JobName, Lane>()
   /** Ids of jobs waiting, retrying or running: adding one of them again is a no-op. */
   private readonly live = new Set<string>()
@@ -61,7 +62,7 @@ export class InlineQueue implements Queue {
   }
 
   private push (job: Job): void {
-    const list = this.waiting.get(job.name) ?? []
+    const list = this.waiting.get(job.name) ?? new Fifo<Job>()
     list.push(job)
     this.waiting.set(job.name, list)
     this.pump(job.name)
@@ -70,7 +71,7 @@ export class InlineQueue implements Queue {
   private pump (name: JobName): void {
     const lane = this.lanes.get(name)
     const list = this.waiting.get(name)
-    while (lane !== undefined && list !== undefined && list.length > 0 && lane.running < lane.concurrency && !this.closed) {
+    while (lane !== undefined && list !== undefined && list.size > 0 && lane.running < lane.concurrency && !this.closed) {
       const job = list.shift()!
       lane.running++
       void this.run(lane, job).finally(() => {
