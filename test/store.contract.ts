@@ -1,4 +1,5 @@
 import type { Test } from 'tap'
+import type { Conversation } from '../core/model/index.js'
 import type { FaultPlan } from '../core/store/faults.js'
 import { PAGE_VIEWS_KEPT, RECENT_PAGES, type InboundRecord, type ReportCount, type Store } from '../core/store/index.js'
 
@@ -562,6 +563,26 @@ export function storeContract (t: Test, makeStore: (faults?: FaultPlan) => Promi
     const order = (await store.listQueue(100)).map(c => c.id)
     t.same(inLine.map(q => q!.position), inLine.map(q => order.indexOf(q!.conversation.id) + 1), 'each place is where the line has it')
     t.same(inLine.map(q => q!.position).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1))
+  })
+
+  t.test('in a long line, one queued a moment late and one handed back far ahead are each told the place a count gives', async t => {
+    const agent = await newAgent('ql')
+    const n = 1_100
+    const arrivals: Conversation[] = []
+    for (let i = 0; i < n; i++) arrivals.push((await store.recordInbound(inbound(`ql${i}`, { teamId: 'long', contact: { externalId: `ql${i}` } }), at(200 + i / 1000))).conversation)
+    const late = arrivals[n - 50]!
+    for (const c of arrivals) if (c !== late) await store.queueConversation(c.id, 'no_agent_online', c.createdAt, at(202))
+    const line = async (): Promise<string[]> => (await store.listQueue(5000)).filter(c => c.teamId === 'long').map(c => c.id)
+    t.equal((await store.queueConversation(late.id, 'no_agent_online', late.createdAt, at(202)))?.position, n - 49, 'a moment late: 49 came after it')
+    t.equal((await line()).indexOf(late.id) + 1, n - 49)
+    const first = arrivals[0]!
+    await store.assignConversation(first.id, agent.id, { capacity: null, onlyIfWaiting: true }, at(203))
+    await store.unassignConversation(first.id, at(203))
+    t.equal((await store.queueConversation(first.id, 'all_at_capacity', first.createdAt, at(203)))?.position, 1, 'handed back, first again with 1,099 behind it')
+    const middle = (await store.getConversation(arrivals[500]!.id))!
+    t.equal(await store.queuePosition(middle), (await line()).indexOf(middle.id) + 1, 'one in the middle of the line')
+    t.same((await store.queueSizes()).find(q => q.teamId === 'long')?.size, n)
+    for (const c of arrivals) await store.closeConversation(c.id, at(204))
   })
 
   t.test('queue sizes and places stay right through every way in and out of a line', async t => {

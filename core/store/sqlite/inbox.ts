@@ -11,6 +11,9 @@ import {
 import { isUniqueViolation, SqlitePart } from './connection.js'
 import { blockJson, suppressionJson, toContact, toConversation, toMessage, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow } from './rows.js'
 
+/** With this many behind it, a conversation is far from the back of its line: those ahead are counted instead. */
+const BEHIND_COUNTED = 1000
+
 /** Thrown inside a write to roll it back when the message was already stored. */
 class Duplicate extends Error {}
 /** Thrown inside a write to roll it back when a conditional change did not apply. */
@@ -479,12 +482,21 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
     return this.#place(conversation)
   }
 
-  /** A conversation at the back of its line (a new arrival, the usual case) has the line's kept size for its place; others are counted. */
+  /**
+   * A conversation at the back of its line (a new arrival, the usual case) has the line's kept
+   * size for its place. One a moment behind the back (under a burst, route jobs finish out of
+   * order) counts the few behind it; only one far from the back counts those ahead of it.
+   */
   #place (conversation: Conversation): number {
     if (conversation.queuedAt === null) return 0
     const at = conversation.queuedAt.getTime()
     const line = this.db.sql('SELECT size, back_at, back_id FROM queue_lines WHERE team_key = ?').get(conversation.teamId ?? '') as { size: number, back_at: number | null, back_id: string | null } | undefined
     if (line !== undefined && line.back_at === at && line.back_id === conversation.id) return line.size
+    if (line !== undefined) {
+      const { behind } = this.db.sql(`SELECT COUNT(*) AS behind FROM (SELECT 1 FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned'
+        AND team_id IS ? AND (queued_at > ? OR (queued_at = ? AND id > ?)) LIMIT ?)`).get(conversation.teamId, at, at, conversation.id, BEHIND_COUNTED) as { behind: number }
+      if (behind < BEHIND_COUNTED) return line.size - behind
+    }
     const row = this.db.sql(`SELECT COUNT(*) AS ahead FROM conversations WHERE queued_at IS NOT NULL AND status = 'unassigned'
       AND team_id IS ? AND (queued_at < ? OR (queued_at = ? AND id < ?))`).get(conversation.teamId, at, at, conversation.id) as { ahead: number }
     return row.ahead + 1
