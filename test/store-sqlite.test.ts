@@ -50,10 +50,10 @@ t.test('sqlite: upgrading a database with conversations waiting keeps their line
     await store.queueConversation(conversation.id, 'no_agent_online', conversation.createdAt, at)
   }
   await store.close()
-  // As the database was before the kept lines: without their table and triggers, one version back.
+  // As the database was before the kept lines: without their table and triggers, or what came after them.
   const db = new Database(path)
-  db.exec('DROP TRIGGER queue_line_joined; DROP TRIGGER queue_line_left; DROP TABLE queue_lines')
-  db.pragma(`user_version = ${migrations.length - 1}`)
+  db.exec('DROP TRIGGER queue_line_joined; DROP TRIGGER queue_line_left; DROP TABLE queue_lines; DROP INDEX conversations_unanswered')
+  db.pragma(`user_version = ${migrations.findIndex(m => m.includes('CREATE TABLE queue_lines'))}`)
   db.close()
   const upgraded = createSqliteStore(path)
   await upgraded.open()
@@ -64,6 +64,19 @@ t.test('sqlite: upgrading a database with conversations waiting keeps their line
   t.equal((await upgraded.queueConversation(early.id, 'no_agent_online', new Date(T.getTime() - 60_000), early.createdAt))?.position, 1)
   const { conversation } = await upgraded.recordInbound({ channelId: 'web', teamId: 'a', externalId: 'up-5', contact: { externalId: 'up-5' }, text: 'hi', attachments: [], cards: [], sentAt: T }, new Date(T.getTime() + 7000))
   t.equal((await upgraded.queueConversation(conversation.id, 'no_agent_online', conversation.createdAt, conversation.createdAt))?.position, 5, 'a new arrival joins behind the four waiting')
+})
+
+t.test('sqlite: the response-time check reads the conversations awaiting a reply, not the whole history', async t => {
+  const path = join(dir, 'unanswered.db')
+  const store = createSqliteStore(path)
+  await store.open()
+  await store.close()
+  const db = new Database(path)
+  t.teardown(() => db.close())
+  // The store's `unansweredSince` filter, as listConversations orders it.
+  const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM conversations WHERE status != 'closed' AND last_inbound_at <= ?
+    AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at) ORDER BY last_activity_at DESC, id DESC LIMIT 501`).all(Date.now()) as Array<{ detail: string }>
+  t.match(plan.map(p => p.detail).join(' | '), /USING (COVERING )?INDEX conversations_unanswered/)
 })
 
 t.test('sqlite: creates the data folder it is pointed at', async t => {

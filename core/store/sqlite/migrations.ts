@@ -275,5 +275,12 @@ export const migrations: string[] = [
     UPDATE queue_lines SET size = size - 1 WHERE team_key = COALESCE(OLD.team_id, '');
     UPDATE queue_lines SET back_at = NULL, back_id = NULL WHERE team_key = COALESCE(OLD.team_id, '') AND size = 0;
   END;
+  `,
+  `
+  -- The response-time check (every 15 s) asks for open conversations whose customer waits for a reply, newest activity
+  -- first. Without this it walked every conversation ever kept, closed ones included (9.5 ms at 30,000, and growing
+  -- with the history); with it, only those waiting (1.1 ms).
+  CREATE INDEX conversations_unanswered ON conversations(last_activity_at DESC, id DESC, last_inbound_at)
+    WHERE status != 'closed' AND last_inbound_at IS NOT NULL AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at);
   `
 ]
