@@ -52,7 +52,7 @@ t.test('sqlite: upgrading a database with conversations waiting keeps their line
   await store.close()
   // As the database was before the kept lines: without their table and triggers, or what came after them.
   const db = new Database(path)
-  db.exec('DROP TRIGGER queue_line_joined; DROP TRIGGER queue_line_left; DROP TABLE queue_lines; DROP INDEX conversations_unanswered')
+  db.exec('DROP TRIGGER queue_line_joined; DROP TRIGGER queue_line_left; DROP TABLE queue_lines; DROP INDEX conversations_unanswered; DROP INDEX conversations_answered')
   db.pragma(`user_version = ${migrations.findIndex(m => m.includes('CREATE TABLE queue_lines'))}`)
   db.close()
   const upgraded = createSqliteStore(path)
@@ -66,17 +66,18 @@ t.test('sqlite: upgrading a database with conversations waiting keeps their line
   t.equal((await upgraded.queueConversation(conversation.id, 'no_agent_online', conversation.createdAt, conversation.createdAt))?.position, 5, 'a new arrival joins behind the four waiting')
 })
 
-t.test('sqlite: the response-time check reads the conversations awaiting a reply, not the whole history', async t => {
-  const path = join(dir, 'unanswered.db')
+t.test('sqlite: the response-time check and the auto-close sweep read the open conversations they look for, not the whole history', async t => {
+  const path = join(dir, 'sweeps.db')
   const store = createSqliteStore(path)
   await store.open()
   await store.close()
   const db = new Database(path)
   t.teardown(() => db.close())
-  // The store's `unansweredSince` filter, as listConversations orders it.
-  const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM conversations WHERE status != 'closed' AND last_inbound_at <= ?
-    AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at) ORDER BY last_activity_at DESC, id DESC LIMIT 501`).all(Date.now()) as Array<{ detail: string }>
-  t.match(plan.map(p => p.detail).join(' | '), /USING (COVERING )?INDEX conversations_unanswered/)
+  // The store's `unansweredSince` and `repliedBefore` filters, as listConversations orders them.
+  const plan = (where: string): string => (db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM conversations WHERE ${where}
+    ORDER BY last_activity_at DESC, id DESC LIMIT 501`).all(Date.now()) as Array<{ detail: string }>).map(p => p.detail).join(' | ')
+  t.match(plan("status != 'closed' AND last_inbound_at <= ? AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at)"), /USING (COVERING )?INDEX conversations_unanswered/)
+  t.match(plan("status != 'closed' AND last_reply_at <= ? AND (last_inbound_at IS NULL OR last_inbound_at < last_reply_at)"), /USING (COVERING )?INDEX conversations_answered/)
 })
 
 t.test('sqlite: creates the data folder it is pointed at', async t => {

@@ -282,5 +282,11 @@ export const migrations: string[] = [
   -- with the history); with it, only those waiting (1.1 ms).
   CREATE INDEX conversations_unanswered ON conversations(last_activity_at DESC, id DESC, last_inbound_at)
     WHERE status != 'closed' AND last_inbound_at IS NOT NULL AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at);
+  `,
+  `
+  -- The same for the auto-close sweep (every 15 s while a rule auto-closes): open conversations answered last and quiet
+  -- since, newest activity first, without walking the closed ones (4.9 ms at 30,000 with none to close; 0.03 ms with it).
+  CREATE INDEX conversations_answered ON conversations(last_activity_at DESC, id DESC, last_reply_at)
+    WHERE status != 'closed' AND last_reply_at IS NOT NULL AND (last_inbound_at IS NULL OR last_inbound_at < last_reply_at);
   `
 ]
