@@ -6,6 +6,7 @@ import t from 'tap'
 import type { FaultPlan } from '../core/store/faults.js'
 import { createSqliteStore } from '../core/store/sqlite/store.js'
 import { migrations } from '../core/store/sqlite/migrations.js'
+import { REPLIED_BEFORE, UNANSWERED_SINCE } from '../core/store/sqlite/inbox.js'
 import { storeContract } from './store.contract.js'
 import { storeRules } from './store-rules.contract.js'
 
@@ -73,11 +74,11 @@ t.test('sqlite: the response-time check and the auto-close sweep read the open c
   await store.close()
   const db = new Database(path)
   t.teardown(() => db.close())
-  // The store's `unansweredSince` and `repliedBefore` filters, as listConversations orders them.
+  // The store's own filters, as listConversations orders them.
   const plan = (where: string): string => (db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM conversations WHERE ${where}
     ORDER BY last_activity_at DESC, id DESC LIMIT 501`).all(Date.now()) as Array<{ detail: string }>).map(p => p.detail).join(' | ')
-  t.match(plan("status != 'closed' AND last_inbound_at <= ? AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at)"), /USING (COVERING )?INDEX conversations_unanswered/)
-  t.match(plan("status != 'closed' AND last_reply_at <= ? AND (last_inbound_at IS NULL OR last_inbound_at < last_reply_at)"), /USING (COVERING )?INDEX conversations_answered/)
+  t.match(plan(UNANSWERED_SINCE), /USING (COVERING )?INDEX conversations_unanswered/)
+  t.match(plan(REPLIED_BEFORE), /USING (COVERING )?INDEX conversations_answered/)
 })
 
 t.test('sqlite: creates the data folder it is pointed at', async t => {

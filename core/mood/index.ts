@@ -1,1 +1,1 @@
-export { ALERT_SCORE, historyCanTip, readMessage, readMood, type MoodReading } from './mood.js'
+export { ALERT_SCORE, historyCanTip, readMessage, readMood, withHistory, type MoodReading } from './mood.js'

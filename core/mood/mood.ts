@@ -49,8 +49,10 @@ export const historyCanTip = (reading: MoodReading): boolean => reading.score + 
  * Reads the newest customer message with the ones before it that no one answered yet:
  * complaining again and again unanswered is itself a signal.
  */
-export function readMood (latest: string, unansweredBefore: string[]): MoodReading {
-  const { score, signals } = readMessage(latest)
+export const readMood = (latest: string, unansweredBefore: string[]): MoodReading => withHistory(readMessage(latest), unansweredBefore)
+
+/** A message's own reading with the unanswered ones before it added. */
+export function withHistory ({ score, signals }: MoodReading, unansweredBefore: string[]): MoodReading {
   // A customer writing a third time without an answer, and not calmly: it builds up.
   const complaining = (): boolean => unansweredBefore.some(text => ANGRY_WORDS.find(text).length > 0 || PUNCTUATION.test(text) || shouting(text))
   if (unansweredBefore.length >= 2 && (score > 0 || complaining())) return { score: score + REPEATED, signals: [...signals, 'repeated'] }

@@ -1,5 +1,5 @@
 import { conversationAudience } from '../events/index.js'
-import { ALERT_SCORE, historyCanTip, readMessage, readMood } from '../mood/index.js'
+import { ALERT_SCORE, historyCanTip, readMessage, withHistory } from '../mood/index.js'
 import type { RouteStep } from './turn.js'
 
 /** How far back unanswered customer messages count towards "complaining again and again". */
@@ -16,12 +16,13 @@ export const moodStep: RouteStep = {
   bestEffort: true,
   async run (s, { message, conversation }) {
     if (message.direction !== 'inbound' || message.text === '' || conversation.moodAlertAt !== null || conversation.status === 'closed') return undefined
-    if (!historyCanTip(readMessage(message.text))) return undefined
+    const alone = readMessage(message.text)
+    if (!historyCanTip(alone)) return undefined
     const recent = (await s.store.listMessages(conversation.id, { since: new Date(message.createdAt.getTime() - WINDOW_MS), limit: 100 })).items
     const before = recent.slice(0, Math.max(0, recent.findIndex(m => m.id === message.id)))
     const lastReply = before.map(m => m.direction).lastIndexOf('outbound')
     const unanswered = before.slice(lastReply + 1).filter(m => m.direction === 'inbound').map(m => m.text)
-    const reading = readMood(message.text, unanswered)
+    const reading = withHistory(alone, unanswered)
     if (reading.score < ALERT_SCORE) return undefined
     const marked = await s.store.markMoodAlert(conversation.id, s.clock())
     if (marked === null) return undefined

@@ -11,6 +11,13 @@ import {
 import { isUniqueViolation, SqlitePart } from './connection.js'
 import { blockJson, suppressionJson, toContact, toConversation, toMessage, type ContactRow, type ConversationRow, type IdentityRow, type MessageRow } from './rows.js'
 
+/**
+ * The response-time check's and the auto-close sweep's filters, in the terms of the partial
+ * indexes conversations_unanswered and conversations_answered, so that those serve them.
+ */
+export const UNANSWERED_SINCE = "status != 'closed' AND last_inbound_at <= ? AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at)"
+export const REPLIED_BEFORE = "status != 'closed' AND last_reply_at <= ? AND (last_inbound_at IS NULL OR last_inbound_at < last_reply_at)"
+
 /** With this many behind it, a conversation is far from the back of its line: those ahead are counted instead. */
 const BEHIND_COUNTED = 1000
 
@@ -337,11 +344,11 @@ export class SqliteInbox extends SqlitePart implements InboxStore {
       args.push(like, like, like)
     }
     if (filter.unansweredSince !== undefined) {
-      where.push("status != 'closed' AND last_inbound_at <= ? AND (last_reply_at IS NULL OR last_reply_at < last_inbound_at)")
+      where.push(UNANSWERED_SINCE)
       args.push(filter.unansweredSince.getTime())
     }
     if (filter.repliedBefore !== undefined) {
-      where.push("status != 'closed' AND last_reply_at <= ? AND (last_inbound_at IS NULL OR last_inbound_at < last_reply_at)")
+      where.push(REPLIED_BEFORE)
       args.push(filter.repliedBefore.getTime())
     }
     if (filter.visibleTo !== undefined) {
